@@ -1,0 +1,131 @@
+import type { PodStatus, RunningPlatform } from '../platform/types.ts';
+import { parseClusterNodes, parseInfo, type NodeEntry } from './nodes.ts';
+import { formatRanges, SLOT_COUNT, toRanges, type SlotRange } from './slots.ts';
+
+/** One node's own view of the cluster at one moment; unreachable nodes say so. */
+export interface NodeView {
+  pod: string;
+  podIp: string | null;
+  incarnation: string;
+  reachable: boolean;
+  error?: string;
+  /** CLUSTER INFO. */
+  info?: Record<string, string>;
+  /** INFO replication: role, master_link_status, master_sync_in_progress, … */
+  replication?: Record<string, string>;
+  nodes?: NodeEntry[];
+}
+
+/** Every node's view at (about) one moment. This is what topology.jsonl holds, one per line. */
+export interface Topology {
+  atMs: number;
+  views: NodeView[];
+}
+
+/** Asks every pod for CLUSTER NODES, CLUSTER INFO and INFO replication, concurrently and bounded. */
+export async function snapshot(platform: RunningPlatform, { timeoutMs = 1000, signal, pods }: { timeoutMs?: number; signal?: AbortSignal; pods?: PodStatus[] } = {}): Promise<Topology> {
+  const atMs = Date.now();
+  const list = pods ?? (await platform.pods());
+  const views = await Promise.all(list.map((pod) => viewOf(platform, pod, timeoutMs, signal)));
+  return { atMs, views };
+}
+
+async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, signal?: AbortSignal): Promise<NodeView> {
+  const base = { pod: pod.name, podIp: pod.ip, incarnation: pod.incarnation };
+  if (!pod.ip || pod.held) return { ...base, reachable: false, error: pod.held ? 'held down' : 'no IP' };
+  try {
+    const opts = { timeoutMs, ...(signal ? { signal } : {}) };
+    const [nodes, info, replication] = await Promise.all([
+      platform.redis(pod.name, ['CLUSTER', 'NODES'], opts),
+      platform.redis(pod.name, ['CLUSTER', 'INFO'], opts),
+      platform.redis(pod.name, ['INFO', 'replication'], opts),
+    ]);
+    return { ...base, reachable: true, nodes: parseClusterNodes(String(nodes)), info: parseInfo(String(info)), replication: parseInfo(String(replication)) };
+  } catch (error) {
+    return { ...base, reachable: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export interface SelfEntry {
+  view: NodeView;
+  self: NodeEntry;
+}
+
+/** Each reachable node's entry for itself: the authority on its own role and slots. */
+export function selfEntries(t: Topology): SelfEntry[] {
+  return t.views.flatMap((view) => {
+    const self = view.nodes?.find((n) => n.myself);
+    return view.reachable && self ? [{ view, self }] : [];
+  });
+}
+
+export function podOfNode(t: Topology, nodeId: string): string | null {
+  return selfEntries(t).find((e) => e.self.id === nodeId)?.view.pod ?? null;
+}
+
+/** Per slot, the reachable masters that claim it for themselves. */
+export function slotClaims(t: Topology): string[][] {
+  const claims: string[][] = Array.from({ length: SLOT_COUNT }, () => []);
+  for (const { self } of selfEntries(t)) {
+    if (self.role !== 'master') continue;
+    for (const [from, to] of self.slots) for (let s = from; s <= to; s++) claims[s]!.push(self.id);
+  }
+  return claims;
+}
+
+export interface Coverage {
+  covered: number;
+  uncovered: SlotRange[];
+  /** Slots claimed by more than one master, with the claimants. */
+  contested: { slots: SlotRange; nodes: string[] }[];
+}
+
+/** Which slots are served: claimed by exactly one reachable master. */
+export function coverage(t: Topology): Coverage {
+  const claims = slotClaims(t);
+  const uncovered = toRanges(claims.flatMap((c, s) => (c.length === 0 ? [s] : [])));
+  const contestedSlots = claims.flatMap((c, s) => (c.length > 1 ? [s] : []));
+  const contested = toRanges(contestedSlots).map((range) => ({ slots: range, nodes: [...new Set(claims[range[0]])] }));
+  return { covered: claims.filter((c) => c.length === 1).length, uncovered, contested };
+}
+
+/** The pod and node id serving `slot`, if exactly one reachable master claims it. */
+export function masterOfSlot(t: Topology, slot: number): { pod: string; nodeId: string } | null {
+  const owners = slotClaims(t)[slot] ?? [];
+  if (owners.length !== 1) return null;
+  const pod = podOfNode(t, owners[0]!);
+  return pod ? { pod, nodeId: owners[0]! } : null;
+}
+
+/**
+ * Where nodes disagree about one another: address, role, master and slots of every node, as the
+ * node itself states them, compared with every other node's table; and each node's own `myself`
+ * address against the pod's real IP (a stale myself line is what update-node.sh exists to fix).
+ */
+export function disagreements(t: Topology): string[] {
+  const out: string[] = [];
+  const selves = selfEntries(t);
+  for (const { view, self } of selves) {
+    if (view.podIp && self.ip !== view.podIp) out.push(`${view.pod} believes its own address is ${self.ip}:${self.port}, but the pod's IP is ${view.podIp}`);
+  }
+  for (const { view } of selves) {
+    for (const { view: other, self: truth } of selves) {
+      if (other === view) continue;
+      const seen = view.nodes!.find((n) => n.id === truth.id);
+      const name = `${other.pod} (${truth.id.slice(0, 8)})`;
+      if (!seen) {
+        out.push(`${view.pod} does not know ${name}`);
+        continue;
+      }
+      if (seen.ip !== truth.ip || seen.port !== truth.port) out.push(`${view.pod} has ${name} at ${seen.ip}:${seen.port}, it says ${truth.ip}:${truth.port}`);
+      if (seen.role !== truth.role) out.push(`${view.pod} has ${name} as ${seen.role}, it says ${truth.role}`);
+      if (truth.role === 'replica' && seen.masterId !== truth.masterId) out.push(`${view.pod} has ${name} replicating ${seen.masterId?.slice(0, 8)}, it says ${truth.masterId?.slice(0, 8)}`);
+      if (formatRanges(seen.slots) !== formatRanges(truth.slots)) out.push(`${view.pod} has ${name} owning ${formatRanges(seen.slots)}, it says ${formatRanges(truth.slots)}`);
+    }
+    const known = new Set(selves.map((s) => s.self.id));
+    for (const extra of view.nodes!.filter((n) => !known.has(n.id) && !n.myself)) {
+      out.push(`${view.pod} knows a node ${extra.id.slice(0, 8)} at ${extra.ip}:${extra.port} [${extra.flags.join(',')}] that no reachable pod is`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,136 @@
+import path from 'node:path/posix';
+import { ManifestError } from '../errors.ts';
+import { parseRedisConf, REDIS_DEFAULT_NODE_TIMEOUT_MS } from './redis-config.ts';
+import type { ConfigMap, Container, Deployment, KubeObject, ManifestSet, Service, StatefulSet, Workload } from './types.ts';
+
+export interface ClusterShape {
+  masters: number;
+  replicasPerMaster: number;
+}
+
+/** The walkthrough's cluster: three masters with one replica each. */
+export const SEED_SHAPE: ClusterShape = { masters: 3, replicasPerMaster: 1 };
+
+export interface RedisSide {
+  statefulSet: StatefulSet;
+  container: Container;
+  service: Service | undefined;
+  clientPort: number;
+  /** Redis' cluster bus listens on client port + 10000 unless `cluster-port` says otherwise. */
+  busPort: number;
+  /** Where the container reads its redis.conf from, when it comes from a ConfigMap. */
+  configFile: { path: string; configMap: string; key: string } | undefined;
+  config: Map<string, string>;
+  nodeTimeoutMs: number;
+}
+
+export interface AppSide {
+  deployment: Deployment;
+  container: Container;
+  service: Service | undefined;
+  port: number;
+}
+
+/** The validated manifests, resolved into what the harness drives: Redis pods and the app. */
+export interface SystemUnderTest {
+  manifests: ManifestSet;
+  shape: ClusterShape;
+  configMaps: Map<string, ConfigMap>;
+  redis: RedisSide;
+  app: AppSide | undefined;
+}
+
+export function resolveSystem(manifests: ManifestSet, shape: ClusterShape = SEED_SHAPE): SystemUnderTest {
+  const of = <K extends KubeObject['kind']>(kind: K) => manifests.objects.filter((o): o is Extract<KubeObject, { kind: K }> => o.kind === kind);
+  const configMaps = new Map(of('ConfigMap').map((c) => [c.name, c]));
+  const services = of('Service');
+  for (const workload of [...of('StatefulSet'), ...of('Deployment')]) checkWorkload(workload, configMaps);
+  for (const service of services) checkServicePorts(service);
+
+  const statefulSets = of('StatefulSet');
+  if (statefulSets.length === 0) throw new ManifestError(manifests.dir, null, 'no StatefulSet found: the Redis pods must be a StatefulSet');
+  const statefulSet = statefulSets.find((s) => s.template.containers.some(isRedis)) ?? statefulSets[0]!;
+  const expected = shape.masters * (1 + shape.replicasPerMaster);
+  if (statefulSet.replicas !== expected) {
+    throw new ManifestError(statefulSet.source.file, statefulSet.source.documentIndex,
+      `spec.replicas is ${statefulSet.replicas}, but ${shape.masters} masters × (1 + ${shape.replicasPerMaster} replicas per master) needs ${expected}`);
+  }
+  const container = statefulSet.template.containers.find(isRedis) ?? statefulSet.template.containers[0]!;
+  const clientPort = (container.ports.find((p) => p.name === 'client') ?? container.ports[0])?.containerPort ?? 6379;
+  const configFile = findConfigFile(statefulSet, container, configMaps);
+  const config = configFile ? parseRedisConf(configMaps.get(configFile.configMap)!.data[configFile.key]!) : new Map<string, string>();
+  const nodeTimeout = config.get('cluster-node-timeout');
+  const nodeTimeoutMs = nodeTimeout === undefined ? REDIS_DEFAULT_NODE_TIMEOUT_MS : Number(nodeTimeout);
+  if (!Number.isInteger(nodeTimeoutMs) || nodeTimeoutMs <= 0) {
+    const cm = configMaps.get(configFile!.configMap)!;
+    throw new ManifestError(cm.source.file, cm.source.documentIndex, `cluster-node-timeout "${nodeTimeout}" is not a positive integer`);
+  }
+  const busPort = config.has('cluster-port') && config.get('cluster-port') !== '0' ? Number(config.get('cluster-port')) : clientPort + 10000;
+  const redis: RedisSide = {
+    statefulSet, container, clientPort, busPort, configFile, config, nodeTimeoutMs,
+    service: services.find((s) => s.name === statefulSet.serviceName) ?? services.find((s) => selects(s, statefulSet)),
+  };
+  return { manifests, shape, configMaps, redis, app: resolveApp(of('Deployment'), services) };
+}
+
+function resolveApp(deployments: Deployment[], services: Service[]): AppSide | undefined {
+  const deployment = deployments.find((d) => d.template.containers.some((c) => c.image.startsWith('redis-chaos/hit-counter'))) ?? deployments[0];
+  if (!deployment) return undefined;
+  const container = deployment.template.containers[0]!;
+  const port = container.ports[0]?.containerPort ?? 5000;
+  return { deployment, container, port, service: services.find((s) => selects(s, deployment)) };
+}
+
+const isRedis = (c: Container) => c.image.startsWith('redis:') || c.command.concat(c.args).some((a) => a.endsWith('redis-server'));
+
+function selects(service: Service, workload: Workload): boolean {
+  const entries = Object.entries(service.selector);
+  return entries.length > 0 && entries.every(([k, v]) => workload.template.labels[k] === v);
+}
+
+function checkWorkload(workload: Workload, configMaps: Map<string, ConfigMap>): void {
+  const { file, documentIndex } = workload.source;
+  for (const v of workload.template.volumes) {
+    if (v.kind === 'configMap' && !configMaps.has(v.configMap)) {
+      throw new ManifestError(file, documentIndex, `volume "${v.name}" references ConfigMap "${v.configMap}", which is not in the manifests`);
+    }
+  }
+  for (const c of workload.template.containers) {
+    c.ports.forEach((p, i) => {
+      if (workload.kind === 'StatefulSet' && !p.name) {
+        throw new ManifestError(file, documentIndex, `container "${c.name}" port ${i} (${p.containerPort}) has no name`);
+      }
+    });
+    for (const m of c.volumeMounts) {
+      if (!workload.template.volumes.some((v) => v.name === m.name) && !(workload.kind === 'StatefulSet' && workload.volumeClaimTemplates.some((t) => t.name === m.name))) {
+        throw new ManifestError(file, documentIndex, `container "${c.name}" mounts "${m.name}", which is neither a volume nor a volumeClaimTemplate`);
+      }
+    }
+  }
+}
+
+function checkServicePorts(service: Service): void {
+  // Kubernetes itself rejects an unnamed port on a Service with more than one.
+  if (service.ports.length < 2) return;
+  service.ports.forEach((p, i) => {
+    if (!p.name) throw new ManifestError(service.source.file, service.source.documentIndex, `Service "${service.name}" port ${i} (${p.port}) has no name`);
+  });
+}
+
+function findConfigFile(set: StatefulSet, container: Container, configMaps: Map<string, ConfigMap>): RedisSide['configFile'] {
+  for (const arg of [...container.command, ...container.args]) {
+    if (!arg.endsWith('.conf')) continue;
+    for (const mount of container.volumeMounts) {
+      const volume = set.template.volumes.find((v) => v.name === mount.name);
+      if (volume?.kind !== 'configMap') continue;
+      const rel = path.relative(mount.mountPath, arg);
+      if (rel.startsWith('..') || rel.includes('/')) continue;
+      if (configMaps.get(volume.configMap)?.data[rel] === undefined) {
+        const cm = configMaps.get(volume.configMap)!;
+        throw new ManifestError(cm.source.file, cm.source.documentIndex, `ConfigMap "${cm.name}" has no key "${rel}", which the command reads as ${arg}`);
+      }
+      return { path: arg, configMap: volume.configMap, key: rel };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,122 @@
+/** Typed views of the Kubernetes objects the harness reads. Only the fields it uses are modelled. */
+
+export interface Source {
+  file: string;
+  documentIndex: number;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  /** `valueFrom.fieldRef.fieldPath`, e.g. `status.podIP`. */
+  fieldRef?: string;
+}
+
+export interface ContainerPort {
+  name: string | undefined;
+  containerPort: number;
+  protocol: string;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly: boolean;
+}
+
+export interface Probe {
+  exec?: { command: string[] };
+  tcpSocket?: { port: number | string };
+  httpGet?: { path: string; port: number | string };
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  args: string[];
+  env: EnvVar[];
+  ports: ContainerPort[];
+  volumeMounts: VolumeMount[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+}
+
+export type Volume =
+  | { name: string; kind: 'configMap'; configMap: string; defaultMode: number }
+  | { name: string; kind: 'emptyDir' }
+  | { name: string; kind: 'unsupported'; description: string };
+
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+export interface PodTemplate {
+  labels: Record<string, string>;
+  containers: Container[];
+  volumes: Volume[];
+  restartPolicy: RestartPolicy;
+  terminationGracePeriodSeconds: number;
+}
+
+export interface VolumeClaimTemplate {
+  name: string;
+  storage: string | undefined;
+  accessModes: string[];
+  storageClassName: string | undefined;
+}
+
+export interface ConfigMap {
+  kind: 'ConfigMap';
+  name: string;
+  source: Source;
+  data: Record<string, string>;
+}
+
+export interface StatefulSet {
+  kind: 'StatefulSet';
+  name: string;
+  source: Source;
+  replicas: number;
+  serviceName: string;
+  podManagementPolicy: 'OrderedReady' | 'Parallel';
+  template: PodTemplate;
+  volumeClaimTemplates: VolumeClaimTemplate[];
+}
+
+export interface Deployment {
+  kind: 'Deployment';
+  name: string;
+  source: Source;
+  replicas: number;
+  template: PodTemplate;
+}
+
+export interface ServicePort {
+  name: string | undefined;
+  port: number;
+  targetPort: number | string;
+}
+
+export interface Service {
+  kind: 'Service';
+  name: string;
+  source: Source;
+  type: string;
+  ports: ServicePort[];
+  selector: Record<string, string>;
+}
+
+export type Workload = StatefulSet | Deployment;
+export type KubeObject = ConfigMap | StatefulSet | Deployment | Service;
+
+/** Everything read from a manifests folder, plus the raw documents for server-side apply. */
+export interface ManifestSet {
+  dir: string;
+  files: string[];
+  objects: KubeObject[];
+  /** The documents as plain objects, in file order; what the Kubernetes platform applies. */
+  documents: { source: Source; object: Record<string, unknown> }[];
+}

@@ -1,0 +1,284 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { HarnessError } from '../../errors.ts';
+import type { SystemUnderTest } from '../../manifests/index.ts';
+import type { Container, PodTemplate, Source } from '../../manifests/types.ts';
+import { Teardown } from '../../util/lifecycle.ts';
+import { newRunId, RUN_MARKER_ENV } from '../../util/run-id.ts';
+import { onTerminate } from '../../util/terminate.ts';
+import { waitUntil, NotYet } from '../../util/wait.ts';
+import { REDIS_TOOLS, requireTools } from '../prerequisites.ts';
+import type { AppEndpoint, CallOptions, ExecResult, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import { KUBELET_BACKOFF, type Backoff } from './container.ts';
+import { freePort, LoopbackAllocator } from './addresses.ts';
+import { LocalPod, type PodContext } from './pod.ts';
+import { probeReady } from './readiness.ts';
+import { RedisConnections } from './redis-connections.ts';
+import { listRuns, processStartTicks, RunDir } from './run-dir.ts';
+import { sweepLocal } from './sweeper.ts';
+
+export interface LocalPlatformOptions {
+  system: SystemUnderTest;
+  runId?: string;
+  /** Replaces cluster-node-timeout (appended as --cluster-node-timeout); recorded in the report. */
+  nodeTimeoutOverrideMs?: number | null;
+  backoff?: Backoff;
+  /** Keep the run folder (data, logs) after down(); processes are stopped regardless. */
+  keep?: boolean;
+  /** Deadline for each pod to become ready at first start. */
+  podReadyTimeoutMs?: number;
+}
+
+/** Runs the manifests' StatefulSet and Deployment as real processes on this machine. */
+export class LocalPlatform implements Platform {
+  readonly kind = 'local' as const;
+  constructor(private readonly options: LocalPlatformOptions) {}
+
+  async up({ signal }: { signal?: AbortSignal } = {}): Promise<RunningPlatform> {
+    const tools = await requireTools(REDIS_TOOLS, 'the local platform');
+    const version = await redisServerVersion(tools.get('redis-server')!);
+    await sweepLocal();
+    const runId = this.options.runId ?? newRunId();
+    const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
+    const allocator = LoopbackAllocator.random(avoid);
+    const runDir = RunDir.for(runId);
+    await runDir.create({
+      runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString(),
+    });
+    const running = new LocalRunning(this.options, runId, runDir, allocator, version);
+    try {
+      await running.startStatefulSet(signal);
+      return running;
+    } catch (error) {
+      await running.down();
+      throw error;
+    }
+  }
+}
+
+async function redisServerVersion(binary: string): Promise<string> {
+  const { stdout } = await execa(binary, ['--version'], { timeout: 10_000 });
+  const version = /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
+  if (!version) throw new HarnessError(`could not read the version of ${binary} from "${stdout.trim()}"`);
+  if (Number(version.split('.')[0]) < 7) throw new HarnessError(`${binary} is ${version}; the local platform needs redis-server >= 7.0`);
+  return version;
+}
+
+class LocalRunning implements RunningPlatform {
+  readonly info: PlatformInfo;
+  private readonly redisPods: LocalPod[] = [];
+  private readonly appPods: { pod: LocalPod; port: number }[] = [];
+  private readonly connections = new RedisConnections();
+  private readonly teardown = new Teardown();
+  private downPromise: Promise<void> | null = null;
+  private readonly killAllSync = () => [...this.redisPods, ...this.appPods.map((a) => a.pod)].forEach((p) => p.killNow());
+
+  constructor(
+    private readonly options: LocalPlatformOptions,
+    runId: string,
+    private readonly runDir: RunDir,
+    private readonly allocator: LoopbackAllocator,
+    redisServerVersion: string,
+  ) {
+    const { redis } = options.system;
+    this.info = {
+      kind: 'local', runId, redisServerVersion,
+      redisImage: redis.container.image,
+      manifestNodeTimeoutMs: redis.nodeTimeoutMs,
+      nodeTimeoutOverrideMs: options.nodeTimeoutOverrideMs ?? null,
+      clientPort: redis.clientPort,
+      namespace: null,
+    };
+    // Last resort for an exit nobody planned (an uncaught exception): no async work runs there.
+    process.on('exit', this.killAllSync);
+    this.teardown.defer('exit hook', () => void process.off('exit', this.killAllSync));
+    const unregister = onTerminate(() => this.down());
+    this.teardown.defer('signal hook', unregister);
+    this.teardown.defer('run folder', () => (options.keep ? undefined : runDir.remove()));
+    this.teardown.defer('redis connections', () => this.connections.close());
+  }
+
+  async startStatefulSet(signal?: AbortSignal): Promise<void> {
+    const { statefulSet, clientPort, busPort } = this.options.system.redis;
+    this.teardown.defer('redis pods', () => this.stopAll(this.redisPods));
+    const ctx = this.podContext(statefulSet.template, statefulSet.source, statefulSet.volumeClaimTemplates.map((t) => t.name), [clientPort, busPort]);
+    for (let ordinal = 0; ordinal < statefulSet.replicas; ordinal++) {
+      this.redisPods.push(new LocalPod(`${statefulSet.name}-${ordinal}`, ordinal, ctx));
+    }
+    const timeoutMs = this.options.podReadyTimeoutMs ?? 30_000;
+    const startAndWait = async (pod: LocalPod) => {
+      await pod.create();
+      await this.writeHosts();
+      await waitUntil(`pod ${pod.name} ready`, async () => {
+        if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} is not ready; log: ${(await this.logs(pod.name, { tailLines: 3 })).trim()}`);
+      }, { timeoutMs, intervalMs: 50, signal });
+    };
+    // OrderedReady: each pod is created only after the one before it is ready, as the controller does.
+    if (statefulSet.podManagementPolicy === 'OrderedReady') for (const pod of this.redisPods) await startAndWait(pod);
+    else await Promise.all(this.redisPods.map(startAndWait));
+  }
+
+  async pods(): Promise<PodStatus[]> {
+    this.assertUp();
+    return Promise.all(this.redisPods.map((pod) => this.status(pod)));
+  }
+
+  async deletePod(name: string, { gracePeriodSeconds }: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    const pod = this.pod(name);
+    const oldIp = pod.ip;
+    await pod.delete(gracePeriodSeconds ?? this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds);
+    if (oldIp) this.connections.forget(oldIp, this.info.clientPort);
+    await this.writeHosts();
+    // The StatefulSet controller re-creates the pod at once: same name and PVC, new UID and IP.
+    if (!this.downPromise) {
+      await pod.create();
+      await this.writeHosts();
+    }
+  }
+
+  async crash(name: string): Promise<void> {
+    this.pod(name).main.signal('SIGKILL');
+  }
+
+  async kill(name: string): Promise<void> {
+    await this.pod(name).main.hold();
+  }
+
+  async restart(name: string): Promise<void> {
+    this.pod(name).main.release();
+  }
+
+  async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
+    const pod = this.pod(name);
+    if (!pod.ip) throw new Error(`pod ${name} has no IP`);
+    return this.connections.call(pod.ip, this.info.clientPort, args, options);
+  }
+
+  async redisCli(name: string, args: string[], { timeoutMs = 30_000, signal }: CallOptions = {}): Promise<ExecResult> {
+    const pod = this.pod(name);
+    if (!pod.ip) throw new Error(`pod ${name} has no IP`);
+    const result = await execa('redis-cli', ['-h', pod.ip, '-p', String(this.info.clientPort), ...args], {
+      env: pod.main.spec.env, extendEnv: false, timeout: timeoutMs, reject: false, stdin: 'ignore',
+      ...(signal ? { cancelSignal: signal } : {}),
+    });
+    if (result.timedOut) throw new Error(`redis-cli ${args.join(' ')} in ${name}: timed out after ${timeoutMs} ms`);
+    return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  async logs(name: string, { tailLines }: { tailLines?: number } = {}): Promise<string> {
+    const pod = this.redisPods.find((p) => p.name === name) ?? this.appPods.find((a) => a.pod.name === name)?.pod;
+    if (!pod) throw new HarnessError(`no pod named ${name}`);
+    return tail(await readFile(this.runDir.log(name, pod.containers[0]?.spec.name ?? 'redis'), 'utf8').catch(() => ''), tailLines);
+  }
+
+  async deployApp({ signal, timeoutMs = 30_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
+    this.assertUp();
+    const app = this.options.system.app;
+    if (!app) throw new HarnessError(`${this.options.system.manifests.dir}: no Deployment for the app (expected manifests/hit-counter/)`);
+    if (this.appPods.length > 0) return { url: `http://127.0.0.1:${this.appPods[0]!.port}` };
+    this.teardown.defer('app pods', () => this.stopAll(this.appPods.map((a) => a.pod)));
+    for (let i = 0; i < app.deployment.replicas; i++) {
+      const port = await freePort();
+      const ctx = this.podContext(app.deployment.template, app.deployment.source, [], [], port);
+      const pod = new LocalPod(`${app.deployment.name}-${this.info.runId.slice(-4)}${i}`, i, ctx);
+      this.appPods.push({ pod, port });
+      await pod.create();
+    }
+    for (const { pod } of this.appPods) {
+      await waitUntil(`app pod ${pod.name} ready`, async () => {
+        if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} is not ready; log: ${(await this.logs(pod.name, { tailLines: 5 })).trim()}`);
+      }, { timeoutMs, intervalMs: 100, signal });
+    }
+    // Like a ClusterIP Service with one endpoint per replica; the harness talks to the first.
+    return { url: `http://127.0.0.1:${this.appPods[0]!.port}` };
+  }
+
+  async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
+    const first = this.appPods[0];
+    return first ? this.logs(first.pod.name, { tailLines }) : '';
+  }
+
+  down(): Promise<void> {
+    this.downPromise ??= this.teardown.run().then((errors) => {
+      if (errors.length > 0) throw new AggregateError(errors, `local platform teardown: ${errors.map((e) => e.message).join('; ')}`);
+    });
+    return this.downPromise;
+  }
+
+  private podContext(template: PodTemplate, source: Source, claimTemplates: string[], ports: number[], appPort?: number): PodContext {
+    const { redis, configMaps } = this.options.system;
+    const override = this.options.nodeTimeoutOverrideMs;
+    return {
+      runDir: this.runDir, template, source, configMaps, claimTemplates,
+      backoff: this.options.backoff ?? KUBELET_BACKOFF,
+      baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', [RUN_MARKER_ENV]: this.info.runId },
+      allocateIp: () => this.allocator.allocate(ports),
+      adapt: (_container: Container, ip: string, argv: string[]): { argv: string[]; env: Record<string, string> } => {
+        if (appPort !== undefined) {
+          // The app listens on 127.0.0.1 at a free port; Service names resolve through the hosts file.
+          return { argv, env: { PORT: String(appPort), HOST: '127.0.0.1', REDIS_CHAOS_HOSTS_FILE: this.runDir.hostsFile } };
+        }
+        // Pods share loopback: without --bind-source-addr the cluster bus dials from 127.0.0.1
+        // and `--cluster create` hangs at "Waiting for the cluster to join".
+        const extra = ['--bind', ip, '--bind-source-addr', ip, '--port', String(redis.clientPort)];
+        if (override) extra.push('--cluster-node-timeout', String(override));
+        return { argv: [...argv, ...extra], env: {} };
+      },
+    };
+  }
+
+  private async status(pod: LocalPod): Promise<PodStatus> {
+    const main = pod.containers[0];
+    return {
+      name: pod.name, ordinal: pod.ordinal, ip: pod.ip, incarnation: pod.incarnation,
+      phase: pod.phase, restarts: main?.restarts ?? 0, held: main?.isHeld ?? false,
+      ready: await this.isReady(pod),
+    };
+  }
+
+  private async isReady(pod: LocalPod): Promise<boolean> {
+    const main = pod.containers[0];
+    if (pod.phase !== 'Running' || !pod.ip || main?.state !== 'running') return false;
+    const app = this.appPods.find((a) => a.pod === pod);
+    const spec = (app ? this.options.system.app!.container : this.options.system.redis.container).readinessProbe;
+    return probeReady(spec, {
+      host: app ? '127.0.0.1' : pod.ip,
+      port: () => app?.port ?? this.info.clientPort, // every probe port maps to where the container listens
+      env: main.spec.env,
+      cwd: main.spec.cwd,
+    }, app?.port ?? this.info.clientPort);
+  }
+
+  private pod(name: string): LocalPod {
+    this.assertUp();
+    const pod = this.redisPods.find((p) => p.name === name);
+    if (!pod) throw new HarnessError(`no pod named ${name} (pods: ${this.redisPods.map((p) => p.name).join(', ')})`);
+    return pod;
+  }
+
+  private assertUp(): void {
+    if (this.downPromise) throw new HarnessError('the local platform is down');
+  }
+
+  private async stopAll(pods: LocalPod[]): Promise<void> {
+    // Teardown needs no graceful shutdown (Redis 7 would wait up to shutdown-timeout for replicas).
+    await Promise.all(pods.map((p) => p.delete(0)));
+  }
+
+  /** What the cluster DNS would answer: the Service name and each pod's stable name. */
+  private async writeHosts(): Promise<void> {
+    const { redis } = this.options.system;
+    const ips = this.redisPods.flatMap((p) => (p.ip ? [p.ip] : []));
+    const hosts: Record<string, string[]> = {};
+    for (const name of new Set([redis.statefulSet.serviceName, redis.service?.name].filter((n): n is string => !!n))) hosts[name] = ips;
+    for (const p of this.redisPods) if (p.ip) hosts[`${p.name}.${redis.statefulSet.serviceName}`] = [p.ip];
+    const tmp = `${this.runDir.hostsFile}.tmp`;
+    await writeFile(tmp, JSON.stringify(hosts));
+    await rename(tmp, this.runDir.hostsFile);
+  }
+}
+
+function tail(text: string, lines: number | undefined): string {
+  if (lines === undefined) return text;
+  return text.split('\n').slice(-lines - 1).join('\n');
+}

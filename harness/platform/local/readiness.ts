@@ -1,0 +1,51 @@
+import { connect } from 'node:net';
+import { execa } from 'execa';
+import type { Probe } from '../../manifests/types.ts';
+
+export interface ProbeTarget {
+  host: string;
+  /** Resolves a probe's port (a number or a port name) to where the container really listens. */
+  port(port: number | string): number;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/**
+ * A pod is ready when its probe passes; without a probe, when the process is up and the client
+ * port accepts a connection (what a Service would route to). Each check is bounded by the probe's
+ * own timeoutSeconds.
+ */
+export async function probeReady(probe: Probe | undefined, target: ProbeTarget, defaultPort: number): Promise<boolean> {
+  const timeoutMs = (probe?.timeoutSeconds ?? 1) * 1000;
+  if (!probe || probe.tcpSocket) {
+    return tcpAccepts(target.host, probe?.tcpSocket ? target.port(probe.tcpSocket.port) : defaultPort, timeoutMs);
+  }
+  if (probe.httpGet) {
+    try {
+      const response = await fetch(`http://${target.host}:${target.port(probe.httpGet.port)}${probe.httpGet.path}`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body?.cancel();
+      return response.status >= 200 && response.status < 400;
+    } catch {
+      return false;
+    }
+  }
+  const [file, ...args] = probe.exec?.command ?? [];
+  if (!file) return false;
+  const result = await execa(file, args, { env: target.env, extendEnv: false, cwd: target.cwd, timeout: timeoutMs, reject: false });
+  return result.exitCode === 0;
+}
+
+export function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,82 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where local runs keep their pods' folders; one sub-folder per run id. */
+export function runsRoot(): string {
+  return process.env.REDIS_CHAOS_RUNS_DIR ?? path.join(os.tmpdir(), 'redis-chaos-runs');
+}
+
+export interface RunRecord {
+  runId: string;
+  ownerPid: number;
+  /** The owner's start time from /proc, so a recycled PID is not mistaken for a live owner. */
+  ownerStartTicks: string | null;
+  addressPrefix: string;
+  startedAt: string;
+}
+
+export class RunDir {
+  constructor(readonly root: string) {}
+
+  static for(runId: string): RunDir {
+    return new RunDir(path.join(runsRoot(), runId));
+  }
+
+  pod(name: string): string {
+    return path.join(this.root, 'pods', name);
+  }
+  claim(claim: string, pod: string): string {
+    // Named like the PVC the StatefulSet controller would create: <template>-<pod>.
+    return path.join(this.root, 'pvc', `${claim}-${pod}`);
+  }
+  log(pod: string, container: string): string {
+    return path.join(this.root, 'logs', `${pod}.${container}.log`);
+  }
+  get hostsFile(): string {
+    return path.join(this.root, 'hosts.json');
+  }
+
+  async create(record: RunRecord): Promise<void> {
+    await mkdir(path.join(this.root, 'logs'), { recursive: true });
+    await writeFile(path.join(this.root, 'run.json'), JSON.stringify(record, null, 2));
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.root, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+export async function listRuns(): Promise<{ dir: string; record: RunRecord | null }[]> {
+  const root = runsRoot();
+  const names = await readdir(root).catch(() => [] as string[]);
+  return Promise.all(
+    names.map(async (name) => {
+      const dir = path.join(root, name);
+      const text = await readFile(path.join(dir, 'run.json'), 'utf8').catch(() => null);
+      let record: RunRecord | null = null;
+      try {
+        record = text ? (JSON.parse(text) as RunRecord) : null;
+      } catch {
+        record = null;
+      }
+      return { dir, record };
+    }),
+  );
+}
+
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+export function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function isOwnerAlive(record: RunRecord): boolean {
+  const ticks = processStartTicks(record.ownerPid);
+  return ticks !== null && (record.ownerStartTicks === null || ticks === record.ownerStartTicks);
+}

@@ -1,0 +1,53 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { RUN_MARKER_ENV } from '../../util/run-id.ts';
+import { isOwnerAlive, listRuns, RunDir } from './run-dir.ts';
+
+export interface SweepResult {
+  runs: string[];
+  killed: number[];
+}
+
+/**
+ * Finds what crashed runs left behind and removes it. A process belongs to a run if its
+ * environment carries REDIS_CHAOS_RUN=<runId> (every process the local platform starts does,
+ * and redis-server keeps it across update-node.sh's exec). A run is dead when the harness process
+ * that owns it is gone. Nothing is ever matched by process name.
+ */
+export async function sweepLocal(options: { onlyRunId?: string } = {}): Promise<SweepResult> {
+  const runs = await listRuns();
+  const live = new Set(runs.filter((r) => r.record && isOwnerAlive(r.record)).map((r) => r.record!.runId));
+  const marked = await markedProcesses();
+  const result: SweepResult = { runs: [], killed: [] };
+  const dead = (runId: string) => !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
+  for (const [pid, runId] of marked) {
+    if (!dead(runId) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      result.killed.push(pid);
+    } catch {
+      // already gone
+    }
+  }
+  for (const run of runs) {
+    const runId = run.record?.runId ?? run.dir.split('/').pop()!;
+    if (!dead(runId)) continue;
+    await new RunDir(run.dir).remove();
+    result.runs.push(runId);
+  }
+  return result;
+}
+
+/** Every process on this machine whose environment names a run, as pid → runId. */
+export async function markedProcesses(runId?: string): Promise<Map<number, string>> {
+  const found = new Map<number, string>();
+  const prefix = `${RUN_MARKER_ENV}=`;
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
+    const marker = environ.split('\0').find((v) => v.startsWith(prefix));
+    if (!marker) continue;
+    const id = marker.slice(prefix.length);
+    if (runId === undefined || id === runId) found.set(Number(entry), id);
+  }
+  return found;
+}

@@ -1,0 +1,88 @@
+/**
+ * The one interface every platform implements and every later part uses. It speaks in
+ * Kubernetes terms (pods, restart policy, grace periods) so a scenario reads the same on the
+ * local platform, on kind and on a real cluster.
+ */
+
+export type PlatformKind = 'local' | 'kubernetes' | 'kind';
+
+export type PodPhase = 'Pending' | 'Running' | 'Terminating' | 'Failed';
+
+export interface PodStatus {
+  name: string;
+  ordinal: number;
+  /** The pod's address; null while it has none (being created or deleted). */
+  ip: string | null;
+  phase: PodPhase;
+  ready: boolean;
+  /** Container restarts of this incarnation, as `kubectl get pods` shows them. */
+  restarts: number;
+  /** Changes whenever the pod is re-created (a Kubernetes pod UID). */
+  incarnation: string;
+  /** True while the harness holds the main process down (`kill` until `restart`). */
+  held: boolean;
+}
+
+export type RedisReply = string | number | null | RedisReply[];
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface PlatformInfo {
+  kind: PlatformKind;
+  runId: string;
+  /** The image the manifests name, e.g. redis:7.0.15-alpine. */
+  redisImage: string;
+  /** What actually runs: `redis-server --version` locally, the image's server version on Kubernetes. */
+  redisServerVersion: string;
+  /** The manifests' cluster-node-timeout. */
+  manifestNodeTimeoutMs: number;
+  /** The `--node-timeout` override in force, or null. Always recorded in the report. */
+  nodeTimeoutOverrideMs: number | null;
+  clientPort: number;
+  namespace: string | null;
+}
+
+export interface AppEndpoint {
+  /** A base URL the harness can reach, e.g. http://127.0.0.1:41234. */
+  url: string;
+}
+
+/** A platform that has not started yet: configuration only. */
+export interface Platform {
+  readonly kind: PlatformKind;
+  up(options?: { signal?: AbortSignal }): Promise<RunningPlatform>;
+}
+
+/** A started platform. Every method but `down()` throws once it is down. */
+export interface RunningPlatform {
+  readonly info: PlatformInfo;
+  /** The Redis StatefulSet's pods, in ordinal order. */
+  pods(): Promise<PodStatus[]>;
+  /** Like `kubectl delete pod`: SIGTERM, grace period, SIGKILL, then the StatefulSet re-creates it with a new IP. */
+  deletePod(name: string, options?: { gracePeriodSeconds?: number }): Promise<void>;
+  /** SIGKILL the main process; the restart policy brings it back in place with the same IP. */
+  crash(name: string): Promise<void>;
+  /** Kill the main process and keep it down until `restart`. */
+  kill(name: string): Promise<void>;
+  /** Bring a `kill`ed process back. */
+  restart(name: string): Promise<void>;
+  /** One Redis command to one pod, e.g. `['CLUSTER', 'NODES']`. */
+  redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply>;
+  /** `redis-cli` run "inside" the pod, e.g. for `--cluster create`. */
+  redisCli(name: string, args: string[], options?: CallOptions): Promise<ExecResult>;
+  logs(name: string, options?: { tailLines?: number }): Promise<string>;
+  /** Applies and starts the app's Deployment (the hit counter); resolves when it is ready. */
+  deployApp(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<AppEndpoint>;
+  appLogs(options?: { tailLines?: number }): Promise<string>;
+  /** Idempotent; safe from `finally`, from signal handlers and after a failed start. */
+  down(): Promise<void>;
+}
