@@ -52,8 +52,13 @@ class Reader {
     if (!Array.isArray(this.value)) this.fail('expected a list');
     return this.value.map((_, i) => this.at(i));
   }
+  /** argv-like lists: an empty string is a legitimate element (`--save ""`). */
   strings(): string[] {
-    return this.list().map((r) => (typeof r.value === 'number' ? String(r.value) : r.string()));
+    return this.list().map((r): string => {
+      if (typeof r.value === 'number') return String(r.value);
+      if (typeof r.value !== 'string') return r.fail('expected a string');
+      return r.value;
+    });
   }
   stringMap(): Record<string, string> {
     if (!this.present) return {};

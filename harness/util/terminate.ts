@@ -13,21 +13,35 @@ const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const PER_CLEANUP_MS = 60_000;
 
 export function onTerminate(cleanup: Cleanup): () => void {
-  install();
   cleanups.add(cleanup);
-  return () => cleanups.delete(cleanup);
+  install();
+  return () => {
+    cleanups.delete(cleanup);
+    // With nothing left to clean up, a signal should do what it would have done without us.
+    if (cleanups.size === 0 && !terminating) uninstall();
+  };
 }
 
 export function isTerminating(): boolean {
   return terminating;
 }
 
+const listeners = new Map<NodeJS.Signals, () => void>();
+
 function install(): void {
   if (installed) return;
   installed = true;
   for (const signal of Object.keys(SIGNALS) as NodeJS.Signals[]) {
-    process.on(signal, () => void handle(signal));
+    const listener = () => void handle(signal);
+    listeners.set(signal, listener);
+    process.on(signal, listener);
   }
+}
+
+function uninstall(): void {
+  for (const [signal, listener] of listeners) process.off(signal, listener);
+  listeners.clear();
+  installed = false;
 }
 
 async function handle(signal: NodeJS.Signals): Promise<void> {

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import path from 'node:path';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
-import { isOwnerAlive, listRuns, RunDir } from './run-dir.ts';
+import { isOwnerAlive, listRuns, RunDir, runsRoot } from './run-dir.ts';
 
 export interface SweepResult {
   runs: string[];
@@ -10,7 +11,9 @@ export interface SweepResult {
 /**
  * Finds what crashed runs left behind and removes it. A process belongs to a run if its
  * environment carries REDIS_CHAOS_RUN=<runId> (every process the local platform starts does,
- * and redis-server keeps it across update-node.sh's exec). A run is dead when the harness process
+ * and redis-server keeps it across update-node.sh's exec), or if its working directory lies in the
+ * run's folder: redis-server's proc-title rewrite clobbers the memory /proc/<pid>/environ shows,
+ * but its cwd is the pod's data folder. A run is dead when the harness process
  * that owns it is gone. Nothing is ever matched by process name.
  */
 export async function sweepLocal(options: { onlyRunId?: string } = {}): Promise<SweepResult> {
@@ -41,13 +44,16 @@ export async function sweepLocal(options: { onlyRunId?: string } = {}): Promise<
 export async function markedProcesses(runId?: string): Promise<Map<number, string>> {
   const found = new Map<number, string>();
   const prefix = `${RUN_MARKER_ENV}=`;
+  const root = runsRoot() + path.sep;
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
-    const marker = environ.split('\0').find((v) => v.startsWith(prefix));
-    if (!marker) continue;
-    const id = marker.slice(prefix.length);
-    if (runId === undefined || id === runId) found.set(Number(entry), id);
+    let id = environ.split('\0').find((v) => v.startsWith(prefix))?.slice(prefix.length);
+    if (!id) {
+      const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+      if (cwd.startsWith(root)) id = cwd.slice(root.length).split(path.sep)[0];
+    }
+    if (id && (runId === undefined || id === runId)) found.set(Number(entry), id);
   }
   return found;
 }

@@ -1,0 +1,36 @@
+import { execa } from 'execa';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canBind } from './addresses.ts';
+import { RunDir } from './run-dir.ts';
+import { markedProcesses, sweepLocal } from './sweeper.ts';
+import { NotYet, waitUntil } from '../../util/wait.ts';
+
+describe('the sweeper', () => {
+  it('removes what a SIGKILLed harness left behind, found by run id', async () => {
+    const harness = execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/crashing-harness.ts')], {
+      buffer: false, reject: false, timeout: 60_000,
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      harness.stdout!.once('data', (d: Buffer) => resolve(d.toString()));
+      harness.once('exit', () => reject(new Error('the fixture harness exited before starting its pod')));
+    });
+    const { runId, ip } = JSON.parse(line) as { runId: string; ip: string };
+    harness.kill('SIGKILL');
+    await harness;
+    // The harness is gone; its redis-server is not: nothing ran its teardown.
+    const left = await markedProcesses(runId);
+    expect(left.size).toBe(1);
+    expect(await canBind(ip, 6379)).toBe(false);
+
+    const swept = await sweepLocal();
+    expect(swept.runs).toContain(runId);
+    expect(swept.killed).toEqual([...left.keys()]);
+    await waitUntil('port released', async () => {
+      if (!(await canBind(ip, 6379))) throw new NotYet(`${ip}:6379 still bound`);
+    }, { timeoutMs: 5000 });
+    expect((await markedProcesses(runId)).size).toBe(0);
+    await expect(access(RunDir.for(runId).root)).rejects.toThrow();
+  });
+});
