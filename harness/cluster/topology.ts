@@ -40,10 +40,21 @@ async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: numb
       platform.redis(pod.name, ['CLUSTER', 'INFO'], opts),
       platform.redis(pod.name, ['INFO', 'replication'], opts),
     ]);
-    return { ...base, reachable: true, nodes: parseClusterNodes(String(nodes)), info: parseInfo(String(info)), replication: parseInfo(String(replication)) };
+    return {
+      ...base, reachable: true, nodes: parseClusterNodes(String(nodes)),
+      info: pick(parseInfo(String(info)), INFO_KEYS), replication: pick(parseInfo(String(replication)), REPLICATION_KEYS),
+    };
   } catch (error) {
     return { ...base, reachable: false, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+// What the checkers and the report read; the rest of INFO would only bloat topology.jsonl.
+const INFO_KEYS = ['cluster_state', 'cluster_slots_assigned', 'cluster_slots_ok', 'cluster_slots_pfail', 'cluster_slots_fail', 'cluster_known_nodes', 'cluster_size', 'cluster_current_epoch', 'cluster_my_epoch'];
+const REPLICATION_KEYS = ['role', 'master_host', 'master_port', 'master_link_status', 'master_sync_in_progress', 'master_link_down_since_seconds', 'connected_slaves', 'master_repl_offset'];
+
+function pick(all: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((k) => (all[k] === undefined ? [] : [[k, all[k]]])));
 }
 
 export interface SelfEntry {

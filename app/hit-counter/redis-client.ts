@@ -1,0 +1,57 @@
+import { Cluster } from 'ioredis';
+import type { AppConfig } from './config.ts';
+
+/**
+ * ioredis' Cluster defaults give up after retryDelayOnFailover × maxRedirections = 1.6 s and, worse,
+ * resend a command whose connection closed under it, which double-counts an INCR that was applied.
+ * These values make a request fail fast (a 503 within the app's request budget) and never resend
+ * a write whose fate is unknown, while the client still finds new masters and new pod IPs:
+ */
+export function createCluster(config: AppConfig): Cluster {
+  return new Cluster(config.redisNodes, {
+    // 0 disables the resend after "Connection is closed": the INCR may have been applied.
+    retryDelayOnFailover: 0,
+    // CLUSTERDOWN and TRYAGAIN replies mean "not executed", so retrying them is safe; with
+    // maxRedirections 6 a request gives up after about 0.6 s of them.
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    maxRedirections: 6,
+    // A dead master cannot send MOVED, so re-read CLUSTER SLOTS every second: after a failover or
+    // a pod re-created under a new IP the client finds the new owner within about a second.
+    slotsRefreshInterval: 1000,
+    slotsRefreshTimeout: 500,
+    // While the client (re)connects, fail at once ("not ready", never sent) rather than queue.
+    enableOfflineQueue: false,
+    // Never give up on the cluster: keep trying the seeds (the Service name) at most every second.
+    clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+    redisOptions: {
+      connectTimeout: 500,
+      commandTimeout: 700,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    },
+  });
+}
+
+export type WriteApplied = 'no' | 'maybe';
+
+/**
+ * What a Redis error says about an INCR: `no` when Redis answered that it did not execute it (or it
+ * was never sent), `maybe` when it may have run. The harness records `maybe` as indeterminate.
+ */
+export function classifyRedisError(error: unknown): { reason: string; applied: WriteApplied } {
+  const message = error instanceof Error ? error.message : String(error);
+  const redirect = /^Too many Cluster redirections\. Last error: (.*)$/s.exec(message);
+  if (redirect) {
+    const last = classifyRedisError(new Error(redirect[1]));
+    return { reason: `MOVED loop (${last.reason})`, applied: last.applied };
+  }
+  if (/^Error: /.test(message)) return classifyRedisError(new Error(message.slice(7)));
+  const reply = /^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN|READONLY|LOADING|MASTERDOWN|NOREPLICAS)\b/.exec(message);
+  if (reply) return { reason: reply[1]!, applied: 'no' }; // Redis refused before executing
+  if (/ECONNREFUSED/.test(message)) return { reason: 'connection refused', applied: 'no' };
+  if (/isn't ready and enableOfflineQueue/.test(message)) return { reason: 'cluster client not ready', applied: 'no' };
+  if (/Command timed out|request timeout/.test(message)) return { reason: 'timeout', applied: 'maybe' };
+  if (/Connection is closed/.test(message)) return { reason: 'connection closed', applied: 'maybe' };
+  return { reason: message.split('\n')[0]!.slice(0, 120), applied: 'maybe' };
+}

@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Cluster } from 'ioredis';
+import type { AppConfig } from './config.ts';
+import { classifyRedisError } from './redis-client.ts';
+
+/**
+ * The seed's hit counter: GET / increments and answers "I have been hit N times since deployment."
+ * A Redis error is a 503 whose one-line body names the cause; X-Write-Applied says whether an
+ * INCR may have been applied anyway, which the harness needs to classify the request.
+ */
+export function createHitCounter(config: AppConfig, redis: Cluster): Server {
+  const server = createServer((req, res) => {
+    void route(config, redis, req, res);
+  });
+  server.keepAliveTimeout = 30_000;
+  return server;
+}
+
+async function route(config: AppConfig, redis: Cluster, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'only GET\n');
+  if (path === '/healthz') return send(res, 200, 'ok\n'); // liveness: the process serves HTTP
+  // Readiness: the cluster client has its slot map, so a request can be routed.
+  if (path === '/readyz') return redis.status === 'ready' ? send(res, 200, 'ready\n') : send(res, 503, `redis client ${redis.status}\n`);
+  if (path !== '/' && path !== '/count') return send(res, 404, 'not found\n');
+  try {
+    if (path === '/count') {
+      const value = await withDeadline(redis.get(config.counterKey), config.requestTimeoutMs);
+      return send(res, 200, `${JSON.stringify({ count: Number(value ?? 0) })}\n`, { 'content-type': 'application/json' });
+    }
+    const headers: Record<string, string> = {};
+    let count: number;
+    if (config.waitReplicas === null) {
+      count = await withDeadline(redis.incr(config.counterKey), config.requestTimeoutMs);
+    } else {
+      // A pipeline keeps WAIT on the connection (the node) that ran the INCR.
+      const results = await withDeadline(redis.pipeline().incr(config.counterKey).wait(config.waitReplicas, config.waitTimeoutMs).exec(), config.requestTimeoutMs);
+      const [incr, wait] = results ?? [];
+      if (!incr || incr[0]) throw incr?.[0] ?? new Error('empty pipeline reply');
+      count = Number(incr[1]);
+      headers['x-replicas-acked'] = String(wait && !wait[0] ? wait[1] : 0);
+    }
+    headers['x-hit-count'] = String(count);
+    return send(res, 200, `I have been hit ${count} times since deployment.\n`, headers);
+  } catch (error) {
+    const { reason, applied } = classifyRedisError(error);
+    const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return send(res, 503, `${reason}: ${detail}\n`, { 'x-redis-error': reason, 'x-write-applied': path === '/' ? applied : 'no' });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+/** The app's budget per request: past it the request is answered, though the command may still run. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`request timeout after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

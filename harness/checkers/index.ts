@@ -1,0 +1,23 @@
+import { availabilityChecker } from './availability.ts';
+import { configConsistentChecker } from './config-consistent.ts';
+import { counterChecker } from './counter.ts';
+import { replicaPromotionChecker } from './replica-promotion.ts';
+import { slotCoverageChecker } from './slot-coverage.ts';
+import { topologyRestoredChecker } from './topology-restored.ts';
+import type { Checker } from './types.ts';
+
+/** The checks every seed scenario must pass, in report order. */
+export const SEED_CHECKERS: Record<string, Checker> = {
+  counter: counterChecker,
+  'slot-coverage': slotCoverageChecker,
+  'config-consistent': configConsistentChecker,
+  'replica-promotion': replicaPromotionChecker,
+  'topology-restored': topologyRestoredChecker,
+  availability: availabilityChecker,
+};
+
+export { availabilityChecker, configConsistentChecker, counterChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { promotionDeadlineMs } from './replica-promotion.ts';
+export { percentile } from './availability.ts';
+export { combine, runCheckers } from './types.ts';
+export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, RunEvidence, Validity } from './types.ts';

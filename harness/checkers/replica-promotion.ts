@@ -1,0 +1,45 @@
+import { masterOfSlot, selfEntries } from '../cluster/index.ts';
+import type { Checker, FaultRecord, RunEvidence } from './types.ts';
+
+export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
+
+/**
+ * For each fault on a master: its slots end up served by a former replica (promoted) or by the
+ * same node come back (returned). The failover time runs from the fault to the first sample in
+ * which another node owns the slot and every node says cluster_state:ok. A promoted-away master
+ * must rejoin as a replica of its successor with its link up.
+ */
+export const replicaPromotionChecker: Checker = (e) => {
+  const faults = e.faults.filter((f) => f.role === 'master' && f.nodeId && f.slots.length > 0);
+  if (faults.length === 0) return { valid: true, message: 'no fault hit a master: nothing to promote', details: { applicable: false } };
+  if (!e.final) return { valid: 'unknown', message: 'no final topology was taken', details: {} };
+  const results = faults.map((f) => judge(f, e));
+  const failed = results.filter((r) => !r.ok);
+  const details = { applicable: true, deadlineMs: e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs), faults: results, failoverMs: results.find((r) => r.failoverMs !== null)?.failoverMs ?? null };
+  if (failed.length) return { valid: false, message: failed.map((r) => r.message).join('; '), details };
+  return { valid: true, message: results.map((r) => r.message).join('; '), details };
+};
+
+function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string } {
+  const slot = f.slots[0]![0];
+  const deadline = e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs);
+  const owner = masterOfSlot(e.final!, slot);
+  const after = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
+  const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
+  const base = { target: f.target, failoverMs };
+  if (!owner) return { ...base, outcome: 'unserved', ok: false, message: `${f.target}'s slot ${slot} is served by no master at the end: no promotion happened` };
+  if (owner.nodeId === f.nodeId) {
+    if (e.expect.promotion === 'promoted') return { ...base, outcome: 'returned', ok: false, message: `${f.target} came back as master of slot ${slot}: its replica was never promoted` };
+    return { ...base, outcome: 'returned', failoverMs: null, ok: true, message: `${f.target} (${f.nodeId!.slice(0, 8)}) is master of slot ${slot} again: no failover` };
+  }
+  if (!f.replicaIds.includes(owner.nodeId)) return { ...base, outcome: 'other', ok: false, message: `slot ${slot} ended up on ${owner.pod}, which was not a replica of ${f.target}` };
+  if (failoverMs === null || failoverMs > deadline) {
+    return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted, but not within ${deadline} ms of the fault on ${f.target} (${failoverMs === null ? 'never seen with cluster_state:ok' : `${failoverMs} ms`})` };
+  }
+  const old = selfEntries(e.final!).find((s) => s.self.id === f.nodeId);
+  if (!old || old.self.role !== 'replica' || old.self.masterId !== owner.nodeId || old.view.replication?.master_link_status !== 'up') {
+    const now = old ? `${old.self.role}${old.self.masterId ? ` of ${old.self.masterId.slice(0, 8)}` : ''}, link ${old.view.replication?.master_link_status ?? 'n/a'}` : 'not reachable';
+    return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted in ${failoverMs} ms, but the old master ${f.target} did not rejoin as its replica (${now})` };
+  }
+  return { ...base, outcome: 'promoted', ok: true, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}); ${f.target} rejoined as its replica` };
+}

@@ -1,0 +1,79 @@
+import type { Topology } from '../cluster/index.ts';
+import type { SlotRange } from '../cluster/slots.ts';
+import type { ClusterShape } from '../manifests/index.ts';
+import type { OpTable } from '../workload/history.ts';
+import type { SampleSummary } from '../workload/sampler.ts';
+
+export type Validity = true | false | 'unknown';
+
+export interface CheckResult {
+  name: string;
+  valid: Validity;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart';
+
+/** A fault as injected, with what the target was at that moment (from the pre-fault topology). */
+export interface FaultRecord {
+  kind: FaultKind;
+  target: string;
+  role: 'master' | 'replica' | 'unknown';
+  /** On the scenario clock. */
+  atMs: number;
+  nodeId: string | null;
+  slots: SlotRange[];
+  /** Node ids of the target's replicas, if it was a master. */
+  replicaIds: string[];
+}
+
+export interface Expectations {
+  /** `promoted`: a replica must take over (kill-master); `either`: promotion or the same node back. */
+  promotion?: 'promoted' | 'either';
+  promotionDeadlineMs?: number;
+  /** Makes `availability` a pass/fail check; unset, it only reports. */
+  maxUnavailableMs?: number;
+}
+
+/** Everything recorded about one scenario run: what the checkers judge. */
+export interface RunEvidence {
+  history: OpTable;
+  /** The counter's value before the workload started (scenarios share one cluster). */
+  baseline: number;
+  /** The value read after healing; null if the final read failed. */
+  finalRead: number | null;
+  samples: SampleSummary[];
+  before: Topology;
+  final: Topology | null;
+  faults: FaultRecord[];
+  /** When recovery was reached, on the scenario clock; null if it never was. */
+  recoveredAtMs: number | null;
+  shape: ClusterShape;
+  nodeTimeoutMs: number;
+  counterSlot: number;
+  expect: Expectations;
+}
+
+export type Checker = (evidence: RunEvidence) => Omit<CheckResult, 'name'>;
+
+/** false > unknown > true: one false fails the run; an unknown keeps it from passing. */
+export function combine(results: { valid: Validity }[]): Validity {
+  if (results.some((r) => r.valid === false)) return false;
+  if (results.some((r) => r.valid === 'unknown')) return 'unknown';
+  return true;
+}
+
+/** Runs each checker; one that throws is `unknown` with the error, never a pass. */
+export function runCheckers(checkers: Record<string, Checker>, evidence: RunEvidence): CheckResult[] {
+  return Object.entries(checkers).map(([name, check]) => {
+    try {
+      return { name, ...check(evidence) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { name, valid: 'unknown' as const, message: `checker threw: ${message}`, details: { error: message } };
+    }
+  });
+}
+
+export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;

@@ -1,0 +1,201 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
+export type OpF = 'incr' | 'read';
+
+/** One line of history.jsonl, Jepsen-style: every operation is an invoke, then one completion. */
+export interface HistoryEvent {
+  index: number;
+  process: number;
+  type: OpType;
+  f: OpF;
+  value: number | null;
+  /** Nanoseconds since the scenario's clock started. */
+  timeNs: number;
+  latencyMs?: number;
+  error?: string;
+}
+
+/** A completed operation (invoke + completion), as the checkers see it. */
+export interface Op {
+  process: number;
+  f: OpF;
+  type: Exclude<OpType, 'invoke'>;
+  value: number | null;
+  invokeNs: number;
+  completeNs: number;
+  error: string | null;
+}
+
+const F: OpF[] = ['incr', 'read'];
+const TYPES: Op['type'][] = ['ok', 'fail', 'info'];
+
+/**
+ * What the checkers need of a history, in columns: 27 bytes per operation instead of two objects,
+ * so memory stays flat in run length. Errors are interned (a run has a handful of kinds).
+ */
+export class OpTable {
+  private cap = 1024;
+  length = 0;
+  private invokeNs = new Float64Array(this.cap);
+  private completeNs = new Float64Array(this.cap);
+  private value = new Float64Array(this.cap);
+  private meta = new Uint8Array(this.cap * 3); // process, f, type
+  private errorIndex = new Uint16Array(this.cap);
+  private readonly errors: string[] = [''];
+  private readonly errorIds = new Map<string, number>();
+
+  add(op: Op): void {
+    if (this.length === this.cap) this.grow();
+    const i = this.length++;
+    this.invokeNs[i] = op.invokeNs;
+    this.completeNs[i] = op.completeNs;
+    this.value[i] = op.value ?? Number.NaN;
+    this.meta[i * 3] = op.process;
+    this.meta[i * 3 + 1] = F.indexOf(op.f);
+    this.meta[i * 3 + 2] = TYPES.indexOf(op.type);
+    this.errorIndex[i] = op.error === null ? 0 : this.intern(op.error);
+  }
+
+  get(i: number): Op {
+    const v = this.value[i]!;
+    const e = this.errorIndex[i]!;
+    return {
+      process: this.meta[i * 3]!,
+      f: F[this.meta[i * 3 + 1]!]!,
+      type: TYPES[this.meta[i * 3 + 2]!]!,
+      value: Number.isNaN(v) ? null : v,
+      invokeNs: this.invokeNs[i]!,
+      completeNs: this.completeNs[i]!,
+      error: e === 0 ? null : this.errors[e]!,
+    };
+  }
+
+  *[Symbol.iterator](): Iterator<Op> {
+    for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
+
+  /** Bytes held per operation, for the benchmark. */
+  get bytes(): number {
+    return this.invokeNs.byteLength + this.completeNs.byteLength + this.value.byteLength + this.meta.byteLength + this.errorIndex.byteLength;
+  }
+
+  static from(ops: Iterable<Op>): OpTable {
+    const t = new OpTable();
+    for (const op of ops) t.add(op);
+    return t;
+  }
+
+  private intern(error: string): number {
+    let id = this.errorIds.get(error);
+    if (id === undefined) {
+      id = Math.min(this.errors.length, 65535);
+      if (id < 65535) this.errors.push(error);
+      this.errorIds.set(error, id);
+    }
+    return id;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(this.cap);
+      b.set(a);
+      return b;
+    };
+    this.invokeNs = f64(this.invokeNs);
+    this.completeNs = f64(this.completeNs);
+    this.value = f64(this.value);
+    const meta = new Uint8Array(this.cap * 3);
+    meta.set(this.meta);
+    this.meta = meta;
+    const errs = new Uint16Array(this.cap);
+    errs.set(this.errorIndex);
+    this.errorIndex = errs;
+  }
+}
+
+/**
+ * Records a history: every event is appended to history.jsonl as it happens (so a run cut short
+ * still has it on disk) and every completed operation goes into an OpTable for the checkers.
+ */
+export class HistoryRecorder {
+  readonly ops = new OpTable();
+  private next = 0;
+  private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number }>();
+  private readonly out: WriteStream | null;
+  private buffered = '';
+  private lastFlush = Date.now();
+  bytesWritten = 0;
+
+  constructor(file: string | null) {
+    this.out = file ? createWriteStream(file, { flags: 'a' }) : null;
+  }
+
+  invoke(process: number, f: OpF, timeNs: number): number {
+    const index = this.next++;
+    this.open.set(index, { process, f, invokeNs: timeNs });
+    this.write({ index, process, type: 'invoke', f, value: null, timeNs });
+    return index;
+  }
+
+  complete(invokeIndex: number, type: Op['type'], value: number | null, timeNs: number, error: string | null = null): void {
+    const inv = this.open.get(invokeIndex);
+    if (!inv) throw new Error(`operation ${invokeIndex} was never invoked or already completed`);
+    this.open.delete(invokeIndex);
+    const latencyMs = Math.round((timeNs - inv.invokeNs) / 1e4) / 100;
+    const event: HistoryEvent = { index: this.next++, process: inv.process, type, f: inv.f, value, timeNs, latencyMs };
+    if (error) event.error = error;
+    this.write(event);
+    this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error });
+  }
+
+  get events(): number {
+    return this.next;
+  }
+
+  /** Operations still open when the workload stopped are indeterminate, as in Jepsen. */
+  closeOpen(timeNs: number): void {
+    for (const index of [...this.open.keys()]) this.complete(index, 'info', null, timeNs, 'still open at end');
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    if (!this.out) return;
+    this.out.end();
+    await once(this.out, 'close');
+  }
+
+  private write(event: HistoryEvent): void {
+    if (!this.out) return;
+    const line = `${JSON.stringify(event)}\n`;
+    this.bytesWritten += line.length;
+    this.buffered += line;
+    // Batched for throughput, but never more than 200 ms behind, so a killed run keeps its history.
+    if (this.buffered.length > 64 * 1024 || Date.now() - this.lastFlush > 200) this.flush();
+  }
+
+  private flush(): void {
+    if (this.out && this.buffered) this.out.write(this.buffered);
+    this.buffered = '';
+    this.lastFlush = Date.now();
+  }
+}
+
+/** Reads a history.jsonl back into operations (pairing invokes with completions by process). */
+export function opsFromEvents(events: Iterable<HistoryEvent>): OpTable {
+  const open = new Map<number, HistoryEvent>();
+  const table = new OpTable();
+  for (const e of events) {
+    if (e.type === 'invoke') {
+      open.set(e.process, e);
+      continue;
+    }
+    const inv = open.get(e.process);
+    if (!inv) throw new Error(`history event ${e.index}: ${e.type} for process ${e.process} without an invoke`);
+    open.delete(e.process);
+    table.add({ process: e.process, f: e.f, type: e.type, value: e.value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null });
+  }
+  return table;
+}

@@ -1,0 +1,87 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { coverage, masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import type { RunningPlatform } from '../platform/types.ts';
+import { sleep } from '../util/wait.ts';
+import type { Clock } from './clock.ts';
+
+/** What the checkers keep of each topology sample; the full sample goes to topology.jsonl. */
+export interface SampleSummary {
+  tMs: number;
+  /** Slots claimed by exactly one reachable master. */
+  covered: number;
+  contested: number;
+  /** Every reachable node says cluster_state:ok. */
+  allOk: boolean;
+  reachable: number;
+  /** Reachable masters that hold slots. */
+  mastersUp: number;
+  /** Node id and pod of the master serving the counter key's slot, if exactly one does. */
+  counterOwner: string | null;
+  counterOwnerPod: string | null;
+  /** Owner node id of each watched slot (the first slot of every master at the start). */
+  owners: Record<number, string | null>;
+}
+
+export function summarize(t: Topology, tMs: number, counterSlot: number, watchSlots: number[] = []): SampleSummary {
+  const cov = coverage(t);
+  const owner = masterOfSlot(t, counterSlot);
+  const owners: Record<number, string | null> = {};
+  for (const slot of watchSlots) owners[slot] = masterOfSlot(t, slot)?.nodeId ?? null;
+  const reachable = t.views.filter((v) => v.reachable);
+  return {
+    tMs,
+    covered: cov.covered,
+    contested: cov.contested.reduce((n, c) => n + (c.slots[1] - c.slots[0] + 1), 0),
+    allOk: reachable.length > 0 && reachable.every((v) => v.info?.cluster_state === 'ok'),
+    reachable: reachable.length,
+    mastersUp: selfEntries(t).filter((e) => e.self.role === 'master' && e.self.slots.length > 0).length,
+    counterOwner: owner?.nodeId ?? null,
+    counterOwnerPod: owner?.pod ?? null,
+    owners,
+  };
+}
+
+export interface RunningSampler {
+  readonly samples: SampleSummary[];
+  stop(): Promise<void>;
+}
+
+/** Samples every node's view every `intervalMs` (bounded in time) into topology.jsonl. */
+export function startSampler(
+  platform: RunningPlatform,
+  clock: Clock,
+  { file, counterSlot, watchSlots = [], intervalMs = 250, maxDurationMs = 600_000 }: {
+    file: string | null; counterSlot: number; watchSlots?: number[]; intervalMs?: number; maxDurationMs?: number;
+  },
+): RunningSampler {
+  const out = file ? createWriteStream(file, { flags: 'a' }) : null;
+  const stopper = new AbortController();
+  const deadline = setTimeout(() => stopper.abort(), maxDurationMs);
+  const samples: SampleSummary[] = [];
+  const loop = (async () => {
+    while (!stopper.signal.aborted) {
+      const started = Date.now();
+      const tMs = clock.nowMs();
+      // A node held with SIGSTOP answers nothing: bound each sample by the interval.
+      const t = await snapshot(platform, { timeoutMs: Math.max(200, intervalMs) }).catch(() => null);
+      if (t) {
+        samples.push(summarize(t, tMs, counterSlot, watchSlots));
+        out?.write(`${JSON.stringify({ tMs: Math.round(tMs), ...t })}\n`);
+      }
+      await sleep(Math.max(0, intervalMs - (Date.now() - started)), stopper.signal).catch(() => undefined);
+    }
+  })();
+  return {
+    samples,
+    async stop() {
+      stopper.abort();
+      clearTimeout(deadline);
+      await loop;
+      if (out) {
+        out.end();
+        await once(out, 'close');
+      }
+    },
+  };
+}
