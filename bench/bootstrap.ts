@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bootstrapCluster, loadManifests, LocalPlatform, LoopbackAllocator, resolveSystem } from '../harness/index.ts';
+import { bootstrapCluster, loadManifests, LocalPlatform, LoopbackAllocator, resolveSystem } from '../harness/core.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const system = resolveSystem(await loadManifests(path.resolve(import.meta.dirname, '../manifests')));

@@ -1,4 +1,5 @@
-import { Cluster } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, type Redis } from 'ioredis';
 import type { AppConfig } from './config.ts';
 
 /**
@@ -49,9 +50,27 @@ export function classifyRedisError(error: unknown): { reason: string; applied: W
   if (/^Error: /.test(message)) return classifyRedisError(new Error(message.slice(7)));
   const reply = /^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN|READONLY|LOADING|MASTERDOWN|NOREPLICAS)\b/.exec(message);
   if (reply) return { reason: reply[1]!, applied: 'no' }; // Redis refused before executing
+  if (error instanceof NotSent) return { reason: 'not connected', applied: 'no' };
   if (/ECONNREFUSED/.test(message)) return { reason: 'connection refused', applied: 'no' };
   if (/isn't ready and enableOfflineQueue/.test(message)) return { reason: 'cluster client not ready', applied: 'no' };
   if (/Command timed out|request timeout/.test(message)) return { reason: 'timeout', applied: 'maybe' };
   if (/Connection is closed/.test(message)) return { reason: 'connection closed', applied: 'maybe' };
   return { reason: message.split('\n')[0]!.slice(0, 120), applied: 'maybe' };
+}
+
+/** Thrown before sending: nothing reached Redis. */
+export class NotSent extends Error {}
+
+/**
+ * ioredis queues a command for a node it is still (re)connecting to and, if that connection is
+ * refused, fails it with the same "Connection is closed" as a command that was sent: ambiguous.
+ * So an INCR goes out only over a ready connection to the slot's master; otherwise the request is
+ * refused up front (certainly not applied) and a lazy connection is kicked, so the next one can go.
+ */
+export function ensureSendable(cluster: Cluster, key: string): void {
+  const owner = cluster.slots[calculateSlot(key)]?.[0];
+  const node: Redis | undefined = owner ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner) : undefined;
+  if (node?.status === 'ready') return;
+  if (node?.status === 'wait') node.connect().catch(() => undefined);
+  throw new NotSent(`connection to ${owner ?? 'the slot owner'} not ready (${node?.status ?? 'none'})`);
 }

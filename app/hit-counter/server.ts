@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Cluster } from 'ioredis';
 import type { AppConfig } from './config.ts';
-import { classifyRedisError } from './redis-client.ts';
+import { classifyRedisError, ensureSendable } from './redis-client.ts';
 
 /**
  * The seed's hit counter: GET / increments and answers "I have been hit N times since deployment."
@@ -29,6 +29,7 @@ async function route(config: AppConfig, redis: Cluster, req: IncomingMessage, re
       return send(res, 200, `${JSON.stringify({ count: Number(value ?? 0) })}\n`, { 'content-type': 'application/json' });
     }
     const headers: Record<string, string> = {};
+    ensureSendable(redis, config.counterKey);
     let count: number;
     if (config.waitReplicas === null) {
       count = await withDeadline(redis.incr(config.counterKey), config.requestTimeoutMs);

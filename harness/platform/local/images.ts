@@ -14,7 +14,8 @@ export function localImage(container: Container, source: Source): LocalImage {
   const image = container.image;
   if (image.startsWith('redis:') || image === 'redis') return { kind: 'redis' };
   if (image.startsWith('redis-chaos/hit-counter')) {
-    const tsx = fileURLToPath(import.meta.resolve('tsx'));
+    // `--import tsx` resolves from the working directory, which is the repository root.
+    const tsx = 'tsx';
     const shim = fileURLToPath(new URL('./dns-shim.ts', import.meta.url));
     const main = fileURLToPath(new URL('../../../app/hit-counter/main.ts', import.meta.url));
     return { kind: 'hit-counter', argv: [process.execPath, '--import', tsx, '--import', shim, main], cwd: repoRoot };

@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import type { Op } from '../workload/history.ts';
+import { OpTable } from '../workload/history.ts';
+import { summarize } from '../workload/sampler.ts';
+import { seedNodes, topologyOf, type FakeNode } from '../testing/topologies.ts';
+import {
+  availabilityChecker, combine, configConsistentChecker, counterChecker, replicaPromotionChecker, runCheckers,
+  slotCoverageChecker, topologyRestoredChecker, type FaultRecord, type RunEvidence,
+} from './index.ts';
+
+const MS = 1e6;
+/** op(process, f, type, value, invoked at ms, completed at ms) */
+const op = (process: number, f: Op['f'], type: Op['type'], value: number | null, from: number, to: number): Op =>
+  ({ process, f, type, value, invokeNs: from * MS, completeNs: to * MS, error: type === 'ok' ? null : 'timeout' });
+
+/** A clean history: INCRs 1..n one after another, then a read of n. */
+const sequential = (n: number) => [...Array.from({ length: n }, (_, i) => op(0, 'incr', 'ok', i + 1, i * 10, i * 10 + 5)), op(1, 'read', 'ok', n, n * 10, n * 10 + 5)];
+
+function evidence(over: Partial<RunEvidence> = {}): RunEvidence {
+  const nodes = seedNodes();
+  const t = topologyOf(nodes);
+  return {
+    history: OpTable.from(sequential(10)), baseline: 0, finalRead: 10,
+    samples: [0, 250, 500].map((ms) => summarize(t, ms, 0, [0, 5461, 10923])),
+    before: t, final: t, faults: [], recoveredAtMs: null,
+    shape: { masters: 3, replicasPerMaster: 1 }, nodeTimeoutMs: 2000, counterSlot: 0, expect: {},
+    ...over,
+  };
+}
+
+describe('counter', () => {
+  it('passes a clean history and counts what it saw', () => {
+    const r = counterChecker(evidence());
+    expect(r.valid).toBe(true);
+    expect(r.details).toMatchObject({ attempted: 10, acknowledged: 10, failed: 0, indeterminate: 0, finalCount: 10, lostAcknowledged: 0, phantom: 0 });
+  });
+
+  it('passes concurrent INCRs whose values interleave, and a baseline from earlier scenarios', () => {
+    const ops = [op(0, 'incr', 'ok', 102, 0, 10), op(1, 'incr', 'ok', 101, 1, 9), op(2, 'incr', 'info', null, 2, 12), op(3, 'incr', 'fail', null, 3, 4), op(1, 'read', 'ok', 103, 20, 21)];
+    expect(counterChecker(evidence({ history: OpTable.from(ops), baseline: 100, finalRead: 103 })).valid).toBe(true);
+  });
+
+  it('fails a read that goes backwards, naming both operations', () => {
+    const ops = [...sequential(5), op(2, 'read', 'ok', 3, 100, 101)];
+    const r = counterChecker(evidence({ history: OpTable.from(ops), finalRead: 5 }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/values went backwards, first: process 2 read → 3 \[0\.100s–0\.101s\] after .* → 5/);
+  });
+
+  it('fails a duplicate INCR value', () => {
+    const ops = [op(0, 'incr', 'ok', 1, 0, 10), op(1, 'incr', 'ok', 1, 1, 9)];
+    const r = counterChecker(evidence({ history: OpTable.from(ops), finalRead: 2 }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/1 duplicate INCR values, first: 1 from process 0 INCR/);
+  });
+
+  it('fails an acknowledged INCR missing from the final read, and reports how many', () => {
+    const r = counterChecker(evidence({ finalRead: 8 }));
+    expect(r.valid).toBe(false);
+    expect(r.details.lostAcknowledged).toBe(2);
+    expect(r.message).toMatch(/2 acknowledged increments lost: final read 8 − baseline 0 = 8, but 10 INCRs were acknowledged/);
+  });
+
+  it('fails a phantom increment beyond acknowledged + indeterminate', () => {
+    const ops = [...sequential(3), op(2, 'incr', 'info', null, 50, 60)];
+    const r = counterChecker(evidence({ history: OpTable.from(ops), finalRead: 6 }));
+    expect(r.valid).toBe(false);
+    expect(r.details.phantom).toBe(2);
+    expect(r.message).toMatch(/2 phantom increments/);
+  });
+
+  it('fails a value above what was ever attempted (Jepsen bounds)', () => {
+    const ops = [op(0, 'incr', 'ok', 1, 0, 5), op(0, 'incr', 'ok', 7, 10, 15)];
+    const r = counterChecker(evidence({ history: OpTable.from(ops), finalRead: 2 }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/out of bounds, first: process 0 INCR → 7 .* outside \[2, 2\]/);
+  });
+
+  it('is unknown, not a pass, when the final read failed', () => {
+    expect(counterChecker(evidence({ finalRead: null })).valid).toBe('unknown');
+  });
+});
+
+const fault = (over: Partial<FaultRecord> = {}): FaultRecord => {
+  const [m0, , , r3] = seedNodes();
+  return { kind: 'kill', target: m0!.pod, role: 'master', atMs: 100, nodeId: m0!.id, slots: m0!.slots, replicaIds: [r3!.id], ...over };
+};
+
+/** After a failover of pod 0: pod 3 is master of 0-5460 and pod 0 its replica. */
+function failedOver(): FakeNode[] {
+  const nodes = seedNodes();
+  const [m0, , , r3] = [nodes[0]!, nodes[1]!, nodes[2]!, nodes[3]!];
+  Object.assign(r3, { role: 'master', masterId: null, slots: m0.slots });
+  Object.assign(m0, { role: 'replica', masterId: r3.id, slots: [] });
+  return nodes;
+}
+
+describe('slot-coverage', () => {
+  it('passes full coverage and reports the longest gap from the samples', () => {
+    const gap = topologyOf(seedNodes(), { 'redis-cluster-0': { unreachable: true } });
+    const healthy = topologyOf(seedNodes());
+    const samples = [summarize(healthy, 0, 0), summarize(gap, 250, 0), summarize(gap, 500, 0), summarize(healthy, 1250, 0)];
+    const r = slotCoverageChecker(evidence({ samples }));
+    expect(r.valid).toBe(true);
+    expect(r.details).toMatchObject({ longestUncoveredMs: 1000, minCovered: 16384 - 5461 });
+  });
+
+  it('fails an uncovered slot at the end', () => {
+    const nodes = seedNodes();
+    nodes[2]!.slots = [[10923, 16382]];
+    const r = slotCoverageChecker(evidence({ final: topologyOf(nodes) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/slots 16383 are served by no reachable master/);
+  });
+
+  it('fails two masters claiming one slot', () => {
+    const nodes = seedNodes();
+    nodes[1]!.slots = [[5000, 10922]];
+    const r = slotCoverageChecker(evidence({ final: topologyOf(nodes) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/slots 5000-5460 are claimed by 2 masters/);
+  });
+
+  it('fails a node that does not say cluster_state:ok', () => {
+    const r = slotCoverageChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-4': { clusterState: 'fail' } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/redis-cluster-4 reports cluster_state:fail/);
+  });
+});
+
+describe('config-consistent', () => {
+  it('passes when every node agrees', () => {
+    expect(configConsistentChecker(evidence()).valid).toBe(true);
+  });
+
+  it('fails a stale myself address', () => {
+    // Pod 0 was re-created at 127.0.0.9, but its nodes.conf still says 127.0.0.1 and so do the others.
+    const r = configConsistentChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-0': { podIp: '127.0.0.9' } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/redis-cluster-0 believes its own address is 127\.0\.0\.1:6379, but the pod's IP is 127\.0\.0\.9/);
+  });
+
+  it('fails a node that has another at an old address', () => {
+    const r = configConsistentChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-5': { sees: { 'redis-cluster-1': { ip: '127.0.0.99' } } } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/redis-cluster-5 has redis-cluster-1 \(11111111\) at 127\.0\.0\.99:6379, it says 127\.0\.0\.2:6379/);
+  });
+
+  it('fails disagreement on roles', () => {
+    const r = configConsistentChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-4': { sees: { 'redis-cluster-0': { role: 'replica' } } } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/redis-cluster-4 has redis-cluster-0 \(00000000\) as replica, it says master/);
+  });
+});
+
+describe('replica-promotion', () => {
+  const samplesOf = (nodes: FakeNode[], fromMs: number) => [summarize(topologyOf(seedNodes()), 0, 0, [0]), summarize(topologyOf(nodes), fromMs, 0, [0])];
+
+  it('passes a promotion within the deadline with the old master rejoined', () => {
+    const nodes = failedOver();
+    const r = replicaPromotionChecker(evidence({ faults: [fault()], final: topologyOf(nodes), samples: samplesOf(nodes, 4600), expect: { promotion: 'promoted' } }));
+    expect(r.valid).toBe(true);
+    expect(r.details).toMatchObject({ failoverMs: 4500, deadlineMs: 9000 });
+    expect(r.message).toMatch(/redis-cluster-3 promoted in 4500 ms/);
+  });
+
+  it('passes the same node coming back when either outcome is allowed', () => {
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'crash' })], expect: { promotion: 'either' } }));
+    expect(r.valid).toBe(true);
+    expect(r.message).toMatch(/master of slot 0 again: no failover/);
+  });
+
+  it('fails a promotion that never happened when one is required', () => {
+    const r = replicaPromotionChecker(evidence({ faults: [fault()], expect: { promotion: 'promoted' } }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/redis-cluster-0 came back as master of slot 0: its replica was never promoted/);
+  });
+
+  it('fails slots left unserved', () => {
+    const r = replicaPromotionChecker(evidence({ faults: [fault()], final: topologyOf(seedNodes(), { 'redis-cluster-0': { unreachable: true } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/served by no master at the end: no promotion happened/);
+  });
+
+  it('fails a promotion slower than the deadline', () => {
+    const nodes = failedOver();
+    const r = replicaPromotionChecker(evidence({ faults: [fault()], final: topologyOf(nodes), samples: samplesOf(nodes, 9200) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/not within 9000 ms of the fault on redis-cluster-0 \(9100 ms\)/);
+  });
+
+  it('fails an old master that did not rejoin as a replica', () => {
+    const nodes = failedOver();
+    nodes[0]!.linkUp = false;
+    const r = replicaPromotionChecker(evidence({ faults: [fault()], final: topologyOf(nodes), samples: samplesOf(nodes, 3000) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/did not rejoin as its replica \(replica of 33333333, link down\)/);
+  });
+
+  it('says so when no fault hit a master', () => {
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ role: 'replica' })] }));
+    expect(r).toMatchObject({ valid: true, details: { applicable: false } });
+  });
+});
+
+describe('topology-restored', () => {
+  it('passes the seed layout', () => {
+    expect(topologyRestoredChecker(evidence()).valid).toBe(true);
+  });
+
+  it('fails an orphan master', () => {
+    const nodes = seedNodes();
+    nodes[3]!.masterId = nodes[1]!.id; // pod 3 now replicates pod 1: pod 0 has none
+    const r = topologyRestoredChecker(evidence({ final: topologyOf(nodes) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/master redis-cluster-0 is an orphan: 0 replicas with link up, expected 1/);
+  });
+
+  it('fails a node flagged fail and a replica whose link is down', () => {
+    const nodes = seedNodes();
+    nodes[5]!.flags = ['fail'];
+    nodes[4]!.linkUp = false;
+    const r = topologyRestoredChecker(evidence({ final: topologyOf(nodes) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/master redis-cluster-1 is an orphan/);
+    expect(r.details.problems).toEqual(expect.arrayContaining([expect.stringMatching(/flags 55555555 \(127\.0\.0\.6:6379\) fail/)]));
+  });
+});
+
+describe('availability', () => {
+  it('reports the longest gap, errors by kind and latency around the fault', () => {
+    const ops = [op(0, 'incr', 'ok', 1, 0, 5), op(0, 'incr', 'fail', null, 6, 7), op(0, 'incr', 'info', null, 8, 1008), op(0, 'incr', 'ok', 2, 1010, 1400)];
+    const r = availabilityChecker(evidence({ history: OpTable.from(ops), faults: [fault({ atMs: 6 })], recoveredAtMs: 1009 }));
+    expect(r.valid).toBe(true);
+    expect(r.details).toMatchObject({ maxUnavailableMs: 1395, errors: { 'fail: timeout': 1, 'info: timeout': 1 } });
+    expect((r.details.latency as { before: { p99: number }; after: { p99: number } }).after.p99).toBe(390);
+  });
+
+  it('fails when the scenario sets a limit and the gap exceeds it', () => {
+    const ops = [op(0, 'incr', 'ok', 1, 0, 5), op(0, 'incr', 'ok', 2, 3000, 3005)];
+    const r = availabilityChecker(evidence({ history: OpTable.from(ops), expect: { maxUnavailableMs: 1000 } }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/unavailable for 3000 ms, above the 1000 ms allowed/);
+  });
+
+  it('shows the window in which a majority of masters was gone', () => {
+    const gone = topologyOf(seedNodes(), { 'redis-cluster-0': { unreachable: true }, 'redis-cluster-1': { unreachable: true } });
+    const healthy = topologyOf(seedNodes());
+    const samples = [summarize(healthy, 0, 0), summarize(gone, 250, 0), summarize(gone, 500, 0), summarize(healthy, 750, 0)];
+    const r = availabilityChecker(evidence({ samples }));
+    expect(r.details.majorityLost).toEqual([{ fromMs: 250, toMs: 750 }]);
+    expect(r.message).toMatch(/majority of masters gone for 500 ms/);
+  });
+});
+
+describe('combining results', () => {
+  it('false beats unknown beats true', () => {
+    expect(combine([{ valid: true }, { valid: 'unknown' }, { valid: false }])).toBe(false);
+    expect(combine([{ valid: true }, { valid: 'unknown' }])).toBe('unknown');
+    expect(combine([{ valid: true }, { valid: true }])).toBe(true);
+  });
+
+  it('turns a checker that throws into unknown, never a pass', () => {
+    const [r] = runCheckers({ broken: () => { throw new Error('boom'); } }, evidence());
+    expect(r).toMatchObject({ name: 'broken', valid: 'unknown', message: 'checker threw: boom' });
+  });
+});

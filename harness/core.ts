@@ -1,0 +1,26 @@
+// The harness without its vitest fixture: for benchmarks, the CLI and globalSetup, which run outside a test worker.
+export { HarnessError, ManifestError, PrerequisiteError, WaitTimeoutError } from './errors.ts';
+export * from './manifests/index.ts';
+export * from './cluster/index.ts';
+export type * from './platform/types.ts';
+export { LocalPlatform } from './platform/local/local-platform.ts';
+export type { LocalPlatformOptions } from './platform/local/local-platform.ts';
+export { LoopbackAllocator } from './platform/local/addresses.ts';
+export { sweepLocal } from './platform/local/sweeper.ts';
+export { NotYet, sleep, waitUntil } from './util/wait.ts';
+export { newRunId } from './util/run-id.ts';
+export * from './checkers/index.ts';
+export { FaultInjector } from './faults/injector.ts';
+export { ScenarioRun } from './scenario/run.ts';
+export type { ScenarioEnv, ScenarioOptions, Verdict } from './scenario/run.ts';
+export type { ScenarioResult, ScenarioStatus, ScenarioMetrics } from './scenario/result.ts';
+export { startSession, ensureHealthy } from './session/session.ts';
+export type { Session } from './session/session.ts';
+export { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
+export type { HarnessOptions } from './session/options.ts';
+export { startWorkload } from './workload/clients.ts';
+export { Clock } from './workload/clock.ts';
+export { HistoryRecorder, OpTable, opsFromEvents } from './workload/history.ts';
+export type { HistoryEvent, Op } from './workload/history.ts';
+export { startSampler, summarize } from './workload/sampler.ts';
+export { readCount } from './workload/read-count.ts';

@@ -1,0 +1,78 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ScenarioSeries } from '../scenario/series.ts';
+
+export interface Chart {
+  id: string;
+  title: string;
+  svg: string;
+}
+
+const WIDTH = 720;
+
+/** A vega-lite layer that shades each fault window, drawn under the data. */
+function windowsLayer(series: ScenarioSeries) {
+  return {
+    data: { values: series.windows.map((w) => ({ ...w, from: w.fromMs / 1000, to: w.toMs / 1000 })) },
+    mark: { type: 'rect' as const, color: '#f4a261', opacity: 0.25 },
+    encoding: {
+      x: { field: 'from', type: 'quantitative' as const },
+      x2: { field: 'to' },
+      tooltip: [{ field: 'label', type: 'nominal' as const }],
+    },
+  };
+}
+
+function chart(series: ScenarioSeries, title: string, height: number, layer: Record<string, unknown>): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: WIDTH,
+    height,
+    layer: [windowsLayer(series), layer],
+    resolve: { scale: { x: 'shared' } },
+  } as TopLevelSpec;
+}
+
+const x = { field: 't', type: 'quantitative', title: 'seconds since load started' };
+const secs = <T extends { tMs: number }>(rows: T[]) => rows.map((r) => ({ ...r, t: r.tMs / 1000 }));
+
+export function scenarioChartSpecs(series: ScenarioSeries): { id: string; title: string; spec: TopLevelSpec }[] {
+  const specs = [
+    { id: 'counter', title: 'Counter value (ok operations)', spec: chart(series, 'Counter value', 140, {
+      data: { values: secs(series.counter) }, mark: { type: 'line', interpolate: 'step-after' },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title: 'count', scale: { zero: false } } },
+    }) },
+    { id: 'throughput', title: 'Throughput by outcome', spec: chart(series, 'Throughput (ops/s)', 140, {
+      data: { values: secs(series.throughput) }, mark: { type: 'line' },
+      encoding: { x, y: { field: 'perSec', type: 'quantitative', title: 'ops/s' },
+        color: { field: 'type', type: 'nominal', scale: { domain: ['ok', 'fail', 'info'], range: ['#2a9d8f', '#e63946', '#e9c46a'] } } },
+    }) },
+    { id: 'latency', title: 'Latency of ok operations', spec: chart(series, 'Latency (ms, 250 ms buckets)', 140, {
+      data: { values: secs(series.latency) }, mark: { type: 'line' },
+      encoding: { x, y: { field: 'ms', type: 'quantitative', title: 'ms', scale: { type: 'symlog' } }, color: { field: 'stat', type: 'nominal' } },
+    }) },
+    { id: 'coverage', title: 'Slots covered', spec: chart(series, 'Slots covered by exactly one master', 120, {
+      data: { values: secs(series.coverage) }, mark: { type: 'line', interpolate: 'step-after' },
+      encoding: { x, y: { field: 'covered', type: 'quantitative', title: 'slots', scale: { domain: [0, 16384] } } },
+    }) },
+    { id: 'owner', title: "Owner of the counter's slot", spec: chart(series, "Master of the counter's slot", 100, {
+      data: { values: secs(series.owner) }, mark: { type: 'tick', thickness: 3 },
+      encoding: { x, y: { field: 'owner', type: 'nominal', title: null }, color: { field: 'owner', type: 'nominal', legend: null } },
+    }) },
+  ];
+  return specs as { id: string; title: string; spec: TopLevelSpec }[];
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export async function scenarioCharts(series: ScenarioSeries): Promise<Chart[]> {
+  return Promise.all(scenarioChartSpecs(series).map(async ({ id, title, spec }) => ({ id, title, svg: await renderSvg(spec) })));
+}

@@ -1,0 +1,68 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunSummary } from './summary.ts';
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const BADGE: Record<string, string> = { passed: 'pass', failed: 'fail', error: 'error', true: 'pass', false: 'fail', unknown: 'error' };
+const CHARTS = ['counter', 'throughput', 'latency', 'coverage', 'owner'];
+
+/**
+ * report.html: one self-contained page (inline CSS and SVG, no scripts, no network): the verdict
+ * table first, then per scenario its checks, numbers and charts with the fault windows shaded.
+ */
+export async function writeHtmlReport(runDir: string, summary: RunSummary): Promise<string> {
+  const sections = await Promise.all(summary.scenarios.map((s) => scenarioSection(runDir, s)));
+  const rows = summary.scenarios.map((s) => `<tr><td><a href="#${esc(s.name)}">${esc(s.name)}</a></td><td><span class="badge ${BADGE[s.status]}">${esc(s.status)}</span></td>`
+    + `<td>${s.checks.filter((c) => c.valid !== true).map((c) => esc(c.name)).join(', ') || (s.error ? esc(s.error) : '—')}</td>`
+    + `<td>${fmt(s.metrics.acknowledged)}</td><td>${fmt(s.metrics.lostAcknowledged)}</td><td>${fmt(s.metrics.failoverMs, ' ms')}</td><td>${fmt(s.metrics.maxUnavailableMs, ' ms')}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`).join('\n');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>redis-chaos ${esc(summary.runId)}: ${esc(summary.status)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1d3557;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:36px 0 8px;border-top:1px solid #ddd;padding-top:16px}
+table{border-collapse:collapse;width:100%;margin:8px 0}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#f6f8fa}.badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600}
+.pass{background:#2a9d8f}.fail{background:#e63946}.error{background:#6c757d}.meta{color:#555}.chart{margin:8px 0}
+code{background:#f6f8fa;padding:0 4px;border-radius:3px}
+</style></head><body>
+<h1>redis-chaos: <span class="badge ${BADGE[summary.status]}" id="run-status">${esc(summary.status)}</span></h1>
+<p class="meta">run <code>${esc(summary.runId)}</code> · platform <b>${esc(summary.platform)}</b> · ${esc(summary.redisImage)} (server ${esc(summary.redisServerVersion)})
+ · node timeout ${summary.nodeTimeoutOverrideMs === null ? `${esc(summary.manifestNodeTimeoutMs)} ms (manifests)` : `${esc(summary.nodeTimeoutOverrideMs)} ms (--node-timeout override)`}
+ · seed ${esc(summary.seed)} · ${esc(summary.startedAt)} → ${esc(summary.finishedAt)}</p>
+${summary.error ? `<p><span class="badge error">harness error</span> ${esc(summary.error)}</p>` : ''}
+<table id="verdicts"><thead><tr><th>scenario</th><th>verdict</th><th>failing checks</th><th>acked INCRs</th><th>lost acked</th><th>failover</th><th>max unavailable</th><th>duration</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+${sections.join('\n')}
+</body></html>
+`;
+  const file = path.join(runDir, 'report.html');
+  await writeFile(file, html);
+  return file;
+}
+
+function fmt(v: number | null | undefined, unit = ''): string {
+  return v === null || v === undefined ? '—' : `${v}${unit}`;
+}
+
+async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number]): Promise<string> {
+  const dir = path.join(runDir, 'scenarios', s.name);
+  const charts = await Promise.all(CHARTS.map(async (id) => {
+    const svg = await readFile(path.join(dir, `chart-${id}.svg`), 'utf8').catch(() => null);
+    return svg ? `<div class="chart" data-chart="${id}">${svg}</div>` : '';
+  }));
+  const checks = s.checks.map((c) => `<tr><td>${esc(c.name)}</td><td><span class="badge ${BADGE[String(c.valid)]}">${c.valid === true ? 'pass' : c.valid === false ? 'fail' : 'unknown'}</span></td><td>${esc(c.message)}</td></tr>`).join('');
+  const faults = s.faults.map((f) => `${esc(f.kind)} ${esc(f.target)} (${esc(f.role)}) at ${(f.atMs / 1000).toFixed(2)} s`).join('; ') || 'none';
+  const m = s.metrics;
+  return `<section class="scenario" id="${esc(s.name)}" data-scenario="${esc(s.name)}">
+<h2>${esc(s.name)} <span class="badge ${BADGE[s.status]}">${esc(s.status)}</span></h2>
+${s.error ? `<p><b>error:</b> ${esc(s.error)}</p>` : ''}
+<p class="meta">faults: ${faults} · schedule: ${s.schedule.map((p) => `${esc(p.what)} ${p.delayMs} ms`).join(', ') || '—'}</p>
+<p class="meta">attempted ${m.attempted} · acknowledged ${m.acknowledged} · failed ${m.failed} · indeterminate ${m.indeterminate} · final count ${fmt(m.finalCount)}
+ · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>
+${checks ? `<table class="checks"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
+${charts.join('\n')}
+</section>`;
+}

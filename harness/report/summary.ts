@@ -1,0 +1,72 @@
+import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PlatformInfo } from '../platform/types.ts';
+import { emptyMetrics, type ScenarioResult, type ScenarioStatus } from '../scenario/result.ts';
+import type { HarnessOptions } from '../session/options.ts';
+
+export interface RunSummary {
+  runId: string;
+  platform: string;
+  manifests: string;
+  seed: number;
+  nodeTimeoutOverrideMs: number | null;
+  manifestNodeTimeoutMs: number | null;
+  redisImage: string | null;
+  redisServerVersion: string | null;
+  startedAt: string;
+  finishedAt: string;
+  status: ScenarioStatus;
+  /** 0 every scenario passed, 1 a check failed, 2 the harness could not do its job. */
+  exitCode: 0 | 1 | 2;
+  error: string | null;
+  timings: { platformUpMs: number | null; bootstrapMs: number | null; appUpMs: number | null };
+  scenarios: ScenarioResult[];
+}
+
+/** Any error wins over a failure (the run could not be judged); a failure over a pass. */
+export function overall(statuses: ScenarioStatus[], error: string | null): { status: ScenarioStatus; exitCode: 0 | 1 | 2 } {
+  if (error || statuses.length === 0 || statuses.includes('error')) return { status: 'error', exitCode: 2 };
+  if (statuses.includes('failed')) return { status: 'failed', exitCode: 1 };
+  return { status: 'passed', exitCode: 0 };
+}
+
+export async function readScenarioResults(runDir: string, names: string[], missingReason: string): Promise<ScenarioResult[]> {
+  return Promise.all(names.map(async (name) => {
+    try {
+      return JSON.parse(await readFile(path.join(runDir, 'scenarios', name, 'result.json'), 'utf8')) as ScenarioResult;
+    } catch {
+      return { name, status: 'error', startedAt: '', durationMs: 0, seed: 0, schedule: [], faults: [], checks: [], metrics: emptyMetrics(), error: missingReason } satisfies ScenarioResult;
+    }
+  }));
+}
+
+export function buildSummary(input: {
+  options: HarnessOptions; info: PlatformInfo | null; redisImage: string | null; manifestNodeTimeoutMs: number | null;
+  startedAt: Date; error: string | null; timings: RunSummary['timings']; scenarios: ScenarioResult[];
+}): RunSummary {
+  const { options, info, scenarios, error } = input;
+  return {
+    runId: options.runId,
+    platform: options.platform,
+    manifests: options.manifests,
+    seed: options.seed,
+    nodeTimeoutOverrideMs: options.nodeTimeoutMs,
+    manifestNodeTimeoutMs: input.manifestNodeTimeoutMs,
+    redisImage: info?.redisImage ?? input.redisImage,
+    redisServerVersion: info?.redisServerVersion ?? null,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    ...overall(scenarios.map((s) => s.status), error),
+    error,
+    timings: input.timings,
+    scenarios,
+  };
+}
+
+export async function writeSummary(runDir: string, summary: RunSummary): Promise<void> {
+  await writeFile(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  // reports/latest → the newest run, relative so the folder can be moved or archived whole.
+  const latest = path.join(path.dirname(runDir), 'latest');
+  await rm(latest, { force: true });
+  await symlink(path.basename(runDir), latest);
+}

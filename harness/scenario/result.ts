@@ -1,0 +1,59 @@
+import type { CheckResult, FaultRecord, Validity } from '../checkers/index.ts';
+
+export type ScenarioStatus = 'passed' | 'failed' | 'error';
+
+export interface ScenarioMetrics {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  finalCount: number | null;
+  lostAcknowledged: number | null;
+  phantom: number | null;
+  maxUnavailableMs: number | null;
+  failoverMs: number | null;
+  recoveryMs: number | null;
+  p99LatencyMs: number | null;
+}
+
+/** One scenario's entry in summary.json. */
+export interface ScenarioResult {
+  name: string;
+  status: ScenarioStatus;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  schedule: { what: string; delayMs: number }[];
+  faults: Pick<FaultRecord, 'kind' | 'target' | 'role' | 'atMs'>[];
+  checks: { name: string; valid: Validity; message: string }[];
+  metrics: ScenarioMetrics;
+  error: string | null;
+}
+
+/** false → failed (the system misbehaved); unknown → error (the harness could not judge). */
+export function statusOf(valid: Validity): ScenarioStatus {
+  return valid === true ? 'passed' : valid === false ? 'failed' : 'error';
+}
+
+export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recoveredAtMs: number | null): ScenarioMetrics {
+  const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
+  const counter = d('counter') as Partial<Record<string, number | null>>;
+  const availability = d('availability') as { maxUnavailableMs?: number; latency?: { all?: { p99?: number | null } } };
+  const promotion = d('replica-promotion') as { failoverMs?: number | null };
+  const firstFault = faults.length ? Math.min(...faults.map((f) => f.atMs)) : null;
+  return {
+    attempted: counter.attempted ?? 0,
+    acknowledged: counter.acknowledged ?? 0,
+    failed: counter.failed ?? 0,
+    indeterminate: counter.indeterminate ?? 0,
+    finalCount: counter.finalCount ?? null,
+    lostAcknowledged: counter.lostAcknowledged ?? null,
+    phantom: counter.phantom ?? null,
+    maxUnavailableMs: availability.maxUnavailableMs ?? null,
+    failoverMs: promotion.failoverMs ?? null,
+    recoveryMs: firstFault !== null && recoveredAtMs !== null ? Math.round(recoveredAtMs - firstFault) : null,
+    p99LatencyMs: availability.latency?.all?.p99 ?? null,
+  };
+}
+
+export const emptyMetrics = (): ScenarioMetrics => metricsOf([], [], null);

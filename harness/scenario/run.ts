@@ -1,0 +1,247 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SEED_CHECKERS, combine, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
+import { keySlot, masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { HarnessError, errorMessage } from '../errors.ts';
+import { FaultInjector } from '../faults/injector.ts';
+import type { SystemUnderTest } from '../manifests/index.ts';
+import type { RunningPlatform } from '../platform/types.ts';
+import { ensureHealthy, readyTimeoutMs } from '../session/session.ts';
+import { NotYet, sleep, waitUntil } from '../util/wait.ts';
+import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
+import { Clock } from '../workload/clock.ts';
+import { HistoryRecorder } from '../workload/history.ts';
+import { startSampler, type RunningSampler } from '../workload/sampler.ts';
+import { readCount } from '../workload/read-count.ts';
+import { progressLine } from './progress.ts';
+import { emptyMetrics, metricsOf, statusOf, type ScenarioResult } from './result.ts';
+import { Schedule } from './schedule.ts';
+import { seriesOf } from './series.ts';
+import { writeScenarioArtifacts } from './artifacts.ts';
+import { step } from '../report/allure.ts';
+
+/** What a scenario needs of the session, wherever it runs (in a vitest worker, via the control bridge). */
+export interface ScenarioEnv {
+  platform: RunningPlatform;
+  system: SystemUnderTest;
+  appUrl: string;
+  nodeTimeoutMs: number;
+  seed: number;
+  runDir: string;
+  log(line: string): void;
+}
+
+export interface ScenarioOptions {
+  expect?: Expectations;
+  clients?: number;
+  /** How long the load runs after recovery before the verdict. */
+  settleMs?: number;
+}
+
+export interface Verdict {
+  result: ScenarioResult;
+  checks: CheckResult[];
+  passed: boolean;
+  /** One line per check that did not pass, for the test's failure message. */
+  summary: string;
+}
+
+/**
+ * One run of one scenario: healthy cluster, load and sampling from the start, faults recorded as
+ * injected, a bounded recovery, then the verdict. Each phase is an Allure step.
+ */
+export class ScenarioRun {
+  readonly faults: FaultInjector;
+  readonly schedule: Schedule;
+  readonly counterSlot: number;
+  private recoveredAtMs: number | null = null;
+  private finished = false;
+  private error: unknown = null;
+  private readonly startedAt = Date.now();
+
+  private constructor(
+    readonly name: string,
+    private readonly env: ScenarioEnv,
+    private readonly options: ScenarioOptions,
+    readonly dir: string,
+    readonly before: Topology,
+    private readonly baseline: number,
+    readonly clock: Clock,
+    private readonly history: HistoryRecorder,
+    private readonly sampler: RunningSampler,
+    private readonly workload: RunningWorkload,
+  ) {
+    this.faults = new FaultInjector(env.platform, clock, (m) => this.log(m));
+    this.schedule = new Schedule(env.seed, name);
+    this.counterSlot = keySlot(env.system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
+  }
+
+  static async start(env: ScenarioEnv, name: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
+    const dir = path.join(env.runDir, 'scenarios', name);
+    await mkdir(path.join(dir, 'logs'), { recursive: true });
+    const startedAt = Date.now();
+    const log = (m: string) => env.log(progressLine(startedAt, name, m));
+    const before = await step('setup: cluster healthy, load running', async () => {
+      log('checking the cluster is healthy');
+      return await healthyOrHealed(env, log);
+    });
+    const baseline = await readCount(env.appUrl);
+    const clock = new Clock();
+    const history = new HistoryRecorder(path.join(dir, 'history.jsonl'));
+    const counterSlot = keySlot(env.system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
+    const watchSlots = [counterSlot, ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])];
+    const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
+    const workload = startWorkload(history, clock, { url: env.appUrl, clients: options.clients ?? 4 });
+    log(`load started: ${options.clients ?? 4} clients; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
+    return new ScenarioRun(name, env, options, dir, before, baseline, clock, history, sampler, workload);
+  }
+
+  log(message: string): void {
+    this.env.log(progressLine(this.startedAt, this.name, message));
+  }
+
+  /** Runs a phase as an Allure step; an error is remembered for the result and rethrown. */
+  async phase<T>(name: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await step(name, body);
+    } catch (error) {
+      this.error ??= error;
+      throw error;
+    }
+  }
+
+  /** Lets the load run for a delay drawn from the seed before the next fault. */
+  async warmup(minMs = 1000, maxMs = 3000): Promise<void> {
+    const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
+    this.log(`load running; fault in ${ms} ms (seed ${this.env.seed})`);
+    await sleep(ms);
+  }
+
+  /** The pod serving the counter key's slot right now. */
+  async masterOfCounter(): Promise<string> {
+    const owner = masterOfSlot(await snapshot(this.env.platform), this.counterSlot);
+    if (!owner) throw new HarnessError(`no single master serves the counter's slot ${this.counterSlot}`);
+    this.log(`${owner.pod} is master of slot ${this.counterSlot}`);
+    return owner.pod;
+  }
+
+  /** Waits until one of `pod`'s former replicas serves its slots, or the config-derived deadline passes. */
+  async waitForPromotion(pod: string): Promise<boolean> {
+    const fault = [...this.faults.records].reverse().find((f) => f.target === pod && f.role === 'master');
+    if (!fault) throw new HarnessError(`no fault on master ${pod} to wait on`);
+    const deadline = this.options.expect?.promotionDeadlineMs ?? promotionDeadlineMs(this.env.nodeTimeoutMs);
+    this.log(`waiting up to ${deadline} ms for a replica of ${pod} to be promoted`);
+    const ticker = this.ticker(() => `still waiting for promotion of a replica of ${pod}`);
+    try {
+      const who = await waitUntil(`promotion of a replica of ${pod}`, async () => {
+        const owner = masterOfSlot(await snapshot(this.env.platform, { timeoutMs: 500 }), fault.slots[0]![0]);
+        if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
+        return owner.pod;
+      }, { timeoutMs: deadline, intervalMs: 100 });
+      this.log(`${who} promoted to master (${Math.round(this.clock.nowMs() - fault.atMs)} ms after the fault)`);
+      return true;
+    } catch (error) {
+      this.log(`no promotion within ${deadline} ms: ${errorMessage(error)}`);
+      return false;
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  /** Waits, with a deadline derived from the node timeout, until every readiness condition holds again. */
+  async recovery(): Promise<void> {
+    const timeoutMs = readyTimeoutMs(this.env.nodeTimeoutMs);
+    this.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
+    const ticker = this.ticker(() => 'still recovering');
+    try {
+      await ensureHealthy(this.env.platform, this.env.system, this.env.nodeTimeoutMs);
+      this.recoveredAtMs = this.clock.nowMs();
+      this.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
+    } catch (error) {
+      this.log(`not recovered: ${errorMessage(error)}`);
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  /** Settle under load, stop, read the final count, take the final topology, and judge. */
+  async verdict(): Promise<Verdict> {
+    const settleMs = this.options.settleMs ?? 3000;
+    this.log(`settling under load for ${settleMs} ms`);
+    await sleep(settleMs);
+    await this.stopLoad();
+    const finalRead = await readCount(this.env.appUrl).catch(() => null);
+    const final = await snapshot(this.env.platform).catch(() => null);
+    const evidence = {
+      history: this.history.ops, baseline: this.baseline, finalRead, samples: this.sampler.samples, before: this.before, final,
+      faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
+      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
+    };
+    const checks = runCheckers(SEED_CHECKERS, evidence);
+    const status = this.faults.records.length === 0 ? 'error' : statusOf(combine(checks));
+    const result = this.result(status, checks, this.faults.records.length === 0 ? 'no fault was injected' : null);
+    for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
+    this.log(`verdict: ${status}`);
+    await writeScenarioArtifacts(this.env, this.dir, result, checks, seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()));
+    const failing = checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`);
+    return { result, checks, passed: status === 'passed', summary: failing.join('\n') || (result.error ?? 'all checks passed') };
+  }
+
+  /** For the fixture: a scenario that ended without a verdict is an error; heal and record what there is. */
+  async abort(reason: unknown): Promise<void> {
+    if (this.finished) return;
+    await this.stopLoad().catch(() => undefined);
+    for (const pod of await this.env.platform.pods().catch(() => [])) if (pod.held) await this.env.platform.restart(pod.name).catch(() => undefined);
+    const message = errorMessage(this.error ?? reason);
+    this.log(`error: ${message}`);
+    const result = this.result('error', [], message);
+    await writeScenarioArtifacts(this.env, this.dir, result, [], seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()));
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private result(status: ScenarioResult['status'], checks: CheckResult[], error: string | null): ScenarioResult {
+    this.finished = true;
+    return {
+      name: this.name, status, startedAt: new Date(this.startedAt).toISOString(), durationMs: Date.now() - this.startedAt,
+      seed: this.env.seed, schedule: this.schedule.planned,
+      faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
+      checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
+      metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
+      error,
+    };
+  }
+
+  private async stopLoad(): Promise<void> {
+    await this.workload.stop();
+    await this.sampler.stop();
+    await this.history.close();
+  }
+
+  /** A line every 5 s during long waits, so the 20-second failover is visibly alive. */
+  private ticker(what: () => string): NodeJS.Timeout {
+    const started = Date.now();
+    return setInterval(() => this.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
+  }
+}
+
+/** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */
+async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void): Promise<Topology> {
+  try {
+    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
+  } catch (first) {
+    const held = (await env.platform.pods()).filter((p) => p.held);
+    if (held.length === 0) throw new HarnessError(`the cluster is not healthy, so the scenario cannot run: ${errorMessage(first)}`);
+    for (const pod of held) {
+      log(`healing: restarting ${pod.name}, left held down`);
+      await env.platform.restart(pod.name);
+    }
+    try {
+      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
+    } catch (second) {
+      throw new HarnessError(`the cluster did not heal, so the scenario cannot run: ${errorMessage(second)}`);
+    }
+  }
+}

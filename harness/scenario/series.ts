@@ -1,0 +1,56 @@
+import type { FaultRecord } from '../checkers/index.ts';
+import { percentile } from '../checkers/index.ts';
+import type { OpTable } from '../workload/history.ts';
+import type { SampleSummary } from '../workload/sampler.ts';
+
+/** The time series the report draws for one scenario; small by construction (bucketed). */
+export interface ScenarioSeries {
+  counter: { tMs: number; value: number }[];
+  throughput: { tMs: number; type: 'ok' | 'fail' | 'info'; perSec: number }[];
+  latency: { tMs: number; stat: 'p50' | 'p99' | 'max'; ms: number }[];
+  coverage: { tMs: number; covered: number }[];
+  owner: { tMs: number; owner: string }[];
+  windows: { label: string; fromMs: number; toMs: number }[];
+}
+
+const BUCKET_MS = 250;
+
+export function seriesOf(history: OpTable, samples: SampleSummary[], faults: FaultRecord[], recoveredAtMs: number | null, endMs: number): ScenarioSeries {
+  const counter = new Map<number, number>();
+  const counts = new Map<number, { ok: number; fail: number; info: number }>();
+  const lat = new Map<number, number[]>();
+  for (const o of history) {
+    const b = Math.floor(o.completeNs / 1e6 / BUCKET_MS) * BUCKET_MS;
+    const c = counts.get(b) ?? { ok: 0, fail: 0, info: 0 };
+    c[o.type]++;
+    counts.set(b, c);
+    if (o.type !== 'ok') continue;
+    if (o.value !== null) counter.set(b, Math.max(counter.get(b) ?? -Infinity, o.value));
+    const l = lat.get(b) ?? [];
+    l.push((o.completeNs - o.invokeNs) / 1e6);
+    lat.set(b, l);
+  }
+  const sorted = <T>(m: Map<number, T>) => [...m.entries()].sort((a, b) => a[0] - b[0]);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const windows: ScenarioSeries['windows'] = [];
+  for (const f of faults) {
+    if (f.kind === 'restart') continue;
+    const restart = f.kind === 'kill' ? faults.find((r) => r.kind === 'restart' && r.target === f.target && r.atMs >= f.atMs) : undefined;
+    windows.push({ label: `${f.kind} ${f.target}`, fromMs: f.atMs, toMs: restart?.atMs ?? recoveredAtMs ?? endMs });
+  }
+  return {
+    counter: sorted(counter).map(([tMs, value]) => ({ tMs, value })),
+    throughput: sorted(counts).flatMap(([tMs, c]) => (['ok', 'fail', 'info'] as const).map((type) => ({ tMs, type, perSec: (c[type] * 1000) / BUCKET_MS }))),
+    latency: sorted(lat).flatMap(([tMs, l]) => {
+      l.sort((a, b) => a - b);
+      return [
+        { tMs, stat: 'p50' as const, ms: round(percentile(l, 50)!) },
+        { tMs, stat: 'p99' as const, ms: round(percentile(l, 99)!) },
+        { tMs, stat: 'max' as const, ms: round(l[l.length - 1]!) },
+      ];
+    }),
+    coverage: samples.map((s) => ({ tMs: Math.round(s.tMs), covered: s.covered })),
+    owner: samples.map((s) => ({ tMs: Math.round(s.tMs), owner: s.counterOwnerPod ?? 'none' })),
+    windows,
+  };
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import type { PlatformKind } from '../platform/types.ts';
+import { newRunId } from '../util/run-id.ts';
+
+/** Everything a run is configured with; flags and their HARNESS_* twins map onto this. */
+export interface HarnessOptions {
+  platform: PlatformKind;
+  manifests: string;
+  /** Empty: every scenario. */
+  scenarios: string[];
+  seed: number;
+  /** --node-timeout: replaces the manifests' cluster-node-timeout; null keeps theirs. */
+  nodeTimeoutMs: number | null;
+  reportDir: string;
+  keep: boolean;
+  runId: string;
+  /** Kubernetes: the kubeconfig context to use, and the one the user allows faults in. */
+  context: string | null;
+  allowContext: string | null;
+}
+
+/** The environment twins, read by scenarios/global-setup.ts when vitest runs without the CLI. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOptions {
+  const int = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+  return {
+    platform: (env.HARNESS_PLATFORM ?? 'local') as PlatformKind,
+    manifests: path.resolve(env.HARNESS_MANIFESTS ?? 'manifests'),
+    scenarios: (env.HARNESS_SCENARIOS ?? '').split(',').filter(Boolean),
+    seed: int(env.HARNESS_SEED) ?? 1,
+    nodeTimeoutMs: int(env.HARNESS_NODE_TIMEOUT),
+    reportDir: path.resolve(env.HARNESS_REPORT_DIR ?? 'reports'),
+    keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
+    runId: env.HARNESS_RUN_ID || newRunId(),
+    context: env.HARNESS_CONTEXT || null,
+    allowContext: env.HARNESS_ALLOW_CONTEXT || null,
+  };
+}
+
+export function optionsToEnv(o: HarnessOptions): Record<string, string> {
+  return {
+    HARNESS_PLATFORM: o.platform,
+    HARNESS_MANIFESTS: o.manifests,
+    HARNESS_SCENARIOS: o.scenarios.join(','),
+    HARNESS_SEED: String(o.seed),
+    HARNESS_NODE_TIMEOUT: o.nodeTimeoutMs === null ? '' : String(o.nodeTimeoutMs),
+    HARNESS_REPORT_DIR: o.reportDir,
+    HARNESS_KEEP: o.keep ? '1' : '',
+    HARNESS_RUN_ID: o.runId,
+    HARNESS_CONTEXT: o.context ?? '',
+    HARNESS_ALLOW_CONTEXT: o.allowContext ?? '',
+  };
+}
+
+export const runDirOf = (o: Pick<HarnessOptions, 'reportDir' | 'runId'>) => path.join(o.reportDir, o.runId);

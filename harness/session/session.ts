@@ -1,0 +1,64 @@
+import { bootstrapCluster, waitForClusterReady, type Topology } from '../cluster/index.ts';
+import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
+import { createPlatform } from '../platform/create.ts';
+import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
+import { waitUntil, NotYet } from '../util/wait.ts';
+import type { HarnessOptions } from './options.ts';
+
+export interface Session {
+  options: HarnessOptions;
+  system: SystemUnderTest;
+  platform: RunningPlatform;
+  app: AppEndpoint;
+  /** cluster-node-timeout in force: the override if given, else the manifests'. */
+  nodeTimeoutMs: number;
+  timings: { platformUpMs: number; bootstrapMs: number; appUpMs: number };
+  topology: Topology;
+  down(): Promise<void>;
+}
+
+/** Deadlines for a healthy cluster, derived from the node timeout in force. */
+export const readyTimeoutMs = (nodeTimeoutMs: number) => 60_000 + 4 * nodeTimeoutMs;
+
+/**
+ * The walkthrough's setup, once per run: apply the manifests (platform up), bootstrap the cluster
+ * and wait for it to be ready, then deploy the hit counter and wait until it serves a count.
+ * A failure anywhere takes down what was started and rethrows the first error.
+ */
+export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal): Promise<Session> {
+  const system = resolveSystem(await loadManifests(options.manifests));
+  const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - t);
+    t = now;
+    return ms;
+  };
+  log(`platform ${options.platform}: applying ${options.manifests}`);
+  const platform = await (await createPlatform(options, system)).up(signal ? { signal } : {});
+  try {
+    const platformUpMs = lap();
+    log(`platform up: ${system.redis.statefulSet.replicas} pods ready in ${platformUpMs} ms; bootstrapping the cluster`);
+    const topology = await bootstrapCluster(platform, system.shape, { readyTimeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+    const bootstrapMs = lap();
+    log(`cluster ready in ${bootstrapMs} ms (cluster_state:ok, replicas synced); deploying the hit counter`);
+    const app = await platform.deployApp(signal ? { signal } : {});
+    await waitUntil('hit counter serving', async (s) => {
+      const r = await fetch(`${app.url}/count`, { signal: AbortSignal.any([s, AbortSignal.timeout(1000)]) }).catch((e: unknown) => e as Error);
+      if (r instanceof Error || r.status !== 200) throw new NotYet(r instanceof Error ? r.message : `GET /count: ${r.status}`);
+      await r.body?.cancel();
+    }, { timeoutMs: 30_000, intervalMs: 100, ...(signal ? { signal } : {}) });
+    const appUpMs = lap();
+    log(`hit counter serving at ${app.url} (${appUpMs} ms)`);
+    return { options, system, platform, app, nodeTimeoutMs, timings: { platformUpMs, bootstrapMs, appUpMs }, topology, down: () => platform.down() };
+  } catch (error) {
+    await platform.down().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Before each scenario: the cluster must meet every readiness condition, or the scenario is an error. */
+export function ensureHealthy(platform: RunningPlatform, system: SystemUnderTest, nodeTimeoutMs: number, signal?: AbortSignal): Promise<Topology> {
+  return waitForClusterReady(platform, system.shape, { timeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+}

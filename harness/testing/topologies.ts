@@ -1,0 +1,57 @@
+import type { NodeEntry, NodeView, SlotRange, Topology } from '../cluster/index.ts';
+
+/** A node as the test describes it; every view of it is derived from this unless overridden. */
+export interface FakeNode {
+  pod: string;
+  id: string;
+  ip: string;
+  role: 'master' | 'replica';
+  masterId: string | null;
+  slots: SlotRange[];
+  flags?: string[];
+  linkUp?: boolean;
+}
+
+/** The walkthrough's layout: pods 0–2 masters of the three ranges, 3–5 their replicas. */
+export function seedNodes(): FakeNode[] {
+  const ranges: SlotRange[] = [[0, 5460], [5461, 10922], [10923, 16383]];
+  const id = (i: number) => `${String(i).repeat(8)}${'0'.repeat(32)}`;
+  return [0, 1, 2, 3, 4, 5].map((i) => ({
+    pod: `redis-cluster-${i}`,
+    id: id(i),
+    ip: `127.0.0.${i + 1}`,
+    role: i < 3 ? 'master' : 'replica',
+    masterId: i < 3 ? null : id(i - 3),
+    slots: i < 3 ? [ranges[i]!] : [],
+  }));
+}
+
+export interface ViewOverride {
+  /** How this view sees other nodes (by pod), e.g. a stale address. */
+  sees?: Record<string, Partial<NodeEntry>>;
+  clusterState?: string;
+  unreachable?: boolean;
+  /** The pod's real IP, when it differs from what the node says of itself. */
+  podIp?: string;
+}
+
+export function topologyOf(nodes: FakeNode[], overrides: Record<string, ViewOverride> = {}, atMs = 0): Topology {
+  const views: NodeView[] = nodes.map((me) => {
+    const o = overrides[me.pod] ?? {};
+    const base = { pod: me.pod, podIp: o.podIp ?? me.ip, incarnation: `${me.pod}-1` };
+    if (o.unreachable) return { ...base, reachable: false, error: 'connection refused' };
+    const entries: NodeEntry[] = nodes.map((n) => ({
+      id: n.id, ip: n.ip, port: 6379, busPort: 16379,
+      flags: [...(n === me ? ['myself'] : []), n.role === 'master' ? 'master' : 'slave', ...(n.flags ?? [])],
+      myself: n === me, role: n.role, masterId: n.masterId, pingSent: 0, pongRecv: 0, configEpoch: 1,
+      linkState: 'connected', slots: n.slots, migrating: [],
+      ...(o.sees?.[n.pod] ?? {}),
+    }));
+    const replication: Record<string, string> = me.role === 'master'
+      ? { role: 'master', connected_slaves: '1' }
+      : { role: 'slave', master_link_status: me.linkUp === false ? 'down' : 'up', master_sync_in_progress: '0' };
+    const info = { cluster_state: o.clusterState ?? 'ok', cluster_slots_assigned: '16384', cluster_slots_ok: '16384', cluster_known_nodes: String(entries.length), cluster_size: '3' };
+    return { ...base, reachable: true, nodes: entries, info, replication };
+  });
+  return { atMs, views };
+}

@@ -1,0 +1,16 @@
+import { HarnessError } from '../errors.ts';
+import { NotYet, waitUntil } from '../util/wait.ts';
+
+/** GET /count, retried briefly: used for the baseline and the final read, when no load runs. */
+export async function readCount(appUrl: string, timeoutMs = 10_000): Promise<number> {
+  try {
+    return await waitUntil('read the counter', async (signal) => {
+      const r = await fetch(`${appUrl}/count`, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
+      const text = await r.text();
+      if (r.status !== 200) throw new NotYet(`GET /count: ${r.status} ${text.trim()}`);
+      return Number((JSON.parse(text) as { count: number }).count);
+    }, { timeoutMs, intervalMs: 200 });
+  } catch (error) {
+    throw new HarnessError(`could not read the counter from ${appUrl}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
