@@ -1,9 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import ScenarioSequencer from './scenarios/sequencer.ts';
 
 // Two projects: `unit` (harness and app tests; many start real redis-server processes) and
 // `scenarios` (the seed's fault scenarios, run by `npm run scenarios` through harness/cli.ts).
 export default defineConfig({
   test: {
+    // Project-level sequencers are not consulted; this one only reorders scenario files.
+    sequence: { sequencer: ScenarioSequencer },
     projects: [
       {
         test: {

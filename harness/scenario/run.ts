@@ -57,9 +57,8 @@ export class ScenarioRun {
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
-  private readonly startedAt = Date.now();
-
   private constructor(
+    private readonly startedAt: number,
     readonly name: string,
     private readonly env: ScenarioEnv,
     private readonly options: ScenarioOptions,
@@ -93,7 +92,7 @@ export class ScenarioRun {
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
     const workload = startWorkload(history, clock, { url: env.appUrl, clients: options.clients ?? 4 });
     log(`load started: ${options.clients ?? 4} clients; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
-    return new ScenarioRun(name, env, options, dir, before, baseline, clock, history, sampler, workload);
+    return new ScenarioRun(startedAt, name, env, options, dir, before, baseline, clock, history, sampler, workload);
   }
 
   log(message: string): void {

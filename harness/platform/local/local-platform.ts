@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
@@ -126,13 +127,15 @@ class LocalRunning implements RunningPlatform {
   async deletePod(name: string, { gracePeriodSeconds }: { gracePeriodSeconds?: number } = {}): Promise<void> {
     const pod = this.pod(name);
     const oldIp = pod.ip;
-    await pod.delete(gracePeriodSeconds ?? this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds);
-    if (oldIp) this.connections.forget(oldIp, this.info.clientPort);
-    await this.writeHosts();
-    // The StatefulSet controller re-creates the pod at once: same name and PVC, new UID and IP.
-    if (!this.downPromise) {
-      await pod.create();
-      await this.writeHosts();
+    try {
+      await pod.delete(gracePeriodSeconds ?? this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds);
+      if (oldIp) this.connections.forget(oldIp, this.info.clientPort);
+    } finally {
+      // The StatefulSet controller re-creates the pod at once: same name and PVC, new UID and IP.
+      if (!this.downPromise) {
+        await pod.create();
+        await this.writeHosts();
+      }
     }
   }
 
@@ -272,7 +275,8 @@ class LocalRunning implements RunningPlatform {
     const hosts: Record<string, string[]> = {};
     for (const name of new Set([redis.statefulSet.serviceName, redis.service?.name].filter((n): n is string => !!n))) hosts[name] = ips;
     for (const p of this.redisPods) if (p.ip) hosts[`${p.name}.${redis.statefulSet.serviceName}`] = [p.ip];
-    const tmp = `${this.runDir.hostsFile}.tmp`;
+    // A unique temporary name: deletes of two pods at once write concurrently.
+    const tmp = `${this.runDir.hostsFile}.${randomUUID()}.tmp`;
     await writeFile(tmp, JSON.stringify(hosts));
     await rename(tmp, this.runDir.hostsFile);
   }

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { HarnessError } from '../errors.ts';
+import type { PlatformKind } from '../platform/types.ts';
+import type { HarnessOptions } from '../session/options.ts';
+import { newRunId } from '../util/run-id.ts';
+
+export const PLATFORMS: PlatformKind[] = ['local', 'kind', 'kubernetes'];
+
+const OPTIONS = {
+  platform: { type: 'string' },
+  manifests: { type: 'string' },
+  scenario: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  'node-timeout': { type: 'string' },
+  'report-dir': { type: 'string' },
+  keep: { type: 'boolean' },
+  context: { type: 'string' },
+  'allow-context': { type: 'string' },
+  sweep: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
+                          [--seed N] [--node-timeout MS] [--report-dir DIR] [--keep]
+                          [--context NAME] [--allow-context NAME] [--sweep]
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REPORT_DIR`;
+
+export interface ParsedArgs {
+  options: HarnessOptions;
+  help: boolean;
+  sweep: boolean;
+}
+
+/**
+ * Flags first, then their HARNESS_* twins, then defaults. Every mistake is a HarnessError whose
+ * one line names the flag and what is valid.
+ */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: string[]): ParsedArgs {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
+    throw new HarnessError(`${message}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
+  }
+  const platform = (values.platform ?? env.HARNESS_PLATFORM ?? 'local') as PlatformKind;
+  if (!PLATFORMS.includes(platform)) throw new HarnessError(`--platform ${platform}: unknown platform; valid: ${PLATFORMS.join(', ')}`);
+  const scenarios = values.scenario ?? [];
+  for (const s of scenarios) if (!known.includes(s)) throw new HarnessError(`--scenario ${s}: unknown scenario; valid: ${known.join(', ')}`);
+  return {
+    help: values.help ?? false,
+    sweep: values.sweep ?? false,
+    options: {
+      platform,
+      manifests: path.resolve(values.manifests ?? env.HARNESS_MANIFESTS ?? 'manifests'),
+      scenarios: known.filter((k) => scenarios.length === 0 || scenarios.includes(k)),
+      seed: integer('--seed', values.seed ?? env.HARNESS_SEED, 0) ?? Math.floor(Math.random() * 2 ** 31),
+      nodeTimeoutMs: integer('--node-timeout', values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT, 1),
+      reportDir: path.resolve(values['report-dir'] ?? env.HARNESS_REPORT_DIR ?? 'reports'),
+      keep: values.keep ?? false,
+      runId: newRunId(),
+      context: values.context ?? env.HARNESS_CONTEXT ?? null,
+      allowContext: values['allow-context'] ?? env.HARNESS_ALLOW_CONTEXT ?? null,
+    },
+  };
+}
+
+function integer(flag: string, raw: string | undefined, min: number): number | null {
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new HarnessError(`${flag} ${raw}: expected an integer ≥ ${min}`);
+  return n;
+}

@@ -1,0 +1,18 @@
+// SIGKILL the counter's master and let the restart policy bring it straight back, as the kubelet
+// does: the same node, the same IP, its AOF on the volume. Either it returns before a failover or
+// its replica takes over; both are fine, losing acknowledged increments is not.
+import { chaosTest, expect } from '../harness/index.ts';
+
+chaosTest('crash-master', async ({ chaos }) => {
+  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const master = await run.masterOfCounter();
+
+  await run.phase('fault: crash the master', async () => {
+    await run.warmup();
+    await run.faults.crash(master);
+  });
+  await run.phase('recovery', () => run.recovery());
+
+  const verdict = await run.phase('verdict', () => run.verdict());
+  expect(verdict.passed, verdict.summary).toBe(true);
+});
