@@ -7,7 +7,7 @@ export async function sweep(options: HarnessOptions): Promise<number> {
   console.log(local.runs.length ? `local: removed ${local.runs.length} dead runs (${local.runs.join(', ')}), killed ${local.killed.length} processes` : 'local: nothing left behind');
   if (options.platform === 'kind') {
     const { sweepKindClusters } = await import('../platform/kind/sweeper.ts');
-    await sweepKindClusters((line) => console.log(line));
+    await sweepKindClusters((line: string) => console.log(line));
   }
   return 0;
 }

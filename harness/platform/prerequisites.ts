@@ -18,14 +18,28 @@ export async function which(command: string, envPath = process.env.PATH ?? ''): 
 
 export interface Tool {
   command: string;
-  /** What to tell a person who lacks it. */
-  install: string;
+  /** Packages that provide it, for the one-line hint. */
+  apt?: string;
+  brew?: string;
+  /** Where no package manager applies (e.g. kind's release binaries). */
+  hint?: string;
 }
 
 export const REDIS_TOOLS: Tool[] = [
-  { command: 'redis-server', install: 'apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)' },
-  { command: 'redis-cli', install: 'apt-get install redis-tools (Debian/Ubuntu) or brew install redis (macOS)' },
+  { command: 'redis-server', apt: 'redis-server', brew: 'redis' },
+  { command: 'redis-cli', apt: 'redis-tools', brew: 'redis' },
 ];
+
+function installHint(tools: Tool[]): string {
+  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+  const parts: string[] = [];
+  const apt = uniq(tools.map((t) => t.apt));
+  const brew = uniq(tools.map((t) => t.brew));
+  if (apt.length) parts.push(`apt-get install ${apt.join(' ')} (Debian/Ubuntu)`);
+  if (brew.length) parts.push(`brew install ${brew.join(' ')} (macOS)`);
+  const others = uniq(tools.map((t) => t.hint));
+  return [parts.join(' or '), ...others].filter(Boolean).join('; ');
+}
 
 export async function requireTools(tools: Tool[], forWhat: string, envPath?: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
@@ -36,9 +50,8 @@ export async function requireTools(tools: Tool[], forWhat: string, envPath?: str
     else missing.push(tool);
   }
   if (missing.length > 0) {
-    const names = missing.map((t) => t.command).join(', ');
-    const how = [...new Set(missing.map((t) => t.install))].join('; ');
-    throw new PrerequisiteError(`${forWhat} needs ${names} on PATH, which ${missing.length > 1 ? 'are' : 'is'} missing: ${how}`);
+    const names = missing.map((t) => t.command).join(' and ');
+    throw new PrerequisiteError(`${forWhat} needs ${names} on PATH: install with ${installHint(missing)}`);
   }
   return found;
 }

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from './config.ts';
+import { classifyRedisError, NotSent } from './redis-client.ts';
+
+describe('what a Redis error says about an INCR', () => {
+  it.each([
+    ['CLUSTERDOWN The cluster is down', 'CLUSTERDOWN', 'no'],
+    ['Too many Cluster redirections. Last error: MOVED 866 127.0.0.2:6379', 'MOVED loop (MOVED)', 'no'],
+    ['Too many Cluster redirections. Last error: Error: CLUSTERDOWN The cluster is down', 'MOVED loop (CLUSTERDOWN)', 'no'],
+    ['Too many Cluster redirections. Last error: Error: Connection is closed.', 'MOVED loop (connection closed)', 'maybe'],
+    ['connect ECONNREFUSED 127.0.0.1:6379', 'connection refused', 'no'],
+    ["Cluster isn't ready and enableOfflineQueue options is false", 'cluster client not ready', 'no'],
+    ['READONLY You can\'t write against a read only replica.', 'READONLY', 'no'],
+    ['Command timed out', 'timeout', 'maybe'],
+    ['request timeout after 800 ms', 'timeout', 'maybe'],
+    ['Connection is closed.', 'connection closed', 'maybe'],
+    ['something new', 'something new', 'maybe'],
+  ])('%s → %s (%s)', (message, reason, applied) => {
+    expect(classifyRedisError(new Error(message))).toEqual({ reason, applied });
+  });
+
+  it('a request refused before sending is certainly not applied', () => {
+    expect(classifyRedisError(new NotSent('connection to 127.0.0.1:6379 not ready (connecting)'))).toEqual({ reason: 'not connected', applied: 'no' });
+  });
+});
+
+describe('the app configuration', () => {
+  it('defaults to the Service name and the seed port', () => {
+    expect(configFromEnv({})).toMatchObject({ redisNodes: [{ host: 'redis-cluster', port: 6379 }], port: 5000, counterKey: 'hits', waitReplicas: null });
+  });
+
+  it('reads seeds, WAIT settings and rejects nonsense', () => {
+    expect(configFromEnv({ REDIS_NODES: '10.0.0.1:7000, b:7001', WAIT_REPLICAS: '1', WAIT_TIMEOUT_MS: '50' })).toMatchObject({
+      redisNodes: [{ host: '10.0.0.1', port: 7000 }, { host: 'b', port: 7001 }], waitReplicas: 1, waitTimeoutMs: 50,
+    });
+    expect(() => configFromEnv({ PORT: 'eighty' })).toThrow('PORT=eighty is not a non-negative integer');
+  });
+});

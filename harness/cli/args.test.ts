@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../errors.ts';
+import { parseCliArgs } from './args.ts';
+
+const known = ['delete-pod-0', 'kill-master'];
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseCliArgs(argv, env, known);
+const error = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  try {
+    parse(argv, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(HarnessError);
+    return (e as HarnessError).message;
+  }
+  throw new Error('expected a HarnessError');
+};
+
+describe('command-line flags', () => {
+  it('default to the local platform, every scenario and the repo manifests', () => {
+    const { options } = parse(['--seed', '5']);
+    expect(options).toMatchObject({ platform: 'local', scenarios: known, seed: 5, nodeTimeoutMs: null, keep: false });
+    expect(options.manifests).toMatch(/\/manifests$/);
+    expect(options.reportDir).toMatch(/\/reports$/);
+  });
+
+  it('take their HARNESS_* twins, and a flag beats its twin', () => {
+    const env = { HARNESS_PLATFORM: 'kind', HARNESS_SEED: '9', HARNESS_NODE_TIMEOUT: '3000', HARNESS_REPORT_DIR: '/tmp/r', HARNESS_MANIFESTS: '/tmp/m' };
+    expect(parse([], env).options).toMatchObject({ platform: 'kind', seed: 9, nodeTimeoutMs: 3000, reportDir: '/tmp/r', manifests: '/tmp/m' });
+    expect(parse(['--platform', 'local', '--seed', '1'], env).options).toMatchObject({ platform: 'local', seed: 1 });
+  });
+
+  it('select scenarios in catalogue order', () => {
+    expect(parse(['--scenario', 'kill-master', '--scenario', 'delete-pod-0']).options.scenarios).toEqual(known);
+  });
+
+  it('reject mistakes in one line naming the flag and what is valid', () => {
+    expect(error(['--bogus'])).toMatch(/^Unknown option '--bogus'; valid flags: --platform .* --help$/);
+    expect(error(['--scenario', 'nope'])).toBe('--scenario nope: unknown scenario; valid: delete-pod-0, kill-master');
+    expect(error(['--platform', 'moon'])).toBe('--platform moon: unknown platform; valid: local, kind, kubernetes');
+    expect(error(['--node-timeout', '0'])).toBe('--node-timeout 0: expected an integer ≥ 1');
+    expect(error([], { HARNESS_SEED: '-1' })).toBe('--seed -1: expected an integer ≥ 0');
+    expect(error(['stray'])).toMatch(/positional argument/);
+  });
+});

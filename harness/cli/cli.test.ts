@@ -1,0 +1,39 @@
+import { execa } from 'execa';
+import { mkdtemp, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { markedProcesses } from '../platform/local/sweeper.ts';
+
+const cli = path.resolve(import.meta.dirname, '../cli.ts');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  execa(process.execPath, ['--import', 'tsx', cli, ...args], { reject: false, timeout: 30_000, env: { ...env, CI: '' }, extendEnv: true });
+
+describe('npm run scenarios, on bad input', () => {
+  it('exits 2 with one line and no stack trace for an unknown flag', async () => {
+    const r = await run(['--nope']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^redis-chaos: Unknown option '--nope'/);
+  });
+
+  it('exits 2 naming the manifest file and document', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-manifests-'));
+    await import('node:fs/promises').then((fs) => fs.writeFile(path.join(dir, 'broken.yaml'), 'kind: StatefulSet\nmetadata: {name: x\n'));
+    const r = await run(['--manifests', dir]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^redis-chaos: .*broken\.yaml \(document 0\): invalid YAML/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 naming the missing tool and how to install it, leaving nothing running', async () => {
+    // A PATH with node and nothing else: no redis-server, no redis-cli.
+    const bin = await mkdtemp(path.join(os.tmpdir(), 'cli-path-'));
+    await symlink(process.execPath, path.join(bin, 'node'));
+    const before = (await markedProcesses()).size;
+    const r = await run([], { PATH: bin });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe('redis-chaos: the local platform needs redis-server and redis-cli on PATH: install with apt-get install redis-server redis-tools (Debian/Ubuntu) or brew install redis (macOS)');
+    expect((await markedProcesses()).size).toBe(before);
+  });
+});

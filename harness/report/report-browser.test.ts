@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { emptyMetrics, type ScenarioResult } from '../scenario/result.ts';
+import type { ScenarioSeries } from '../scenario/series.ts';
+import { scenarioCharts } from './charts.ts';
+import { writeHtmlReport } from './html.ts';
+import type { RunSummary } from './summary.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveBrowser = existsSync(CHROMIUM);
+// Outside CI a missing browser skips, saying so; in CI it must be there (.ci/run installs it).
+if (!haveBrowser && !process.env.CI) console.warn(`report-browser: skipped, no browser at ${CHROMIUM} (apt-get install chromium)`);
+
+function series(offset: number): ScenarioSeries {
+  const t = Array.from({ length: 40 }, (_, i) => i * 250);
+  return {
+    counter: t.map((tMs, i) => ({ tMs, value: offset + i * 100 })),
+    throughput: t.flatMap((tMs) => [{ tMs, type: 'ok' as const, perSec: 1500 }, { tMs, type: 'fail' as const, perSec: tMs > 3000 && tMs < 5000 ? 800 : 0 }, { tMs, type: 'info' as const, perSec: 0 }]),
+    latency: t.flatMap((tMs) => [{ tMs, stat: 'p50' as const, ms: 1 }, { tMs, stat: 'p99' as const, ms: 12 }, { tMs, stat: 'max' as const, ms: 40 }]),
+    coverage: t.map((tMs) => ({ tMs, covered: tMs > 3000 && tMs < 5000 ? 10923 : 16384 })),
+    owner: t.map((tMs) => ({ tMs, owner: tMs < 5000 ? 'redis-cluster-0' : 'redis-cluster-3' })),
+    windows: [{ label: 'kill redis-cluster-0', fromMs: 3000, toMs: 5000 }],
+  };
+}
+
+const result = (name: string, status: ScenarioResult['status']): ScenarioResult => ({
+  name, status, startedAt: new Date().toISOString(), durationMs: 12_000, seed: 1, schedule: [{ what: 'warm-up before fault', delayMs: 2000 }],
+  faults: [{ kind: 'kill', target: 'redis-cluster-0', role: 'master', atMs: 3000 }],
+  checks: [{ name: 'counter', valid: status === 'passed', message: status === 'passed' ? 'all good' : '3 acknowledged increments lost' }],
+  metrics: { ...emptyMetrics(), acknowledged: 1000, lostAcknowledged: status === 'passed' ? 0 : 3, failoverMs: 4500 }, error: null,
+});
+
+describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser', () => {
+  it('renders without console errors, lists every scenario and draws each one\'s charts', async () => {
+    const runDir = await mkdtemp(path.join(os.tmpdir(), 'report-'));
+    const scenarios = [result('delete-pod-0', 'passed'), result('kill-master', 'failed')];
+    for (const [i, s] of scenarios.entries()) {
+      const dir = path.join(runDir, 'scenarios', s.name);
+      await mkdir(dir, { recursive: true });
+      for (const c of await scenarioCharts(series(i * 1000))) await writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg);
+    }
+    const summary: RunSummary = {
+      runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000,
+      redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
+      status: 'failed', exitCode: 1, error: null, timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 }, scenarios,
+    };
+    const file = await writeHtmlReport(runDir, summary);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      page.on('pageerror', (e) => errors.push(e.message));
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`file://${file}`);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]); // self-contained: works offline
+      expect(await page.locator('#verdicts tbody tr td:first-child').allInnerTexts()).toEqual(['delete-pod-0', 'kill-master']);
+      expect(await page.locator('#run-status').innerText()).toBe('failed');
+      for (const s of scenarios) {
+        const charts = page.locator(`section[data-scenario="${s.name}"] .chart svg`);
+        expect(await charts.count()).toBe(5);
+        // Drawn, not empty: each chart has marks and a non-trivial size.
+        for (const box of await charts.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))) expect(box).toBeGreaterThan(80);
+        expect(await page.locator(`section[data-scenario="${s.name}"] .chart[data-chart="counter"] path`).count()).toBeGreaterThan(0);
+      }
+      await page.screenshot({ path: path.join(runDir, 'report.png'), fullPage: false });
+    } finally {
+      await browser.close();
+    }
+  });
+});

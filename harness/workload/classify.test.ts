@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { classifyClientError, classifyResponse } from './classify.ts';
+
+const err = (code: string, name = 'Error') => Object.assign(new Error(code), { code, name });
+
+describe('classifying what a client saw', () => {
+  it('an ok INCR carries its value from X-Hit-Count, an ok read from the JSON body', () => {
+    expect(classifyResponse('incr', 200, { 'x-hit-count': '42' }, 'I have been hit 42 times since deployment.\n')).toEqual({ type: 'ok', value: 42, error: null });
+    expect(classifyResponse('read', 200, {}, '{"count":7}')).toEqual({ type: 'ok', value: 7, error: null });
+  });
+
+  it('a 503 the app says was not applied is fail; one that may have been is info', () => {
+    expect(classifyResponse('incr', 503, { 'x-redis-error': 'CLUSTERDOWN', 'x-write-applied': 'no' }, '')).toEqual({ type: 'fail', value: null, error: 'CLUSTERDOWN' });
+    expect(classifyResponse('incr', 503, { 'x-redis-error': 'timeout', 'x-write-applied': 'maybe' }, '')).toEqual({ type: 'info', value: null, error: 'timeout' });
+    expect(classifyResponse('incr', 500, {}, '').type).toBe('info');
+  });
+
+  it('a 200 without a count is info: the INCR ran', () => {
+    expect(classifyResponse('incr', 200, {}, 'garbage').type).toBe('info');
+  });
+
+  it('client errors: never sent is fail, sent without an answer is info, a failed read is always fail', () => {
+    expect(classifyClientError('incr', err('ECONNREFUSED'))).toEqual({ type: 'fail', value: null, error: 'ECONNREFUSED' });
+    expect(classifyClientError('incr', err('UND_ERR_CONNECT_TIMEOUT')).type).toBe('fail');
+    expect(classifyClientError('incr', err('UND_ERR_HEADERS_TIMEOUT'))).toEqual({ type: 'info', value: null, error: 'UND_ERR_HEADERS_TIMEOUT' });
+    expect(classifyClientError('incr', Object.assign(new Error('aborted'), { name: 'TimeoutError' }))).toEqual({ type: 'info', value: null, error: 'timeout' });
+    expect(classifyClientError('incr', Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET', cause: { code: 'ECONNRESET' } }))).toEqual({ type: 'info', value: null, error: 'ECONNRESET' });
+    expect(classifyClientError('read', err('UND_ERR_HEADERS_TIMEOUT')).type).toBe('fail');
+  });
+});

@@ -1,0 +1,44 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HistoryRecorder, OpTable, opsFromEvents, type HistoryEvent } from './history.ts';
+
+describe('the history', () => {
+  it('is written Jepsen-style, one event per line, and kept as operations for the checkers', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'history-')), 'history.jsonl');
+    const h = new HistoryRecorder(file);
+    const a = h.invoke(0, 'incr', 1_000_000);
+    const b = h.invoke(1, 'read', 1_500_000);
+    h.complete(a, 'ok', 1, 3_000_000);
+    h.complete(b, 'fail', null, 4_000_000, 'connection refused');
+    const c = h.invoke(0, 'incr', 5_000_000);
+    h.closeOpen(9_000_000);
+    await h.close();
+    const events = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as HistoryEvent);
+    expect(events).toEqual([
+      { index: 0, process: 0, type: 'invoke', f: 'incr', value: null, timeNs: 1_000_000 },
+      { index: 1, process: 1, type: 'invoke', f: 'read', value: null, timeNs: 1_500_000 },
+      { index: 2, process: 0, type: 'ok', f: 'incr', value: 1, timeNs: 3_000_000, latencyMs: 2 },
+      { index: 3, process: 1, type: 'fail', f: 'read', value: null, timeNs: 4_000_000, latencyMs: 2.5, error: 'connection refused' },
+      { index: 4, process: 0, type: 'invoke', f: 'incr', value: null, timeNs: 5_000_000 },
+      { index: 5, process: 0, type: 'info', f: 'incr', value: null, timeNs: 9_000_000, latencyMs: 4, error: 'still open at end' },
+    ]);
+    expect(c).toBe(4);
+    expect([...h.ops]).toEqual([...opsFromEvents(events)]);
+    expect([...h.ops].map((o) => o.type)).toEqual(['ok', 'fail', 'info']);
+  });
+
+  it('refuses a completion without an invoke', () => {
+    expect(() => new HistoryRecorder(null).complete(7, 'ok', 1, 0)).toThrow(/never invoked/);
+  });
+
+  it('keeps operations in columns, a few dozen bytes each however long the run', () => {
+    const t = new OpTable();
+    for (let i = 0; i < 100_000; i++) t.add({ process: i % 4, f: 'incr', type: 'ok', value: i, invokeNs: i * 10, completeNs: i * 10 + 5, error: i % 1000 === 0 ? 'timeout' : null });
+    expect(t.length).toBe(100_000);
+    expect(t.get(99_999)).toEqual({ process: 3, f: 'incr', type: 'ok', value: 99_999, invokeNs: 999_990, completeNs: 999_995, error: null });
+    expect(t.get(1000).error).toBe('timeout');
+    expect(t.bytes / t.length).toBeLessThan(60); // capacity doubles, so at most 2 × 29 bytes
+  });
+});

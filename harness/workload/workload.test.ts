@@ -1,0 +1,75 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScenarioRun, type ScenarioEnv } from '../scenario/run.ts';
+import { startLocalCluster } from '../testing/local-cluster.ts';
+import type { RunningPlatform } from '../platform/types.ts';
+import type { SystemUnderTest } from '../manifests/index.ts';
+
+let platform: RunningPlatform;
+let system: SystemUnderTest;
+let url: string;
+let env: ScenarioEnv;
+
+beforeAll(async () => {
+  ({ platform, system } = await startLocalCluster());
+  url = (await platform.deployApp()).url;
+  env = { platform, system, appUrl: url, nodeTimeoutMs: 2000, seed: 7, runDir: await mkdtemp(path.join(os.tmpdir(), 'workload-test-')), log: () => undefined };
+});
+afterAll(async () => {
+  await platform?.down();
+});
+
+describe('the hit counter on the local cluster', () => {
+  it('answers like the seed app and serves counts, health and readiness', async () => {
+    const before = Number(((await (await fetch(`${url}/count`)).json()) as { count: number }).count);
+    const r = await fetch(`${url}/`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe(`I have been hit ${before + 1} times since deployment.\n`);
+    expect(r.headers.get('x-hit-count')).toBe(String(before + 1));
+    expect(await (await fetch(`${url}/count`)).json()).toEqual({ count: before + 1 });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('records a history that every checker passes on a healthy cluster (no fault)', async () => {
+    const run = await ScenarioRun.start(env, 'healthy', { settleMs: 2000 });
+    const verdict = await run.verdict();
+    // With no fault injected the run cannot pass as a scenario, but every check must hold.
+    expect(verdict.result.status).toBe('error');
+    expect(verdict.result.error).toBe('no fault was injected');
+    for (const c of verdict.checks) expect([c.name, c.valid]).toEqual([c.name, true]);
+    const m = verdict.result.metrics;
+    expect(m.acknowledged).toBeGreaterThan(500);
+    expect(m.failed + m.indeterminate).toBe(0);
+    expect(m.finalCount! - m.acknowledged).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shows a real failover in history and samples when the counter\'s master is killed under load', async () => {
+    const run = await ScenarioRun.start(env, 'kill-under-load', { expect: { promotion: 'promoted' }, settleMs: 1000 });
+    const master = await run.masterOfCounter();
+    await run.warmup(500, 1000);
+    await run.faults.kill(master);
+    expect(await run.waitForPromotion(master)).toBe(true);
+    await run.faults.restart(master);
+    await run.recovery();
+    const verdict = await run.verdict();
+    expect(verdict.passed, verdict.summary).toBe(true);
+    const byName = Object.fromEntries(verdict.checks.map((c) => [c.name, c.details]));
+    const counter = byName.counter as Record<string, number>;
+    // The counter's numbers add up: every attempted INCR is acked, failed or indeterminate,
+    // and the final value lies in [baseline + acked, baseline + acked + indeterminate].
+    expect(counter.acknowledged + counter.failed + counter.indeterminate).toBe(counter.attempted);
+    expect(counter.finalCount).toBeGreaterThanOrEqual(counter.baseline + counter.acknowledged);
+    expect(counter.finalCount).toBeLessThanOrEqual(counter.baseline + counter.acknowledged + counter.indeterminate);
+    // The kill made requests fail (the slot had no master) and the samples saw a new owner.
+    expect(counter.failed).toBeGreaterThan(0);
+    const failoverMs = (byName['replica-promotion'] as { failoverMs: number }).failoverMs;
+    expect(failoverMs).toBeGreaterThan(2000); // at least the node timeout
+    expect(failoverMs).toBeLessThan(10_000);
+    const availability = byName.availability as { maxUnavailableMs: number };
+    expect(availability.maxUnavailableMs).toBeGreaterThan(2000);
+    expect((byName['slot-coverage'] as { minCovered: number }).minCovered).toBeLessThan(16384);
+  });
+});
