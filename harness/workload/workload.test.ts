@@ -57,7 +57,7 @@ describe('the hit counter on the local cluster', () => {
     const verdict = await run.verdict();
     expect(verdict.passed, verdict.summary).toBe(true);
     const byName = Object.fromEntries(verdict.checks.map((c) => [c.name, c.details]));
-    const counter = byName.counter as Record<string, number>;
+    const counter = byName.counter as { acknowledged: number; failed: number; indeterminate: number; attempted: number; baseline: number; finalCount: number };
     // The counter's numbers add up: every attempted INCR is acked, failed or indeterminate,
     // and the final value lies in [baseline + acked, baseline + acked + indeterminate].
     expect(counter.acknowledged + counter.failed + counter.indeterminate).toBe(counter.attempted);
