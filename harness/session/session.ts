@@ -36,7 +36,7 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
     return ms;
   };
   log(`platform ${options.platform}: applying ${options.manifests}`);
-  const platform = await (await createPlatform(options, system)).up(signal ? { signal } : {});
+  const platform = await (await createPlatform(options, system, log)).up(signal ? { signal } : {});
   try {
     const platformUpMs = lap();
     log(`platform up: ${system.redis.statefulSet.replicas} pods ready in ${platformUpMs} ms; bootstrapping the cluster`);

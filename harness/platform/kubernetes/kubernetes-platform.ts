@@ -1,0 +1,267 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PortForward, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { HarnessError } from '../../errors.ts';
+import type { SystemUnderTest } from '../../manifests/index.ts';
+import { Teardown } from '../../util/lifecycle.ts';
+import { onTerminate } from '../../util/terminate.ts';
+import { NotYet, waitUntil } from '../../util/wait.ts';
+import { RedisConnections } from '../local/redis-connections.ts';
+import type { AppEndpoint, CallOptions, ExecResult, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import { applyDocuments, withNodeTimeout } from './apply.ts';
+import { assertFaultsAllowed } from './guard.ts';
+import { loadTarget, type Target } from './kubeconfig.ts';
+import { NodeAgents } from './node-agent.ts';
+import { execIn, forwardPort } from './streams.ts';
+import { diagnosePods, watchUntil } from './waits.ts';
+
+export interface KubernetesPlatformOptions {
+  system: SystemUnderTest;
+  runId: string;
+  context: string | null;
+  allowContext: string | null;
+  keep: boolean;
+  nodeTimeoutOverrideMs: number | null;
+  kubeconfig?: string | null;
+  /** Where pod logs and events are collected before the namespace goes. */
+  artifactsDir?: string | null;
+  kind?: 'kubernetes' | 'kind';
+  readyTimeoutMs?: number;
+}
+
+const LABELS = (runId: string) => ({ 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': runId });
+const selector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+const isReady = (p: V1Pod) => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+/** Any cluster through @kubernetes/client-node: one namespace per run, server-side apply, real pods. */
+export class KubernetesPlatform implements Platform {
+  readonly kind: 'kubernetes' | 'kind';
+  constructor(private readonly options: KubernetesPlatformOptions) {
+    this.kind = options.kind ?? 'kubernetes';
+  }
+
+  async up({ signal }: { signal?: AbortSignal } = {}): Promise<RunningPlatform> {
+    const target = loadTarget({ kubeconfig: this.options.kubeconfig ?? null, context: this.options.context });
+    assertFaultsAllowed(target.context, this.options.allowContext);
+    const running = new KubernetesRunning(this.options, target, this.kind);
+    try {
+      await running.start(signal);
+      return running;
+    } catch (error) {
+      await running.down().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+class KubernetesRunning implements RunningPlatform {
+  readonly info: PlatformInfo;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly objects: KubernetesObjectApi;
+  private readonly exec: Exec;
+  private readonly pf: PortForward;
+  private readonly agents: NodeAgents;
+  private readonly connections = new RedisConnections();
+  private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
+  private readonly held = new Set<string>();
+  private readonly teardown = new Teardown();
+  private appUrl: string | null = null;
+  private downPromise: Promise<void> | null = null;
+  readonly namespace: string;
+
+  constructor(private readonly options: KubernetesPlatformOptions, private readonly target: Target, kind: 'kubernetes' | 'kind') {
+    this.namespace = `redis-chaos-${options.runId}`;
+    const { kc } = target;
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.exec = new Exec(kc);
+    this.pf = new PortForward(kc);
+    this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId);
+    const { redis } = options.system;
+    this.info = {
+      kind, runId: options.runId, redisImage: redis.container.image, redisServerVersion: 'unknown',
+      manifestNodeTimeoutMs: redis.nodeTimeoutMs, nodeTimeoutOverrideMs: options.nodeTimeoutOverrideMs,
+      clientPort: redis.clientPort, namespace: this.namespace,
+    };
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    const { system, runId, keep } = this.options;
+    const unregister = onTerminate(() => this.down());
+    this.teardown.defer('signal hook', unregister);
+    await this.core.createNamespace({ body: { metadata: { name: this.namespace, labels: LABELS(runId) } } });
+    this.teardown.defer('namespace', async () => {
+      if (!keep) await this.core.deleteNamespace({ name: this.namespace }).catch((e: { code?: number }) => { if (e.code !== 404) throw e; });
+    });
+    this.teardown.defer('logs and events', () => this.collectArtifacts());
+    this.teardown.defer('port-forwards', async () => {
+      this.connections.close();
+      for (const f of this.forwards.values()) await (await f).close();
+    });
+    const { redis } = system;
+    const docs = withNodeTimeout(this.documents('redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', this.options.nodeTimeoutOverrideMs);
+    await applyDocuments(this.objects, docs, this.namespace);
+    const sts = redis.statefulSet;
+    await watchUntil<V1StatefulSet>(this.target.kc, `StatefulSet ${sts.name} ready`,
+      async () => {
+        const s = await this.apps.readNamespacedStatefulSet({ name: sts.name, namespace: this.namespace });
+        return { items: [s], resourceVersion: s.metadata?.resourceVersion };
+      },
+      `/apis/apps/v1/namespaces/${this.namespace}/statefulsets`, { fieldSelector: `metadata.name=${sts.name}` },
+      ([s]) => !!s && s.status?.readyReplicas === sts.replicas && !!s.status?.currentRevision && s.status.currentRevision === s.status.updateRevision,
+      { timeoutMs: this.options.readyTimeoutMs ?? 300_000, ...(signal ? { signal } : {}) },
+    ).catch(async (error: unknown) => {
+      throw new HarnessError(`${error instanceof Error ? error.message : String(error)}: ${await diagnosePods(this.core, this.namespace, selector(sts.template.labels))}`);
+    });
+    const version = await this.redisCli(`${sts.name}-0`, ['--version'], { timeoutMs: 20_000 }).catch(() => null);
+    this.info.redisServerVersion = /(\d+\.\d+\.\d+)/.exec(version?.stdout ?? '')?.[1] ?? 'unknown';
+  }
+
+  async pods(): Promise<PodStatus[]> {
+    this.assertUp();
+    const sts = this.options.system.redis.statefulSet;
+    const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector(sts.template.labels) });
+    const ordinal = (p: V1Pod) => Number(/-(\d+)$/.exec(p.metadata?.name ?? '')?.[1] ?? -1);
+    return list.items
+      .filter((p) => p.metadata?.name?.startsWith(`${sts.name}-`))
+      .sort((a, b) => ordinal(a) - ordinal(b))
+      .map((p) => ({
+        name: p.metadata!.name!, ordinal: ordinal(p), ip: p.status?.podIP ?? null,
+        phase: p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase === 'Running' ? 'Running' : p.status?.phase === 'Pending' ? 'Pending' : 'Failed',
+        ready: isReady(p), restarts: p.status?.containerStatuses?.[0]?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
+      }));
+  }
+
+  async deletePod(name: string, { gracePeriodSeconds }: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    this.assertUp();
+    const before = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
+    await this.core.deleteNamespacedPod({ name, namespace: this.namespace, ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) })
+      .catch((e: { code?: number }) => { if (e.code !== 404) throw e; }); // already gone is what we wanted
+    this.held.delete(name);
+    // Like kubectl delete: return once the old pod is gone (the StatefulSet then re-creates it).
+    const grace = gracePeriodSeconds ?? before?.spec?.terminationGracePeriodSeconds ?? 30;
+    await waitUntil(`pod ${name} deleted`, async () => {
+      const now = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
+      if (now && now.metadata?.uid === before?.metadata?.uid) throw new NotYet(`${name} still terminating`);
+    }, { timeoutMs: (grace + 60) * 1000, intervalMs: 250 });
+  }
+
+  async crash(name: string): Promise<void> {
+    await this.agents.signal(name, 'KILL');
+  }
+
+  /**
+   * The kubelet restarts a killed container at once, so "kill and keep down" is SIGSTOP: the process
+   * stays, frozen. Unlike a real kill, its connections hang instead of being refused; peers see it
+   * only by timeouts, as with a node that lost its network.
+   */
+  async kill(name: string): Promise<void> {
+    await this.agents.signal(name, 'STOP');
+    this.held.add(name);
+  }
+
+  /** Ends the frozen process with SIGKILL; the kubelet restarts the container in place. */
+  async restart(name: string): Promise<void> {
+    await this.agents.signal(name, 'KILL');
+    this.held.delete(name);
+  }
+
+  async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
+    this.assertUp();
+    const forward = await this.forward(name);
+    return this.connections.call('127.0.0.1', forward.port, args, options);
+  }
+
+  async redisCli(name: string, args: string[], { timeoutMs = 30_000 }: CallOptions = {}): Promise<ExecResult> {
+    this.assertUp();
+    return execIn(this.exec, this.namespace, name, this.options.system.redis.container.name, ['redis-cli', ...args], timeoutMs);
+  }
+
+  async logs(name: string, { tailLines }: { tailLines?: number } = {}): Promise<string> {
+    return String(await this.core.readNamespacedPodLog({ name, namespace: this.namespace, ...(tailLines ? { tailLines } : {}) }));
+  }
+
+  async deployApp({ signal, timeoutMs = 180_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
+    this.assertUp();
+    if (this.appUrl) return { url: this.appUrl };
+    const app = this.options.system.app;
+    if (!app) throw new HarnessError(`${this.options.system.manifests.dir}: no Deployment for the app (expected manifests/hit-counter/)`);
+    await applyDocuments(this.objects, this.documents('app'), this.namespace);
+    const d = app.deployment;
+    await watchUntil<V1Deployment>(this.target.kc, `Deployment ${d.name} rolled out`,
+      async () => {
+        const dep = await this.apps.readNamespacedDeployment({ name: d.name, namespace: this.namespace });
+        return { items: [dep], resourceVersion: dep.metadata?.resourceVersion };
+      },
+      `/apis/apps/v1/namespaces/${this.namespace}/deployments`, { fieldSelector: `metadata.name=${d.name}` },
+      ([dep]) => !!dep && dep.status?.availableReplicas === d.replicas && dep.status?.updatedReplicas === d.replicas,
+      { timeoutMs, ...(signal ? { signal } : {}) },
+    ).catch(async (error: unknown) => {
+      throw new HarnessError(`${error instanceof Error ? error.message : String(error)}: ${await diagnosePods(this.core, this.namespace, selector(d.template.labels))}`);
+    });
+    // Through the API server, like `kubectl port-forward svc/hit-counter-lb`: a ready pod per connection.
+    const forward = await forwardPort(this.pf, this.namespace, () => this.readyPod(selector(d.template.labels)), app.port);
+    this.teardown.defer('app port-forward', () => forward.close());
+    this.appUrl = `http://127.0.0.1:${forward.port}`;
+    return { url: this.appUrl };
+  }
+
+  async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
+    const app = this.options.system.app;
+    if (!app) return '';
+    return this.logs(await this.readyPod(selector(app.deployment.template.labels)), { ...(tailLines ? { tailLines } : {}) });
+  }
+
+  down(): Promise<void> {
+    this.downPromise ??= this.teardown.run().then((errors) => {
+      if (errors.length) throw new AggregateError(errors, `kubernetes teardown: ${errors.map((e) => e.message).join('; ')}`);
+    });
+    return this.downPromise;
+  }
+
+  private documents(which: 'redis' | 'app'): Record<string, unknown>[] {
+    const { manifests, app } = this.options.system;
+    const appFiles = new Set([app?.deployment.source.file, app?.service?.source.file].filter(Boolean));
+    return manifests.documents.filter((d) => appFiles.has(d.source.file) === (which === 'app')).map((d) => d.object);
+  }
+
+  private forward(pod: string): Promise<{ port: number; close(): Promise<void> }> {
+    let f = this.forwards.get(pod);
+    if (!f) {
+      f = forwardPort(this.pf, this.namespace, async () => pod, this.info.clientPort);
+      this.forwards.set(pod, f);
+    }
+    return f;
+  }
+
+  private async readyPod(labelSelector: string): Promise<string> {
+    const pods = (await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector })).items.filter(isReady);
+    const name = pods[Math.floor(Math.random() * pods.length)]?.metadata?.name;
+    if (!name) throw new HarnessError(`no ready pod matches ${labelSelector}`);
+    return name;
+  }
+
+  private async collectArtifacts(): Promise<void> {
+    const dir = this.options.artifactsDir;
+    if (!dir) return;
+    const out = path.join(dir, 'kubernetes');
+    await mkdir(out, { recursive: true });
+    const pods = (await this.core.listNamespacedPod({ namespace: this.namespace })).items;
+    for (const p of pods) {
+      const name = p.metadata?.name ?? '';
+      for (const c of p.spec?.containers ?? []) {
+        const current = await this.core.readNamespacedPodLog({ name, namespace: this.namespace, container: c.name }).catch(() => '');
+        const previous = await this.core.readNamespacedPodLog({ name, namespace: this.namespace, container: c.name, previous: true }).catch(() => '');
+        await writeFile(path.join(out, `${name}.${c.name}.log`), `${previous ? `--- previous container ---\n${String(previous)}\n--- current container ---\n` : ''}${String(current)}`);
+      }
+    }
+    const events = await this.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => ({ items: [] }));
+    await writeFile(path.join(out, 'events.txt'), events.items.map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.involvedObject?.kind}/${e.involvedObject?.name} ${e.type} ${e.reason}: ${e.message}`).join('\n'));
+  }
+
+  private assertUp(): void {
+    if (this.downPromise) throw new HarnessError(`the ${this.info.kind} platform is down`);
+  }
+}

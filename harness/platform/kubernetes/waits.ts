@@ -1,0 +1,73 @@
+import { Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { HarnessError } from '../../errors.ts';
+
+interface Watched {
+  metadata?: { name?: string; resourceVersion?: string };
+}
+
+/**
+ * Waits on a watch until `done(object)` holds, re-listing and re-watching whenever the server ends
+ * the watch (its timeoutSeconds passed, a proxy cut it), until the deadline. A watch that times out
+ * is normal operation, not a failure.
+ */
+export async function watchUntil<T extends Watched>(
+  kc: KubeConfig,
+  what: string,
+  list: () => Promise<{ items: T[]; resourceVersion?: string }>,
+  path: string,
+  query: Record<string, string>,
+  done: (items: T[]) => boolean,
+  { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal },
+): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  const watch = new Watch(kc);
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+    const listed = await list();
+    const items = new Map(listed.items.map((i) => [i.metadata?.name ?? '', i]));
+    if (done([...items.values()])) return [...items.values()];
+    const remaining = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    const satisfied = await new Promise<boolean>((resolve) => {
+      let settled = false;
+      const finish = (ok: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        controller?.abort();
+        resolve(ok);
+      };
+      let controller: AbortController | undefined;
+      const timer = setTimeout(() => finish(false), remaining * 1000 + 2000);
+      signal?.addEventListener('abort', () => finish(false), { once: true });
+      watch
+        .watch(path, { ...query, timeoutSeconds: String(Math.min(remaining, 60)), ...(listed.resourceVersion ? { resourceVersion: listed.resourceVersion } : {}) },
+          (type: string, object: T) => {
+            if (type === 'DELETED') items.delete(object.metadata?.name ?? '');
+            else if (type === 'ADDED' || type === 'MODIFIED') items.set(object.metadata?.name ?? '', object);
+            if (done([...items.values()])) finish(true);
+          },
+          () => finish(false))
+        .then((c) => {
+          controller = c;
+          if (settled) c.abort();
+        }, () => finish(false));
+    });
+    if (satisfied) return [...items.values()];
+  }
+  throw new HarnessError(`${what}: not reached within ${timeoutMs} ms`);
+}
+
+/** What a person needs when pods never got ready: their state, their events and their last log lines. */
+export async function diagnosePods(core: CoreV1Api, namespace: string, labelSelector: string): Promise<string> {
+  const pods = (await core.listNamespacedPod({ namespace, labelSelector }).catch(() => ({ items: [] as V1Pod[] }))).items;
+  const notReady = pods.filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  const parts = await Promise.all(notReady.map(async (p) => {
+    const name = p.metadata?.name ?? '?';
+    const waiting = p.status?.containerStatuses?.map((c) => c.state?.waiting?.reason ?? c.state?.terminated?.reason).filter(Boolean).join(',');
+    const events = (await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` }).catch(() => ({ items: [] }))).items
+      .slice(-3).map((e) => `${e.reason}: ${e.message}`).join(' | ');
+    const log = await core.readNamespacedPodLog({ name, namespace, tailLines: 3 }).catch(() => '');
+    return `${name} ${p.status?.phase ?? 'Unknown'}${waiting ? ` (${waiting})` : ''}${events ? `; events: ${events}` : ''}${log ? `; log: ${String(log).trim().replace(/\n/g, ' / ')}` : ''}`;
+  }));
+  return parts.length ? `not ready: ${parts.join('; ')}` : `no pods match ${labelSelector}`;
+}
