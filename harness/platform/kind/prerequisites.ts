@@ -15,9 +15,18 @@ const INSTALL: Record<string, string> = {
 export async function checkKindPrerequisites(env: NodeJS.ProcessEnv = process.env, timeoutMs = 8000): Promise<void> {
   const checks: [string, Command][] = [['docker', docker.info()], ['kind', kind.version()], ['kubectl', kubectl.version()]];
   const results = await Promise.all(checks.map(async ([name, c]) => {
-    const r = await execa(c.file, c.args, { env, extendEnv: false, timeout: timeoutMs, reject: false, stdin: 'ignore' });
-    if (r.exitCode === 0) return null;
-    const why = r.timedOut ? 'timed out' : (r as { code?: string }).code === 'ENOENT' ? 'not found on PATH' : (r.stderr || r.stdout).trim().split('\n')[0]?.slice(0, 120) || `exit ${r.exitCode}`;
+    // Its own process group, killed whole at the deadline: a hung tool's children would otherwise
+    // keep its output pipes open and the wait going.
+    const sub = execa(c.file, c.args, { env, extendEnv: false, reject: false, stdin: 'ignore', detached: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (sub.pid) process.kill(-sub.pid, 'SIGKILL');
+    }, timeoutMs);
+    const r = await sub;
+    clearTimeout(timer);
+    if (r.exitCode === 0 && !timedOut) return null;
+    const why = timedOut ? 'timed out' : (r as { code?: string }).code === 'ENOENT' ? 'not found on PATH' : (r.stderr || r.stdout).trim().split('\n')[0]?.slice(0, 120) || `exit ${r.exitCode}`;
     return `${name} (${why})`;
   }));
   const missing = results.filter((r): r is string => r !== null);

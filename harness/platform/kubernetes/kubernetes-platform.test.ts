@@ -1,0 +1,180 @@
+// Contract tests for the Kubernetes platform against a mock API server (testing/mock-api.ts): they
+// assert the exact requests client-node makes and how realistic responses are handled. No cluster
+// is involved; the fixtures are built from the Kubernetes API reference (testing/fixtures.ts).
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manifests/index.ts';
+import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
+import type { RunningPlatform } from '../types.ts';
+import { checkKubernetesTarget, isHarnessKindContext } from './guard.ts';
+import { KubernetesPlatform } from './kubernetes-platform.ts';
+import { eventFor, pod, statefulSet, status } from './testing/fixtures.ts';
+import { json, MockApi, watchStream } from './testing/mock-api.ts';
+
+const RUN = '20261201-000000-abcd';
+const NS = `redis-chaos-${RUN}`;
+const KIND_CONTEXT = `kind-redis-chaos-${RUN}`;
+let system: SystemUnderTest;
+let api: MockApi;
+
+beforeAll(async () => {
+  system = resolveSystem(await loadManifests(REPO_MANIFESTS));
+});
+beforeEach(async () => {
+  api = await new MockApi().start();
+});
+afterEach(async () => {
+  await api.close();
+});
+
+const platform = async (context: string, over: Partial<ConstructorParameters<typeof KubernetesPlatform>[0]> = {}) =>
+  new KubernetesPlatform({ system, runId: RUN, context, allowContext: null, keep: false, nodeTimeoutOverrideMs: null, kubeconfig: await api.kubeconfig(context), readyTimeoutMs: 5000, ...over });
+
+/** The API calls a healthy `up()` makes, answered as a cluster would. */
+function healthyCluster(readyAfterWatches = 1): void {
+  let watches = 0;
+  api.on('POST', /^\/api\/v1\/namespaces$/, (req, res) => json(res, 201, JSON.parse(req.body)));
+  api.on('PATCH', new RegExp(`^/(api/v1|apis/apps/v1)/namespaces/${NS}/`), (req, res) => json(res, 200, JSON.parse(req.body)));
+  api.on('GET', new RegExp(`^/apis/apps/v1/namespaces/${NS}/statefulsets/redis-cluster$`), (_req, res) => json(res, 200, statefulSet(NS, watches >= readyAfterWatches ? 6 : 2)));
+  api.on('GET', new RegExp(`^/apis/apps/v1/namespaces/${NS}/statefulsets$`), (req, res) => {
+    expect(req.query.get('watch')).toBe('true');
+    watches++;
+    // The first watches end (server-side timeout) with the set still not ready.
+    watchStream(res, [{ type: 'MODIFIED', object: statefulSet(NS, watches >= readyAfterWatches ? 6 : 3) }]);
+  });
+  api.on('DELETE', new RegExp(`^/api/v1/namespaces/${NS}$`), (_req, res) => json(res, 200, { kind: 'Status', status: 'Success' }));
+  api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [0, 1, 2, 3, 4, 5].map((i) => pod(NS, i)) }));
+}
+
+describe('the safety guard', () => {
+  it('refuses a context that is not a kind cluster the harness created, before any request', async () => {
+    healthyCluster();
+    await expect((await platform('prod-eu-1')).up()).rejects.toThrow(/refusing to inject faults into kubeconfig context "prod-eu-1": it is not a kind cluster redis-chaos created; pass --allow-context prod-eu-1/);
+    await expect(checkKubernetesTarget({ context: null, allowContext: null }, await api.kubeconfig('kind-someone-else'))).rejects.toThrow(/refusing/);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('refuses --allow-context naming a different context', async () => {
+    await expect((await platform('staging', { allowContext: 'stagin' })).up()).rejects.toThrow(/--allow-context names "stagin", not "staging"/);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('accepts the exact --allow-context, and kind clusters named by the harness', async () => {
+    await expect(checkKubernetesTarget({ context: null, allowContext: 'staging' }, await api.kubeconfig('staging'))).resolves.toBe('staging');
+    expect(isHarnessKindContext(KIND_CONTEXT)).toBe(true);
+    expect(isHarnessKindContext('kind-redis-chaos-prod')).toBe(false);
+    expect(isHarnessKindContext('kind-kind')).toBe(false);
+  });
+
+  it('names an unknown --context with the known ones', async () => {
+    await expect(checkKubernetesTarget({ context: 'nope', allowContext: null }, await api.kubeconfig('staging'))).rejects.toThrow('--context nope: no such kubeconfig context; known: staging');
+  });
+});
+
+describe('up() on a cluster', () => {
+  it('creates a labelled namespace and server-side applies the manifests as redis-chaos', async () => {
+    healthyCluster();
+    const running = await (await platform(KIND_CONTEXT, { nodeTimeoutOverrideMs: 3000 })).up();
+    try {
+      const ns = api.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/namespaces')!;
+      expect(JSON.parse(ns.body).metadata).toEqual({ name: NS, labels: { 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': RUN } });
+      const patches = api.requests.filter((r) => r.method === 'PATCH');
+      expect(patches.map((p) => p.path)).toEqual([
+        `/api/v1/namespaces/${NS}/configmaps/redis-cluster`,
+        `/api/v1/namespaces/${NS}/services/redis-cluster`,
+        `/apis/apps/v1/namespaces/${NS}/statefulsets/redis-cluster`,
+      ]);
+      for (const p of patches) {
+        expect(p.contentType).toBe('application/apply-patch+yaml');
+        expect(p.query.get('fieldManager')).toBe('redis-chaos');
+        expect(p.query.get('force')).toBe('true');
+        expect(JSON.parse(p.body).metadata.namespace).toBe(NS);
+      }
+      // --node-timeout rewrites the ConfigMap's redis.conf; nothing else of the manifests changes.
+      const cm = JSON.parse(patches[0]!.body);
+      expect(cm.data['redis.conf']).toContain('cluster-node-timeout 3000\n');
+      expect(cm.data['redis.conf']).not.toContain('15000');
+      expect(JSON.parse(patches[2]!.body).spec.template.spec.containers[0].image).toBe('redis:7.0.15-alpine');
+      expect(running.info).toMatchObject({ kind: 'kubernetes', namespace: NS, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000 });
+    } finally {
+      await running.down();
+    }
+    expect(api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/api/v1/namespaces/${NS}`]);
+  });
+
+  it('re-watches when a watch times out before the StatefulSet is ready', async () => {
+    healthyCluster(3);
+    const running = await (await platform(KIND_CONTEXT)).up();
+    await running.down();
+    const watches = api.requests.filter((r) => r.path === `/apis/apps/v1/namespaces/${NS}/statefulsets`);
+    expect(watches.length).toBe(3);
+    for (const w of watches) {
+      expect(w.query.get('fieldSelector')).toBe('metadata.name=redis-cluster');
+      expect(Number(w.query.get('timeoutSeconds'))).toBeGreaterThan(0);
+    }
+  });
+
+  it('names a pod stuck Pending, with its events, when the StatefulSet never becomes ready', async () => {
+    healthyCluster(Number.POSITIVE_INFINITY);
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, {
+      kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [pod(NS, 0), pod(NS, 1, { phase: 'Pending', reason: 'Unschedulable', ready: false })],
+    }));
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/events$`), (req, res) => json(res, 200, {
+      kind: 'EventList', apiVersion: 'v1', metadata: {}, items: req.query.get('fieldSelector') === 'involvedObject.name=redis-cluster-1' ? [eventFor(NS, 'redis-cluster-1', 'FailedScheduling', '0/4 nodes are available: 4 Insufficient memory.')] : [],
+    }));
+    const error = await (await platform(KIND_CONTEXT, { readyTimeoutMs: 1500 })).up().then(() => new Error("up() succeeded"), (e: unknown) => e as Error);
+    expect(error.message).toMatch(/StatefulSet redis-cluster ready: not reached within 1500 ms: not ready: redis-cluster-1 Pending; events: FailedScheduling: 0\/4 nodes are available: 4 Insufficient memory\./);
+    // A failed up() still removes the namespace it created.
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.path === `/api/v1/namespaces/${NS}`)).toBe(true);
+  });
+
+  it('surfaces a 409 conflict from apply and cleans up', async () => {
+    healthyCluster();
+    api.on('PATCH', new RegExp(`/statefulsets/redis-cluster$`), (_req, res) => json(res, 409, status(409, 'Conflict', 'Apply failed with 1 conflict: conflict with "kubectl-edit": .spec.replicas')));
+    const error = await (await platform(KIND_CONTEXT)).up().then(() => new Error("up() succeeded"), (e: unknown) => e as Error);
+    expect(error.message).toMatch(/apply StatefulSet\/redis-cluster: 409 Conflict: Apply failed with 1 conflict: conflict with "kubectl-edit": \.spec\.replicas/);
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.path === `/api/v1/namespaces/${NS}`)).toBe(true);
+  });
+
+  it('keeps the namespace with --keep', async () => {
+    healthyCluster();
+    const running = await (await platform(KIND_CONTEXT, { keep: true })).up();
+    await running.down();
+    expect(api.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+});
+
+describe('pod operations', () => {
+  let running: RunningPlatform;
+  beforeEach(async () => {
+    healthyCluster();
+    running = await (await platform(KIND_CONTEXT)).up();
+  });
+  afterEach(async () => {
+    await running.down();
+  });
+
+  it('lists the StatefulSet pods by its selector, in ordinal order', async () => {
+    const pods = await running.pods();
+    const list = api.requests.filter((r) => r.method === 'GET' && r.path === `/api/v1/namespaces/${NS}/pods`).at(-1)!;
+    expect(list.query.get('labelSelector')).toBe('app=redis-cluster');
+    expect(pods.map((p) => p.name)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `redis-cluster-${i}`));
+    expect(pods[2]).toMatchObject({ ordinal: 2, ip: '10.244.2.5', phase: 'Running', ready: true, restarts: 2, held: false });
+  });
+
+  it('deletes a pod with its grace period, and treats 404 as already gone', async () => {
+    let reads = 0;
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-0$`), (_req, res) => (reads++ === 0 ? json(res, 200, pod(NS, 0)) : json(res, 404, status(404, 'NotFound', 'pods "redis-cluster-0" not found'))));
+    api.on('DELETE', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-0$`), (_req, res) => json(res, 404, status(404, 'NotFound', 'pods "redis-cluster-0" not found')));
+    await running.deletePod('redis-cluster-0', { gracePeriodSeconds: 5 });
+    const del = api.requests.find((r) => r.method === 'DELETE' && r.path.endsWith('/pods/redis-cluster-0'))!;
+    expect(del.query.get('gracePeriodSeconds')).toBe('5');
+  });
+
+  it('waits until a deleted pod is replaced by a new incarnation', async () => {
+    let reads = 0;
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-1$`), (_req, res) => json(res, 200, pod(NS, 1, reads++ < 3 ? {} : { uid: 'new-uid' })));
+    api.on('DELETE', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-1$`), (_req, res) => json(res, 200, pod(NS, 1)));
+    await running.deletePod('redis-cluster-1');
+    expect(reads).toBeGreaterThanOrEqual(4);
+  });
+});
