@@ -3,7 +3,7 @@ import { mkdtemp, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { markedProcesses } from '../platform/local/sweeper.ts';
+import { listRuns } from '../platform/local/run-dir.ts';
 
 const cli = path.resolve(import.meta.dirname, '../cli.ts');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -30,10 +30,10 @@ describe('npm run scenarios, on bad input', () => {
     // A PATH with node and nothing else: no redis-server, no redis-cli.
     const bin = await mkdtemp(path.join(os.tmpdir(), 'cli-path-'));
     await symlink(process.execPath, path.join(bin, 'node'));
-    const before = (await markedProcesses()).size;
     const r = await run([], { PATH: bin });
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toBe('redis-chaos: the local platform needs redis-server and redis-cli on PATH: install with apt-get install redis-server redis-tools (Debian/Ubuntu) or brew install redis (macOS)');
-    expect((await markedProcesses()).size).toBe(before);
+    // It stopped before starting anything: no run of its own exists (other tests' runs may).
+    expect((await listRuns()).filter((x) => x.record?.ownerPid === r.pid)).toEqual([]);
   });
 });
