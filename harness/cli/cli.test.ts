@@ -30,10 +30,12 @@ describe('npm run scenarios, on bad input', () => {
     // A PATH with node and nothing else: no redis-server, no redis-cli.
     const bin = await mkdtemp(path.join(os.tmpdir(), 'cli-path-'));
     await symlink(process.execPath, path.join(bin, 'node'));
-    const r = await run([], { PATH: bin });
+    const child = run([], { PATH: bin });
+    const pid = child.pid;
+    const r = await child;
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toBe('redis-chaos: the local platform needs redis-server and redis-cli on PATH: install with apt-get install redis-server redis-tools (Debian/Ubuntu) or brew install redis (macOS)');
     // It stopped before starting anything: no run of its own exists (other tests' runs may).
-    expect((await listRuns()).filter((x) => x.record?.ownerPid === r.pid)).toEqual([]);
+    expect((await listRuns()).filter((x) => x.record?.ownerPid === pid)).toEqual([]);
   });
 });
