@@ -14,6 +14,16 @@ export async function bootstrapCluster(
   shape: ClusterShape,
   { signal, createTimeoutMs = 60_000, readyTimeoutMs }: { signal?: AbortSignal; createTimeoutMs?: number; readyTimeoutMs: number },
 ): Promise<Topology> {
+  await createCluster(platform, shape, { createTimeoutMs, ...(signal ? { signal } : {}) });
+  return waitForClusterReady(platform, shape, { timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+}
+
+/** Only `--cluster create`; the replicas' first sync is still to come (see waitForClusterReady). */
+export async function createCluster(
+  platform: RunningPlatform,
+  shape: ClusterShape,
+  { signal, createTimeoutMs = 60_000 }: { signal?: AbortSignal; createTimeoutMs?: number },
+): Promise<void> {
   const pods = await platform.pods();
   const missing = pods.filter((p) => !p.ip || !p.ready);
   if (missing.length > 0) throw new HarnessError(`cannot bootstrap: pods not ready: ${missing.map((p) => p.name).join(', ')}`);
@@ -27,5 +37,4 @@ export async function bootstrapCluster(
     const why = (result.stderr.trim() || result.stdout.trim().split('\n').slice(-3).join(' / ')).slice(0, 400);
     throw new HarnessError(`redis-cli --cluster create failed (exit ${result.exitCode}): ${why}`);
   }
-  return waitForClusterReady(platform, shape, { timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
 }

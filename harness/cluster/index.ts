@@ -1,4 +1,4 @@
-export { bootstrapCluster } from './bootstrap.ts';
+export { bootstrapCluster, createCluster } from './bootstrap.ts';
 export { unmetConditions, waitForClusterReady } from './readiness.ts';
 export { coverage, disagreements, masterOfSlot, podOfNode, selfEntries, slotClaims, snapshot } from './topology.ts';
 export type { Coverage, NodeView, SelfEntry, Topology } from './topology.ts';

@@ -19,7 +19,7 @@ export interface RunSummary {
   /** 0 every scenario passed, 1 a check failed, 2 the harness could not do its job. */
   exitCode: 0 | 1 | 2;
   error: string | null;
-  timings: { platformUpMs: number | null; bootstrapMs: number | null; appUpMs: number | null };
+  timings: { platformUpMs: number | null; bootstrapMs: number | null; clusterCreateMs?: number | null; replicaSyncMs?: number | null; appUpMs: number | null };
   scenarios: ScenarioResult[];
 }
 

@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { attach, attachFile } from '../report/allure.ts';
 import type { CheckResult } from '../checkers/index.ts';
-import { scenarioCharts } from '../report/charts.ts';
 import type { ScenarioResult } from './result.ts';
 import type { ScenarioEnv } from './run.ts';
 import type { ScenarioSeries } from './series.ts';
@@ -17,6 +16,7 @@ export async function writeScenarioArtifacts(env: ScenarioEnv, dir: string, resu
   await writeFile(path.join(dir, 'result.json'), json(result));
   await writeFile(path.join(dir, 'checks.json'), json(checks));
   await writeFile(path.join(dir, 'series.json'), JSON.stringify(series));
+  const { scenarioCharts } = await import('../report/charts.ts');
   const charts = await scenarioCharts(series);
   for (const c of charts) await writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg);
   const pods = await env.platform.pods().catch(() => []);

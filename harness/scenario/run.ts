@@ -20,6 +20,10 @@ import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { step } from '../report/allure.ts';
 
+// Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
+const SETTLE_MS = Number(process.env.HARNESS_SETTLE_MS || 3000);
+const WARMUP = (process.env.HARNESS_WARMUP_MS || '1000-3000').split('-').map(Number) as [number, number];
+
 /** What a scenario needs of the session, wherever it runs (in a vitest worker, via the control bridge). */
 export interface ScenarioEnv {
   platform: RunningPlatform;
@@ -91,6 +95,8 @@ export class ScenarioRun {
     const watchSlots = [counterSlot, ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
     const workload = startWorkload(history, clock, { url: env.appUrl, clients: options.clients ?? 4 });
+    // The chart renderer (vega) takes a second to load: load it while the scenario runs, not after.
+    void import('../report/charts.ts');
     log(`load started: ${options.clients ?? 4} clients; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
     return new ScenarioRun(startedAt, name, env, options, dir, before, baseline, clock, history, sampler, workload);
   }
@@ -110,7 +116,7 @@ export class ScenarioRun {
   }
 
   /** Lets the load run for a delay drawn from the seed before the next fault. */
-  async warmup(minMs = 1000, maxMs = 3000): Promise<void> {
+  async warmup(minMs = WARMUP[0], maxMs = WARMUP[1]): Promise<void> {
     const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
     this.log(`load running; fault in ${ms} ms (seed ${this.env.seed})`);
     await sleep(ms);
@@ -165,7 +171,7 @@ export class ScenarioRun {
 
   /** Settle under load, stop, read the final count, take the final topology, and judge. */
   async verdict(): Promise<Verdict> {
-    const settleMs = this.options.settleMs ?? 3000;
+    const settleMs = this.options.settleMs ?? SETTLE_MS;
     this.log(`settling under load for ${settleMs} ms`);
     await sleep(settleMs);
     await this.stopLoad();

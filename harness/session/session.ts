@@ -1,4 +1,4 @@
-import { bootstrapCluster, waitForClusterReady, type Topology } from '../cluster/index.ts';
+import { createCluster, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { createPlatform } from '../platform/create.ts';
 import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
@@ -12,7 +12,8 @@ export interface Session {
   app: AppEndpoint;
   /** cluster-node-timeout in force: the override if given, else the manifests'. */
   nodeTimeoutMs: number;
-  timings: { platformUpMs: number; bootstrapMs: number; appUpMs: number };
+  /** bootstrapMs = clusterCreateMs (redis-cli --cluster create) + replicaSyncMs (until every readiness condition holds). */
+  timings: { platformUpMs: number; bootstrapMs: number; clusterCreateMs: number; replicaSyncMs: number; appUpMs: number };
   topology: Topology;
   down(): Promise<void>;
 }
@@ -40,9 +41,12 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
   try {
     const platformUpMs = lap();
     log(`platform up: ${system.redis.statefulSet.replicas} pods ready in ${platformUpMs} ms; bootstrapping the cluster`);
-    const topology = await bootstrapCluster(platform, system.shape, { readyTimeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
-    const bootstrapMs = lap();
-    log(`cluster ready in ${bootstrapMs} ms (cluster_state:ok, replicas synced); deploying the hit counter`);
+    await createCluster(platform, system.shape, signal ? { signal } : {});
+    const clusterCreateMs = lap();
+    const topology = await waitForClusterReady(platform, system.shape, { timeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+    const replicaSyncMs = lap();
+    const bootstrapMs = clusterCreateMs + replicaSyncMs;
+    log(`cluster ready in ${bootstrapMs} ms (--cluster create ${clusterCreateMs} ms, replicas' first sync ${replicaSyncMs} ms); deploying the hit counter`);
     const app = await platform.deployApp(signal ? { signal } : {});
     await waitUntil('hit counter serving', async (s) => {
       const r = await fetch(`${app.url}/count`, { signal: AbortSignal.any([s, AbortSignal.timeout(1000)]) }).catch((e: unknown) => e as Error);
@@ -51,7 +55,7 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
     }, { timeoutMs: 30_000, intervalMs: 100, ...(signal ? { signal } : {}) });
     const appUpMs = lap();
     log(`hit counter serving at ${app.url} (${appUpMs} ms)`);
-    return { options, system, platform, app, nodeTimeoutMs, timings: { platformUpMs, bootstrapMs, appUpMs }, topology, down: () => platform.down() };
+    return { options, system, platform, app, nodeTimeoutMs, timings: { platformUpMs, bootstrapMs, clusterCreateMs, replicaSyncMs, appUpMs }, topology, down: () => platform.down() };
   } catch (error) {
     await platform.down().catch(() => undefined);
     throw error;
