@@ -34,14 +34,16 @@ export class FaultInjector {
   }
 
   async restart(pod: string): Promise<void> {
-    await this.inject('restart', pod, await snapshot(this.platform), () => this.platform.restart(pod), 'restarted');
+    await this.inject('restart', pod, await snapshot(this.platform), () => this.platform.restart(pod), 'restarted after being held down');
   }
 
   private async inject(kind: FaultKind, pod: string, before: Topology, act: () => Promise<void>, verb: string): Promise<void> {
     const self = selfEntries(before).find((e) => e.view.pod === pod)?.self;
+    // A held-down pod answers nothing; what it was is what it was when the fault began.
+    const earlier = [...this.records].reverse().find((r) => r.target === pod);
     const record: FaultRecord = {
       kind, target: pod,
-      role: self ? self.role : 'unknown',
+      role: self ? self.role : kind === 'restart' && earlier ? earlier.role : 'unknown',
       atMs: Math.round(this.clock.nowMs()),
       nodeId: self?.id ?? null,
       slots: self?.role === 'master' ? self.slots : [],

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { emptyMetrics } from '../scenario/result.ts';
+import { summaryMarkdown } from './markdown.ts';
+import type { RunSummary } from './summary.ts';
+
+describe('the Markdown verdict table', () => {
+  it('lists every scenario with its verdict and the failing checks', () => {
+    const summary = {
+      runId: 'r', platform: 'kind', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000,
+      redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null,
+      timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 },
+      scenarios: [
+        { name: 'delete-pod-0', status: 'passed', startedAt: '', durationMs: 1, seed: 3, schedule: [], faults: [], checks: [], metrics: { ...emptyMetrics(), acknowledged: 10 }, error: null },
+        { name: 'kill-master', status: 'failed', startedAt: '', durationMs: 1, seed: 3, schedule: [], faults: [], metrics: { ...emptyMetrics(), lostAcknowledged: 3, failoverMs: 20100 }, error: null,
+          checks: [{ name: 'counter', valid: false, message: '3 acknowledged increments lost | see history' }] },
+      ],
+    } satisfies RunSummary;
+    const md = summaryMarkdown(summary);
+    expect(md).toContain('### redis-chaos: ❌ failed (exit 1)');
+    expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — |  |');
+    expect(md).toContain('| kill-master | ❌ failed | 0 | 3 | 20100 ms | — | counter: 3 acknowledged increments lost \\| see history |');
+  });
+});

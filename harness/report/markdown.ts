@@ -1,0 +1,20 @@
+import type { RunSummary } from './summary.ts';
+
+const ICON: Record<string, string> = { passed: '✅ passed', failed: '❌ failed', error: '⚠️ error' };
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const ms = (v: number | null) => (v === null ? '—' : `${v} ms`);
+
+/** The verdict table as Markdown, for a CI job summary or a pull-request comment. */
+export function summaryMarkdown(summary: RunSummary): string {
+  const lines = [
+    `### redis-chaos: ${ICON[summary.status]} (exit ${summary.exitCode})`,
+    '',
+    `Platform **${summary.platform}**, ${summary.redisImage ?? '?'} (server ${summary.redisServerVersion ?? '?'}), node timeout ${summary.nodeTimeoutOverrideMs ?? summary.manifestNodeTimeoutMs} ms${summary.nodeTimeoutOverrideMs ? ' (override)' : ''}, seed ${summary.seed}, run \`${summary.runId}\`.`,
+    ...(summary.error ? ['', `**Harness error:** ${cell(summary.error)}`] : []),
+    '',
+    '| scenario | verdict | acked INCRs | lost acked | failover | max unavailable | failing checks |',
+    '|---|---|---:|---:|---:|---:|---|',
+    ...summary.scenarios.map((s) => `| ${s.name} | ${ICON[s.status]} | ${s.metrics.acknowledged} | ${s.metrics.lostAcknowledged ?? '—'} | ${ms(s.metrics.failoverMs)} | ${ms(s.metrics.maxUnavailableMs)} | ${cell(s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join('; ') || s.error || '')} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,13 @@
+// Prints the latest run's verdict table as Markdown: `npx tsx harness/report/summary-markdown.ts [RUN_DIR] >> $GITHUB_STEP_SUMMARY`.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { summaryMarkdown } from './markdown.ts';
+import type { RunSummary } from './summary.ts';
+
+const runDir = path.resolve(process.argv[2] ?? path.join(process.env.HARNESS_REPORT_DIR ?? 'reports', 'latest'));
+try {
+  process.stdout.write(summaryMarkdown(JSON.parse(await readFile(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary));
+} catch (error) {
+  process.stdout.write(`### redis-chaos: ⚠️ no summary.json in ${runDir} (${error instanceof Error ? error.message : String(error)})\n`);
+  process.exitCode = 2;
+}
