@@ -1,0 +1,32 @@
+# Shared by the by-hand baselines: the shell steps a person would type, one place to change them.
+# Callers set: prefix (a 127.x.y range), dir (scratch folder), timeout (cluster-node-timeout).
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+now() { date +%s%3N; }
+
+start_server() { # $1: node number 1..6; appends its PID to pids
+  local ip="$prefix.$1"
+  mkdir -p "$dir/$1"
+  (cd "$dir/$1" && exec redis-server --cluster-enabled yes --cluster-config-file nodes.conf --appendonly yes --protected-mode no \
+     --cluster-node-timeout "$timeout" --bind "$ip" --bind-source-addr "$ip" --port 6379 >>"$dir/$1/log" 2>&1) &
+  pids+=($!)
+}
+
+start_cluster() { # six servers, then --cluster create with one replica each
+  for i in 1 2 3 4 5 6; do start_server "$i"; done
+  for i in 1 2 3 4 5 6; do
+    for _ in $(seq 1 200); do redis-cli -h "$prefix.$i" ping >/dev/null 2>&1 && break; sleep 0.01; done
+  done
+  redis-cli --cluster create $(for i in 1 2 3 4 5 6; do printf '%s:6379 ' "$prefix.$i"; done) --cluster-replicas 1 --cluster-yes >/dev/null
+}
+
+wait_link_up() { # $@: node numbers whose replica link must be up
+  for _ in $(seq 1 1200); do
+    local up=0
+    for i in "$@"; do case "$(redis-cli -h "$prefix.$i" info replication 2>/dev/null)" in *master_link_status:up*) up=$((up+1)) ;; esac; done
+    [ "$up" -eq "$#" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
