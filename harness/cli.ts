@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startVitest } from 'vitest/node';
+import { createVitest } from 'vitest/node';
 import { parseCliArgs, USAGE } from './cli/args.ts';
 import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
@@ -11,6 +11,7 @@ import { scenarioNames } from './scenario/catalog.ts';
 import { optionsToEnv, runDirOf } from './session/options.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 async function main(): Promise<number> {
   const known = scenarioNames();
@@ -26,10 +27,10 @@ async function main(): Promise<number> {
   await preflight(options);
   Object.assign(process.env, optionsToEnv(options));
   const runDir = runDirOf(options);
-  const vitest = await startVitest('test', options.scenarios.map((s) => `scenarios/${s}.test.ts`), {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const vitest = await createVitest('test', {
     root,
     project: 'scenarios',
-    run: true,
     watch: false,
     reporters: [
       'default',
@@ -37,7 +38,14 @@ async function main(): Promise<number> {
       ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
     ],
   });
-  await vitest.close();
+  // Vitest exits 1 ms after a SIGINT; the harness must first tear down and write the report
+  // (harness/util/terminate.ts does, then exits 130), so vitest's own signal listeners go.
+  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
+  try {
+    await vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
+  } finally {
+    await vitest.close();
+  }
   const summary = await readFile(path.join(runDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary).catch(() => null);
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);
   printVerdict(summary, runDir);

@@ -5,9 +5,20 @@
  */
 type Cleanup = (signal: NodeJS.Signals) => Promise<void> | void;
 
-const cleanups = new Set<Cleanup>();
-let installed = false;
-let terminating = false;
+// One registry per process, not per module instance: vitest loads globalSetup through its own
+// module runner, so this file can be evaluated twice in the CLI's process, and two registries
+// would each exit the process before the other's cleanups ran.
+interface Registry {
+  cleanups: Set<Cleanup>;
+  listeners: Map<NodeJS.Signals, () => void>;
+  installed: boolean;
+  terminating: boolean;
+}
+const KEY = Symbol.for('redis-chaos.terminate');
+const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[KEY] ??= {
+  cleanups: new Set(), listeners: new Map(), installed: false, terminating: false,
+});
+const { cleanups, listeners } = registry;
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const PER_CLEANUP_MS = 60_000;
@@ -18,19 +29,17 @@ export function onTerminate(cleanup: Cleanup): () => void {
   return () => {
     cleanups.delete(cleanup);
     // With nothing left to clean up, a signal should do what it would have done without us.
-    if (cleanups.size === 0 && !terminating) uninstall();
+    if (cleanups.size === 0 && !registry.terminating) uninstall();
   };
 }
 
 export function isTerminating(): boolean {
-  return terminating;
+  return registry.terminating;
 }
 
-const listeners = new Map<NodeJS.Signals, () => void>();
-
 function install(): void {
-  if (installed) return;
-  installed = true;
+  if (registry.installed) return;
+  registry.installed = true;
   for (const signal of Object.keys(SIGNALS) as NodeJS.Signals[]) {
     const listener = () => void handle(signal);
     listeners.set(signal, listener);
@@ -41,14 +50,14 @@ function install(): void {
 function uninstall(): void {
   for (const [signal, listener] of listeners) process.off(signal, listener);
   listeners.clear();
-  installed = false;
+  registry.installed = false;
 }
 
 async function handle(signal: NodeJS.Signals): Promise<void> {
-  if (terminating) {
+  if (registry.terminating) {
     process.exit(128 + (SIGNALS[signal] ?? 0));
   }
-  terminating = true;
+  registry.terminating = true;
   process.stderr.write(`\n${signal}: tearing down (send it again to exit at once)\n`);
   for (const cleanup of [...cleanups].reverse()) {
     let timer: NodeJS.Timeout | undefined;

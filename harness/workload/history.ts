@@ -129,8 +129,12 @@ export class HistoryRecorder {
   private lastFlush = Date.now();
   bytesWritten = 0;
 
+  private readonly flusher: NodeJS.Timeout | null;
+
   constructor(file: string | null) {
     this.out = file ? createWriteStream(file, { flags: 'a' }) : null;
+    // Also on a timer, so a run killed while idle between events still has its history on disk.
+    this.flusher = this.out ? setInterval(() => this.flush(), 200).unref() : null;
   }
 
   invoke(process: number, f: OpF, timeNs: number): number {
@@ -161,6 +165,7 @@ export class HistoryRecorder {
   }
 
   async close(): Promise<void> {
+    if (this.flusher) clearInterval(this.flusher);
     this.flush();
     if (!this.out) return;
     this.out.end();
