@@ -1,5 +1,5 @@
 import type { Op } from '../workload/history.ts';
-import type { Checker } from './types.ts';
+import type { Checker, FaultRecord, RunEvidence } from './types.ts';
 
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -41,17 +41,7 @@ export const availabilityChecker: Checker = ({ history, faults, recoveredAtMs, s
     during: latencies(okOps.filter((o) => phase(o) === 'during')),
     after: latencies(okOps.filter((o) => phase(o) === 'after')),
   };
-  const majority = Math.floor(shape.masters / 2) + 1;
-  const majorityLost: { fromMs: number; toMs: number }[] = [];
-  for (const s of samples) {
-    const last = majorityLost.at(-1);
-    if (s.mastersUp < majority) {
-      if (last && last.toMs === -1) continue;
-      majorityLost.push({ fromMs: Math.round(s.tMs), toMs: -1 });
-    } else if (last && last.toMs === -1) last.toMs = Math.round(s.tMs);
-  }
-  const open = majorityLost.at(-1);
-  if (open && open.toMs === -1) open.toMs = Math.round(samples.at(-1)!.tMs);
+  const majorityLost = majorityLostWindows(samples, faults, shape.masters);
   const durationS = Math.max(0.001, (end - start) / 1000);
   const details = {
     maxUnavailableMs: Math.round(gap.ms), maxUnavailable: { fromMs: Math.round(gap.fromMs), toMs: Math.round(gap.toMs) },
@@ -66,3 +56,39 @@ export const availabilityChecker: Checker = ({ history, faults, recoveredAtMs, s
   }
   return { valid: true, message: summary, details };
 };
+
+/**
+ * When fewer than a majority of masters served: from the samples (a master unreachable or without
+ * slots), and from the faults themselves (masters being deleted or held down at the same time),
+ * since a 250 ms sampler can miss a pod that is re-created within 200 ms.
+ */
+export function majorityLostWindows(samples: RunEvidence['samples'], faults: FaultRecord[], masters: number): { fromMs: number; toMs: number; seenBy: string }[] {
+  const majority = Math.floor(masters / 2) + 1;
+  const out: { fromMs: number; toMs: number; seenBy: string }[] = [];
+  let open: { fromMs: number; toMs: number; seenBy: string } | null = null;
+  for (const s of samples) {
+    if (s.mastersUp < majority && !open) open = { fromMs: Math.round(s.tMs), toMs: Math.round(s.tMs), seenBy: 'topology samples' };
+    else if (s.mastersUp >= majority && open) {
+      open.toMs = Math.round(s.tMs);
+      out.push(open);
+      open = null;
+    }
+  }
+  if (open) out.push({ ...open, toMs: Math.round(samples.at(-1)!.tMs) });
+  // Fault intervals on masters: deletions last until the pod is re-created, kills until the restart.
+  const down = faults.filter((f) => f.role === 'master' && f.kind !== 'restart' && f.kind !== 'crash').map((f) => ({
+    from: f.atMs,
+    to: f.kind === 'kill' ? (faults.find((r) => r.kind === 'restart' && r.target === f.target && r.atMs >= f.atMs)?.atMs ?? f.endMs ?? f.atMs) : (f.endMs ?? f.atMs),
+  }));
+  const edges = down.flatMap((d) => [[d.from, 1], [d.to, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let count = 0;
+  let since = 0;
+  for (const [t, delta] of edges) {
+    const before = masters - count >= majority;
+    count += delta;
+    const after = masters - count >= majority;
+    if (before && !after) since = t;
+    if (!before && after && t > since) out.push({ fromMs: Math.round(since), toMs: Math.round(t), seenBy: 'fault records' });
+  }
+  return out.sort((a, b) => a.fromMs - b.fromMs);
+}

@@ -248,8 +248,20 @@ describe('availability', () => {
     const healthy = topologyOf(seedNodes());
     const samples = [summarize(healthy, 0, 0), summarize(gone, 250, 0), summarize(gone, 500, 0), summarize(healthy, 750, 0)];
     const r = availabilityChecker(evidence({ samples }));
-    expect(r.details.majorityLost).toEqual([{ fromMs: 250, toMs: 750 }]);
+    expect(r.details.majorityLost).toEqual([{ fromMs: 250, toMs: 750, seenBy: 'topology samples' }]);
     expect(r.message).toMatch(/majority of masters gone for 500 ms/);
+  });
+
+  it('shows it from the faults too, when two masters were being deleted at once between samples', () => {
+    const [m0, m1] = seedNodes();
+    const faults = [
+      fault({ kind: 'delete-pod', target: m0!.pod, atMs: 1000, endMs: 1180 }),
+      fault({ kind: 'delete-pod', target: m1!.pod, nodeId: m1!.id, slots: m1!.slots, atMs: 1010, endMs: 1150 }),
+    ];
+    const r = availabilityChecker(evidence({ faults }));
+    expect(r.details.majorityLost).toEqual([{ fromMs: 1010, toMs: 1150, seenBy: 'fault records' }]);
+    // One master down alone is no loss of majority.
+    expect(availabilityChecker(evidence({ faults: [faults[0]!] })).details.majorityLost).toEqual([]);
   });
 });
 

@@ -22,6 +22,8 @@ export interface FaultRecord {
   role: 'master' | 'replica' | 'unknown';
   /** On the scenario clock. */
   atMs: number;
+  /** When the action returned (a deleted pod re-created, a held pod killed); absent if unknown. */
+  endMs?: number;
   nodeId: string | null;
   slots: SlotRange[];
   /** Node ids of the target's replicas, if it was a master. */

@@ -50,6 +50,7 @@ export class FaultInjector {
       replicaIds: self ? selfEntries(before).filter((e) => e.self.masterId === self.id).map((e) => e.self.id) : [],
     };
     await act();
+    record.endMs = Math.round(this.clock.nowMs());
     this.records.push(record);
     const slots = record.slots.length ? ` of slots ${record.slots.map(([a, b]) => `${a}-${b}`).join(',')}` : '';
     this.log(`${pod} (${record.role}${slots}) ${verb}`);
