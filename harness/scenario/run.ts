@@ -76,7 +76,7 @@ export class ScenarioRun {
   ) {
     this.faults = new FaultInjector(env.platform, clock, (m) => this.log(m));
     this.schedule = new Schedule(env.seed, name);
-    this.counterSlot = keySlot(env.system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
+    this.counterSlot = counterSlotOf(env.system);
   }
 
   static async start(env: ScenarioEnv, name: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
@@ -91,7 +91,7 @@ export class ScenarioRun {
     const baseline = await readCount(env.appUrl);
     const clock = new Clock();
     const history = new HistoryRecorder(path.join(dir, 'history.jsonl'));
-    const counterSlot = keySlot(env.system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
+    const counterSlot = counterSlotOf(env.system);
     const watchSlots = [counterSlot, ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
     const workload = startWorkload(history, clock, { url: env.appUrl, clients: options.clients ?? 4 });
@@ -230,6 +230,11 @@ export class ScenarioRun {
     const started = Date.now();
     return setInterval(() => this.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
   }
+}
+
+/** The slot of the app's counter key (COUNTER_KEY in its Deployment, else the app's default). */
+function counterSlotOf(system: SystemUnderTest): number {
+  return keySlot(system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
 }
 
 /** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */
