@@ -3,7 +3,7 @@ import type { HarnessOptions } from '../session/options.ts';
 
 /** `--sweep`: remove what crashed runs left behind, listing it first. Local runs always; kind clusters with --platform kind. */
 export async function sweep(options: HarnessOptions): Promise<number> {
-  const local = await sweepLocal();
+  const local = await sweepLocal({ includeKept: true });
   console.log(local.runs.length ? `local: removed ${local.runs.length} dead runs (${local.runs.join(', ')}), killed ${local.killed.length} processes` : 'local: nothing left behind');
   if (options.platform === 'kind') {
     const { sweepKindClusters } = await import('../platform/kind/sweeper.ts');

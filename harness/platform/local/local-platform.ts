@@ -15,7 +15,7 @@ import { freePort, LoopbackAllocator } from './addresses.ts';
 import { LocalPod, type PodContext } from './pod.ts';
 import { probeReady } from './readiness.ts';
 import { RedisConnections } from './redis-connections.ts';
-import { listRuns, processStartTicks, RunDir } from './run-dir.ts';
+import { listRuns, processStartTicks, RunDir, type RunRecord } from './run-dir.ts';
 import { sweepLocal } from './sweeper.ts';
 
 export interface LocalPlatformOptions {
@@ -43,10 +43,9 @@ export class LocalPlatform implements Platform {
     const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
     const allocator = LoopbackAllocator.random(avoid);
     const runDir = RunDir.for(runId);
-    await runDir.create({
-      runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString(),
-    });
-    const running = new LocalRunning(this.options, runId, runDir, allocator, version);
+    const record = { runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString() };
+    await runDir.create(record);
+    const running = new LocalRunning(this.options, runId, runDir, allocator, version, record);
     try {
       await running.startStatefulSet(signal);
       return running;
@@ -80,6 +79,7 @@ class LocalRunning implements RunningPlatform {
     private readonly runDir: RunDir,
     private readonly allocator: LoopbackAllocator,
     redisServerVersion: string,
+    record: RunRecord,
   ) {
     const { redis } = options.system;
     this.info = {
@@ -95,7 +95,7 @@ class LocalRunning implements RunningPlatform {
     this.teardown.defer('exit hook', () => void process.off('exit', this.killAllSync));
     const unregister = onTerminate(() => this.down());
     this.teardown.defer('signal hook', unregister);
-    this.teardown.defer('run folder', () => (options.keep ? undefined : runDir.remove()));
+    this.teardown.defer('run folder', () => (options.keep ? runDir.markKept(record) : runDir.remove()));
     this.teardown.defer('redis connections', () => this.connections.close());
   }
 

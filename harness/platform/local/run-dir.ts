@@ -15,6 +15,8 @@ export interface RunRecord {
   ownerStartTicks: string | null;
   addressPrefix: string;
   startedAt: string;
+  /** Set when a run ended with --keep: the sweeper leaves it alone unless asked (--sweep). */
+  kept?: boolean;
 }
 
 export class RunDir {
@@ -41,6 +43,10 @@ export class RunDir {
   async create(record: RunRecord): Promise<void> {
     await mkdir(path.join(this.root, 'logs'), { recursive: true });
     await writeFile(path.join(this.root, 'run.json'), JSON.stringify(record, null, 2));
+  }
+
+  async markKept(record: RunRecord): Promise<void> {
+    await writeFile(path.join(this.root, 'run.json'), JSON.stringify({ ...record, kept: true }, null, 2));
   }
 
   async remove(): Promise<void> {

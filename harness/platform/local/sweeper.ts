@@ -16,9 +16,10 @@ export interface SweepResult {
  * but its cwd is the pod's data folder. A run is dead when the harness process
  * that owns it is gone. Nothing is ever matched by process name.
  */
-export async function sweepLocal(options: { onlyRunId?: string } = {}): Promise<SweepResult> {
+export async function sweepLocal(options: { onlyRunId?: string; includeKept?: boolean } = {}): Promise<SweepResult> {
   const runs = await listRuns();
-  const live = new Set(runs.filter((r) => r.record && isOwnerAlive(r.record)).map((r) => r.record!.runId));
+  // A run kept with --keep counts as live for the automatic sweep; `--sweep` removes it.
+  const live = new Set(runs.filter((r) => r.record && (isOwnerAlive(r.record) || (r.record.kept && !options.includeKept))).map((r) => r.record!.runId));
   const marked = await markedProcesses();
   const result: SweepResult = { runs: [], killed: [] };
   const dead = (runId: string) => !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
