@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
 import type { SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
+import { onTerminate } from '../../util/terminate.ts';
 import { processStartTicks, RunDir } from '../local/run-dir.ts';
 import { KubernetesPlatform } from '../kubernetes/kubernetes-platform.ts';
 import type { Platform, RunningPlatform } from '../types.ts';
@@ -44,6 +45,11 @@ export class KindPlatform implements Platform {
     await mkdir(record.root, { recursive: true });
     const teardown = new Teardown();
     teardown.defer('run record', () => (keep ? undefined : record.remove()));
+    // Ctrl-C during a run (or during the minutes kind takes to start) must still delete the cluster.
+    const unregister = onTerminate(async () => {
+      await teardown.run();
+    });
+    teardown.defer('signal hook', unregister);
     try {
       log(`kind: creating cluster ${clusterName(runId)} (1 control plane, 3 workers)`);
       teardown.defer('kind cluster', async () => {
