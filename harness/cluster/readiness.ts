@@ -28,6 +28,10 @@ export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
     for (const n of view.nodes ?? []) {
       if (hasFlag(n, 'fail') || hasFlag(n, 'fail?') || hasFlag(n, 'handshake') || hasFlag(n, 'noaddr')) out.push(`${view.pod} flags ${n.ip}:${n.port} ${n.flags.join(',')}`);
     }
+    // CLUSTER SHARDS' health is each node's own word: `loading` while it reads its AOF, `fail` when cut off.
+    for (const shard of view.shards ?? []) {
+      for (const n of shard.nodes) if (n.health !== 'online') out.push(`${view.pod} (CLUSTER SHARDS) reports ${n.ip}:${n.port} ${n.health}`);
+    }
     const repl = view.replication ?? {};
     if (repl.role === 'slave' && (repl.master_link_status !== 'up' || repl.master_sync_in_progress !== '0')) {
       out.push(`${view.pod}: replica link ${repl.master_link_status}, sync in progress ${repl.master_sync_in_progress}`);
@@ -50,7 +54,7 @@ export async function waitForClusterReady(
   { timeoutMs, signal, intervalMs = 200 }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number },
 ): Promise<Topology> {
   return waitUntil('cluster ready', async (s) => {
-    const t = await snapshot(platform, { signal: s });
+    const t = await snapshot(platform, { signal: s, shards: true });
     const unmet = unmetConditions(t, shape);
     if (unmet.length > 0) throw new NotYet(unmet.slice(0, 4).join('; ') + (unmet.length > 4 ? ` (+${unmet.length - 4} more)` : ''), t);
     return t;

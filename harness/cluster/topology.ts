@@ -1,5 +1,5 @@
 import type { PodStatus, RunningPlatform } from '../platform/types.ts';
-import { parseClusterNodes, parseInfo, type NodeEntry } from './nodes.ts';
+import { parseClusterNodes, parseClusterShards, parseInfo, type NodeEntry, type Shard } from './nodes.ts';
 import { formatRanges, SLOT_COUNT, toRanges, type SlotRange } from './slots.ts';
 
 /** One node's own view of the cluster at one moment; unreachable nodes say so. */
@@ -14,6 +14,8 @@ export interface NodeView {
   /** INFO replication: role, master_link_status, master_sync_in_progress, … */
   replication?: Record<string, string>;
   nodes?: NodeEntry[];
+  /** CLUSTER SHARDS (Redis 7), when the snapshot asked for it: each node's own health word. */
+  shards?: Shard[];
 }
 
 /** Every node's view at (about) one moment. This is what topology.jsonl holds, one per line. */
@@ -23,26 +25,31 @@ export interface Topology {
 }
 
 /** Asks every pod for CLUSTER NODES, CLUSTER INFO and INFO replication, concurrently and bounded. */
-export async function snapshot(platform: RunningPlatform, { timeoutMs = 1000, signal, pods }: { timeoutMs?: number; signal?: AbortSignal; pods?: PodStatus[] } = {}): Promise<Topology> {
+export async function snapshot(
+  platform: RunningPlatform,
+  { timeoutMs = 1000, signal, pods, shards = false }: { timeoutMs?: number; signal?: AbortSignal; pods?: PodStatus[]; shards?: boolean } = {},
+): Promise<Topology> {
   const atMs = Date.now();
   const list = pods ?? (await platform.pods());
-  const views = await Promise.all(list.map((pod) => viewOf(platform, pod, timeoutMs, signal)));
+  const views = await Promise.all(list.map((pod) => viewOf(platform, pod, timeoutMs, shards, signal)));
   return { atMs, views };
 }
 
-async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, signal?: AbortSignal): Promise<NodeView> {
+async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, withShards: boolean, signal?: AbortSignal): Promise<NodeView> {
   const base = { pod: pod.name, podIp: pod.ip, incarnation: pod.incarnation };
   if (!pod.ip || pod.held) return { ...base, reachable: false, error: pod.held ? 'held down' : 'no IP' };
   try {
     const opts = { timeoutMs, ...(signal ? { signal } : {}) };
-    const [nodes, info, replication] = await Promise.all([
+    const [nodes, info, replication, shards] = await Promise.all([
       platform.redis(pod.name, ['CLUSTER', 'NODES'], opts),
       platform.redis(pod.name, ['CLUSTER', 'INFO'], opts),
       platform.redis(pod.name, ['INFO', 'replication'], opts),
+      withShards ? platform.redis(pod.name, ['CLUSTER', 'SHARDS'], opts) : null,
     ]);
     return {
       ...base, reachable: true, nodes: parseClusterNodes(String(nodes)),
       info: pick(parseInfo(String(info)), INFO_KEYS), replication: pick(parseInfo(String(replication)), REPLICATION_KEYS),
+      ...(shards === null ? {} : { shards: parseClusterShards(shards) }),
     };
   } catch (error) {
     return { ...base, reachable: false, error: error instanceof Error ? error.message : String(error) };

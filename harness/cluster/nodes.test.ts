@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { seedNodes, topologyOf } from '../testing/topologies.ts';
+import { parseClusterNodes, parseClusterShards } from './nodes.ts';
+import { unmetConditions } from './readiness.ts';
+import { formatRanges, keySlot, toRanges } from './slots.ts';
+
+describe('CLUSTER NODES', () => {
+  it('parses myself, roles, masters, slots, migrations and flags', () => {
+    const text = [
+      '07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004,hostname4 slave e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 0 1426238317239 4 connected',
+      'e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 [5461->-292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f]',
+      '292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f :0@0 master,fail?,noaddr - 1426238318243 1426238316232 0 disconnected 16383',
+    ].join('\n');
+    const [replica, me, gone] = parseClusterNodes(text);
+    expect(replica).toMatchObject({ role: 'replica', masterId: 'e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca', ip: '127.0.0.1', port: 30004, busPort: 31004, myself: false });
+    expect(me).toMatchObject({ myself: true, role: 'master', slots: [[0, 5460]], migrating: ['[5461->-292f8b365bb7edb5e285caf0b7e6ddc7265d2f4f]'], configEpoch: 1 });
+    expect(gone).toMatchObject({ ip: '', port: 0, flags: ['master', 'fail?', 'noaddr'], linkState: 'disconnected', slots: [[16383, 16383]] });
+  });
+});
+
+describe('CLUSTER SHARDS', () => {
+  const reply = [
+    ['slots', [0, 5460], 'nodes', [
+      ['id', 'a'.repeat(40), 'port', 6379, 'ip', '127.0.0.1', 'endpoint', '127.0.0.1', 'role', 'master', 'replication-offset', 72156, 'health', 'online'],
+      ['id', 'b'.repeat(40), 'port', 6379, 'ip', '127.0.0.4', 'endpoint', '127.0.0.4', 'role', 'replica', 'replication-offset', 72156, 'health', 'loading'],
+    ]],
+  ];
+
+  it('parses the RESP2 reply into slots and node health', () => {
+    expect(parseClusterShards(reply)).toEqual([{ slots: [[0, 5460]], nodes: [
+      { id: 'a'.repeat(40), ip: '127.0.0.1', port: 6379, role: 'master', replicationOffset: 72156, health: 'online' },
+      { id: 'b'.repeat(40), ip: '127.0.0.4', port: 6379, role: 'replica', replicationOffset: 72156, health: 'loading' },
+    ] }]);
+  });
+
+  it('keeps the cluster from counting as ready while a node says it is not online', () => {
+    const t = topologyOf(seedNodes());
+    expect(unmetConditions(t, { masters: 3, replicasPerMaster: 1 })).toEqual([]);
+    t.views[0]!.shards = parseClusterShards(reply);
+    expect(unmetConditions(t, { masters: 3, replicasPerMaster: 1 })).toEqual(['redis-cluster-0 (CLUSTER SHARDS) reports 127.0.0.4:6379 loading']);
+  });
+});
+
+describe('readiness', () => {
+  it('is not reached while a replica is still in its first sync, or the shape is wrong', () => {
+    const nodes = seedNodes();
+    nodes[4]!.linkUp = false;
+    expect(unmetConditions(topologyOf(nodes), { masters: 3, replicasPerMaster: 1 })).toEqual(['redis-cluster-4: replica link down, sync in progress 0']);
+    expect(unmetConditions(topologyOf(seedNodes()), { masters: 3, replicasPerMaster: 2 })).toEqual(expect.arrayContaining([
+      'redis-cluster-0: cluster_known_nodes:6, expected 9', 'master redis-cluster-0 has 1 replicas, expected 2',
+    ]));
+  });
+});
+
+describe('slots', () => {
+  it('hash keys like Redis, honouring hash tags', () => {
+    expect(keySlot('hits')).toBe(4994);
+    expect(keySlot('foo')).toBe(12182);
+    expect(keySlot('{user1000}.following')).toBe(keySlot('user1000'));
+  });
+
+  it('turn slot lists into ranges and back into text', () => {
+    expect(formatRanges(toRanges([0, 1, 2, 7, 9, 10]))).toBe('0-2,7,9-10');
+  });
+});
