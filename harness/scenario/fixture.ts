@@ -3,7 +3,7 @@ import { HarnessError } from '../errors.ts';
 import { loadManifests, resolveSystem } from '../manifests/index.ts';
 import { RemotePlatform } from '../session/control.ts';
 import type { HarnessContext } from './context.ts';
-import { ScenarioRun, type ScenarioEnv, type ScenarioOptions } from './run.ts';
+import { recordStartFailure, ScenarioRun, type ScenarioEnv, type ScenarioOptions } from './run.ts';
 
 /** A scenario's handle on the run: `chaos.start()` begins it (named after the test). */
 export class Chaos {
@@ -16,7 +16,13 @@ export class Chaos {
 
   async start(options: ScenarioOptions = {}): Promise<ScenarioRun> {
     if (this.run) throw new HarnessError(`${this.name} already started`);
-    this.run = await ScenarioRun.start(this.env, this.name, options);
+    try {
+      this.run = await ScenarioRun.start(this.env, this.name, options);
+    } catch (error) {
+      // A scenario that could not even start (a sick cluster) is an error, and says why in the report.
+      await recordStartFailure(this.env, this.name, error);
+      throw error;
+    }
     return this.run;
   }
 

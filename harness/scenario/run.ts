@@ -232,6 +232,17 @@ export class ScenarioRun {
   }
 }
 
+/** result.json for a scenario that failed before its load started: status error, with the reason. */
+export async function recordStartFailure(env: ScenarioEnv, name: string, error: unknown): Promise<void> {
+  const dir = path.join(env.runDir, 'scenarios', name);
+  await mkdir(dir, { recursive: true });
+  const result: ScenarioResult = {
+    name, status: 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
+    metrics: emptyMetrics(), error: errorMessage(error),
+  };
+  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
 /** The slot of the app's counter key (COUNTER_KEY in its Deployment, else the app's default). */
 function counterSlotOf(system: SystemUnderTest): number {
   return keySlot(system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
