@@ -3,7 +3,8 @@ import { HarnessError } from '../errors.ts';
 import { loadManifests, resolveSystem } from '../manifests/index.ts';
 import { RemotePlatform } from '../session/control.ts';
 import type { HarnessContext } from './context.ts';
-import { recordStartFailure, ScenarioRun, type ScenarioEnv, type ScenarioOptions } from './run.ts';
+import { recordStartFailure } from './preconditions.ts';
+import { ScenarioRun, type ScenarioEnv, type ScenarioOptions } from './run.ts';
 
 /** A scenario's handle on the run: `chaos.start()` begins it (named after the test). */
 export class Chaos {

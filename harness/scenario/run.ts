@@ -1,7 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SEED_CHECKERS, combine, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
-import { keySlot, masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -18,6 +18,7 @@ import { emptyMetrics, metricsOf, statusOf, type ScenarioResult } from './result
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
+import { counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from '../report/allure.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
@@ -229,40 +230,5 @@ export class ScenarioRun {
   private ticker(what: () => string): NodeJS.Timeout {
     const started = Date.now();
     return setInterval(() => this.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
-  }
-}
-
-/** result.json for a scenario that failed before its load started: status error, with the reason. */
-export async function recordStartFailure(env: ScenarioEnv, name: string, error: unknown): Promise<void> {
-  const dir = path.join(env.runDir, 'scenarios', name);
-  await mkdir(dir, { recursive: true });
-  const result: ScenarioResult = {
-    name, status: 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
-    metrics: emptyMetrics(), error: errorMessage(error),
-  };
-  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-}
-
-/** The slot of the app's counter key (COUNTER_KEY in its Deployment, else the app's default). */
-function counterSlotOf(system: SystemUnderTest): number {
-  return keySlot(system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
-}
-
-/** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */
-async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void): Promise<Topology> {
-  try {
-    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
-  } catch (first) {
-    const held = (await env.platform.pods()).filter((p) => p.held);
-    if (held.length === 0) throw new HarnessError(`the cluster is not healthy, so the scenario cannot run: ${errorMessage(first)}`);
-    for (const pod of held) {
-      log(`healing: restarting ${pod.name}, left held down`);
-      await env.platform.restart(pod.name);
-    }
-    try {
-      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
-    } catch (second) {
-      throw new HarnessError(`the cluster did not heal, so the scenario cannot run: ${errorMessage(second)}`);
-    }
   }
 }

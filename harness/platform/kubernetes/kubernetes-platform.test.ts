@@ -1,6 +1,9 @@
 // Contract tests for the Kubernetes platform against a mock API server (testing/mock-api.ts): they
 // assert the exact requests client-node makes and how realistic responses are handled. No cluster
 // is involved; the fixtures are built from the Kubernetes API reference (testing/fixtures.ts).
+import { mkdtemp, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manifests/index.ts';
 import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
@@ -73,7 +76,8 @@ describe('the safety guard', () => {
 describe('up() on a cluster', () => {
   it('creates a labelled namespace and server-side applies the manifests as redis-chaos', async () => {
     healthyCluster();
-    const running = await (await platform(KIND_CONTEXT, { nodeTimeoutOverrideMs: 3000 })).up();
+    const artifactsDir = await mkdtemp(path.join(os.tmpdir(), 'k8s-artifacts-'));
+    const running = await (await platform(KIND_CONTEXT, { nodeTimeoutOverrideMs: 3000, artifactsDir })).up();
     try {
       const ns = api.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/namespaces')!;
       expect(JSON.parse(ns.body).metadata).toEqual({ name: NS, labels: { 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': RUN } });
@@ -99,6 +103,12 @@ describe('up() on a cluster', () => {
       await running.down();
     }
     expect(api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/api/v1/namespaces/${NS}`]);
+    // Logs and events are read before the namespace (and they with it) is deleted.
+    const firstLog = api.requests.findIndex((r) => r.path.endsWith('/redis-cluster-0/log'));
+    const deleted = api.requests.findIndex((r) => r.method === 'DELETE');
+    expect(firstLog).toBeGreaterThan(-1);
+    expect(firstLog).toBeLessThan(deleted);
+    expect(await readdir(path.join(artifactsDir, 'kubernetes'))).toEqual(expect.arrayContaining(['events.txt', 'redis-cluster-0.redis.log']));
   });
 
   it('re-watches when a watch times out before the StatefulSet is ready', async () => {

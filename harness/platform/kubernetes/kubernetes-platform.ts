@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PortForward, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
 import type { SystemUnderTest } from '../../manifests/index.ts';
@@ -9,6 +7,7 @@ import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { applyDocuments, withNodeTimeout } from './apply.ts';
+import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
 import { NodeAgents } from './node-agent.ts';
@@ -243,22 +242,8 @@ class KubernetesRunning implements RunningPlatform {
     return name;
   }
 
-  private async collectArtifacts(): Promise<void> {
-    const dir = this.options.artifactsDir;
-    if (!dir) return;
-    const out = path.join(dir, 'kubernetes');
-    await mkdir(out, { recursive: true });
-    const pods = (await this.core.listNamespacedPod({ namespace: this.namespace })).items;
-    for (const p of pods) {
-      const name = p.metadata?.name ?? '';
-      for (const c of p.spec?.containers ?? []) {
-        const current = await this.core.readNamespacedPodLog({ name, namespace: this.namespace, container: c.name }).catch(() => '');
-        const previous = await this.core.readNamespacedPodLog({ name, namespace: this.namespace, container: c.name, previous: true }).catch(() => '');
-        await writeFile(path.join(out, `${name}.${c.name}.log`), `${previous ? `--- previous container ---\n${String(previous)}\n--- current container ---\n` : ''}${String(current)}`);
-      }
-    }
-    const events = await this.core.listNamespacedEvent({ namespace: this.namespace }).catch(() => ({ items: [] }));
-    await writeFile(path.join(out, 'events.txt'), events.items.map((e) => `${String(e.lastTimestamp ?? e.eventTime ?? '')} ${e.involvedObject?.kind}/${e.involvedObject?.name} ${e.type} ${e.reason}: ${e.message}`).join('\n'));
+  private collectArtifacts(): Promise<void> {
+    return this.options.artifactsDir ? collectArtifacts(this.core, this.namespace, this.options.artifactsDir) : Promise.resolve();
   }
 
   private assertUp(): void {

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { redisPodArgs, redisServerVersion } from './redis-binary.ts';
+import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
 import type { SystemUnderTest } from '../../manifests/index.ts';
 import type { Container, PodTemplate, Source } from '../../manifests/types.ts';
@@ -54,14 +55,6 @@ export class LocalPlatform implements Platform {
       throw error;
     }
   }
-}
-
-async function redisServerVersion(binary: string): Promise<string> {
-  const { stdout } = await execa(binary, ['--version'], { timeout: 10_000 });
-  const version = /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
-  if (!version) throw new HarnessError(`could not read the version of ${binary} from "${stdout.trim()}"`);
-  if (Number(version.split('.')[0]) < 7) throw new HarnessError(`${binary} is ${version}; the local platform needs redis-server >= 7.0`);
-  return version;
 }
 
 class LocalRunning implements RunningPlatform {
@@ -221,11 +214,7 @@ class LocalRunning implements RunningPlatform {
           // The app listens on 127.0.0.1 at a free port; Service names resolve through the hosts file.
           return { argv, env: { PORT: String(appPort), HOST: '127.0.0.1', REDIS_CHAOS_HOSTS_FILE: this.runDir.hostsFile } };
         }
-        // Pods share loopback: without --bind-source-addr the cluster bus dials from 127.0.0.1
-        // and `--cluster create` hangs at "Waiting for the cluster to join".
-        const extra = ['--bind', ip, '--bind-source-addr', ip, '--port', String(redis.clientPort)];
-        if (override) extra.push('--cluster-node-timeout', String(override));
-        return { argv: [...argv, ...extra], env: {} };
+        return { argv: [...argv, ...redisPodArgs(ip, redis.clientPort, override)], env: {} };
       },
     };
   }
@@ -268,17 +257,8 @@ class LocalRunning implements RunningPlatform {
     await Promise.all(pods.map((p) => p.delete(0)));
   }
 
-  /** What the cluster DNS would answer: the Service name and each pod's stable name. */
-  private async writeHosts(): Promise<void> {
-    const { redis } = this.options.system;
-    const ips = this.redisPods.flatMap((p) => (p.ip ? [p.ip] : []));
-    const hosts: Record<string, string[]> = {};
-    for (const name of new Set([redis.statefulSet.serviceName, redis.service?.name].filter((n): n is string => !!n))) hosts[name] = ips;
-    for (const p of this.redisPods) if (p.ip) hosts[`${p.name}.${redis.statefulSet.serviceName}`] = [p.ip];
-    // A unique temporary name: deletes of two pods at once write concurrently.
-    const tmp = `${this.runDir.hostsFile}.${randomUUID()}.tmp`;
-    await writeFile(tmp, JSON.stringify(hosts));
-    await rename(tmp, this.runDir.hostsFile);
+  private writeHosts(): Promise<void> {
+    return writeHostsFile(this.runDir.hostsFile, this.options.system, this.redisPods);
   }
 }
 

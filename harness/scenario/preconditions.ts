@@ -1,0 +1,43 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { keySlot, type Topology } from '../cluster/index.ts';
+import { errorMessage, HarnessError } from '../errors.ts';
+import type { SystemUnderTest } from '../manifests/index.ts';
+import { ensureHealthy } from '../session/session.ts';
+import { emptyMetrics, type ScenarioResult } from './result.ts';
+import type { ScenarioEnv } from './run.ts';
+
+/** result.json for a scenario that failed before its load started: status error, with the reason. */
+export async function recordStartFailure(env: ScenarioEnv, name: string, error: unknown): Promise<void> {
+  const dir = path.join(env.runDir, 'scenarios', name);
+  await mkdir(dir, { recursive: true });
+  const result: ScenarioResult = {
+    name, status: 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
+    metrics: emptyMetrics(), error: errorMessage(error),
+  };
+  await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** The slot of the app's counter key (COUNTER_KEY in its Deployment, else the app's default). */
+export function counterSlotOf(system: SystemUnderTest): number {
+  return keySlot(system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
+}
+
+/** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */
+export async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void): Promise<Topology> {
+  try {
+    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
+  } catch (first) {
+    const held = (await env.platform.pods()).filter((p) => p.held);
+    if (held.length === 0) throw new HarnessError(`the cluster is not healthy, so the scenario cannot run: ${errorMessage(first)}`);
+    for (const pod of held) {
+      log(`healing: restarting ${pod.name}, left held down`);
+      await env.platform.restart(pod.name);
+    }
+    try {
+      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
+    } catch (second) {
+      throw new HarnessError(`the cluster did not heal, so the scenario cannot run: ${errorMessage(second)}`);
+    }
+  }
+}
