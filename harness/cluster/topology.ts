@@ -99,8 +99,7 @@ export interface Coverage {
 }
 
 /** Which slots are served: claimed by exactly one reachable master. */
-export function coverage(t: Topology): Coverage {
-  const claims = slotClaims(t);
+export function coverage(t: Topology, claims: string[][] = slotClaims(t)): Coverage {
   const uncovered = toRanges(claims.flatMap((c, s) => (c.length === 0 ? [s] : [])));
   const contestedSlots = claims.flatMap((c, s) => (c.length > 1 ? [s] : []));
   const contested = toRanges(contestedSlots).map((range) => ({ slots: range, nodes: [...new Set(claims[range[0]])] }));
@@ -108,8 +107,8 @@ export function coverage(t: Topology): Coverage {
 }
 
 /** The pod and node id serving `slot`, if exactly one reachable master claims it. */
-export function masterOfSlot(t: Topology, slot: number): { pod: string; nodeId: string } | null {
-  const owners = slotClaims(t)[slot] ?? [];
+export function masterOfSlot(t: Topology, slot: number, claims: string[][] = slotClaims(t)): { pod: string; nodeId: string } | null {
+  const owners = claims[slot] ?? [];
   if (owners.length !== 1) return null;
   const pod = podOfNode(t, owners[0]!);
   return pod ? { pod, nodeId: owners[0]! } : null;

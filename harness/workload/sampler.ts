@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { coverage, masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { coverage, masterOfSlot, selfEntries, slotClaims, snapshot, type Topology } from '../cluster/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { sleep } from '../util/wait.ts';
 import type { Clock } from './clock.ts';
@@ -24,10 +24,12 @@ export interface SampleSummary {
 }
 
 export function summarize(t: Topology, tMs: number, counterSlot: number, watchSlots: number[] = []): SampleSummary {
-  const cov = coverage(t);
-  const owner = masterOfSlot(t, counterSlot);
+  // One claims table per sample (16384 entries), shared by coverage and every owner lookup.
+  const claims = slotClaims(t);
+  const cov = coverage(t, claims);
+  const owner = masterOfSlot(t, counterSlot, claims);
   const owners: Record<number, string | null> = {};
-  for (const slot of watchSlots) owners[slot] = masterOfSlot(t, slot)?.nodeId ?? null;
+  for (const slot of watchSlots) owners[slot] = masterOfSlot(t, slot, claims)?.nodeId ?? null;
   const reachable = t.views.filter((v) => v.reachable);
   return {
     tMs,
