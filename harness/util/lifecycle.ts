@@ -12,6 +12,12 @@ export class Teardown {
     this.steps.push({ name, run });
   }
 
+  /** For a `down()`: runs every step, then rejects with all their errors together, if any. */
+  async runOrThrow(what: string): Promise<void> {
+    const errors = await this.run();
+    if (errors.length > 0) throw new AggregateError(errors, `${what} teardown: ${errors.map((e) => e.message).join('; ')}`);
+  }
+
   /** Runs every deferred step once, newest first. Returns the errors; never throws. */
   run(): Promise<Error[]> {
     this.running ??= (async () => {

@@ -99,9 +99,7 @@ class KindRunning implements RunningPlatform {
   }
 
   down(): Promise<void> {
-    this.downPromise ??= this.teardown.run().then((errors) => {
-      if (errors.length) throw new AggregateError(errors, `kind teardown: ${errors.map((e) => e.message).join('; ')}`);
-    });
+    this.downPromise ??= this.teardown.runOrThrow('kind');
     return this.downPromise;
   }
 

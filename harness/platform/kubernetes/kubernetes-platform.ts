@@ -214,9 +214,7 @@ class KubernetesRunning implements RunningPlatform {
   }
 
   down(): Promise<void> {
-    this.downPromise ??= this.teardown.run().then((errors) => {
-      if (errors.length) throw new AggregateError(errors, `kubernetes teardown: ${errors.map((e) => e.message).join('; ')}`);
-    });
+    this.downPromise ??= this.teardown.runOrThrow('kubernetes');
     return this.downPromise;
   }
 

@@ -195,9 +195,7 @@ class LocalRunning implements RunningPlatform {
   }
 
   down(): Promise<void> {
-    this.downPromise ??= this.teardown.run().then((errors) => {
-      if (errors.length > 0) throw new AggregateError(errors, `local platform teardown: ${errors.map((e) => e.message).join('; ')}`);
-    });
+    this.downPromise ??= this.teardown.runOrThrow('local platform');
     return this.downPromise;
   }
 
