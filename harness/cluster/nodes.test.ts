@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedNodes, topologyOf } from '../testing/topologies.ts';
-import { parseClusterNodes, parseClusterShards } from './nodes.ts';
+import { parseClusterNodes } from './nodes.ts';
 import { unmetConditions } from './readiness.ts';
 import { formatRanges, keySlot, toRanges } from './slots.ts';
 
@@ -18,29 +18,6 @@ describe('CLUSTER NODES', () => {
   });
 });
 
-describe('CLUSTER SHARDS', () => {
-  const reply = [
-    ['slots', [0, 5460], 'nodes', [
-      ['id', 'a'.repeat(40), 'port', 6379, 'ip', '127.0.0.1', 'endpoint', '127.0.0.1', 'role', 'master', 'replication-offset', 72156, 'health', 'online'],
-      ['id', 'b'.repeat(40), 'port', 6379, 'ip', '127.0.0.4', 'endpoint', '127.0.0.4', 'role', 'replica', 'replication-offset', 72156, 'health', 'loading'],
-    ]],
-  ];
-
-  it('parses the RESP2 reply into slots and node health', () => {
-    expect(parseClusterShards(reply)).toEqual([{ slots: [[0, 5460]], nodes: [
-      { id: 'a'.repeat(40), ip: '127.0.0.1', port: 6379, role: 'master', replicationOffset: 72156, health: 'online' },
-      { id: 'b'.repeat(40), ip: '127.0.0.4', port: 6379, role: 'replica', replicationOffset: 72156, health: 'loading' },
-    ] }]);
-  });
-
-  it('keeps the cluster from counting as ready while a node says it is not online', () => {
-    const t = topologyOf(seedNodes());
-    expect(unmetConditions(t, { masters: 3, replicasPerMaster: 1 })).toEqual([]);
-    t.views[0]!.shards = parseClusterShards(reply);
-    expect(unmetConditions(t, { masters: 3, replicasPerMaster: 1 })).toEqual(['redis-cluster-0 (CLUSTER SHARDS) reports 127.0.0.4:6379 loading']);
-  });
-});
-
 describe('readiness', () => {
   it('is not reached while a replica is still in its first sync, or the shape is wrong', () => {
     const nodes = seedNodes();
@@ -49,6 +26,19 @@ describe('readiness', () => {
     expect(unmetConditions(topologyOf(seedNodes()), { masters: 3, replicasPerMaster: 2 })).toEqual(expect.arrayContaining([
       'redis-cluster-0: cluster_known_nodes:6, expected 9', 'master redis-cluster-0 has 1 replicas, expected 2',
     ]));
+  });
+
+  it('is not reached while a node says it is still loading its data set, whatever its peers say', () => {
+    const nodes = seedNodes();
+    expect(unmetConditions(topologyOf(nodes), { masters: 3, replicasPerMaster: 1 })).toEqual([]);
+    nodes[1]!.loading = true;
+    expect(unmetConditions(topologyOf(nodes), { masters: 3, replicasPerMaster: 1 })).toEqual(['redis-cluster-1: loading:1']);
+  });
+
+  it('is not reached when a node does not report its persistence state', () => {
+    const t = topologyOf(seedNodes());
+    delete t.views[2]!.persistence;
+    expect(unmetConditions(t, { masters: 3, replicasPerMaster: 1 })).toEqual(['redis-cluster-2: loading:(not reported)']);
   });
 });
 

@@ -73,36 +73,3 @@ export function parseInfo(text: string): Record<string, string> {
 }
 
 export const hasFlag = (entry: NodeEntry, flag: 'fail' | 'fail?' | 'noaddr' | 'handshake' | 'nofailover') => entry.flags.includes(flag);
-
-/** One shard of CLUSTER SHARDS (Redis 7): its slots and each node's role, offset and health. */
-export interface Shard {
-  slots: [number, number][];
-  nodes: { id: string; ip: string; port: number; role: string; replicationOffset: number; health: string }[];
-}
-
-type Reply = string | number | null | Reply[];
-
-function pairs(reply: Reply): Map<string, Reply> {
-  const out = new Map<string, Reply>();
-  if (Array.isArray(reply)) for (let i = 0; i + 1 < reply.length; i += 2) out.set(String(reply[i]), reply[i + 1]!);
-  return out;
-}
-
-/** Parses the RESP2 reply of CLUSTER SHARDS: a list of flat key/value lists. */
-export function parseClusterShards(reply: Reply): Shard[] {
-  if (!Array.isArray(reply)) throw new Error('CLUSTER SHARDS: expected an array');
-  return reply.map((entry) => {
-    const shard = pairs(entry);
-    const flat = (shard.get('slots') ?? []) as Reply[];
-    const slots: [number, number][] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) slots.push([Number(flat[i]), Number(flat[i + 1])]);
-    const nodes = ((shard.get('nodes') ?? []) as Reply[]).map((n) => {
-      const node = pairs(n);
-      return {
-        id: String(node.get('id')), ip: String(node.get('ip')), port: Number(node.get('port')), role: String(node.get('role')),
-        replicationOffset: Number(node.get('replication-offset')), health: String(node.get('health')),
-      };
-    });
-    return { slots, nodes };
-  });
-}

@@ -10,6 +10,11 @@ import { disagreements, selfEntries, snapshot, type Topology } from './topology.
  * walkthrough checks by eye (cluster_state:ok, 16384 slots, 6 nodes, size 3, one replica per
  * master), every replica's link must be up with its first sync done: on Redis 7.0.15 a master
  * killed before that is never failed over ("Disconnected from master for longer than allowed").
+ * And no node may still be loading its data set.
+ *
+ * Every condition is judged from the node's own INFO, never from what peers gossip about it:
+ * CLUSTER SHARDS reports an idle replica as `loading` until its gossiped replication offset
+ * moves, which can be a minute after the replica's own INFO says it is synced.
  */
 export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
   const out: string[] = [];
@@ -28,10 +33,9 @@ export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
     for (const n of view.nodes ?? []) {
       if (hasFlag(n, 'fail') || hasFlag(n, 'fail?') || hasFlag(n, 'handshake') || hasFlag(n, 'noaddr')) out.push(`${view.pod} flags ${n.ip}:${n.port} ${n.flags.join(',')}`);
     }
-    // CLUSTER SHARDS' health is each node's own word: `loading` while it reads its AOF, `fail` when cut off.
-    for (const shard of view.shards ?? []) {
-      for (const n of shard.nodes) if (n.health !== 'online') out.push(`${view.pod} (CLUSTER SHARDS) reports ${n.ip}:${n.port} ${n.health}`);
-    }
+    const persistence = view.persistence ?? {};
+    if (persistence.loading !== '0') out.push(`${view.pod}: loading:${persistence.loading ?? '(not reported)'}`);
+    if (persistence.async_loading !== undefined && persistence.async_loading !== '0') out.push(`${view.pod}: async_loading:${persistence.async_loading}`);
     const repl = view.replication ?? {};
     if (repl.role === 'slave' && (repl.master_link_status !== 'up' || repl.master_sync_in_progress !== '0')) {
       out.push(`${view.pod}: replica link ${repl.master_link_status}, sync in progress ${repl.master_sync_in_progress}`);
@@ -54,7 +58,7 @@ export async function waitForClusterReady(
   { timeoutMs, signal, intervalMs = 200 }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number },
 ): Promise<Topology> {
   return waitUntil('cluster ready', async (s) => {
-    const t = await snapshot(platform, { signal: s, shards: true });
+    const t = await snapshot(platform, { signal: s });
     const unmet = unmetConditions(t, shape);
     if (unmet.length > 0) throw new NotYet(unmet.slice(0, 4).join('; ') + (unmet.length > 4 ? ` (+${unmet.length - 4} more)` : ''), t);
     return t;

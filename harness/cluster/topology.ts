@@ -1,5 +1,5 @@
 import type { PodStatus, RunningPlatform } from '../platform/types.ts';
-import { parseClusterNodes, parseClusterShards, parseInfo, type NodeEntry, type Shard } from './nodes.ts';
+import { parseClusterNodes, parseInfo, type NodeEntry } from './nodes.ts';
 import { formatRanges, SLOT_COUNT, toRanges, type SlotRange } from './slots.ts';
 
 /** One node's own view of the cluster at one moment; unreachable nodes say so. */
@@ -14,8 +14,8 @@ export interface NodeView {
   /** INFO replication: role, master_link_status, master_sync_in_progress, … */
   replication?: Record<string, string>;
   nodes?: NodeEntry[];
-  /** CLUSTER SHARDS (Redis 7), when the snapshot asked for it: each node's own health word. */
-  shards?: Shard[];
+  /** INFO persistence: `loading` is 1 while the node still reads its AOF or RDB. */
+  persistence?: Record<string, string>;
 }
 
 /** Every node's view at (about) one moment. This is what topology.jsonl holds, one per line. */
@@ -24,32 +24,35 @@ export interface Topology {
   views: NodeView[];
 }
 
-/** Asks every pod for CLUSTER NODES, CLUSTER INFO and INFO replication, concurrently and bounded. */
+/**
+ * Asks every pod for CLUSTER NODES, CLUSTER INFO and INFO replication + persistence, concurrently
+ * and bounded. Each node speaks for itself here; nothing is taken from gossip about it.
+ */
 export async function snapshot(
   platform: RunningPlatform,
-  { timeoutMs = 1000, signal, pods, shards = false }: { timeoutMs?: number; signal?: AbortSignal; pods?: PodStatus[]; shards?: boolean } = {},
+  { timeoutMs = 1000, signal, pods }: { timeoutMs?: number; signal?: AbortSignal; pods?: PodStatus[] } = {},
 ): Promise<Topology> {
   const atMs = Date.now();
   const list = pods ?? (await platform.pods());
-  const views = await Promise.all(list.map((pod) => viewOf(platform, pod, timeoutMs, shards, signal)));
+  const views = await Promise.all(list.map((pod) => viewOf(platform, pod, timeoutMs, signal)));
   return { atMs, views };
 }
 
-async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, withShards: boolean, signal?: AbortSignal): Promise<NodeView> {
+async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, signal?: AbortSignal): Promise<NodeView> {
   const base = { pod: pod.name, podIp: pod.ip, incarnation: pod.incarnation };
   if (!pod.ip || pod.held) return { ...base, reachable: false, error: pod.held ? 'held down' : 'no IP' };
   try {
     const opts = { timeoutMs, ...(signal ? { signal } : {}) };
-    const [nodes, info, replication, shards] = await Promise.all([
+    // Redis 7 answers several INFO sections in one reply.
+    const [nodes, info, server] = await Promise.all([
       platform.redis(pod.name, ['CLUSTER', 'NODES'], opts),
       platform.redis(pod.name, ['CLUSTER', 'INFO'], opts),
-      platform.redis(pod.name, ['INFO', 'replication'], opts),
-      withShards ? platform.redis(pod.name, ['CLUSTER', 'SHARDS'], opts) : null,
+      platform.redis(pod.name, ['INFO', 'replication', 'persistence'], opts),
     ]);
+    const sections = parseInfo(String(server));
     return {
       ...base, reachable: true, nodes: parseClusterNodes(String(nodes)),
-      info: pick(parseInfo(String(info)), INFO_KEYS), replication: pick(parseInfo(String(replication)), REPLICATION_KEYS),
-      ...(shards === null ? {} : { shards: parseClusterShards(shards) }),
+      info: pick(parseInfo(String(info)), INFO_KEYS), replication: pick(sections, REPLICATION_KEYS), persistence: pick(sections, PERSISTENCE_KEYS),
     };
   } catch (error) {
     return { ...base, reachable: false, error: error instanceof Error ? error.message : String(error) };
@@ -59,6 +62,7 @@ async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: numb
 // What the checkers and the report read; the rest of INFO would only bloat topology.jsonl.
 const INFO_KEYS = ['cluster_state', 'cluster_slots_assigned', 'cluster_slots_ok', 'cluster_slots_pfail', 'cluster_slots_fail', 'cluster_known_nodes', 'cluster_size', 'cluster_current_epoch', 'cluster_my_epoch'];
 const REPLICATION_KEYS = ['role', 'master_host', 'master_port', 'master_link_status', 'master_sync_in_progress', 'master_link_down_since_seconds', 'connected_slaves', 'master_repl_offset'];
+const PERSISTENCE_KEYS = ['loading', 'async_loading', 'aof_enabled'];
 
 function pick(all: Record<string, string>, keys: string[]): Record<string, string> {
   return Object.fromEntries(keys.flatMap((k) => (all[k] === undefined ? [] : [[k, all[k]]])));

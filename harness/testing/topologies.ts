@@ -10,6 +10,8 @@ export interface FakeNode {
   slots: SlotRange[];
   flags?: string[];
   linkUp?: boolean;
+  /** INFO persistence `loading`: still reading its data set. */
+  loading?: boolean;
 }
 
 /** The walkthrough's layout: pods 0–2 masters of the three ranges, 3–5 their replicas. */
@@ -51,7 +53,7 @@ export function topologyOf(nodes: FakeNode[], overrides: Record<string, ViewOver
       ? { role: 'master', connected_slaves: '1' }
       : { role: 'slave', master_link_status: me.linkUp === false ? 'down' : 'up', master_sync_in_progress: '0' };
     const info = { cluster_state: o.clusterState ?? 'ok', cluster_slots_assigned: '16384', cluster_slots_ok: '16384', cluster_known_nodes: String(entries.length), cluster_size: '3' };
-    return { ...base, reachable: true, nodes: entries, info, replication };
+    return { ...base, reachable: true, nodes: entries, info, replication, persistence: { loading: me.loading ? '1' : '0' } };
   });
   return { atMs, views };
 }
