@@ -10,7 +10,7 @@ import { scenarioNames } from '../harness/scenario/catalog.ts';
 import type { HarnessContext } from '../harness/scenario/context.ts';
 import { progressLine } from '../harness/scenario/progress.ts';
 import { serveControl } from '../harness/session/control.ts';
-import { optionsFromEnv, runDirOf } from '../harness/session/options.ts';
+import { optionsFromEnv, redisFlagsText, runDirOf } from '../harness/session/options.ts';
 import { startSession, type Session } from '../harness/session/session.ts';
 import { onTerminate } from '../harness/util/terminate.ts';
 
@@ -23,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stdout.write(`${line}\n`);
     appendFileSync(path.join(runDir, 'progress.log'), `${line}\n`);
   };
-  log(progressLine(startedAt.getTime(), 'setup', `run ${options.runId}, seed ${options.seed}${options.nodeTimeoutMs ? `, --node-timeout ${options.nodeTimeoutMs}` : ''}; reports in ${runDir}`));
+  log(progressLine(startedAt.getTime(), 'setup', `run ${options.runId}, seed ${options.seed}${redisFlagsText(options)}; reports in ${runDir}`));
   let session: Session | null = null;
   let error: string | null = null;
   let control: Awaited<ReturnType<typeof serveControl>> | null = null;

@@ -28,6 +28,25 @@ describe('command-line flags', () => {
     expect(parse(['--platform', 'local', '--seed', '1'], env).options).toMatchObject({ platform: 'local', seed: 1 });
   });
 
+  it('take repeatable --redis-config KEY=VALUE, or its comma-separated twin, with cluster-node-timeout as the node timeout', () => {
+    const { options } = parse(['--redis-config', 'repl-diskless-sync-delay=0', '--redis-config', 'save=', '--redis-config', 'cluster-node-timeout=3000']);
+    expect(options.redisConfig).toEqual([{ key: 'repl-diskless-sync-delay', value: '0' }, { key: 'save', value: '' }]);
+    expect(options.nodeTimeoutMs).toBe(3000);
+    expect(parse([], { HARNESS_REDIS_CONFIG: 'appendfsync=always, repl-diskless-sync-delay=0' }).options.redisConfig).toEqual([
+      { key: 'appendfsync', value: 'always' }, { key: 'repl-diskless-sync-delay', value: '0' },
+    ]);
+    expect(parse(['--redis-config', 'save=60 1'], { HARNESS_REDIS_CONFIG: 'appendfsync=always' }).options.redisConfig).toEqual([{ key: 'save', value: '60 1' }]);
+  });
+
+  it('reject a malformed --redis-config in one line', () => {
+    expect(error(['--redis-config', 'repl-diskless-sync-delay'])).toBe('--redis-config repl-diskless-sync-delay: expected KEY=VALUE, e.g. repl-diskless-sync-delay=0');
+    expect(error(['--redis-config', '=0'])).toBe('--redis-config =0: the key is empty; expected KEY=VALUE, e.g. repl-diskless-sync-delay=0');
+    expect(error([], { HARNESS_REDIS_CONFIG: 'a b=1' })).toBe('HARNESS_REDIS_CONFIG a b=1: "a b" is not a Redis config directive (letters, digits and dashes)');
+    expect(error(['--redis-config', 'port=7000'])).toBe('--redis-config port=7000: port is set by the harness and cannot be overridden');
+    expect(error(['--redis-config', 'cluster-node-timeout=soon'])).toBe('--redis-config cluster-node-timeout=soon: expected an integer ≥ 1');
+    expect(error(['--node-timeout', '2000', '--redis-config', 'cluster-node-timeout=3000'])).toBe('--redis-config cluster-node-timeout=3000 contradicts --node-timeout 2000');
+  });
+
   it('select scenarios in catalogue order', () => {
     expect(parse(['--scenario', 'kill-master', '--scenario', 'delete-pod-0']).options.scenarios).toEqual(known);
   });

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { HarnessError } from '../errors.ts';
 import type { PlatformKind } from '../platform/types.ts';
-import type { HarnessOptions } from '../session/options.ts';
+import { parseRedisOverride } from '../manifests/index.ts';
+import { splitOverrides, type HarnessOptions } from '../session/options.ts';
 import { newRunId } from '../util/run-id.ts';
 
 export const PLATFORMS: PlatformKind[] = ['local', 'kind', 'kubernetes'];
@@ -13,6 +14,7 @@ const OPTIONS = {
   scenario: { type: 'string', multiple: true },
   seed: { type: 'string' },
   'node-timeout': { type: 'string' },
+  'redis-config': { type: 'string', multiple: true },
   'report-dir': { type: 'string' },
   keep: { type: 'boolean' },
   context: { type: 'string' },
@@ -22,9 +24,9 @@ const OPTIONS = {
 } as const;
 
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
-                          [--seed N] [--node-timeout MS] [--report-dir DIR] [--keep]
+                          [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--report-dir DIR] [--keep]
                           [--context NAME] [--allow-context NAME] [--sweep]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REPORT_DIR`;
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_REPORT_DIR`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
@@ -48,6 +50,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   if (!PLATFORMS.includes(platform)) throw new HarnessError(`--platform ${platform}: unknown platform; valid: ${PLATFORMS.join(', ')}`);
   const scenarios = values.scenario ?? [];
   for (const s of scenarios) if (!known.includes(s)) throw new HarnessError(`--scenario ${s}: unknown scenario; valid: ${known.join(', ')}`);
+  const { redisConfig, nodeTimeoutMs } = redisSettings(values['redis-config'], env.HARNESS_REDIS_CONFIG, values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT);
   return {
     help: values.help ?? false,
     sweep: values.sweep ?? false,
@@ -56,7 +59,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       manifests: path.resolve(values.manifests ?? env.HARNESS_MANIFESTS ?? 'manifests'),
       scenarios: known.filter((k) => scenarios.length === 0 || scenarios.includes(k)),
       seed: integer('--seed', values.seed ?? env.HARNESS_SEED, 0) ?? Math.floor(Math.random() * 2 ** 31),
-      nodeTimeoutMs: integer('--node-timeout', values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT, 1),
+      nodeTimeoutMs,
+      redisConfig,
       reportDir: path.resolve(values['report-dir'] ?? env.HARNESS_REPORT_DIR ?? 'reports'),
       keep: values.keep ?? false,
       runId: newRunId(),
@@ -71,4 +75,21 @@ function integer(flag: string, raw: string | undefined, min: number): number | n
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new HarnessError(`${flag} ${raw}: expected an integer ≥ ${min}`);
   return n;
+}
+
+/**
+ * --redis-config entries (or their env twin), with cluster-node-timeout folded into the node
+ * timeout: `--redis-config cluster-node-timeout=3000` is `--node-timeout 3000`, and the two must agree.
+ */
+function redisSettings(flags: string[] | undefined, env: string | undefined, nodeTimeout: string | undefined) {
+  const source = flags ? '--redis-config' : 'HARNESS_REDIS_CONFIG';
+  const all = (flags ?? splitOverrides(env)).map((t) => parseRedisOverride(t, source));
+  let nodeTimeoutMs = integer('--node-timeout', nodeTimeout, 1);
+  for (const o of all.filter((x) => x.key === 'cluster-node-timeout')) {
+    const ms = Number(o.value);
+    if (!Number.isSafeInteger(ms) || ms < 1) throw new HarnessError(`${source} cluster-node-timeout=${o.value}: expected an integer ≥ 1`);
+    if (nodeTimeoutMs !== null && nodeTimeout !== undefined && ms !== nodeTimeoutMs) throw new HarnessError(`${source} cluster-node-timeout=${o.value} contradicts --node-timeout ${nodeTimeout}`);
+    nodeTimeoutMs = ms;
+  }
+  return { redisConfig: all.filter((x) => x.key !== 'cluster-node-timeout'), nodeTimeoutMs };
 }

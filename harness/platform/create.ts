@@ -7,7 +7,7 @@ import type { Platform } from './types.ts';
 /** The one place that knows which adapter a --platform name means. */
 export async function createPlatform(options: HarnessOptions, system: SystemUnderTest, log: (line: string) => void = () => undefined): Promise<Platform> {
   const artifactsDir = path.join(runDirOf(options), 'platform');
-  const common = { system, runId: options.runId, keep: options.keep, nodeTimeoutOverrideMs: options.nodeTimeoutMs };
+  const common = { system, runId: options.runId, keep: options.keep, nodeTimeoutOverrideMs: options.nodeTimeoutMs, redisConfig: options.redisConfig };
   switch (options.platform) {
     case 'local':
       return new LocalPlatform(common);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunSummary } from './summary.ts';
+import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const BADGE: Record<string, string> = { passed: 'pass', failed: 'fail', error: 'error', true: 'pass', false: 'fail', unknown: 'error' };
@@ -28,7 +28,7 @@ code{background:#f6f8fa;padding:0 4px;border-radius:3px}
 </style></head><body>
 <h1>redis-chaos: <span class="badge ${BADGE[summary.status]}" id="run-status">${esc(summary.status)}</span></h1>
 <p class="meta">run <code>${esc(summary.runId)}</code> · platform <b>${esc(summary.platform)}</b> · ${esc(summary.redisImage)} (server ${esc(summary.redisServerVersion)})
- · node timeout ${summary.nodeTimeoutOverrideMs === null ? `${esc(summary.manifestNodeTimeoutMs)} ms (manifests)` : `${esc(summary.nodeTimeoutOverrideMs)} ms (--node-timeout override)`}
+ · <span id="redis-settings">${esc(redisSettingsText(summary))}</span>
  · seed ${esc(summary.seed)} · ${esc(summary.startedAt)} → ${esc(summary.finishedAt)}</p>
 ${summary.error ? `<p><span class="badge error">harness error</span> ${esc(summary.error)}</p>` : ''}
 <table id="verdicts"><thead><tr><th>scenario</th><th>verdict</th><th>failing checks</th><th>acked INCRs</th><th>lost acked</th><th>failover</th><th>max unavailable</th><th>duration</th></tr></thead>

@@ -6,7 +6,7 @@ import type { RunSummary } from './summary.ts';
 describe('the Markdown verdict table', () => {
   it('lists every scenario with its verdict and the failing checks', () => {
     const summary = {
-      runId: 'r', platform: 'kind', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000,
+      runId: 'r', platform: 'kind', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0' },
       redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null,
       timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 },
       scenarios: [
@@ -17,6 +17,7 @@ describe('the Markdown verdict table', () => {
     } satisfies RunSummary;
     const md = summaryMarkdown(summary);
     expect(md).toContain('### redis-chaos: ❌ failed (exit 1)');
+    expect(md).toContain('node timeout 15000 ms (manifests) · --redis-config repl-diskless-sync-delay=0, seed 3');
     expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — |  |');
     expect(md).toContain('| kill-master | ❌ failed | 0 | 3 | 20100 ms | — | counter: 3 acknowledged increments lost \\| see history |');
   });

@@ -1,4 +1,4 @@
-import type { RunSummary } from './summary.ts';
+import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const ICON: Record<string, string> = { passed: '✅ passed', failed: '❌ failed', error: '⚠️ error' };
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -9,7 +9,7 @@ export function summaryMarkdown(summary: RunSummary): string {
   const lines = [
     `### redis-chaos: ${ICON[summary.status]} (exit ${summary.exitCode})`,
     '',
-    `Platform **${summary.platform}**, ${summary.redisImage ?? '?'} (server ${summary.redisServerVersion ?? '?'}), node timeout ${summary.nodeTimeoutOverrideMs ?? summary.manifestNodeTimeoutMs} ms${summary.nodeTimeoutOverrideMs ? ' (override)' : ''}, seed ${summary.seed}, run \`${summary.runId}\`.`,
+    `Platform **${summary.platform}**, ${summary.redisImage ?? '?'} (server ${summary.redisServerVersion ?? '?'}), ${redisSettingsText(summary)}, seed ${summary.seed}, run \`${summary.runId}\`.`,
     ...(summary.error ? ['', `**Harness error:** ${cell(summary.error)}`] : []),
     '',
     '| scenario | verdict | acked INCRs | lost acked | failover | max unavailable | failing checks |',

@@ -44,7 +44,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
       for (const c of await scenarioCharts(series(i * 1000))) await writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg);
     }
     const summary: RunSummary = {
-      runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000,
+      runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0', save: '' },
       redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
       status: 'failed', exitCode: 1, error: null, timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 }, scenarios,
     };
@@ -63,6 +63,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
       expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]); // self-contained: works offline
       expect(await page.locator('#verdicts tbody tr td:first-child').allInnerTexts()).toEqual(['delete-pod-0', 'kill-master']);
       expect(await page.locator('#run-status').innerText()).toBe('failed');
+      expect(await page.locator('#redis-settings').innerText()).toBe('node timeout 3000 ms (--node-timeout override) · --redis-config repl-diskless-sync-delay=0 save=""');
       for (const s of scenarios) {
         const charts = page.locator(`section[data-scenario="${s.name}"] .chart svg`);
         expect(await charts.count()).toBe(5);

@@ -11,6 +11,8 @@ export interface RunSummary {
   seed: number;
   nodeTimeoutOverrideMs: number | null;
   manifestNodeTimeoutMs: number | null;
+  /** --redis-config overrides applied to every Redis pod, in order. */
+  redisConfig: Record<string, string>;
   redisImage: string | null;
   redisServerVersion: string | null;
   startedAt: string;
@@ -52,6 +54,7 @@ export function buildSummary(input: {
     seed: options.seed,
     nodeTimeoutOverrideMs: options.nodeTimeoutMs,
     manifestNodeTimeoutMs: input.manifestNodeTimeoutMs,
+    redisConfig: Object.fromEntries(options.redisConfig.map((o) => [o.key, o.value])),
     redisImage: info?.redisImage ?? input.redisImage,
     redisServerVersion: info?.redisServerVersion ?? null,
     startedAt: input.startedAt.toISOString(),
@@ -69,4 +72,11 @@ export async function writeSummary(runDir: string, summary: RunSummary): Promise
   const latest = path.join(path.dirname(runDir), 'latest');
   await rm(latest, { force: true });
   await symlink(path.basename(runDir), latest);
+}
+
+/** The Redis settings in force, as the report header, the Markdown verdict and the progress log show them. */
+export function redisSettingsText(s: Pick<RunSummary, 'nodeTimeoutOverrideMs' | 'manifestNodeTimeoutMs' | 'redisConfig'>): string {
+  const timeout = s.nodeTimeoutOverrideMs === null ? `node timeout ${s.manifestNodeTimeoutMs ?? '?'} ms (manifests)` : `node timeout ${s.nodeTimeoutOverrideMs} ms (--node-timeout override)`;
+  const extra = Object.entries(s.redisConfig ?? {}).map(([k, v]) => `${k}=${v === '' ? '""' : v}`);
+  return extra.length ? `${timeout} · --redis-config ${extra.join(' ')}` : timeout;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseRedisOverride, type RedisOverride } from '../manifests/index.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { newRunId } from '../util/run-id.ts';
 
@@ -11,6 +12,8 @@ export interface HarnessOptions {
   seed: number;
   /** --node-timeout: replaces the manifests' cluster-node-timeout; null keeps theirs. */
   nodeTimeoutMs: number | null;
+  /** --redis-config KEY=VALUE, in order; cluster-node-timeout is carried by nodeTimeoutMs instead. */
+  redisConfig: RedisOverride[];
   reportDir: string;
   keep: boolean;
   runId: string;
@@ -28,6 +31,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     scenarios: (env.HARNESS_SCENARIOS ?? '').split(',').filter(Boolean),
     seed: int(env.HARNESS_SEED) ?? 1,
     nodeTimeoutMs: int(env.HARNESS_NODE_TIMEOUT),
+    redisConfig: splitOverrides(env.HARNESS_REDIS_CONFIG).map((t) => parseRedisOverride(t, 'HARNESS_REDIS_CONFIG')),
     reportDir: path.resolve(env.HARNESS_REPORT_DIR ?? 'reports'),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     runId: env.HARNESS_RUN_ID || newRunId(),
@@ -43,6 +47,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_SCENARIOS: o.scenarios.join(','),
     HARNESS_SEED: String(o.seed),
     HARNESS_NODE_TIMEOUT: o.nodeTimeoutMs === null ? '' : String(o.nodeTimeoutMs),
+    HARNESS_REDIS_CONFIG: o.redisConfig.map(({ key, value }) => `${key}=${value}`).join(','),
     HARNESS_REPORT_DIR: o.reportDir,
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_RUN_ID: o.runId,
@@ -52,3 +57,16 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
 }
 
 export const runDirOf = (o: Pick<HarnessOptions, 'reportDir' | 'runId'>) => path.join(o.reportDir, o.runId);
+
+/** HARNESS_REDIS_CONFIG holds KEY=VALUE entries separated by commas. */
+export const splitOverrides = (raw: string | undefined): string[] => (raw ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+
+
+/** The Redis flags a run was given, for its header line: `, --node-timeout 3000, --redis-config k=v`. */
+export function redisFlagsText(o: Pick<HarnessOptions, 'nodeTimeoutMs' | 'redisConfig'>): string {
+  const parts = [
+    ...(o.nodeTimeoutMs === null ? [] : [`--node-timeout ${o.nodeTimeoutMs}`]),
+    ...o.redisConfig.map(({ key, value }) => `--redis-config ${key}=${value}`),
+  ];
+  return parts.map((p) => `, ${p}`).join('');
+}

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
-import type { SystemUnderTest } from '../../manifests/index.ts';
+import type { RedisOverride, SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { processStartTicks, RunDir } from '../local/run-dir.ts';
@@ -16,6 +16,7 @@ export interface KindPlatformOptions {
   runId: string;
   keep: boolean;
   nodeTimeoutOverrideMs: number | null;
+  redisConfig?: RedisOverride[];
   artifactsDir?: string | null;
   log?: (line: string) => void;
 }
@@ -61,7 +62,7 @@ export class KindPlatform implements Platform {
       await run(kind.load(runId), 300_000);
       const inner = await new KubernetesPlatform({
         system: this.options.system, runId, keep, kind: 'kind', kubeconfig, context: contextName(runId), allowContext: null,
-        nodeTimeoutOverrideMs: this.options.nodeTimeoutOverrideMs, artifactsDir: this.options.artifactsDir ?? null,
+        nodeTimeoutOverrideMs: this.options.nodeTimeoutOverrideMs, redisConfig: this.options.redisConfig ?? [], artifactsDir: this.options.artifactsDir ?? null,
       }).up(signal ? { signal } : {});
       teardown.defer('kubernetes platform', () => inner.down());
       return new KindRunning(inner, teardown, runId);

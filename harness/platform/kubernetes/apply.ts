@@ -1,5 +1,6 @@
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
+import { withOverrides, type RedisOverride } from '../../manifests/index.ts';
 
 export const FIELD_MANAGER = 'redis-chaos';
 
@@ -23,14 +24,18 @@ export async function applyDocuments(api: KubernetesObjectApi, documents: Record
 }
 
 /** The manifests' cluster-node-timeout replaced in the ConfigMap's redis.conf, for --node-timeout. */
-export function withNodeTimeout(documents: Record<string, unknown>[], configMap: string, key: string, ms: number | null): Record<string, unknown>[] {
-  if (ms === null) return documents;
+/**
+ * The run's Redis overrides (node timeout, --redis-config), written into the Redis config file of
+ * the ConfigMap: on Kubernetes the container's command line is the manifest's own, so the file is
+ * where an override can go for any command shape.
+ */
+export function withRedisOverrides(documents: Record<string, unknown>[], configMap: string, key: string, overrides: RedisOverride[]): Record<string, unknown>[] {
+  if (overrides.length === 0) return documents;
   return documents.map((doc) => {
     const meta = doc.metadata as { name?: string } | undefined;
     if (doc.kind !== 'ConfigMap' || meta?.name !== configMap) return doc;
     const data = { ...(doc.data as Record<string, string>) };
-    const text = data[key] ?? '';
-    data[key] = /^cluster-node-timeout\s+\d+/m.test(text) ? text.replace(/^cluster-node-timeout\s+\d+/m, `cluster-node-timeout ${ms}`) : `${text}cluster-node-timeout ${ms}\n`;
+    data[key] = withOverrides(data[key] ?? '', overrides);
     return { ...doc, data };
   });
 }

@@ -77,7 +77,7 @@ describe('up() on a cluster', () => {
   it('creates a labelled namespace and server-side applies the manifests as redis-chaos', async () => {
     healthyCluster();
     const artifactsDir = await mkdtemp(path.join(os.tmpdir(), 'k8s-artifacts-'));
-    const running = await (await platform(KIND_CONTEXT, { nodeTimeoutOverrideMs: 3000, artifactsDir })).up();
+    const running = await (await platform(KIND_CONTEXT, { nodeTimeoutOverrideMs: 3000, redisConfig: [{ key: 'repl-diskless-sync-delay', value: '0' }, { key: 'appendonly', value: 'no' }], artifactsDir })).up();
     try {
       const ns = api.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/namespaces')!;
       expect(JSON.parse(ns.body).metadata).toEqual({ name: NS, labels: { 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': RUN } });
@@ -93,10 +93,14 @@ describe('up() on a cluster', () => {
         expect(p.query.get('force')).toBe('true');
         expect(JSON.parse(p.body).metadata.namespace).toBe(NS);
       }
-      // --node-timeout rewrites the ConfigMap's redis.conf; nothing else of the manifests changes.
+      // --node-timeout and --redis-config rewrite the ConfigMap's redis.conf (in place, or
+      // appended); nothing else of the manifests changes.
       const cm = JSON.parse(patches[0]!.body);
       expect(cm.data['redis.conf']).toContain('cluster-node-timeout 3000\n');
       expect(cm.data['redis.conf']).not.toContain('15000');
+      expect(cm.data['redis.conf']).toContain('appendonly no\n');
+      expect(cm.data['redis.conf']).not.toContain('appendonly yes');
+      expect(cm.data['redis.conf']).toMatch(/\nrepl-diskless-sync-delay 0\n$/);
       expect(JSON.parse(patches[2]!.body).spec.template.spec.containers[0].image).toBe('redis:7.0.15-alpine');
       expect(running.info).toMatchObject({ kind: 'kubernetes', namespace: NS, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000 });
     } finally {

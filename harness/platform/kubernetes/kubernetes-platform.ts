@@ -1,12 +1,12 @@
 import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PortForward, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
-import type { SystemUnderTest } from '../../manifests/index.ts';
+import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
-import { applyDocuments, withNodeTimeout } from './apply.ts';
+import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
@@ -21,6 +21,7 @@ export interface KubernetesPlatformOptions {
   allowContext: string | null;
   keep: boolean;
   nodeTimeoutOverrideMs: number | null;
+  redisConfig?: RedisOverride[];
   kubeconfig?: string | null;
   /** Where pod logs and events are collected before the namespace goes. */
   artifactsDir?: string | null;
@@ -100,7 +101,8 @@ class KubernetesRunning implements RunningPlatform {
       for (const f of this.forwards.values()) await (await f).close();
     });
     const { redis } = system;
-    const docs = withNodeTimeout(this.documents('redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', this.options.nodeTimeoutOverrideMs);
+    const overrides = runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig);
+    const docs = withRedisOverrides(this.documents('redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', overrides);
     await applyDocuments(this.objects, docs, this.namespace);
     const sts = redis.statefulSet;
     await watchUntil<V1StatefulSet>(this.target.kc, `StatefulSet ${sts.name} ready`,

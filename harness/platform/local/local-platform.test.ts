@@ -11,7 +11,7 @@ let ready: () => Promise<Topology>;
 let first: Topology;
 
 beforeAll(async () => {
-  ({ platform, ready, topology: first } = await startLocalCluster());
+  ({ platform, ready, topology: first } = await startLocalCluster({ redisConfig: [{ key: 'repl-diskless-sync-delay', value: '0' }, { key: 'save', value: '' }] }));
 });
 afterAll(async () => {
   await platform?.down();
@@ -38,6 +38,11 @@ describe('the seed StatefulSet on the local platform', () => {
     // update-node.sh really ran (it found no nodes.conf yet, as on a fresh PVC) and the node timeout override is in force.
     expect(await platform.logs('redis-cluster-0')).toMatch(/nodes\.conf: No such file or directory/);
     expect(await platform.redis('redis-cluster-0', ['CONFIG', 'GET', 'cluster-node-timeout'])).toEqual(['cluster-node-timeout', '2000']);
+    // --redis-config reaches every pod's command line, an empty value included.
+    for (const pod of pods) {
+      expect(await platform.redis(pod.name, ['CONFIG', 'GET', 'repl-diskless-sync-delay'])).toEqual(['repl-diskless-sync-delay', '0']);
+      expect(await platform.redis(pod.name, ['CONFIG', 'GET', 'save'])).toEqual(['save', '']);
+    }
     expect(platform.info).toMatchObject({ kind: 'local', redisImage: 'redis:7.0.15-alpine', nodeTimeoutOverrideMs: 2000, manifestNodeTimeoutMs: 15000 });
     expect(platform.info.redisServerVersion).toMatch(/^7\./);
   });

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { redisPodArgs, redisServerVersion } from './redis-binary.ts';
 import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
-import type { SystemUnderTest } from '../../manifests/index.ts';
+import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import type { Container, PodTemplate, Source } from '../../manifests/types.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { newRunId, RUN_MARKER_ENV } from '../../util/run-id.ts';
@@ -24,6 +24,8 @@ export interface LocalPlatformOptions {
   runId?: string;
   /** Replaces cluster-node-timeout (appended as --cluster-node-timeout); recorded in the report. */
   nodeTimeoutOverrideMs?: number | null;
+  /** --redis-config: appended to every Redis pod's command line, after the node timeout. */
+  redisConfig?: RedisOverride[];
   backoff?: Backoff;
   /** Keep the run folder (data, logs) after down(); processes are stopped regardless. */
   keep?: boolean;
@@ -201,7 +203,7 @@ class LocalRunning implements RunningPlatform {
 
   private podContext(template: PodTemplate, source: Source, claimTemplates: string[], ports: number[], appPort?: number): PodContext {
     const { redis, configMaps } = this.options.system;
-    const override = this.options.nodeTimeoutOverrideMs;
+    const overrides = runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig);
     return {
       runDir: this.runDir, template, source, configMaps, claimTemplates,
       backoff: this.options.backoff ?? KUBELET_BACKOFF,
@@ -212,7 +214,7 @@ class LocalRunning implements RunningPlatform {
           // The app listens on 127.0.0.1 at a free port; Service names resolve through the hosts file.
           return { argv, env: { PORT: String(appPort), HOST: '127.0.0.1', REDIS_CHAOS_HOSTS_FILE: this.runDir.hostsFile } };
         }
-        return { argv: [...argv, ...redisPodArgs(ip, redis.clientPort, override)], env: {} };
+        return { argv: [...argv, ...redisPodArgs(ip, redis.clientPort, overrides)], env: {} };
       },
     };
   }
@@ -264,3 +266,4 @@ function tail(text: string, lines: number | undefined): string {
   if (lines === undefined) return text;
   return text.split('\n').slice(-lines - 1).join('\n');
 }
+

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
+import { overrideArgs, type RedisOverride } from '../../manifests/index.ts';
 
 /** The version of the redis-server that stands in for the redis image, from `--version`. */
 export async function redisServerVersion(binary: string): Promise<string> {
@@ -12,10 +13,9 @@ export async function redisServerVersion(binary: string): Promise<string> {
 
 /**
  * Pods share loopback: without --bind-source-addr the cluster bus dials from 127.0.0.1 and
- * `--cluster create` hangs at "Waiting for the cluster to join". --port pins the manifest's client port.
+ * `--cluster create` hangs at "Waiting for the cluster to join". --port pins the manifest's client
+ * port. The run's overrides (--redis-config, --node-timeout) come last, so they win over the file.
  */
-export function redisPodArgs(ip: string, clientPort: number, nodeTimeoutOverrideMs: number | null | undefined): string[] {
-  const extra = ['--bind', ip, '--bind-source-addr', ip, '--port', String(clientPort)];
-  if (nodeTimeoutOverrideMs) extra.push('--cluster-node-timeout', String(nodeTimeoutOverrideMs));
-  return extra;
+export function redisPodArgs(ip: string, clientPort: number, overrides: RedisOverride[]): string[] {
+  return ['--bind', ip, '--bind-source-addr', ip, '--port', String(clientPort), ...overrideArgs(overrides)];
 }
