@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { execa } from 'execa';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,4 +78,46 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
       await browser.close();
     }
   });
+});
+
+/** What allure-vitest writes for one passed scenario test (the fields the report reads). */
+const allureResult = (name: string, start: number) => ({
+  uuid: randomUUID(), historyId: name, testCaseId: name, name, fullName: `scenarios/${name}.test.ts#${name}`, status: 'passed', stage: 'finished',
+  start, stop: start + 9000, steps: [{ name: 'fault', status: 'passed', stage: 'finished', start, stop: start + 4000, steps: [], attachments: [], parameters: [] }],
+  attachments: [], parameters: [], links: [], titlePath: ['redis-chaos', 'scenarios', `${name}.test.ts`],
+  labels: [{ name: 'framework', value: 'vitest' }, { name: 'package', value: `redis-chaos.scenarios.${name}.test.ts` }],
+});
+
+describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real browser', () => {
+  it('opens from file:// as the README says (npm run report, then open index.html) and shows every scenario', async () => {
+    const runDir = await mkdtemp(path.join(os.tmpdir(), 'allure-'));
+    const names = ['delete-pod-0', 'kill-master'];
+    await mkdir(path.join(runDir, 'allure-results'));
+    for (const [i, name] of names.entries()) {
+      const r = allureResult(name, Date.now() + i * 10_000);
+      await writeFile(path.join(runDir, 'allure-results', `${r.uuid}-result.json`), JSON.stringify(r));
+    }
+    const cli = await execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'allure-cli.ts'), runDir], { reject: false, timeout: 120_000 });
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('allure-report/index.html (one file: open it in a browser)');
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${path.join(runDir, 'allure-report', 'index.html')}`);
+      // The tree is project → folder → file → test, collapsed; open it as a person would.
+      await page.getByText('redis-chaos', { exact: true }).last().click({ timeout: 20_000 });
+      await page.getByText('scenarios', { exact: true }).click({ timeout: 5000 });
+      for (const name of names) {
+        await page.getByText(`${name}.test.ts`, { exact: true }).click({ timeout: 5000 });
+        await page.getByText(name, { exact: true }).first().waitFor({ state: 'visible', timeout: 5000 });
+        expect(await page.getByText(name, { exact: true }).count()).toBeGreaterThan(0);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
