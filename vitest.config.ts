@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import ScenarioSequencer from './scenarios/sequencer.ts';
 
+const PARALLEL = Math.max(1, Number(process.env.HARNESS_PARALLEL) || 1);
+
 // Two projects: `unit` (harness and app tests; many start real redis-server processes) and
 // `scenarios` (the seed's fault scenarios, run by `npm run scenarios` through harness/cli.ts).
 export default defineConfig({
@@ -23,7 +25,11 @@ export default defineConfig({
           name: 'scenarios',
           include: ['scenarios/**/*.test.ts'],
           globalSetup: ['scenarios/global-setup.ts'],
-          fileParallelism: false,
+          setupFiles: ['scenarios/worker-signals.ts'],
+          // --parallel N (harness/cli.ts sets HARNESS_PARALLEL): N scenario files at once, each
+          // leasing a cluster of its own; 1 keeps the walkthrough's sequence on one cluster.
+          fileParallelism: PARALLEL > 1,
+          maxWorkers: PARALLEL,
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

@@ -2,16 +2,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVitest } from 'vitest/node';
+import { createVitest, type Vitest } from 'vitest/node';
 import { parseCliArgs, USAGE } from './cli/args.ts';
 import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
 import { optionsToEnv, runDirOf } from './session/options.ts';
+import { exitCodeOf, ownSignals, runTerminateCleanups } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+const ORDERLY_STOP_MS = 90_000;
 
 async function main(): Promise<number> {
   const known = scenarioNames();
@@ -38,9 +40,10 @@ async function main(): Promise<number> {
       ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
     ],
   });
-  // Vitest exits 1 ms after a SIGINT; the harness must first tear down and write the report
-  // (harness/util/terminate.ts does, then exits 130), so vitest's own signal listeners go.
+  // Vitest exits 1 ms after a SIGINT; the harness must first record and tear down, so vitest's own
+  // signal listeners go, and the first signal is this process's to handle (see interrupt below).
   for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
+  ownSignals((signal) => interrupt(vitest, signal));
   try {
     await vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
   } finally {
@@ -52,12 +55,31 @@ async function main(): Promise<number> {
   return summary.exitCode;
 }
 
+/**
+ * The first Ctrl-C or SIGTERM: sessions still starting are aborted (the pool listens), and the
+ * running scenarios are cancelled through vitest, which aborts each test's signal: each stops its
+ * load, records its history and partial verdict, and gives its session back. Then vitest ends,
+ * globalSetup tears every session down and writes summary.json (status interrupted), and main()
+ * exits with 128 + the signal. If that takes too long, the cleanups run and the process exits.
+ */
+async function interrupt(vitest: Vitest, signal: NodeJS.Signals): Promise<void> {
+  process.stderr.write(`\n${signal}: stopping; each scenario records what it has, then everything is torn down (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)\n`);
+  const deadline = setTimeout(() => {
+    process.stderr.write(`${signal}: the orderly stop took over ${ORDERLY_STOP_MS / 1000} s; tearing down now\n`);
+    void runTerminateCleanups(signal).finally(() => process.exit(exitCodeOf(signal)));
+  }, ORDERLY_STOP_MS);
+  deadline.unref();
+  await vitest.cancelCurrentRun('keyboard-input');
+}
+
 function printVerdict(summary: RunSummary, runDir: string): void {
   const width = Math.max(...summary.scenarios.map((s) => s.name.length), 8);
-  console.log(`\nverdict: ${summary.status} (exit ${summary.exitCode})${summary.error ? ` — ${summary.error}` : ''}`);
+  const reason = summary.interruptedBy ? ` — interrupted by ${summary.interruptedBy}` : summary.error ? ` — ${summary.error}` : '';
+  console.log(`\nverdict: ${summary.status} (exit ${summary.exitCode})${reason}`);
   for (const s of summary.scenarios) {
-    const why = s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join(' | ') || s.error || '';
-    console.log(`  ${s.name.padEnd(width)}  ${s.status.padEnd(6)}  ${why}`);
+    const failing = s.status === 'interrupted' ? [] : s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`);
+    const why = failing.join(' | ') || s.error || '';
+    console.log(`  ${s.name.padEnd(width)}  ${s.status.padEnd(11)}  ${why}`);
   }
   console.log(`report: ${path.relative(process.cwd(), path.join(runDir, 'report.html'))}  (npm run report for Allure)`);
 }

@@ -1,5 +1,7 @@
-// Brings the platform, the cluster and the hit counter up once for all scenarios, serves them to
-// the scenario workers over the control bridge, and at the end writes summary.json and report.html.
+// Owns every session of the run: with --parallel 1 it brings the platform, the cluster and the hit
+// counter up once for all scenarios; with --parallel N each scenario's worker leases a fresh one.
+// Serves them to the workers over the control bridge, and at the end (or on Ctrl-C, once the
+// workers have recorded what they have) tears them down and writes summary.json and report.html.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -11,8 +13,9 @@ import type { HarnessContext } from '../harness/scenario/context.ts';
 import { progressLine } from '../harness/scenario/progress.ts';
 import { serveControl } from '../harness/session/control.ts';
 import { optionsFromEnv, redisFlagsText, runDirOf } from '../harness/session/options.ts';
-import { startSession, type Session } from '../harness/session/session.ts';
-import { onTerminate } from '../harness/util/terminate.ts';
+import { SessionPool } from '../harness/session/pool.ts';
+import type { Session } from '../harness/session/session.ts';
+import { interruptedBy, onTerminate } from '../harness/util/terminate.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const options = optionsFromEnv();
@@ -23,44 +26,47 @@ export default async function setup(project: TestProject): Promise<() => Promise
     process.stdout.write(`${line}\n`);
     appendFileSync(path.join(runDir, 'progress.log'), `${line}\n`);
   };
-  log(progressLine(startedAt.getTime(), 'setup', `run ${options.runId}, seed ${options.seed}${redisFlagsText(options)}; reports in ${runDir}`));
-  let session: Session | null = null;
+  const mode = options.parallel > 1 ? 'fresh' : 'shared';
+  log(progressLine(startedAt.getTime(), 'setup', `run ${options.runId}, seed ${options.seed}${redisFlagsText(options)}${mode === 'fresh' ? `, ${options.parallel} scenarios at a time, each on its own cluster` : ''}; reports in ${runDir}`));
+  const pool = new SessionPool(options, mode, (scope, m) => log(progressLine(startedAt.getTime(), scope, m)));
+  let shared: Session | null = null;
   let error: string | null = null;
   let control: Awaited<ReturnType<typeof serveControl>> | null = null;
   try {
-    session = await startSession(options, (m) => log(progressLine(startedAt.getTime(), 'setup', m)));
-    control = await serveControl(session.platform, log);
+    if (mode === 'shared') shared = await pool.startShared();
+    control = await serveControl(pool, log);
   } catch (e) {
     error = errorMessage(e);
     log(progressLine(startedAt.getTime(), 'setup', `the harness could not start: ${error}`));
   }
-  const context: HarnessContext = {
-    options, runDir, error, control: control?.endpoint ?? null, info: session?.platform.info ?? null,
-    appUrl: session?.app.url ?? null, nodeTimeoutMs: session?.nodeTimeoutMs ?? options.nodeTimeoutMs ?? 15000,
-  };
+  const context: HarnessContext = { options, runDir, error, control: control?.endpoint ?? null };
   project.provide('harness', context);
 
   let finished = false;
-  const finish = async (reason: string | null) => {
+  const finish = async () => {
     if (finished) return;
     finished = true;
     await control?.close();
-    await session?.down().catch((e: unknown) => log(`teardown: ${errorMessage(e)}`));
+    for (const e of await pool.close()) log(`teardown: ${e}`);
+    const signal = interruptedBy();
     const names = options.scenarios.length ? options.scenarios : scenarioNames();
-    const scenarios = await readScenarioResults(runDir, names, reason ?? error ?? 'the scenario did not run');
+    const recorded = await readScenarioResults(runDir, names, signal ? `interrupted by ${signal} before it ran` : (error ?? 'the scenario did not run'), signal ? 'interrupted' : 'error');
+    // A worker learns of the interruption from vitest's cancel, not which signal it was.
+    const scenarios = recorded.map((s) => (s.status === 'interrupted' && s.partial ? { ...s, error: `interrupted by ${signal ?? 'a signal'} during the scenario` } : s));
+    const first = shared ?? pool.first;
     const summary = buildSummary({
-      options, info: session?.platform.info ?? null, redisImage: session?.system.redis.container.image ?? null,
-      manifestNodeTimeoutMs: session?.system.redis.nodeTimeoutMs ?? null, startedAt, error: error ?? reason,
-      timings: session?.timings ?? { platformUpMs: null, bootstrapMs: null, appUpMs: null }, scenarios,
+      options, info: first?.platform.info ?? null, redisImage: first?.system.redis.container.image ?? null,
+      manifestNodeTimeoutMs: first?.system.redis.nodeTimeoutMs ?? null, startedAt, error, interruptedBy: signal,
+      timings: (mode === 'shared' ? shared?.timings : null) ?? { platformUpMs: null, bootstrapMs: null, appUpMs: null }, scenarios,
     });
     await writeSummary(runDir, summary);
     const html = await writeHtmlReport(runDir, summary);
     log(progressLine(startedAt.getTime(), 'report', `${summary.status}: ${path.join(runDir, 'summary.json')}, ${html}`));
   };
-  // Ctrl-C: tear down (the platform registers its own handler too) and still write what was recorded.
-  const unregister = onTerminate((signal) => finish(`interrupted by ${signal}`));
+  // Without the CLI (vitest run directly), a signal still tears down and writes the record.
+  const unregister = onTerminate(() => finish());
   return async () => {
     unregister();
-    await finish(null);
+    await finish();
   };
 }

@@ -1,10 +1,9 @@
 import { execa } from 'execa';
-import { mkdtemp, readFile, symlink } from 'node:fs/promises';
+import { mkdtemp, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listRuns } from '../platform/local/run-dir.ts';
-import { markedProcesses } from '../platform/local/sweeper.ts';
 
 const cli = path.resolve(import.meta.dirname, '../cli.ts');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -39,34 +38,4 @@ describe('npm run scenarios, on bad input', () => {
     // It stopped before starting anything: no run of its own exists (other tests' runs may).
     expect((await listRuns()).filter((x) => x.record?.ownerPid === pid)).toEqual([]);
   });
-});
-
-describe('npm run scenarios, interrupted', () => {
-  it('tears everything down on Ctrl-C and still writes the report, with status error', async () => {
-    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-sigint-'));
-    const child = execa(process.execPath, ['--import', 'tsx', cli, '--scenario', 'delete-pod-0', '--node-timeout', '2000', '--report-dir', reportDir], {
-      reject: false, timeout: 120_000, buffer: false, env: { CI: '' },
-    });
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        output += d.toString();
-        // Interrupt under load, a second into the warm-up, as a person pressing Ctrl-C would.
-        if (output.includes('fault in')) setTimeout(resolve, 1000);
-      });
-      child.once('exit', () => reject(new Error(`the CLI exited before the scenario started:\n${output}`)));
-    });
-    const runId = /setup: run (\S+),/.exec(output)![1]!;
-    child.kill('SIGINT');
-    const r = await child;
-    expect(r.exitCode).toBe(130);
-    const summary = JSON.parse(await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8')) as { status: string; error: string; scenarios: { status: string }[] };
-    expect(summary.status).toBe('error');
-    expect(summary.error).toBe('interrupted by SIGINT');
-    expect(summary.scenarios.map((s) => s.status)).toEqual(['error']);
-    // What was recorded so far is there; what the run started is not.
-    expect((await readFile(path.join(reportDir, runId, 'scenarios', 'delete-pod-0', 'history.jsonl'), 'utf8')).length).toBeGreaterThan(0);
-    expect((await markedProcesses(runId)).size).toBe(0);
-    expect((await listRuns()).some((x) => x.record?.runId === runId)).toBe(false);
-  }, 120_000);
 });

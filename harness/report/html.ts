@@ -3,7 +3,7 @@ import path from 'node:path';
 import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const BADGE: Record<string, string> = { passed: 'pass', failed: 'fail', error: 'error', true: 'pass', false: 'fail', unknown: 'error' };
+const BADGE: Record<string, string> = { passed: 'pass', failed: 'fail', error: 'error', interrupted: 'error', true: 'pass', false: 'fail', unknown: 'error' };
 const CHARTS = ['counter', 'throughput', 'latency', 'coverage', 'owner'];
 
 /**
@@ -30,6 +30,7 @@ code{background:#f6f8fa;padding:0 4px;border-radius:3px}
 <p class="meta">run <code>${esc(summary.runId)}</code> · platform <b>${esc(summary.platform)}</b> · ${esc(summary.redisImage)} (server ${esc(summary.redisServerVersion)})
  · <span id="redis-settings">${esc(redisSettingsText(summary))}</span>
  · seed ${esc(summary.seed)} · ${esc(summary.startedAt)} → ${esc(summary.finishedAt)}</p>
+${summary.interruptedBy ? `<p><span class="badge error">interrupted</span> by ${esc(summary.interruptedBy)}: what each scenario recorded until then is below.</p>` : ''}
 ${summary.error ? `<p><span class="badge error">harness error</span> ${esc(summary.error)}</p>` : ''}
 <table id="verdicts"><thead><tr><th>scenario</th><th>verdict</th><th>failing checks</th><th>acked INCRs</th><th>lost acked</th><th>failover</th><th>max unavailable</th><th>duration</th></tr></thead>
 <tbody>
@@ -58,7 +59,8 @@ async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number
   const m = s.metrics;
   return `<section class="scenario" id="${esc(s.name)}" data-scenario="${esc(s.name)}">
 <h2>${esc(s.name)} <span class="badge ${BADGE[s.status]}">${esc(s.status)}</span></h2>
-${s.error ? `<p><b>error:</b> ${esc(s.error)}</p>` : ''}
+${s.error ? `<p><b>${s.status === 'interrupted' ? 'interrupted' : 'error'}:</b> ${esc(s.error)}</p>` : ''}
+${s.partial ? '<p class="meta" data-partial>The checks below judged a history cut short by the interruption; they decide nothing.</p>' : ''}
 <p class="meta">faults: ${faults} · schedule: ${s.schedule.map((p) => `${esc(p.what)} ${p.delayMs} ms`).join(', ') || '—'}</p>
 <p class="meta">attempted ${m.attempted} · acknowledged ${m.acknowledged} · failed ${m.failed} · indeterminate ${m.indeterminate} · final count ${fmt(m.finalCount)}
  · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>

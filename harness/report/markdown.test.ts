@@ -6,7 +6,7 @@ import type { RunSummary } from './summary.ts';
 describe('the Markdown verdict table', () => {
   it('lists every scenario with its verdict and the failing checks', () => {
     const summary = {
-      runId: 'r', platform: 'kind', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0' },
+      runId: 'r', platform: 'kind', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0' }, interruptedBy: null, parallel: 1,
       redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null,
       timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 },
       scenarios: [

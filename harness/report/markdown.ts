@@ -1,6 +1,6 @@
 import { redisSettingsText, type RunSummary } from './summary.ts';
 
-const ICON: Record<string, string> = { passed: '✅ passed', failed: '❌ failed', error: '⚠️ error' };
+const ICON: Record<string, string> = { passed: '✅ passed', failed: '❌ failed', error: '⚠️ error', interrupted: '⏹️ interrupted' };
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ms = (v: number | null) => (v === null ? '—' : `${v} ms`);
 

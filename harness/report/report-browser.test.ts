@@ -46,7 +46,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
       for (const c of await scenarioCharts(series(i * 1000))) await writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg);
     }
     const summary: RunSummary = {
-      runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0', save: '' },
+      runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0', save: '' }, interruptedBy: null, parallel: 1,
       redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
       status: 'failed', exitCode: 1, error: null, timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 }, scenarios,
     };

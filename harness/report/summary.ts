@@ -1,6 +1,7 @@
 import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PlatformInfo } from '../platform/types.ts';
+import { exitCodeOf } from '../util/terminate.ts';
 import { emptyMetrics, type ScenarioResult, type ScenarioStatus } from '../scenario/result.ts';
 import type { HarnessOptions } from '../session/options.ts';
 
@@ -18,33 +19,38 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   status: ScenarioStatus;
-  /** 0 every scenario passed, 1 a check failed, 2 the harness could not do its job. */
-  exitCode: 0 | 1 | 2;
+  /** 0 every scenario passed, 1 a check failed, 2 the harness could not do its job, 128 + n a signal. */
+  exitCode: 0 | 1 | 2 | 129 | 130 | 143;
+  /** The signal that interrupted the run, if one did. */
+  interruptedBy: string | null;
+  /** How many scenarios ran at once, each on its own cluster; 1 is the walkthrough's sequence on one. */
+  parallel: number;
   error: string | null;
   timings: { platformUpMs: number | null; bootstrapMs: number | null; clusterCreateMs?: number | null; replicaSyncMs?: number | null; appUpMs: number | null };
   scenarios: ScenarioResult[];
 }
 
-/** Any error wins over a failure (the run could not be judged); a failure over a pass. */
-export function overall(statuses: ScenarioStatus[], error: string | null): { status: ScenarioStatus; exitCode: 0 | 1 | 2 } {
+/** An interruption wins; then any error (the run could not be judged); then a failure over a pass. */
+export function overall(statuses: ScenarioStatus[], error: string | null, interruptedBy: NodeJS.Signals | null = null): { status: ScenarioStatus; exitCode: RunSummary['exitCode'] } {
+  if (interruptedBy) return { status: 'interrupted', exitCode: exitCodeOf(interruptedBy) as RunSummary['exitCode'] };
   if (error || statuses.length === 0 || statuses.includes('error')) return { status: 'error', exitCode: 2 };
   if (statuses.includes('failed')) return { status: 'failed', exitCode: 1 };
   return { status: 'passed', exitCode: 0 };
 }
 
-export async function readScenarioResults(runDir: string, names: string[], missingReason: string): Promise<ScenarioResult[]> {
+export async function readScenarioResults(runDir: string, names: string[], missingReason: string, missingStatus: ScenarioStatus = 'error'): Promise<ScenarioResult[]> {
   return Promise.all(names.map(async (name) => {
     try {
       return JSON.parse(await readFile(path.join(runDir, 'scenarios', name, 'result.json'), 'utf8')) as ScenarioResult;
     } catch {
-      return { name, status: 'error', startedAt: '', durationMs: 0, seed: 0, schedule: [], faults: [], checks: [], metrics: emptyMetrics(), error: missingReason } satisfies ScenarioResult;
+      return { name, status: missingStatus, startedAt: '', durationMs: 0, seed: 0, schedule: [], faults: [], checks: [], metrics: emptyMetrics(), error: missingReason } satisfies ScenarioResult;
     }
   }));
 }
 
 export function buildSummary(input: {
   options: HarnessOptions; info: PlatformInfo | null; redisImage: string | null; manifestNodeTimeoutMs: number | null;
-  startedAt: Date; error: string | null; timings: RunSummary['timings']; scenarios: ScenarioResult[];
+  startedAt: Date; error: string | null; timings: RunSummary['timings']; scenarios: ScenarioResult[]; interruptedBy?: NodeJS.Signals | null;
 }): RunSummary {
   const { options, info, scenarios, error } = input;
   return {
@@ -59,7 +65,9 @@ export function buildSummary(input: {
     redisServerVersion: info?.redisServerVersion ?? null,
     startedAt: input.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    ...overall(scenarios.map((s) => s.status), error),
+    ...overall(scenarios.map((s) => s.status), error, input.interruptedBy ?? null),
+    interruptedBy: input.interruptedBy ?? null,
+    parallel: options.parallel,
     error,
     timings: input.timings,
     scenarios,

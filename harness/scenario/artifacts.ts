@@ -3,7 +3,7 @@ import path from 'node:path';
 import { attach, attachFile } from '../report/allure.ts';
 import type { CheckResult } from '../checkers/index.ts';
 import type { ScenarioResult } from './result.ts';
-import type { ScenarioEnv } from './run.ts';
+import type { ScenarioEnv } from './context.ts';
 import type { ScenarioSeries } from './series.ts';
 
 /**

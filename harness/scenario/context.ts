@@ -1,17 +1,32 @@
+import type { SystemUnderTest } from '../manifests/index.ts';
+import type { RunningPlatform } from '../platform/types.ts';
 import type { ControlEndpoint } from '../session/control.ts';
 import type { HarnessOptions } from '../session/options.ts';
-import type { PlatformInfo } from '../platform/types.ts';
 
 /** What globalSetup hands each scenario worker (through vitest's provide/inject). */
 export interface HarnessContext {
   options: HarnessOptions;
   runDir: string;
-  /** Set when the session could not start: every scenario then fails as an error with it. */
+  /** Set when the shared session could not start: every scenario then fails as an error with it. */
   error: string | null;
   control: ControlEndpoint | null;
-  info: PlatformInfo | null;
-  appUrl: string | null;
+}
+
+/** What a scenario needs of its session, wherever it runs (in a vitest worker, via the control bridge). */
+export interface ScenarioEnv {
+  platform: RunningPlatform;
+  system: SystemUnderTest;
+  appUrl: string;
   nodeTimeoutMs: number;
+  seed: number;
+  runDir: string;
+  log(line: string): void;
+  /** Aborted when the run is interrupted (Ctrl-C, SIGTERM): the scenario records what it has and stops. */
+  signal?: AbortSignal;
+  /** The workload's cap in operations per second for this scenario; null: as fast as the app answers. */
+  ratePerSec?: number | null;
+  /** This scenario's own session setup, when it had one (--parallel). */
+  setup?: Record<string, number> | null;
 }
 
 declare module 'vitest' {

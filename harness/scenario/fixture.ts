@@ -1,10 +1,10 @@
 import { expect, inject, test } from 'vitest';
-import { HarnessError } from '../errors.ts';
+import { errorMessage, HarnessError } from '../errors.ts';
 import { loadManifests, resolveSystem } from '../manifests/index.ts';
-import { RemotePlatform } from '../session/control.ts';
-import type { HarnessContext } from './context.ts';
+import { ControlClient, RemotePlatform } from '../session/control.ts';
+import type { HarnessContext, ScenarioEnv } from './context.ts';
 import { recordStartFailure } from './preconditions.ts';
-import { ScenarioRun, type ScenarioEnv, type ScenarioOptions } from './run.ts';
+import { ScenarioRun, type ScenarioOptions } from './run.ts';
 
 /** A scenario's handle on the run: `chaos.start()` begins it (named after the test). */
 export class Chaos {
@@ -33,26 +33,46 @@ export class Chaos {
   }
 }
 
-/** vitest's `test` with a `chaos` fixture connected to the session globalSetup started. */
+/**
+ * vitest's `test` with a `chaos` fixture: it leases the scenario's session from the process that
+ * owns the platforms (the shared cluster, or with --parallel a fresh one), and gives it back after.
+ * The test's own signal is aborted when the run is interrupted, and the scenario then records
+ * what it has (see ScenarioRun.abort).
+ */
 export const chaosTest = test.extend<{ chaos: Chaos }>({
-  chaos: async ({ task }, use) => {
+  chaos: async ({ task, signal }, use) => {
     const ctx: HarnessContext = inject('harness');
-    if (ctx.error || !ctx.control || !ctx.info || !ctx.appUrl) throw new HarnessError(`the harness could not start: ${ctx.error ?? 'no session'}`);
-    const platform = new RemotePlatform(ctx.info, ctx.control);
-    const env: ScenarioEnv = {
-      platform,
-      system: resolveSystem(await loadManifests(ctx.options.manifests)),
-      appUrl: ctx.appUrl,
-      nodeTimeoutMs: ctx.nodeTimeoutMs,
-      seed: ctx.options.seed,
-      runDir: ctx.runDir,
-      log: (line) => void platform.log(line).catch(() => undefined),
-    };
-    const chaos = new Chaos(env, task.name);
+    const base = { runDir: ctx.runDir, seed: ctx.options.seed, signal };
+    if (ctx.error || !ctx.control) {
+      const error = new HarnessError(`the harness could not start: ${ctx.error ?? 'no session'}`);
+      await recordStartFailure(base, task.name, error);
+      throw error;
+    }
+    const client = new ControlClient(ctx.control);
+    const lease = await client.acquire(task.name, signal).catch(async (error: unknown) => {
+      await recordStartFailure(base, task.name, new HarnessError(`its session could not start: ${errorMessage(error)}`));
+      throw error;
+    });
     try {
-      await use(chaos);
+      const platform = new RemotePlatform(lease.info, client, lease.id);
+      const env: ScenarioEnv = {
+        ...base,
+        platform,
+        system: resolveSystem(await loadManifests(ctx.options.manifests)),
+        appUrl: lease.appUrl,
+        nodeTimeoutMs: lease.nodeTimeoutMs,
+        setup: lease.id === 'shared' ? null : lease.timings,
+        ratePerSec: ctx.options.rate,
+        log: (line) => void client.log(line).catch(() => undefined),
+      };
+      const chaos = new Chaos(env, task.name);
+      try {
+        await use(chaos);
+      } finally {
+        await chaos.close();
+      }
     } finally {
-      await chaos.close();
+      await client.release(lease.id);
     }
   },
 });

@@ -5,14 +5,14 @@ import { errorMessage, HarnessError } from '../errors.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import { ensureHealthy } from '../session/session.ts';
 import { emptyMetrics, type ScenarioResult } from './result.ts';
-import type { ScenarioEnv } from './run.ts';
+import type { ScenarioEnv } from './context.ts';
 
 /** result.json for a scenario that failed before its load started: status error, with the reason. */
-export async function recordStartFailure(env: ScenarioEnv, name: string, error: unknown): Promise<void> {
+export async function recordStartFailure(env: Pick<ScenarioEnv, 'runDir' | 'seed' | 'signal'>, name: string, error: unknown): Promise<void> {
   const dir = path.join(env.runDir, 'scenarios', name);
   await mkdir(dir, { recursive: true });
   const result: ScenarioResult = {
-    name, status: 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
+    name, status: env.signal?.aborted ? 'interrupted' : 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
     metrics: emptyMetrics(), error: errorMessage(error),
   };
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -26,8 +26,9 @@ export function counterSlotOf(system: SystemUnderTest): number {
 /** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */
 export async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void): Promise<Topology> {
   try {
-    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
+    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs, env.signal);
   } catch (first) {
+    if (env.signal?.aborted) throw first;
     const held = (await env.platform.pods()).filter((p) => p.held);
     if (held.length === 0) throw new HarnessError(`the cluster is not healthy, so the scenario cannot run: ${errorMessage(first)}`);
     for (const pod of held) {
@@ -35,7 +36,7 @@ export async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void
       await env.platform.restart(pod.name);
     }
     try {
-      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs);
+      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs, env.signal);
     } catch (second) {
       throw new HarnessError(`the cluster did not heal, so the scenario cannot run: ${errorMessage(second)}`);
     }

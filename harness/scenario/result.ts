@@ -1,6 +1,7 @@
 import type { CheckResult, FaultRecord, Validity } from '../checkers/index.ts';
 
-export type ScenarioStatus = 'passed' | 'failed' | 'error';
+/** `interrupted`: Ctrl-C or SIGTERM stopped it; its checks ran on what was recorded and decide nothing. */
+export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'interrupted';
 
 export interface ScenarioMetrics {
   attempted: number;
@@ -28,6 +29,10 @@ export interface ScenarioResult {
   checks: { name: string; valid: Validity; message: string }[];
   metrics: ScenarioMetrics;
   error: string | null;
+  /** True when the checks judged a history cut short (an interrupted run). */
+  partial?: boolean;
+  /** This scenario's own session setup (platform up, bootstrap, app), with --parallel. */
+  setup?: Record<string, number> | null;
 }
 
 /** false → failed (the system misbehaved); unknown → error (the harness could not judge). */

@@ -20,21 +20,11 @@ import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from '../report/allure.ts';
+import type { ScenarioEnv } from './context.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
 const SETTLE_MS = Number(process.env.HARNESS_SETTLE_MS || 3000);
 const WARMUP = (process.env.HARNESS_WARMUP_MS || '1000-3000').split('-').map(Number) as [number, number];
-
-/** What a scenario needs of the session, wherever it runs (in a vitest worker, via the control bridge). */
-export interface ScenarioEnv {
-  platform: RunningPlatform;
-  system: SystemUnderTest;
-  appUrl: string;
-  nodeTimeoutMs: number;
-  seed: number;
-  runDir: string;
-  log(line: string): void;
-}
 
 export interface ScenarioOptions {
   expect?: Expectations;
@@ -95,10 +85,12 @@ export class ScenarioRun {
     const counterSlot = counterSlotOf(env.system);
     const watchSlots = [counterSlot, ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
-    const workload = startWorkload(history, clock, { url: env.appUrl, clients: options.clients ?? 4 });
-    // The chart renderer (vega) takes a second to load: load it while the scenario runs, not after.
-    void import('../report/charts.ts');
-    log(`load started: ${options.clients ?? 4} clients; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
+    const clients = options.clients ?? 4;
+    const workload = startWorkload(history, clock, { url: env.appUrl, clients, ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}) });
+    // The chart renderer (vega) takes a second of CPU to load: alone on the machine, load it while
+    // the scenario runs; beside other scenarios (--parallel) that second would land in their load.
+    if (!env.setup) void import('../report/charts.ts');
+    log(`load started: ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''}; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
     return new ScenarioRun(startedAt, name, env, options, dir, before, baseline, clock, history, sampler, workload);
   }
 
@@ -120,7 +112,7 @@ export class ScenarioRun {
   async warmup(minMs = WARMUP[0], maxMs = WARMUP[1]): Promise<void> {
     const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
     this.log(`load running; fault in ${ms} ms (seed ${this.env.seed})`);
-    await sleep(ms);
+    await sleep(ms, this.env.signal);
   }
 
   /** The pod serving the counter key's slot right now. */
@@ -143,10 +135,11 @@ export class ScenarioRun {
         const owner = masterOfSlot(await snapshot(this.env.platform, { timeoutMs: 500 }), fault.slots[0]![0]);
         if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
         return owner.pod;
-      }, { timeoutMs: deadline, intervalMs: 100 });
+      }, { timeoutMs: deadline, intervalMs: 100, signal: this.env.signal });
       this.log(`${who} promoted to master (${Math.round(this.clock.nowMs() - fault.atMs)} ms after the fault)`);
       return true;
     } catch (error) {
+      this.throwIfInterrupted();
       this.log(`no promotion within ${deadline} ms: ${errorMessage(error)}`);
       return false;
     } finally {
@@ -160,10 +153,11 @@ export class ScenarioRun {
     this.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
     const ticker = this.ticker(() => 'still recovering');
     try {
-      await ensureHealthy(this.env.platform, this.env.system, this.env.nodeTimeoutMs);
+      await ensureHealthy(this.env.platform, this.env.system, this.env.nodeTimeoutMs, this.env.signal);
       this.recoveredAtMs = this.clock.nowMs();
       this.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
     } catch (error) {
+      this.throwIfInterrupted();
       this.log(`not recovered: ${errorMessage(error)}`);
     } finally {
       clearInterval(ticker);
@@ -174,34 +168,37 @@ export class ScenarioRun {
   async verdict(): Promise<Verdict> {
     const settleMs = this.options.settleMs ?? SETTLE_MS;
     this.log(`settling under load for ${settleMs} ms`);
-    await sleep(settleMs);
+    await sleep(settleMs, this.env.signal);
     await this.stopLoad();
-    const finalRead = await readCount(this.env.appUrl).catch(() => null);
-    const final = await snapshot(this.env.platform).catch(() => null);
-    const evidence = {
-      history: this.history.ops, baseline: this.baseline, finalRead, samples: this.sampler.samples, before: this.before, final,
-      faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
-      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
-    };
-    const checks = runCheckers(SEED_CHECKERS, evidence);
+    const checks = await this.judge();
     const status = this.faults.records.length === 0 ? 'error' : statusOf(combine(checks));
     const result = this.result(status, checks, this.faults.records.length === 0 ? 'no fault was injected' : null);
     for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
     this.log(`verdict: ${status}`);
-    await writeScenarioArtifacts(this.env, this.dir, result, checks, seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()));
+    await this.writeArtifacts(result, checks);
     const failing = checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`);
     return { result, checks, passed: status === 'passed', summary: failing.join('\n') || (result.error ?? 'all checks passed') };
   }
 
-  /** For the fixture: a scenario that ended without a verdict is an error; heal and record what there is. */
+  /**
+   * For the fixture: a scenario that ended without a verdict. Interrupted (Ctrl-C, SIGTERM), it is
+   * `interrupted`, and the checkers still judge what was recorded, marked partial. Otherwise it is
+   * an error, and a pod it left held down is restarted for the next scenario.
+   */
   async abort(reason: unknown): Promise<void> {
     if (this.finished) return;
     await this.stopLoad().catch(() => undefined);
+    if (this.env.signal?.aborted) {
+      const checks = await this.judge(1000).catch(() => []);
+      const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
+      this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
+      await this.writeArtifacts(result, checks);
+      return;
+    }
     for (const pod of await this.env.platform.pods().catch(() => [])) if (pod.held) await this.env.platform.restart(pod.name).catch(() => undefined);
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
-    const result = this.result('error', [], message);
-    await writeScenarioArtifacts(this.env, this.dir, result, [], seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()));
+    await this.writeArtifacts(this.result('error', [], message), []);
   }
 
   get isFinished(): boolean {
@@ -216,8 +213,28 @@ export class ScenarioRun {
       faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
       checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
-      error,
+      error, setup: this.env.setup ?? null,
     };
+  }
+
+  /** The final read and topology (each bounded), then every checker on the evidence. */
+  private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
+    const finalRead = await readCount(this.env.appUrl, readTimeoutMs).catch(() => null);
+    const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) }).catch(() => null);
+    return runCheckers(SEED_CHECKERS, {
+      history: this.history.ops, baseline: this.baseline, finalRead, samples: this.sampler.samples, before: this.before, final,
+      faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
+      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
+    });
+  }
+
+  private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {
+    return writeScenarioArtifacts(this.env, this.dir, result, checks, seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()));
+  }
+
+  /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
+  private throwIfInterrupted(): void {
+    if (this.env.signal?.aborted) throw this.env.signal.reason instanceof Error ? this.env.signal.reason : new Error(String(this.env.signal.reason));
   }
 
   private async stopLoad(): Promise<void> {

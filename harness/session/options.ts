@@ -15,6 +15,10 @@ export interface HarnessOptions {
   /** --redis-config KEY=VALUE, in order; cluster-node-timeout is carried by nodeTimeoutMs instead. */
   redisConfig: RedisOverride[];
   reportDir: string;
+  /** Scenarios at a time, each on its own cluster; 1 runs them in sequence on one shared cluster. */
+  parallel: number;
+  /** The workload's cap per scenario in operations per second (--rate); null: closed loop, uncapped. */
+  rate: number | null;
   keep: boolean;
   runId: string;
   /** Kubernetes: the kubeconfig context to use, and the one the user allows faults in. */
@@ -33,6 +37,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     nodeTimeoutMs: int(env.HARNESS_NODE_TIMEOUT),
     redisConfig: splitOverrides(env.HARNESS_REDIS_CONFIG).map((t) => parseRedisOverride(t, 'HARNESS_REDIS_CONFIG')),
     reportDir: path.resolve(env.HARNESS_REPORT_DIR ?? 'reports'),
+    parallel: int(env.HARNESS_PARALLEL) ?? 1,
+    rate: int(env.HARNESS_RATE),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     runId: env.HARNESS_RUN_ID || newRunId(),
     context: env.HARNESS_CONTEXT || null,
@@ -49,6 +55,8 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_NODE_TIMEOUT: o.nodeTimeoutMs === null ? '' : String(o.nodeTimeoutMs),
     HARNESS_REDIS_CONFIG: o.redisConfig.map(({ key, value }) => `${key}=${value}`).join(','),
     HARNESS_REPORT_DIR: o.reportDir,
+    HARNESS_PARALLEL: String(o.parallel),
+    HARNESS_RATE: o.rate === null ? '' : String(o.rate),
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_RUN_ID: o.runId,
     HARNESS_CONTEXT: o.context ?? '',

@@ -1,6 +1,6 @@
 import { createCluster, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
-import { createPlatform } from '../platform/create.ts';
+import { createPlatform, type SessionScope } from './create-platform.ts';
 import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
 import { waitUntil, NotYet } from '../util/wait.ts';
 import type { HarnessOptions } from './options.ts';
@@ -26,7 +26,7 @@ export const readyTimeoutMs = (nodeTimeoutMs: number) => 60_000 + 4 * nodeTimeou
  * and wait for it to be ready, then deploy the hit counter and wait until it serves a count.
  * A failure anywhere takes down what was started and rethrows the first error.
  */
-export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal): Promise<Session> {
+export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal, scope?: SessionScope): Promise<Session> {
   const system = resolveSystem(await loadManifests(options.manifests));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
   let t = performance.now();
@@ -37,7 +37,7 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
     return ms;
   };
   log(`platform ${options.platform}: applying ${options.manifests}`);
-  const platform = await (await createPlatform(options, system, log)).up(signal ? { signal } : {});
+  const platform = await (await createPlatform(options, system, log, scope)).up(signal ? { signal } : {});
   try {
     const platformUpMs = lap();
     log(`platform up: ${system.redis.statefulSet.replicas} pods ready in ${platformUpMs} ms; bootstrapping the cluster`);

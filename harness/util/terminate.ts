@@ -1,7 +1,15 @@
 /**
- * One place that turns SIGINT/SIGTERM/SIGHUP into an orderly teardown. Cleanups run newest
- * first (the platform before the report writer that was registered before it), each bounded,
- * then the process exits with 128 + signal number. A second signal exits at once.
+ * One place that turns SIGINT/SIGTERM/SIGHUP into an orderly stop.
+ *
+ * Two modes. A library user (a benchmark, a test) registers cleanups with `onTerminate`: on the
+ * first signal they run newest first, each bounded, then the process exits with 128 + signal.
+ * The CLI instead takes ownership with `ownSignals`: the first signal only notifies the
+ * `onInterrupt` listeners (abort what is starting, cancel the scenarios) and the owner, who
+ * then finishes the run's record, tears down in order and exits itself.
+ *
+ * A terminal's Ctrl-C reaches the whole process group, and npm forwards one more copy to its
+ * child: signals within REPEAT_WINDOW_MS of the first are that same press. A later one is the
+ * user's second press and exits at once (the platforms' exit hooks still SIGKILL their pods).
  */
 type Cleanup = (signal: NodeJS.Signals) => Promise<void> | void;
 
@@ -10,69 +18,107 @@ type Cleanup = (signal: NodeJS.Signals) => Promise<void> | void;
 // would each exit the process before the other's cleanups ran.
 interface Registry {
   cleanups: Set<Cleanup>;
+  interruptListeners: Set<Cleanup>;
+  owner: Cleanup | null;
   listeners: Map<NodeJS.Signals, () => void>;
   installed: boolean;
-  terminating: boolean;
+  interruptedBy: NodeJS.Signals | null;
+  firstAt: number;
 }
 const KEY = Symbol.for('redis-chaos.terminate');
 const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[KEY] ??= {
-  cleanups: new Set(), listeners: new Map(), installed: false, terminating: false,
+  cleanups: new Set(), interruptListeners: new Set(), owner: null, listeners: new Map(), installed: false, interruptedBy: null, firstAt: 0,
 });
-const { cleanups, listeners } = registry;
 
-const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+export const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const PER_CLEANUP_MS = 60_000;
+export const REPEAT_WINDOW_MS = 1000;
+
+export const exitCodeOf = (signal: NodeJS.Signals) => 128 + (SIGNAL_NUMBERS[signal] ?? 0);
 
 export function onTerminate(cleanup: Cleanup): () => void {
-  cleanups.add(cleanup);
+  registry.cleanups.add(cleanup);
   install();
   return () => {
-    cleanups.delete(cleanup);
+    registry.cleanups.delete(cleanup);
     // With nothing left to clean up, a signal should do what it would have done without us.
-    if (cleanups.size === 0 && !registry.terminating) uninstall();
+    if (registry.cleanups.size === 0 && !registry.owner && !registry.interruptedBy) uninstall();
   };
 }
 
+/** Called once, at the first signal, in either mode: for what must stop at once (a session starting). */
+export function onInterrupt(listener: Cleanup): () => void {
+  registry.interruptListeners.add(listener);
+  if (registry.interruptedBy) void listener(registry.interruptedBy);
+  return () => registry.interruptListeners.delete(listener);
+}
+
+/** The CLI's mode: the owner is told of the first signal and exits the process itself. */
+export function ownSignals(owner: Cleanup): void {
+  registry.owner = owner;
+  install();
+}
+
+/** The signal that interrupted this process, or null. */
+export function interruptedBy(): NodeJS.Signals | null {
+  return registry.interruptedBy;
+}
+
 export function isTerminating(): boolean {
-  return registry.terminating;
+  return registry.interruptedBy !== null;
 }
 
 function install(): void {
   if (registry.installed) return;
   registry.installed = true;
-  for (const signal of Object.keys(SIGNALS) as NodeJS.Signals[]) {
+  for (const signal of Object.keys(SIGNAL_NUMBERS) as NodeJS.Signals[]) {
     const listener = () => void handle(signal);
-    listeners.set(signal, listener);
+    registry.listeners.set(signal, listener);
     process.on(signal, listener);
   }
 }
 
 function uninstall(): void {
-  for (const [signal, listener] of listeners) process.off(signal, listener);
-  listeners.clear();
+  for (const [signal, listener] of registry.listeners) process.off(signal, listener);
+  registry.listeners.clear();
   registry.installed = false;
 }
 
 async function handle(signal: NodeJS.Signals): Promise<void> {
-  if (registry.terminating) {
-    process.exit(128 + (SIGNALS[signal] ?? 0));
+  if (registry.interruptedBy) {
+    if (Date.now() - registry.firstAt < REPEAT_WINDOW_MS) return; // the same press, forwarded
+    process.stderr.write(`\n${signal} again: exiting now\n`);
+    process.exit(exitCodeOf(registry.interruptedBy));
   }
-  registry.terminating = true;
+  registry.interruptedBy = signal;
+  registry.firstAt = Date.now();
+  for (const listener of registry.interruptListeners) await bounded(listener, signal);
+  if (registry.owner) {
+    await registry.owner(signal);
+    return;
+  }
   process.stderr.write(`\n${signal}: tearing down (send it again to exit at once)\n`);
-  for (const cleanup of [...cleanups].reverse()) {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        cleanup(signal),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, PER_CLEANUP_MS);
-        }),
-      ]);
-    } catch (error) {
-      process.stderr.write(`teardown error: ${error instanceof Error ? error.message : String(error)}\n`);
-    } finally {
-      clearTimeout(timer);
-    }
+  for (const cleanup of [...registry.cleanups].reverse()) await bounded(cleanup, signal);
+  process.exit(exitCodeOf(signal));
+}
+
+async function bounded(cleanup: Cleanup, signal: NodeJS.Signals): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      cleanup(signal),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, PER_CLEANUP_MS);
+      }),
+    ]);
+  } catch (error) {
+    process.stderr.write(`teardown error: ${error instanceof Error ? error.message : String(error)}\n`);
+  } finally {
+    clearTimeout(timer);
   }
-  process.exit(128 + (SIGNALS[signal] ?? 0));
+}
+
+/** For an owner whose orderly stop ran out of time: the library-mode cleanups, newest first. */
+export async function runTerminateCleanups(signal: NodeJS.Signals): Promise<void> {
+  for (const cleanup of [...registry.cleanups].reverse()) await bounded(cleanup, signal);
 }

@@ -1,0 +1,101 @@
+import { execa, type ResultPromise } from 'execa';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { listRuns } from '../platform/local/run-dir.ts';
+import { markedProcesses } from '../platform/local/sweeper.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Summary {
+  status: string;
+  exitCode: number;
+  interruptedBy: string | null;
+  scenarios: { name: string; status: string; partial?: boolean; error: string | null; checks: { name: string }[] }[];
+}
+
+/**
+ * The CLI as a terminal runs it: its own process group, so the signal reaches the CLI and
+ * vitest's workers at once. npm forwards one more copy to its child; the test sends that too.
+ */
+function start(reportDir: string, scenarios: string[]): { child: ResultPromise; output: () => string; when: (text: string) => Promise<void> } {
+  const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', '1',
+    '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
+    cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000' },
+  });
+  let out = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters.filter((x) => out.includes(x.text))) w.resolve();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const when = (text: string) => new Promise<void>((resolve, reject) => {
+    waiters.push({ text, resolve });
+    if (out.includes(text)) resolve();
+    child.once('exit', () => reject(new Error(`the run ended before "${text}":\n${out}`)));
+  });
+  return { child, output: () => out, when };
+}
+
+const listening = (url: string) => new Promise<boolean>((resolve) => {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port) }, () => { socket.destroy(); resolve(true); });
+  socket.on('error', () => resolve(false));
+});
+
+async function interruptAt(moment: string, signal: 'SIGINT' | 'SIGTERM', scenarios: string[]) {
+  const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
+  const run = start(reportDir, scenarios);
+  await run.when(moment);
+  const runId = /setup: run (\S+),/.exec(run.output())![1]!;
+  process.kill(-run.child.pid!, signal);
+  setTimeout(() => run.child.kill(signal), 50); // npm's forwarded copy: the same press, not a second one
+  const r = await run.child;
+  const summary = JSON.parse(await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8')) as Summary;
+  const appUrl = /hit counter serving at (\S+)/.exec(run.output())?.[1] ?? null;
+  return { r, runId, summary, output: run.output(), reportDir, appUrl };
+}
+
+async function expectNothingLeft(runId: string, appUrl: string | null) {
+  expect([...(await markedProcesses()).values()].filter((id) => id.startsWith(runId))).toEqual([]);
+  expect((await listRuns()).filter((x) => x.record?.runId.startsWith(runId))).toEqual([]);
+  if (appUrl) expect(await listening(appUrl)).toBe(false);
+}
+
+describe('npm run scenarios, interrupted as a terminal interrupts it (the whole process group)', () => {
+  it('during a fault: the scenario records its partial history and verdict, everything is torn down, exit 130', async () => {
+    const { r, runId, summary, output, reportDir, appUrl } = await interruptAt('waiting up to', 'SIGINT', ['kill-master', 'crash-master']);
+    expect(r.exitCode, output).toBe(130);
+    expect(output).not.toMatch(/Worker exited unexpectedly|\n\s+at /);
+    expect(summary).toMatchObject({ status: 'interrupted', exitCode: 130, interruptedBy: 'SIGINT' });
+    const [killMaster, crashMaster] = summary.scenarios;
+    expect(killMaster).toMatchObject({ name: 'kill-master', status: 'interrupted', partial: true, error: 'interrupted by SIGINT during the scenario' });
+    expect(killMaster!.checks.map((c) => c.name)).toContain('counter');
+    expect(crashMaster).toMatchObject({ name: 'crash-master', status: 'interrupted', error: 'interrupted by SIGINT before it ran' });
+    const history = await readFile(path.join(reportDir, runId, 'scenarios', 'kill-master', 'history.jsonl'), 'utf8');
+    expect(history.trim().split('\n').length).toBeGreaterThan(10);
+    expect(await readFile(path.join(reportDir, runId, 'report.html'), 'utf8')).toContain('interrupted');
+    expect(await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8')).toContain(runId);
+    await expectNothingLeft(runId, appUrl);
+  }, 150_000);
+
+  it('during setup: nothing ran, every scenario is interrupted, and nothing is left', async () => {
+    const { r, runId, summary, output, appUrl } = await interruptAt('bootstrapping the cluster', 'SIGINT', ['delete-pod-0']);
+    expect(r.exitCode, output).toBe(130);
+    expect(summary).toMatchObject({ status: 'interrupted', interruptedBy: 'SIGINT' });
+    expect(summary.scenarios.map((s) => s.status)).toEqual(['interrupted']);
+    await expectNothingLeft(runId, appUrl);
+  }, 150_000);
+
+  it('during recovery, by SIGTERM as a cancelled CI job: exit 143 with the partial record', async () => {
+    const { r, runId, summary, output, appUrl } = await interruptAt('waiting up to 68000 ms for recovery', 'SIGTERM', ['delete-pod-0']);
+    expect(r.exitCode, output).toBe(143);
+    expect(summary).toMatchObject({ status: 'interrupted', exitCode: 143, interruptedBy: 'SIGTERM' });
+    expect(summary.scenarios[0]).toMatchObject({ status: 'interrupted', partial: true });
+    await expectNothingLeft(runId, appUrl);
+  }, 150_000);
+});

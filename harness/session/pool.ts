@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { errorMessage, HarnessError } from '../errors.ts';
+import type { RunningPlatform } from '../platform/types.ts';
+import { onInterrupt } from '../util/terminate.ts';
+import type { Lease, LeaseProvider } from './control.ts';
+import { runDirOf, type HarnessOptions } from './options.ts';
+import { startSession, type Session } from './session.ts';
+
+/**
+ * Where scenarios get their cluster. `shared` (--parallel 1): one session for the whole run, the
+ * walkthrough's sequence on one cluster, started up front. `fresh` (--parallel N): every scenario
+ * gets a session of its own, with its own platform run id, address range, app and artifacts,
+ * started when its worker asks and taken down when it is done.
+ *
+ * The pool lives in the CLI's process, so every platform has one owner that tears it down, on
+ * Ctrl-C too; the first signal aborts any session still starting.
+ */
+export class SessionPool implements LeaseProvider {
+  private shared: Promise<Session> | null = null;
+  private readonly fresh = new Map<string, Promise<Session>>();
+  private readonly started = new Map<string, Session>();
+  private readonly stopper = new AbortController();
+  private readonly unsubscribe: () => void;
+  private closed = false;
+  /** The first session that started: what the summary says of the platform and the Redis image. */
+  first: Session | null = null;
+
+  constructor(
+    private readonly options: HarnessOptions,
+    readonly mode: 'shared' | 'fresh',
+    private readonly log: (scope: string, line: string) => void,
+  ) {
+    this.unsubscribe = onInterrupt((signal) => this.stopper.abort(new HarnessError(`interrupted by ${signal}`)));
+  }
+
+  /** Shared mode: the one session, started now so that its setup comes first in the log. */
+  startShared(): Promise<Session> {
+    this.shared ??= this.track('shared', startSession(this.options, (m) => this.log('setup', m), this.stopper.signal));
+    return this.shared;
+  }
+
+  async acquire(scenario: string): Promise<Lease> {
+    if (this.closed) throw new HarnessError('the run is ending; no new session');
+    if (this.mode === 'shared') return leaseOf('shared', await this.startShared());
+    if (this.fresh.has(scenario)) throw new HarnessError(`${scenario} already has a session`);
+    const scope = {
+      platformRunId: `${this.options.runId}-${scenario}`,
+      artifactsDir: path.join(runDirOf(this.options), 'scenarios', scenario, 'platform'),
+    };
+    const starting = this.track(scenario, startSession(this.options, (m) => this.log(`${scenario}: setup`, m), this.stopper.signal, scope));
+    this.fresh.set(scenario, starting);
+    return leaseOf(scenario, await starting);
+  }
+
+  platform(id: string): RunningPlatform {
+    const session = this.started.get(id);
+    if (!session) throw new HarnessError(`no session ${id}`);
+    return session.platform;
+  }
+
+  async release(id: string): Promise<void> {
+    if (this.mode === 'shared') return;
+    const session = this.started.get(id);
+    this.started.delete(id);
+    this.fresh.delete(id);
+    await session?.down();
+  }
+
+  /** Every session down, newest first, past errors; sessions still starting are aborted first. */
+  async close(): Promise<string[]> {
+    this.closed = true;
+    this.unsubscribe();
+    this.stopper.abort(new HarnessError('the run is ending'));
+    const errors: string[] = [];
+    const all = [...(this.shared ? [this.shared] : []), ...this.fresh.values()].reverse();
+    for (const starting of all) {
+      const session = await starting.catch(() => null); // a failed start took itself down
+      await session?.down().catch((e: unknown) => errors.push(errorMessage(e)));
+    }
+    this.started.clear();
+    return errors;
+  }
+
+  /** Aborts sessions that are still starting (Ctrl-C does this by itself). */
+  abort(reason: string): void {
+    this.stopper.abort(new HarnessError(reason));
+  }
+
+  private track(id: string, starting: Promise<Session>): Promise<Session> {
+    return starting.then((session) => {
+      this.started.set(id, session);
+      this.first ??= session;
+      return session;
+    });
+  }
+}
+
+const leaseOf = (id: string, s: Session): Lease => ({ id, info: s.platform.info, appUrl: s.app.url, nodeTimeoutMs: s.nodeTimeoutMs, timings: s.timings });
