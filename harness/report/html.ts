@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ScenarioSeries } from '../scenario/series.ts';
 import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -50,10 +51,7 @@ function fmt(v: number | null | undefined, unit = ''): string {
 
 async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number]): Promise<string> {
   const dir = path.join(runDir, 'scenarios', s.name);
-  const charts = await Promise.all(CHARTS.map(async (id) => {
-    const svg = await readFile(path.join(dir, `chart-${id}.svg`), 'utf8').catch(() => null);
-    return svg ? `<div class="chart" data-chart="${id}">${svg}</div>` : '';
-  }));
+  const charts = (await drawCharts(dir)).map((c) => `<div class="chart" data-chart="${c.id}">${c.svg}</div>`);
   const checks = s.checks.map((c) => `<tr><td>${esc(c.name)}</td><td><span class="badge ${BADGE[String(c.valid)]}">${c.valid === true ? 'pass' : c.valid === false ? 'fail' : 'unknown'}</span></td><td>${esc(c.message)}</td></tr>`).join('');
   const faults = s.faults.map((f) => `${esc(f.kind)} ${esc(f.target)} (${esc(f.role)}) at ${(f.atMs / 1000).toFixed(2)} s`).join('; ') || 'none';
   const m = s.metrics;
@@ -67,4 +65,14 @@ ${s.partial ? '<p class="meta" data-partial>The checks below judged a history cu
 ${checks ? `<table class="checks"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
 ${charts.join('\n')}
 </section>`;
+}
+
+/** The scenario's charts from its series.json, also written beside it as chart-<id>.svg; none without one. */
+async function drawCharts(dir: string): Promise<{ id: string; svg: string }[]> {
+  const text = await readFile(path.join(dir, 'series.json'), 'utf8').catch(() => null);
+  if (!text) return [];
+  const { scenarioCharts } = await import('./charts.ts');
+  const charts = await scenarioCharts(JSON.parse(text) as ScenarioSeries);
+  await Promise.all(charts.map((c) => writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg)));
+  return CHARTS.flatMap((id) => charts.filter((c) => c.id === id));
 }

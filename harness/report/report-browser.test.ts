@@ -8,7 +8,6 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics, type ScenarioResult } from '../scenario/result.ts';
 import type { ScenarioSeries } from '../scenario/series.ts';
-import { scenarioCharts } from './charts.ts';
 import { writeHtmlReport } from './html.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -43,7 +42,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
     for (const [i, s] of scenarios.entries()) {
       const dir = path.join(runDir, 'scenarios', s.name);
       await mkdir(dir, { recursive: true });
-      for (const c of await scenarioCharts(series(i * 1000))) await writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg);
+      await writeFile(path.join(dir, 'series.json'), JSON.stringify(series(i * 1000)));
     }
     const summary: RunSummary = {
       runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0', save: '' }, interruptedBy: null, parallel: 1,

@@ -19,7 +19,7 @@ import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { counterSlotOf, healthyOrHealed } from './preconditions.ts';
-import { step } from '../report/allure.ts';
+import { step } from './allure.ts';
 import type { ScenarioEnv } from './context.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
@@ -87,9 +87,6 @@ export class ScenarioRun {
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
     const clients = options.clients ?? 4;
     const workload = startWorkload(history, clock, { url: env.appUrl, clients, ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}) });
-    // The chart renderer (vega) takes a second of CPU to load: alone on the machine, load it while
-    // the scenario runs; beside other scenarios (--parallel) that second would land in their load.
-    if (!env.setup) void import('../report/charts.ts');
     log(`load started: ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''}; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
     return new ScenarioRun(startedAt, name, env, options, dir, before, baseline, clock, history, sampler, workload);
   }

@@ -1,5 +1,4 @@
 import { HarnessError } from '../../errors.ts';
-import type { HarnessOptions } from '../../session/options.ts';
 import { RUN_ID_PATTERN } from '../../util/run-id.ts';
 import { loadTarget } from './kubeconfig.ts';
 
@@ -21,7 +20,7 @@ export function assertFaultsAllowed(context: string, allowContext: string | null
 }
 
 /** The preflight for --platform kubernetes: resolve the context and apply the guard, sending nothing. */
-export async function checkKubernetesTarget(options: Pick<HarnessOptions, 'context' | 'allowContext'>, kubeconfig?: string): Promise<string> {
+export async function checkKubernetesTarget(options: { context: string | null; allowContext: string | null }, kubeconfig?: string): Promise<string> {
   const { context } = loadTarget({ kubeconfig: kubeconfig ?? null, context: options.context });
   assertFaultsAllowed(context, options.allowContext);
   return context;
