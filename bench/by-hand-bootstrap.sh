@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The baseline for bench:bootstrap: the same steps done by hand with shell commands, as a person
 # following the walkthrough on one machine would: start 6 servers, --cluster create, wait for the
-# replicas' first sync. Prints "podsReadyMs clusterReadyMs". Cleans up the PIDs it started.
+# replicas' first sync. Prints "podsReadyMs clusterReadyMs createMs". Cleans up the PIDs it started.
 set -euo pipefail
 prefix=$1 dir=$2 timeout=15000
 source "$(dirname "$0")/by-hand-lib.sh"
@@ -12,6 +12,7 @@ for i in 1 2 3 4 5 6; do
 done
 t1=$(now)
 redis-cli --cluster create $(for i in 1 2 3 4 5 6; do printf '%s:6379 ' "$prefix.$i"; done) --cluster-replicas 1 --cluster-yes >/dev/null
+tc=$(now)
 wait_link_up 4 5 6
 t2=$(now)
-echo "$((t1 - t0)) $((t2 - t0))"
+echo "$((t1 - t0)) $((t2 - t0)) $((tc - t1))"

@@ -3,9 +3,12 @@
 # machine: 6 servers at node timeout $3, --cluster create, the replicas' first sync, kill -9 the
 # master of slot 0, wait until another node serves slot 0 with cluster_state:ok everywhere, then
 # restart the old master and wait until it is a replica with its link up (what kill-master checks).
-# Prints "syncDoneMs failoverMs rejoinMs totalMs". Kills only the PIDs it started.
+# Prints "syncDoneMs failoverMs rejoinMs totalMs". Kills only the PIDs it started. Arguments after
+# the third are passed to every redis-server.
 set -euo pipefail
 prefix=$1 dir=$2 timeout=$3
+shift 3
+extra=("$@") # the same --redis-config overrides the harness runs with, as redis-server flags
 source "$(dirname "$0")/by-hand-lib.sh"
 t0=$(now)
 start_cluster

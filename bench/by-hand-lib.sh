@@ -1,6 +1,8 @@
 # Shared by the by-hand baselines: the shell steps a person would type, one place to change them.
-# Callers set: prefix (a 127.x.y range), dir (scratch folder), timeout (cluster-node-timeout).
+# Callers set: prefix (a 127.x.y range), dir (scratch folder), timeout (cluster-node-timeout), and
+# optionally extra (an array of more redis-server flags).
 pids=()
+[ -n "${extra+x}" ] || extra=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 now() { date +%s%3N; }
@@ -9,7 +11,7 @@ start_server() { # $1: node number 1..6; appends its PID to pids
   local ip="$prefix.$1"
   mkdir -p "$dir/$1"
   (cd "$dir/$1" && exec redis-server --cluster-enabled yes --cluster-config-file nodes.conf --appendonly yes --protected-mode no \
-     --cluster-node-timeout "$timeout" --bind "$ip" --bind-source-addr "$ip" --port 6379 >>"$dir/$1/log" 2>&1) &
+     --cluster-node-timeout "$timeout" --bind "$ip" --bind-source-addr "$ip" --port 6379 "${extra[@]}" >>"$dir/$1/log" 2>&1) &
   pids+=($!)
 }
 

@@ -55,7 +55,7 @@ export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
 export async function waitForClusterReady(
   platform: RunningPlatform,
   shape: ClusterShape,
-  { timeoutMs, signal, intervalMs = 200 }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number },
+  { timeoutMs, signal, intervalMs = 50 }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number },
 ): Promise<Topology> {
   return waitUntil('cluster ready', async (s) => {
     const t = await snapshot(platform, { signal: s });

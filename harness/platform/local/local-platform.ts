@@ -107,7 +107,7 @@ class LocalRunning implements RunningPlatform {
       await this.writeHosts();
       await waitUntil(`pod ${pod.name} ready`, async () => {
         if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} is not ready; log: ${(await this.logs(pod.name, { tailLines: 3 })).trim()}`);
-      }, { timeoutMs, intervalMs: 50, signal });
+      }, { timeoutMs, intervalMs: 10, signal });
     };
     // OrderedReady: each pod is created only after the one before it is ready, as the controller does.
     if (statefulSet.podManagementPolicy === 'OrderedReady') for (const pod of this.redisPods) await startAndWait(pod);
