@@ -1,5 +1,5 @@
 import type { Op } from '../workload/history.ts';
-import type { Checker, FaultRecord, RunEvidence } from './types.ts';
+import { faultEndMs, isEnding, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
 
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -76,10 +76,7 @@ export function majorityLostWindows(samples: RunEvidence['samples'], faults: Fau
   }
   if (open) out.push({ ...open, toMs: Math.round(samples.at(-1)!.tMs) });
   // Fault intervals on masters: deletions last until the pod is re-created, kills until the restart.
-  const down = faults.filter((f) => f.role === 'master' && f.kind !== 'restart' && f.kind !== 'crash').map((f) => ({
-    from: f.atMs,
-    to: f.kind === 'kill' ? (faults.find((r) => r.kind === 'restart' && r.target === f.target && r.atMs >= f.atMs)?.atMs ?? f.endMs ?? f.atMs) : (f.endMs ?? f.atMs),
-  }));
+  const down = faults.filter((f) => f.role === 'master' && !isEnding(f) && f.kind !== 'crash').map((f) => ({ from: f.atMs, to: faultEndMs(f, faults) }));
   const edges = down.flatMap((d) => [[d.from, 1], [d.to, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let count = 0;
   let since = 0;

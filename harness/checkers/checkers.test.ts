@@ -4,7 +4,7 @@ import { OpTable } from '../workload/history.ts';
 import { summarize } from '../workload/sampler.ts';
 import { seedNodes, topologyOf, type FakeNode } from '../testing/topologies.ts';
 import {
-  availabilityChecker, combine, configConsistentChecker, counterChecker, replicaPromotionChecker, runCheckers,
+  availabilityChecker, combine, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, runCheckers,
   slotCoverageChecker, topologyRestoredChecker, type FaultRecord, type RunEvidence,
 } from './index.ts';
 
@@ -125,6 +125,38 @@ describe('slot-coverage', () => {
     const r = slotCoverageChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-4': { clusterState: 'fail' } }) }));
     expect(r.valid).toBe(false);
     expect(r.message).toMatch(/redis-cluster-4 reports cluster_state:fail/);
+  });
+});
+
+describe('peer-addresses', () => {
+  /** Every pod back on a new IP; each node's own line rewritten, its peers' addresses as `seen`. */
+  const restarted = (seen: (pod: number) => string) => {
+    const nodes = seedNodes().map((n, i) => ({ ...n, ip: `127.0.1.${i + 1}` }));
+    const sees = Object.fromEntries(nodes.map((n, i) => [n.pod, { ip: seen(i) }]));
+    return topologyOf(nodes, Object.fromEntries(nodes.map((me) => [me.pod, { sees: Object.fromEntries(Object.entries(sees).filter(([pod]) => pod !== me.pod)) }])));
+  };
+
+  it('passes when every peer is known at its current IP', () => {
+    expect(peerAddressesChecker(evidence()).valid).toBe(true);
+  });
+
+  it('fails a full restart on new IPs, naming the cause: nodes.conf holds only the old IPs', () => {
+    const r = peerAddressesChecker(evidence({ final: restarted((i) => `127.0.0.${i + 1}`) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/^no node can reach any peer after the restart: every one of the 30 peer addresses is stale \(nodes\.conf holds only the peers' old IPs, and nothing tells a node the new ones\); e\.g\. redis-cluster-0 has redis-cluster-1 at 127\.0\.0\.2:6379, which no pod has any more$/);
+  });
+
+  it('fails peers known at IPs that other pods now have', () => {
+    const r = peerAddressesChecker(evidence({ final: restarted((i) => `127.0.1.${((i + 1) % 6) + 1}`) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toContain('those now belong to other nodes');
+    expect(r.message).toContain("redis-cluster-0 has redis-cluster-1 at 127.0.1.3:6379, which is now redis-cluster-2's address");
+  });
+
+  it('fails one stale peer address among good ones', () => {
+    const r = peerAddressesChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-5': { sees: { 'redis-cluster-1': { ip: '127.0.0.99' } } } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toBe('1 of 30 peer addresses are stale: redis-cluster-5 has redis-cluster-1 at 127.0.0.99:6379, which no pod has any more');
   });
 });
 

@@ -1,6 +1,7 @@
 import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
+import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
 import { slotCoverageChecker } from './slot-coverage.ts';
 import { topologyRestoredChecker } from './topology-restored.ts';
@@ -11,13 +12,14 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   counter: counterChecker,
   'slot-coverage': slotCoverageChecker,
   'config-consistent': configConsistentChecker,
+  'peer-addresses': peerAddressesChecker,
   'replica-promotion': replicaPromotionChecker,
   'topology-restored': topologyRestoredChecker,
   availability: availabilityChecker,
 };
 
-export { availabilityChecker, configConsistentChecker, counterChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { availabilityChecker, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { percentile } from './availability.ts';
-export { combine, runCheckers } from './types.ts';
+export { combine, faultEndMs, isEnding, runCheckers } from './types.ts';
 export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, RunEvidence, Validity } from './types.ts';

@@ -13,7 +13,7 @@ export interface CheckResult {
   details: Record<string, unknown>;
 }
 
-export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart';
+export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart';
 
 /** A fault as injected, with what the target was at that moment (from the pre-fault topology). */
 export interface FaultRecord {
@@ -79,3 +79,14 @@ export function runCheckers(checkers: Record<string, Checker>, evidence: RunEvid
 }
 
 export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
+
+/** The fault that ends a held one: a kill lasts until its restart, a pause until its resume. */
+const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume' };
+export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume';
+
+/** When a fault's effect ends: its ending fault if it has one, else when the action returned. */
+export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: number): number {
+  const ending = ENDS[f.kind];
+  const end = ending ? faults.find((r) => r.kind === ending && r.target === f.target && r.atMs >= f.atMs)?.atMs : undefined;
+  return end ?? fallback ?? f.endMs ?? f.atMs;
+}

@@ -75,6 +75,18 @@ export interface RunningPlatform {
   kill(name: string): Promise<void>;
   /** Bring a `kill`ed process back. */
   restart(name: string): Promise<void>;
+  /** SIGSTOP the main process: a master that stalls rather than dies. Its connections hang. */
+  pause(name: string): Promise<void>;
+  /** SIGCONT a paused process. */
+  resume(name: string): Promise<void>;
+  /**
+   * Every Redis pod deleted, all terminated before any is re-created (a node-pool upgrade, or
+   * `kubectl delete pods -l …` with OrderedReady re-creation); each comes back with its PVC on a
+   * new IP. `shuffleIps`: each pod comes back on another pod's previous IP (the local platform
+   * only, where it assigns the IPs). Resolves when every pod is Running again; returns each pod's
+   * IP before and after.
+   */
+  fullRestart(options?: { shuffleIps?: boolean }): Promise<{ pod: string; before: string | null; after: string | null }[]>;
   /** One Redis command to one pod, e.g. `['CLUSTER', 'NODES']`. */
   redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply>;
   /** `redis-cli` run "inside" the pod, e.g. for `--cluster create`. */

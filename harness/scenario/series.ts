@@ -1,5 +1,5 @@
 import type { FaultRecord } from '../checkers/index.ts';
-import { percentile } from '../checkers/index.ts';
+import { faultEndMs, isEnding, percentile } from '../checkers/index.ts';
 import type { OpTable } from '../workload/history.ts';
 import type { SampleSummary } from '../workload/sampler.ts';
 
@@ -34,9 +34,8 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
   const round = (x: number) => Math.round(x * 100) / 100;
   const windows: ScenarioSeries['windows'] = [];
   for (const f of faults) {
-    if (f.kind === 'restart') continue;
-    const restart = f.kind === 'kill' ? faults.find((r) => r.kind === 'restart' && r.target === f.target && r.atMs >= f.atMs) : undefined;
-    windows.push({ label: `${f.kind} ${f.target}`, fromMs: f.atMs, toMs: restart?.atMs ?? recoveredAtMs ?? endMs });
+    if (isEnding(f)) continue;
+    windows.push({ label: `${f.kind} ${f.target}`, fromMs: f.atMs, toMs: faultEndMs(f, faults, recoveredAtMs ?? endMs) });
   }
   return {
     counter: sorted(counter).map(([tMs, value]) => ({ tMs, value })),

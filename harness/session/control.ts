@@ -11,7 +11,7 @@ import type { AppEndpoint, CallOptions, ExecResult, PlatformInfo, PodStatus, Red
  * A worker first leases a session (a platform with its cluster and app) for its scenario; every
  * call names that lease. Only the calls a scenario needs cross it.
  */
-const METHODS = ['pods', 'deletePod', 'crash', 'kill', 'restart', 'redis', 'redisCli', 'logs', 'appLogs'] as const;
+const METHODS = ['pods', 'deletePod', 'crash', 'kill', 'restart', 'pause', 'resume', 'fullRestart', 'redis', 'redisCli', 'logs', 'appLogs'] as const;
 type Method = (typeof METHODS)[number];
 
 export interface ControlEndpoint {
@@ -178,6 +178,15 @@ export class RemotePlatform implements RunningPlatform {
   }
   restart(name: string): Promise<void> {
     return this.call('restart', [name]);
+  }
+  pause(name: string): Promise<void> {
+    return this.call('pause', [name]);
+  }
+  resume(name: string): Promise<void> {
+    return this.call('resume', [name]);
+  }
+  fullRestart(options: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
+    return this.call('fullRestart', [options], { timeoutMs: 300_000 });
   }
   redis(name: string, args: string[], options: CallOptions = {}): Promise<RedisReply> {
     options.signal?.throwIfAborted();

@@ -83,6 +83,9 @@ class KindRunning implements RunningPlatform {
   crash(name: string) { return this.inner.crash(name); }
   kill(name: string) { return this.inner.kill(name); }
   restart(name: string) { return this.inner.restart(name); }
+  pause(name: string) { return this.inner.pause(name); }
+  resume(name: string) { return this.inner.resume(name); }
+  fullRestart(...a: Parameters<RunningPlatform['fullRestart']>) { return this.inner.fullRestart(...a); }
   redis(...a: Parameters<RunningPlatform['redis']>) { return this.inner.redis(...a); }
   redisCli(...a: Parameters<RunningPlatform['redisCli']>) { return this.inner.redisCli(...a); }
   logs(...a: Parameters<RunningPlatform['logs']>) { return this.inner.logs(...a); }

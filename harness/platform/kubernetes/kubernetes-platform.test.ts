@@ -184,6 +184,27 @@ describe('pod operations', () => {
     expect(del.query.get('gracePeriodSeconds')).toBe('5');
   });
 
+  it('restarts every pod at once by scaling the StatefulSet to 0 and back, all gone before any returns', async () => {
+    let replicas = 6;
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, {
+      kind: 'PodList', apiVersion: 'v1', metadata: {}, items: Array.from({ length: replicas }, (_, i) => pod(NS, i, replicas === 6 && afterScaleUp ? { ip: `10.244.9.${i + 1}` } : {})),
+    }));
+    let afterScaleUp = false; // the pods come back on new IPs
+    api.on('PATCH', new RegExp(`^/apis/apps/v1/namespaces/${NS}/statefulsets/redis-cluster/scale$`), (req, res) => {
+      replicas = (JSON.parse(req.body) as { spec: { replicas: number } }).spec.replicas;
+      if (replicas === 6) afterScaleUp = true;
+      json(res, 200, { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'redis-cluster', namespace: NS }, spec: { replicas } });
+    });
+    const moves = await running.fullRestart();
+    const scales = api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/statefulsets/redis-cluster/scale'));
+    expect(scales.map((r) => [r.contentType, JSON.parse(r.body)])).toEqual([
+      ['application/merge-patch+json', { spec: { replicas: 0 } }],
+      ['application/merge-patch+json', { spec: { replicas: 6 } }],
+    ]);
+    expect(moves[0]).toEqual({ pod: 'redis-cluster-0', before: expect.any(String), after: '10.244.9.1' });
+    await expect(running.fullRestart({ shuffleIps: true })).rejects.toThrow(/only the local platform can give pods each other's previous IPs/);
+  });
+
   it('waits until a deleted pod is replaced by a new incarnation', async () => {
     let reads = 0;
     api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-1$`), (_req, res) => json(res, 200, pod(NS, 1, reads++ < 3 ? {} : { uid: 'new-uid' })));

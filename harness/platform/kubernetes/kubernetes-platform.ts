@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PortForward, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PortForward, setHeaderOptions, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
 import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
@@ -167,6 +167,51 @@ class KubernetesRunning implements RunningPlatform {
   async restart(name: string): Promise<void> {
     await this.agents.signal(name, 'KILL');
     this.held.delete(name);
+  }
+
+  async pause(name: string): Promise<void> {
+    await this.agents.signal(name, 'STOP');
+  }
+
+  async resume(name: string): Promise<void> {
+    await this.agents.signal(name, 'CONT');
+  }
+
+  /**
+   * All pods gone before any comes back: scale the StatefulSet to 0, wait until no pod is left,
+   * scale it back. The PVCs stay; the IPs are the CNI's, so `shuffleIps` cannot be promised here.
+   */
+  async fullRestart({ shuffleIps = false }: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
+    this.assertUp();
+    if (shuffleIps) throw new HarnessError('full restart with shuffled IPs: on Kubernetes the CNI assigns pod IPs, so only the local platform can give pods each other\'s previous IPs');
+    const sts = this.options.system.redis.statefulSet;
+    const before = await this.pods();
+    const scale = (replicas: number) => this.apps.patchNamespacedStatefulSetScale(
+      { name: sts.name, namespace: this.namespace, body: { spec: { replicas } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await scale(0);
+    const grace = sts.template.terminationGracePeriodSeconds;
+    await waitUntil('every pod terminated', async () => {
+      const left = await this.pods();
+      if (left.length > 0) throw new NotYet(`${left.map((p) => p.name).join(', ')} still terminating`);
+    }, { timeoutMs: (grace + 60) * 1000, intervalMs: 500 });
+    this.held.clear();
+    // The forwards named pods that are gone: drop them and their connections; new ones follow.
+    for (const f of this.forwards.values()) {
+      const forward = await f.catch(() => null);
+      if (!forward) continue;
+      this.connections.forget('127.0.0.1', forward.port);
+      await forward.close().catch(() => undefined);
+    }
+    this.forwards.clear();
+    await scale(sts.replicas);
+    await waitUntil('every pod running again', async () => {
+      const now = await this.pods();
+      if (now.length < sts.replicas || now.some((p) => p.phase !== 'Running' || !p.ip)) throw new NotYet(`${now.filter((p) => p.phase === 'Running').length}/${sts.replicas} running`);
+    }, { timeoutMs: this.options.readyTimeoutMs ?? 300_000, intervalMs: 500 });
+    const after = await this.pods();
+    return before.map((p) => ({ pod: p.name, before: p.ip, after: after.find((a) => a.name === p.name)?.ip ?? null }));
   }
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {

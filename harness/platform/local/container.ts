@@ -113,6 +113,15 @@ export class LocalContainer {
     });
   }
 
+  /** SIGSTOP the process group: it stays, frozen, until `resume()`. */
+  pause(): void {
+    this.signal('SIGSTOP');
+  }
+
+  resume(): void {
+    this.signal('SIGCONT');
+  }
+
   /** SIGKILL and stay down until `release()`. */
   async hold(): Promise<void> {
     this.held = true;

@@ -101,17 +101,41 @@ class LocalRunning implements RunningPlatform {
     for (let ordinal = 0; ordinal < statefulSet.replicas; ordinal++) {
       this.redisPods.push(new LocalPod(`${statefulSet.name}-${ordinal}`, ordinal, ctx));
     }
+    await this.createPods(signal);
+  }
+
+  /** The StatefulSet controller's creation: OrderedReady waits for each pod before the next. */
+  private async createPods(signal?: AbortSignal, ips: (string | undefined)[] = []): Promise<void> {
     const timeoutMs = this.options.podReadyTimeoutMs ?? 30_000;
-    const startAndWait = async (pod: LocalPod) => {
-      await pod.create();
+    const startAndWait = async (pod: LocalPod, i: number) => {
+      await pod.create(ips[i]);
       await this.writeHosts();
       await waitUntil(`pod ${pod.name} ready`, async () => {
         if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} is not ready; log: ${(await this.logs(pod.name, { tailLines: 3 })).trim()}`);
       }, { timeoutMs, intervalMs: 10, signal });
     };
-    // OrderedReady: each pod is created only after the one before it is ready, as the controller does.
-    if (statefulSet.podManagementPolicy === 'OrderedReady') for (const pod of this.redisPods) await startAndWait(pod);
+    if (this.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') for (const [i, pod] of this.redisPods.entries()) await startAndWait(pod, i);
     else await Promise.all(this.redisPods.map(startAndWait));
+  }
+
+  async fullRestart({ shuffleIps = false }: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
+    this.assertUp();
+    const before = this.redisPods.map((p) => p.ip);
+    const grace = this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds;
+    await Promise.all(this.redisPods.map((p) => p.delete(grace)));
+    for (const ip of before) if (ip) this.connections.forget(ip, this.info.clientPort);
+    // Each pod on the previous IP of the next one: every recorded peer address now names another node.
+    const ips = shuffleIps ? before.map((_, i) => before[(i + 1) % before.length] ?? undefined) : [];
+    if (!this.downPromise) await this.createPods(undefined, ips);
+    return this.redisPods.map((p, i) => ({ pod: p.name, before: before[i] ?? null, after: p.ip }));
+  }
+
+  async pause(name: string): Promise<void> {
+    this.pod(name).main.pause();
+  }
+
+  async resume(name: string): Promise<void> {
+    this.pod(name).main.resume();
   }
 
   async pods(): Promise<PodStatus[]> {

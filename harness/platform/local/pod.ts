@@ -44,10 +44,11 @@ export class LocalPod {
     return main;
   }
 
-  async create(): Promise<void> {
+  /** `ip`: the address this incarnation gets instead of the next free one (an IP-reuse fault). */
+  async create(ip?: string): Promise<void> {
     const { template, source, runDir } = this.ctx;
     this.incarnation = randomUUID();
-    this.ip = await this.ctx.allocateIp();
+    this.ip = ip ?? (await this.ctx.allocateIp());
     const podDir = runDir.pod(this.name);
     await rm(podDir, { recursive: true, force: true });
     await mkdir(podDir, { recursive: true });

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { peerAddressesChecker } from '../checkers/index.ts';
+import type { RunningPlatform } from '../platform/types.ts';
+import { startLocalCluster } from '../testing/local-cluster.ts';
+import { NotYet, sleep, waitUntil } from '../util/wait.ts';
+import { Clock } from '../workload/clock.ts';
+import { FaultInjector } from './injector.ts';
+
+// Real processes, the repo's manifests, node timeout 2000 and no diskless-sync delay.
+const FAST = [{ key: 'repl-diskless-sync-delay', value: '0' }];
+let platform: RunningPlatform | null = null;
+afterEach(async () => {
+  await platform?.down();
+  platform = null;
+});
+const injector = (p: RunningPlatform) => new FaultInjector(p, new Clock(), () => undefined);
+
+describe('pause and resume', () => {
+  it('a paused master is failed over, and on waking steps down to replica of its successor', async () => {
+    const c = await startLocalCluster({ redisConfig: FAST });
+    platform = c.platform;
+    const master = masterOfSlot(c.topology, 0)!;
+    const faults = injector(c.platform);
+    await faults.pause(master.pod);
+    const promoted = await waitUntil('a replica promoted', async () => {
+      const owner = masterOfSlot(await snapshot(c.platform, { timeoutMs: 300 }), 0);
+      if (!owner || owner.nodeId === master.nodeId) throw new NotYet('not yet');
+      return owner;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(promoted.pod).not.toBe(master.pod);
+    await faults.resume(master.pod);
+    const t = await c.ready();
+    const old = selfEntries(t).find((e) => e.self.id === master.nodeId)!;
+    expect(old.self).toMatchObject({ role: 'replica', masterId: promoted.nodeId });
+    expect(faults.records.map((r) => [r.kind, r.role])).toEqual([['pause', 'master'], ['resume', 'master']]);
+  }, 60_000);
+});
+
+describe('full restart', () => {
+  async function restartAndLook(shuffleIps: boolean): Promise<{ before: Topology; after: Topology; moves: string[] }> {
+    const c = await startLocalCluster({ redisConfig: FAST });
+    platform = c.platform;
+    const ipsBefore = (await c.platform.pods()).map((p) => p.ip);
+    const lines: string[] = [];
+    const faults = new FaultInjector(c.platform, new Clock(), (l) => lines.push(l));
+    await faults.fullRestart({ shuffleIps });
+    const ipsAfter = (await c.platform.pods()).map((p) => p.ip);
+    if (shuffleIps) expect(ipsAfter).toEqual([...ipsBefore.slice(1), ipsBefore[0]]);
+    else for (const ip of ipsAfter) expect(ipsBefore).not.toContain(ip);
+    expect(faults.records.map((r) => r.kind)).toEqual(Array(6).fill('full-restart'));
+    // Well past the node timeout: time enough for a cluster that can reconnect to do so.
+    await sleep(6000);
+    return { before: c.topology, after: await snapshot(c.platform), moves: lines };
+  }
+
+  it('deadlocks the seed manifests: every peer address stale, cluster_state fail, and the checker says why', async () => {
+    const { after, moves } = await restartAndLook(false);
+    expect(moves[0]).toMatch(/^full restart: every pod deleted, all terminated, re-created in order: redis-cluster-0 \S+ → \S+/);
+    expect(after.views.every((v) => v.reachable && v.info?.cluster_state === 'fail')).toBe(true);
+    const r = peerAddressesChecker({ final: after } as Parameters<typeof peerAddressesChecker>[0]);
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/^no node can reach any peer after the restart: every one of the 30 peer addresses is stale \(nodes\.conf holds only the peers' old IPs/);
+  }, 90_000);
+
+  // Measured on Redis 7.0.15: a node dialling a peer's old address reaches another live node,
+  // learns from the handshake who is there, and gossip corrects the addresses. So on the seed
+  // manifests an IP shuffle alone heals where fresh IPs deadlock.
+  it('with shuffled IPs, the seed manifests heal: each node learns who now holds each address', async () => {
+    await restartAndLook(true);
+    const healed = await waitUntil('every node ok with current peer addresses', async () => {
+      const t = await snapshot(platform!);
+      const r = peerAddressesChecker({ final: t } as Parameters<typeof peerAddressesChecker>[0]);
+      if (!t.views.every((v) => v.info?.cluster_state === 'ok') || r.valid !== true) throw new NotYet(r.message);
+      return r;
+    }, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(healed.valid).toBe(true);
+  }, 90_000);
+});
