@@ -153,6 +153,12 @@ describe('peer-addresses', () => {
     expect(r.message).toContain("redis-cluster-0 has redis-cluster-1 at 127.0.1.3:6379, which is now redis-cluster-2's address");
   });
 
+  it('fails a peer known at no address (noaddr)', () => {
+    const r = peerAddressesChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-2': { sees: { 'redis-cluster-3': { ip: '', port: 0, flags: ['slave', 'noaddr'] } } } }) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toBe('1 of 30 peer addresses are stale: redis-cluster-2 has redis-cluster-3 at no address (noaddr)');
+  });
+
   it('fails one stale peer address among good ones', () => {
     const r = peerAddressesChecker(evidence({ final: topologyOf(seedNodes(), { 'redis-cluster-5': { sees: { 'redis-cluster-1': { ip: '127.0.0.99' } } } }) }));
     expect(r.valid).toBe(false);

@@ -51,9 +51,19 @@ describe('command-line flags', () => {
     expect(parse(['--scenario', 'kill-master', '--scenario', 'delete-pod-0']).options.scenarios).toEqual(known);
   });
 
+  it('select by glob or all; nothing given is the seed five', () => {
+    const more = ['delete-pod-0', 'kill-master', 'full-restart', 'full-restart-ip-shuffle', 'pause-master'];
+    const pick = (argv: string[]) => parseCliArgs(argv, {}, more).options.scenarios;
+    expect(pick([])).toEqual(['delete-pod-0', 'kill-master']);
+    expect(pick(['--scenario', 'all'])).toEqual(more);
+    expect(pick(['--scenario', 'full-restart*'])).toEqual(['full-restart', 'full-restart-ip-shuffle']);
+    expect(pick(['--scenario', '*-master', '--scenario', 'full-restart'])).toEqual(['kill-master', 'full-restart', 'pause-master']);
+    expect(() => pick(['--scenario', 'nothing-*'])).toThrow('--scenario nothing-*: unknown scenario; valid: delete-pod-0, kill-master, full-restart, full-restart-ip-shuffle, pause-master, a glob of them, or all');
+  });
+
   it('reject mistakes in one line naming the flag and what is valid', () => {
     expect(error(['--bogus'])).toMatch(/^Unknown option '--bogus'; valid flags: --platform .* --help$/);
-    expect(error(['--scenario', 'nope'])).toBe('--scenario nope: unknown scenario; valid: delete-pod-0, kill-master');
+    expect(error(['--scenario', 'nope'])).toBe('--scenario nope: unknown scenario; valid: delete-pod-0, kill-master, a glob of them, or all');
     expect(error(['--platform', 'moon'])).toBe('--platform moon: unknown platform; valid: local, kind, kubernetes');
     expect(error(['--node-timeout', '0'])).toBe('--node-timeout 0: expected an integer ≥ 1');
     expect(error([], { HARNESS_SEED: '-1' })).toBe('--seed -1: expected an integer ≥ 0');

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { HarnessError } from '../errors.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { parseRedisOverride } from '../manifests/index.ts';
+import { selectScenarios } from '../scenario/catalog.ts';
 import { splitOverrides, type HarnessOptions } from '../session/options.ts';
 import { newRunId } from '../util/run-id.ts';
 
@@ -52,10 +53,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   }
   const platform = (values.platform ?? env.HARNESS_PLATFORM ?? 'local') as PlatformKind;
   if (!PLATFORMS.includes(platform)) throw new HarnessError(`--platform ${platform}: unknown platform; valid: ${PLATFORMS.join(', ')}`);
-  const scenarios = values.scenario ?? [];
-  for (const s of scenarios) if (!known.includes(s)) throw new HarnessError(`--scenario ${s}: unknown scenario; valid: ${known.join(', ')}`);
+  const { selected, unmatched } = selectScenarios(values.scenario ?? [], known);
+  if (unmatched !== null) throw new HarnessError(`--scenario ${unmatched}: unknown scenario; valid: ${known.join(', ')}, a glob of them, or all`);
   const { redisConfig, nodeTimeoutMs } = redisSettings(values['redis-config'], env.HARNESS_REDIS_CONFIG, values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT);
-  const selected = known.filter((k) => scenarios.length === 0 || scenarios.includes(k));
   const parallel = integer('--parallel', values.parallel ?? env.HARNESS_PARALLEL, 1) ?? defaultParallel(platform, selected.length);
   if (platform === 'kind' && parallel > 1) throw new HarnessError(`--parallel ${parallel}: the kind platform runs one cluster per run; use --parallel 1`);
   return {

@@ -63,17 +63,13 @@ describe('full restart', () => {
     expect(r.message).toMatch(/^no node can reach any peer after the restart: every one of the 30 peer addresses is stale \(nodes\.conf holds only the peers' old IPs/);
   }, 90_000);
 
-  // Measured on Redis 7.0.15: a node dialling a peer's old address reaches another live node,
-  // learns from the handshake who is there, and gossip corrects the addresses. So on the seed
-  // manifests an IP shuffle alone heals where fresh IPs deadlock.
-  it('with shuffled IPs, the seed manifests heal: each node learns who now holds each address', async () => {
-    await restartAndLook(true);
-    const healed = await waitUntil('every node ok with current peer addresses', async () => {
-      const t = await snapshot(platform!);
-      const r = peerAddressesChecker({ final: t } as Parameters<typeof peerAddressesChecker>[0]);
-      if (!t.views.every((v) => v.info?.cluster_state === 'ok') || r.valid !== true) throw new NotYet(r.message);
-      return r;
-    }, { timeoutMs: 30_000, intervalMs: 250 });
-    expect(healed.valid).toBe(true);
+  // Measured on Redis 7.0.15: a node dialling a peer's old address reaches another live node, and
+  // the handshake's surprise leaves some peers known by id at no address (noaddr) for good, even
+  // where cluster_state says ok. The seed manifests fail this too, in another way.
+  it('with shuffled IPs, the seed manifests are left with peers at no address', async () => {
+    const { after } = await restartAndLook(true);
+    const r = peerAddressesChecker({ final: after } as Parameters<typeof peerAddressesChecker>[0]);
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/peer addresses are stale: .* at no address \(noaddr\)/);
   }, 90_000);
 });

@@ -112,6 +112,39 @@ export class ScenarioRun {
     await sleep(ms, this.env.signal);
   }
 
+  /** cluster-node-timeout in force: the scenario's deadlines and fault lengths derive from it. */
+  get nodeTimeoutMs(): number {
+    return this.env.nodeTimeoutMs;
+  }
+
+  /** Keeps a fault in place for `ms`, saying why; Ctrl-C ends it early. */
+  async hold(ms: number, why: string): Promise<void> {
+    this.log(`${why}: ${ms} ms`);
+    await sleep(ms, this.env.signal);
+  }
+
+  /** The pod replicating `master` right now (the first, with more than one). */
+  async replicaOf(master: string): Promise<string> {
+    const t = await snapshot(this.env.platform);
+    const id = selfEntries(t).find((e) => e.view.pod === master)?.self.id;
+    const replica = selfEntries(t).find((e) => e.self.role === 'replica' && e.self.masterId === id);
+    if (!replica) throw new HarnessError(`${master} has no replica`);
+    return replica.view.pod;
+  }
+
+  /** The StatefulSet's pods, in ordinal order. */
+  async podNames(): Promise<string[]> {
+    return (await this.env.platform.pods()).map((p) => p.name);
+  }
+
+  /** Until the pod is Ready (its readiness probe, or Running without one), as the controller waits. */
+  async podReady(name: string): Promise<void> {
+    await waitUntil(`pod ${name} ready`, async () => {
+      const pod = (await this.env.platform.pods()).find((p) => p.name === name);
+      if (!pod?.ready) throw new NotYet(`${name}: ${pod?.phase ?? 'absent'}, not ready`);
+    }, { timeoutMs: readyTimeoutMs(this.env.nodeTimeoutMs), intervalMs: 100, signal: this.env.signal });
+  }
+
   /** The pod serving the counter key's slot right now. */
   async masterOfCounter(): Promise<string> {
     const owner = masterOfSlot(await snapshot(this.env.platform), this.counterSlot);
