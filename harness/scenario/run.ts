@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SEED_CHECKERS, combine, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
-import { masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { masterOfSlot, selfEntries, snapshot, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
-import { ensureHealthy, readyTimeoutMs } from '../session/session.ts';
+import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
 import { NotYet, sleep, waitUntil } from '../util/wait.ts';
 import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
 import { Clock } from '../workload/clock.ts';
@@ -179,11 +179,11 @@ export class ScenarioRun {
 
   /** Waits, with a deadline derived from the node timeout, until every readiness condition holds again. */
   async recovery(): Promise<void> {
-    const timeoutMs = readyTimeoutMs(this.env.nodeTimeoutMs);
+    const timeoutMs = recoveryTimeoutMs(this.env.nodeTimeoutMs);
     this.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
     const ticker = this.ticker(() => 'still recovering');
     try {
-      await ensureHealthy(this.env.platform, this.env.system, this.env.nodeTimeoutMs, this.env.signal);
+      await waitForClusterReady(this.env.platform, this.env.system.shape, { timeoutMs, signal: this.env.signal });
       this.recoveredAtMs = this.clock.nowMs();
       this.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
     } catch (error) {

@@ -22,6 +22,12 @@ export interface Session {
 export const readyTimeoutMs = (nodeTimeoutMs: number) => 60_000 + 4 * nodeTimeoutMs;
 
 /**
+ * After a fault the platform is already up (no image pulls, no first start): a failover, a
+ * rejoin and a full resync after the diskless-sync delay fit in 4 node timeouts and 20 s.
+ */
+export const recoveryTimeoutMs = (nodeTimeoutMs: number) => 20_000 + 4 * nodeTimeoutMs;
+
+/**
  * The walkthrough's setup, once per run: apply the manifests (platform up), bootstrap the cluster
  * and wait for it to be ready, then deploy the hit counter and wait until it serves a count.
  * A failure anywhere takes down what was started and rethrows the first error.
