@@ -28,6 +28,15 @@ describe('waitUntil', () => {
     }, { timeoutMs: 5000, intervalMs: 10, signal: controller.signal })).rejects.toThrow('user pressed Ctrl-C');
   });
 
+  it('reports the last answer, not the attempt the deadline cut off', async () => {
+    let n = 0;
+    const error = await waitUntil('slow', async (signal) => {
+      if (n++ === 0) throw new NotYet('node 2 says cluster_state:fail');
+      await sleep(60_000, signal);
+    }, { timeoutMs: 150, intervalMs: 10 }).catch((e: unknown) => e as Error);
+    expect(error.message).toBe('slow: not reached within 150 ms (last: node 2 says cluster_state:fail)');
+  });
+
   it('hands the probe a signal that fires at the deadline, so a hung attempt ends', async () => {
     const started = Date.now();
     await expect(waitUntil('hung', (signal) => sleep(60_000, signal), { timeoutMs: 150 })).rejects.toBeInstanceOf(WaitTimeoutError);

@@ -48,6 +48,8 @@ export async function waitUntil<T>(
         maxRetryTime: timeoutMs,
         signal: combined,
         onFailedAttempt: ({ error }) => {
+          // The attempt cut off by the deadline itself says only "aborted": keep the last real answer.
+          if (combined.aborted && last.reason !== 'no attempt finished') return;
           last = { reason: error.message, state: error instanceof NotYet ? error.state : last.state };
         },
       },
