@@ -65,12 +65,18 @@ export class NotSent extends Error {}
  * ioredis queues a command for a node it is still (re)connecting to and, if that connection is
  * refused, fails it with the same "Connection is closed" as a command that was sent: ambiguous.
  * So an INCR goes out only over a ready connection to the slot's master; otherwise the request is
- * refused up front (certainly not applied) and a lazy connection is kicked, so the next one can go.
+ * refused up front (certainly not applied). A node never used yet (ioredis connects lazily, and
+ * a keyed request may be the first to reach a shard) gets up to `firstConnectMs` to connect.
  */
-export function ensureSendable(cluster: Cluster, key: string): void {
+export async function ensureSendable(cluster: Cluster, key: string, firstConnectMs = 250): Promise<void> {
   const owner = cluster.slots[calculateSlot(key)]?.[0];
   const node: Redis | undefined = owner ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner) : undefined;
   if (node?.status === 'ready') return;
-  if (node?.status === 'wait') node.connect().catch(() => undefined);
+  if (node?.status === 'wait') {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([node.connect().catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, firstConnectMs); })]);
+    clearTimeout(timer);
+    if ((node.status as string) === 'ready') return; // it changed while we waited
+  }
   throw new NotSent(`connection to ${owner ?? 'the slot owner'} not ready (${node?.status ?? 'none'})`);
 }

@@ -5,8 +5,10 @@ import { classifyRedisError, ensureSendable } from './redis-client.ts';
 
 /**
  * The seed's hit counter: GET / increments and answers "I have been hit N times since deployment."
- * A Redis error is a 503 whose one-line body names the cause; X-Write-Applied says whether an
- * INCR may have been applied anyway, which the harness needs to classify the request.
+ * Keyed counters, so that every shard can carry load: GET /?key=K increments K, GET /count?key=K
+ * reads it; without `key`, the default key, exactly as the seed. A Redis error is a 503 whose
+ * one-line body names the cause; X-Write-Applied says whether an INCR may have been applied anyway,
+ * which the harness needs to classify the request.
  */
 export function createHitCounter(config: AppConfig, redis: Cluster): Server {
   const server = createServer((req, res) => {
@@ -17,25 +19,27 @@ export function createHitCounter(config: AppConfig, redis: Cluster): Server {
 }
 
 async function route(config: AppConfig, redis: Cluster, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const [path, query] = (req.url ?? '/').split('?', 2) as [string, string | undefined];
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'only GET\n');
   if (path === '/healthz') return send(res, 200, 'ok\n'); // liveness: the process serves HTTP
   // Readiness: the cluster client has its slot map, so a request can be routed.
   if (path === '/readyz') return redis.status === 'ready' ? send(res, 200, 'ready\n') : send(res, 503, `redis client ${redis.status}\n`);
   if (path !== '/' && path !== '/count') return send(res, 404, 'not found\n');
+  const key = keyOf(query, config.counterKey);
+  if (key instanceof Error) return send(res, 400, `${key.message}\n`);
   try {
     if (path === '/count') {
-      const value = await withDeadline(redis.get(config.counterKey), config.requestTimeoutMs);
+      const value = await withDeadline(redis.get(key), config.requestTimeoutMs);
       return send(res, 200, `${JSON.stringify({ count: Number(value ?? 0) })}\n`, { 'content-type': 'application/json' });
     }
     const headers: Record<string, string> = {};
-    ensureSendable(redis, config.counterKey);
+    await ensureSendable(redis, key);
     let count: number;
     if (config.waitReplicas === null) {
-      count = await withDeadline(redis.incr(config.counterKey), config.requestTimeoutMs);
+      count = await withDeadline(redis.incr(key), config.requestTimeoutMs);
     } else {
       // A pipeline keeps WAIT on the connection (the node) that ran the INCR.
-      const results = await withDeadline(redis.pipeline().incr(config.counterKey).wait(config.waitReplicas, config.waitTimeoutMs).exec(), config.requestTimeoutMs);
+      const results = await withDeadline(redis.pipeline().incr(key).wait(config.waitReplicas, config.waitTimeoutMs).exec(), config.requestTimeoutMs);
       const [incr, wait] = results ?? [];
       if (!incr || incr[0]) throw incr?.[0] ?? new Error('empty pipeline reply');
       count = Number(incr[1]);
@@ -64,4 +68,14 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(new Error(`request timeout after ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** `?key=K`: printable ASCII without spaces, at most 128 bytes; absent means the default key. */
+export function keyOf(query: string | undefined, fallback: string): string | Error {
+  const raw = new URLSearchParams(query ?? '').get('key');
+  if (raw === null) return fallback;
+  if (raw.length === 0) return new Error('bad key: empty');
+  if (raw.length > 128) return new Error(`bad key: ${raw.length} characters, at most 128`);
+  if (!/^[\x21-\x7e]+$/.test(raw)) return new Error('bad key: only printable ASCII without spaces');
+  return raw;
 }

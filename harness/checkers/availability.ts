@@ -1,5 +1,5 @@
 import type { Op } from '../workload/history.ts';
-import { faultEndMs, isEnding, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
+import { faultEndMs, isEnding, perKey, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
 
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -13,21 +13,20 @@ const latencies = (ops: Op[]) => {
 };
 
 /**
- * Reports what clients lived through: the longest gap between ok INCRs, errors by kind, latency
+ * Reports what clients lived through: the longest gap between ok INCRs on any one shard (and each
+ * shard's own), errors by kind, latency
  * before/during/after the fault window, throughput, and the windows in which a majority of
  * masters was gone. Pass/fail only when the scenario sets `maxUnavailableMs`.
  */
-export const availabilityChecker: Checker = ({ history, faults, recoveredAtMs, samples, shape, expect }) => {
+export const availabilityChecker: Checker = (e) => {
+  const { history, faults, recoveredAtMs, samples, shape, expect } = e;
   const ops = [...history];
-  const okIncr = ops.filter((o) => o.f === 'incr' && o.type === 'ok').map((o) => o.completeNs / 1e6).sort((a, b) => a - b);
   const start = ops.length ? Math.min(...ops.slice(0, 64).map((o) => o.invokeNs / 1e6)) : 0;
   const end = ops.length ? ops.reduce((m, o) => Math.max(m, o.completeNs / 1e6), 0) : 0;
-  let gap = { fromMs: start, toMs: end, ms: okIncr.length ? 0 : end - start };
-  let prev = start;
-  for (const t of [...okIncr, end]) {
-    if (t - prev > gap.ms) gap = { fromMs: prev, toMs: t, ms: t - prev };
-    prev = Math.max(prev, t);
-  }
+  // Per shard: an outage of one shard is invisible in the gaps between ok INCRs of all keys.
+  const shards = perKey(e).map(({ k, ops: keyOps }) => ({ key: k.key, slot: k.slot, masterAtStart: k.masterAtStart, gap: longestGap(keyOps, start, end), ok: keyOps.filter((o) => o.type === 'ok').length }));
+  const worst = shards.reduce((w, s) => (s.gap.ms > w.gap.ms ? s : w), shards[0]!);
+  const gap = worst.gap;
   const errors: Record<string, number> = {};
   for (const o of ops) if (o.type !== 'ok') errors[`${o.type}: ${o.error ?? 'unknown'}`] = (errors[`${o.type}: ${o.error ?? 'unknown'}`] ?? 0) + 1;
 
@@ -44,18 +43,32 @@ export const availabilityChecker: Checker = ({ history, faults, recoveredAtMs, s
   const majorityLost = majorityLostWindows(samples, faults, shape.masters);
   const durationS = Math.max(0.001, (end - start) / 1000);
   const details = {
-    maxUnavailableMs: Math.round(gap.ms), maxUnavailable: { fromMs: Math.round(gap.fromMs), toMs: Math.round(gap.toMs) },
+    maxUnavailableMs: Math.round(gap.ms), maxUnavailable: { fromMs: Math.round(gap.fromMs), toMs: Math.round(gap.toMs), key: worst.key },
+    shards: shards.map((s) => ({ key: s.key, slot: s.slot, masterAtStart: s.masterAtStart, maxUnavailableMs: Math.round(s.gap.ms), fromMs: Math.round(s.gap.fromMs), toMs: Math.round(s.gap.toMs), ok: s.ok })),
     errors, latency, okPerSec: Math.round(okOps.length / durationS), opsPerSec: Math.round(ops.length / durationS),
     faultWindow: faultFrom === null ? null : { fromMs: Math.round(faultFrom), toMs: Math.round(faultTo!) },
     majorityLost, threshold: expect.maxUnavailableMs ?? null,
   };
-  const summary = `longest gap between ok INCRs ${Math.round(gap.ms)} ms; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms`
+  const where = shards.length > 1 ? ` (key ${worst.key}, slot ${worst.slot}; other shards ${shards.filter((s) => s !== worst).map((s) => `${Math.round(s.gap.ms)} ms`).join(', ')})` : '';
+  const summary = `longest gap between ok INCRs ${Math.round(gap.ms)} ms${where}; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms`
     + (majorityLost.length ? `; majority of masters gone for ${majorityLost.map((w) => `${w.toMs - w.fromMs} ms`).join(', ')}` : '');
   if (expect.maxUnavailableMs !== undefined && gap.ms > expect.maxUnavailableMs) {
     return { valid: false, message: `unavailable for ${Math.round(gap.ms)} ms, above the ${expect.maxUnavailableMs} ms allowed (${summary})`, details };
   }
   return { valid: true, message: summary, details };
 };
+
+/** The longest stretch of [start, end] without an ok INCR among `ops`. */
+function longestGap(ops: Op[], start: number, end: number): { fromMs: number; toMs: number; ms: number } {
+  const okIncr = ops.filter((o) => o.f === 'incr' && o.type === 'ok').map((o) => o.completeNs / 1e6).sort((a, b) => a - b);
+  let gap = { fromMs: start, toMs: end, ms: okIncr.length ? 0 : end - start };
+  let prev = start;
+  for (const t of [...okIncr, end]) {
+    if (t - prev > gap.ms) gap = { fromMs: prev, toMs: t, ms: t - prev };
+    prev = Math.max(prev, t);
+  }
+  return gap;
+}
 
 /**
  * When fewer than a majority of masters served: from the samples (a master unreachable or without

@@ -128,6 +128,51 @@ describe('slot-coverage', () => {
   });
 });
 
+describe('independent keys, one per shard', () => {
+  /** Key a (default, no key on its ops) and key b, each counting 1..n sequentially. */
+  const twoKeys = (n: number, bFrom = 0) => OpTable.from([
+    ...sequential(n),
+    ...Array.from({ length: n }, (_, i) => ({ ...op(2, 'incr', 'ok', bFrom + i + 1, i * 10 + 1, i * 10 + 6), key: 'b' })),
+  ]);
+  const keys = (finalB: number | null) => [
+    { key: 'hits', slot: 4994, masterAtStart: 'redis-cluster-0', baseline: 0, finalRead: 10 },
+    { key: 'b', slot: 9000, masterAtStart: 'redis-cluster-1', baseline: 0, finalRead: finalB },
+  ];
+
+  it('judge each key as its own counter: values shared across keys are not duplicates', () => {
+    const r = counterChecker(evidence({ history: twoKeys(10), keys: keys(10) }));
+    expect(r.valid).toBe(true);
+    expect(r.message).toBe('2 keys, one per shard, each within its bounds: 20 acknowledged, 0 indeterminate, 0 failed in all');
+    expect(r.details).toMatchObject({ acknowledged: 20, lostAcknowledged: 0, perKey: [{ key: 'hits', acknowledged: 10 }, { key: 'b', acknowledged: 10 }] });
+  });
+
+  it('fail a loss on one shard that a total would hide, naming the key and its shard', () => {
+    const r = counterChecker(evidence({ history: twoKeys(10), keys: keys(7) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/^key b \(slot 9000, redis-cluster-1's shard\): 3 acknowledged increments lost/);
+    expect(r.details).toMatchObject({ lostAcknowledged: 3 });
+  });
+
+  it('fail values that go backwards on one key only', () => {
+    const history = OpTable.from([...sequential(10), { ...op(2, 'incr', 'ok', 5, 0, 5), key: 'b' }, { ...op(2, 'incr', 'ok', 3, 10, 15), key: 'b' }]);
+    const r = counterChecker(evidence({ history, keys: [keys(5)[0]!, { ...keys(5)[1]!, baseline: 2, finalRead: 4 }] }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/^key b .*values out of bounds/);
+  });
+
+  it('availability reports each shard, and the worst: an outage of one shard the others would mask', () => {
+    // Key b answers only in the first 30 ms and the last 10 ms; the default key all along.
+    const history = OpTable.from([
+      ...sequential(20),
+      ...[0, 10, 20, 190].map((t, i) => ({ ...op(2, 'incr', 'ok', i + 1, t, t + 5), key: 'b' })),
+    ]);
+    const r = availabilityChecker(evidence({ history, keys: [keys(20)[0]!, { ...keys(20)[1]!, finalRead: 4 }] }));
+    expect(r.details).toMatchObject({ maxUnavailableMs: 170, maxUnavailable: { key: 'b' }, shards: [{ key: 'hits' }, { key: 'b', maxUnavailableMs: 170 }] });
+    expect(r.message).toMatch(/^longest gap between ok INCRs 170 ms \(key b, slot 9000; other shards \d+ ms\)/);
+    expect(availabilityChecker(evidence({ history, keys: keys(4), expect: { maxUnavailableMs: 100 } })).valid).toBe(false);
+  });
+});
+
 describe('peer-addresses', () => {
   /** Every pod back on a new IP; each node's own line rewritten, its peers' addresses as `seen`. */
   const restarted = (seen: (pod: number) => string) => {

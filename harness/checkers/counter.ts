@@ -1,5 +1,5 @@
 import type { Op } from '../workload/history.ts';
-import { seconds, type Checker } from './types.ts';
+import { perKey, seconds, type Checker } from './types.ts';
 
 const SHOW = 5;
 
@@ -24,8 +24,31 @@ const describe = (o: Op) => `process ${o.process} ${o.f === 'incr' ? 'INCR' : 'r
  * - unique: no two ok INCRs return the same value;
  * - final read: acknowledged ≤ final − baseline ≤ acknowledged + indeterminate.
  */
-export const counterChecker: Checker = ({ history, baseline, finalRead }) => {
-  const ops = [...history];
+export const counterChecker: Checker = (e) => {
+  const keys = perKey(e);
+  if (keys.length === 1) return judge(keys[0]!.ops, keys[0]!.k.baseline, keys[0]!.k.finalRead);
+  // Independent keys: each its own counter; one false fails, any unknown keeps it from passing.
+  const results = keys.map(({ k, ops }) => ({ k, r: judge(ops, k.baseline, k.finalRead) }));
+  const label = ({ k }: (typeof results)[number]) => `key ${k.key} (slot ${k.slot}, ${k.masterAtStart ?? '?'}'s shard)`;
+  const sum = (f: string) => results.reduce<number | null>((n, { r }) => (n === null || r.details[f] === null ? null : n + Number(r.details[f])), 0);
+  const details = {
+    attempted: sum('attempted'), baseline: sum('baseline'), acknowledged: sum('acknowledged'), failed: sum('failed'), indeterminate: sum('indeterminate'),
+    finalCount: sum('finalCount'), lostAcknowledged: sum('lostAcknowledged'), phantom: sum('phantom'),
+    perKey: results.map(({ k, r }) => ({ key: k.key, slot: k.slot, masterAtStart: k.masterAtStart, valid: r.valid, message: r.message, ...pick(r.details) })),
+  };
+  const bad = results.filter(({ r }) => r.valid === false);
+  if (bad.length) return { valid: false, message: bad.map((x) => `${label(x)}: ${x.r.message}`).join('; '), details };
+  const unknown = results.filter(({ r }) => r.valid === 'unknown');
+  if (unknown.length) return { valid: 'unknown', message: unknown.map((x) => `${label(x)}: ${x.r.message}`).join('; '), details };
+  return { valid: true, message: `${keys.length} keys, one per shard, each within its bounds: ${details.acknowledged} acknowledged, ${details.indeterminate} indeterminate, ${details.failed} failed in all`, details };
+};
+
+const pick = (d: Record<string, unknown>) => ({
+  acknowledged: d.acknowledged, failed: d.failed, indeterminate: d.indeterminate, baseline: d.baseline, finalCount: d.finalCount,
+  lostAcknowledged: d.lostAcknowledged, phantom: d.phantom,
+});
+
+function judge(ops: Op[], baseline: number, finalRead: number | null): ReturnType<Checker> {
   const incr = ops.filter((o) => o.f === 'incr');
   const ok = ops.filter((o) => o.type === 'ok' && o.value !== null);
   const okIncrDone = Float64Array.from(incr.filter((o) => o.type === 'ok').map((o) => o.completeNs)).sort();
@@ -87,4 +110,4 @@ export const counterChecker: Checker = ({ history, baseline, finalRead }) => {
     message: `${acknowledged} acknowledged, ${indeterminate} indeterminate, ${failed} failed; final ${finalRead} (baseline ${baseline}) within [${baseline + acknowledged}, ${baseline + acknowledged + indeterminate}]`,
     details,
   };
-};
+}

@@ -1,7 +1,7 @@
 import type { Topology } from '../cluster/index.ts';
 import type { SlotRange } from '../cluster/slots.ts';
 import type { ClusterShape } from '../manifests/index.ts';
-import type { OpTable } from '../workload/history.ts';
+import type { Op, OpTable } from '../workload/history.ts';
 import type { SampleSummary } from '../workload/sampler.ts';
 
 export type Validity = true | false | 'unknown';
@@ -38,6 +38,16 @@ export interface Expectations {
   maxUnavailableMs?: number;
 }
 
+/** One counter key of a run: where it lived at the start, and its value before and after. */
+export interface KeyEvidence {
+  key: string;
+  slot: number;
+  masterAtStart: string | null;
+  baseline: number;
+  /** The value read after healing; null if the final read failed. */
+  finalRead: number | null;
+}
+
 /** Everything recorded about one scenario run: what the checkers judge. */
 export interface RunEvidence {
   history: OpTable;
@@ -55,6 +65,19 @@ export interface RunEvidence {
   nodeTimeoutMs: number;
   counterSlot: number;
   expect: Expectations;
+  /**
+   * Every counter key, the app's default first (its operations carry no key). Absent: the default
+   * key alone, with `baseline` and `finalRead`. Each key is judged as its own counter.
+   */
+  keys?: KeyEvidence[];
+}
+
+/** The keys of a run and each one's operations (Jepsen's independent keys). */
+export function perKey(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'finalRead' | 'counterSlot'>): { k: KeyEvidence; ops: Op[] }[] {
+  const keys = e.keys?.length ? e.keys : [{ key: '', slot: e.counterSlot, masterAtStart: null, baseline: e.baseline, finalRead: e.finalRead }];
+  const groups = new Map<string, Op[]>(keys.map((k, i) => [i === 0 ? '' : k.key, []]));
+  for (const op of e.history) groups.get(op.key ?? '')?.push(op);
+  return keys.map((k, i) => ({ k, ops: groups.get(i === 0 ? '' : k.key)! }));
 }
 
 export type Checker = (evidence: RunEvidence) => Omit<CheckResult, 'name'>;

@@ -6,3 +6,5 @@ export { parseClusterNodes, parseInfo, hasFlag } from './nodes.ts';
 export type { NodeEntry } from './nodes.ts';
 export { formatRanges, keySlot, rangeSize, rangesContain, SLOT_COUNT, toRanges } from './slots.ts';
 export type { SlotRange } from './slots.ts';
+export { keyInSlots, keysForEveryMaster } from './keys.ts';
+export type { ShardKey } from './keys.ts';

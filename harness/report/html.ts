@@ -62,6 +62,7 @@ ${s.partial ? '<p class="meta" data-partial>The checks below judged a history cu
 <p class="meta">faults: ${faults} · schedule: ${s.schedule.map((p) => `${esc(p.what)} ${p.delayMs} ms`).join(', ') || '—'}</p>
 <p class="meta">attempted ${m.attempted} · acknowledged ${m.acknowledged} · failed ${m.failed} · indeterminate ${m.indeterminate} · final count ${fmt(m.finalCount)}
  · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>
+${shardTable(s)}
 ${checks ? `<table class="checks"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
 ${charts.join('\n')}
 </section>`;
@@ -75,4 +76,11 @@ async function drawCharts(dir: string): Promise<{ id: string; svg: string }[]> {
   const charts = await scenarioCharts(JSON.parse(text) as ScenarioSeries);
   await Promise.all(charts.map((c) => writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg)));
   return CHARTS.flatMap((id) => charts.filter((c) => c.id === id));
+}
+
+/** One row per shard: its key, where it lived at the start, and what its clients lived through. */
+function shardTable(s: RunSummary['scenarios'][number]): string {
+  if (!s.shards?.length) return '';
+  const rows = s.shards.map((k) => `<tr><td><code>${esc(k.key)}</code></td><td>${k.slot}</td><td>${esc(k.masterAtStart)}</td><td>${k.acknowledged}</td><td>${k.failed}</td><td>${k.indeterminate}</td><td>${fmt(k.lostAcknowledged)}</td><td>${fmt(k.maxUnavailableMs, ' ms')}</td></tr>`).join('');
+  return `<table class="shards"><thead><tr><th>key</th><th>slot</th><th>master at start</th><th>acked</th><th>failed</th><th>indeterminate</th><th>lost acked</th><th>longest gap</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -12,13 +12,17 @@ describe('the Markdown verdict table', () => {
       scenarios: [
         { name: 'delete-pod-0', status: 'passed', startedAt: '', durationMs: 1, seed: 3, schedule: [], faults: [], checks: [], metrics: { ...emptyMetrics(), acknowledged: 10 }, error: null },
         { name: 'kill-master', status: 'failed', startedAt: '', durationMs: 1, seed: 3, schedule: [], faults: [], metrics: { ...emptyMetrics(), lostAcknowledged: 3, failoverMs: 20100 }, error: null,
+          shards: [
+            { key: 'hits', slot: 4994, masterAtStart: 'redis-cluster-0', acknowledged: 5, failed: 1, indeterminate: 0, lostAcknowledged: 3, maxUnavailableMs: 20000 },
+            { key: 'shard-1-1', slot: 10773, masterAtStart: 'redis-cluster-1', acknowledged: 5, failed: 0, indeterminate: 0, lostAcknowledged: 0, maxUnavailableMs: 30 },
+          ],
           checks: [{ name: 'counter', valid: false, message: '3 acknowledged increments lost | see history' }] },
       ],
     } satisfies RunSummary;
     const md = summaryMarkdown(summary);
     expect(md).toContain('### redis-chaos: ❌ failed (exit 1)');
     expect(md).toContain('node timeout 15000 ms (manifests) · --redis-config repl-diskless-sync-delay=0, seed 3');
-    expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — |  |');
-    expect(md).toContain('| kill-master | ❌ failed | 0 | 3 | 20100 ms | — | counter: 3 acknowledged increments lost \\| see history |');
+    expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — | — |  |');
+    expect(md).toContain('| kill-master | ❌ failed | 0 | 3 | 20100 ms | — | redis-cluster-0: 20000 ms, redis-cluster-1: 30 ms | counter: 3 acknowledged increments lost \\| see history |');
   });
 });

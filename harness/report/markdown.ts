@@ -12,9 +12,9 @@ export function summaryMarkdown(summary: RunSummary): string {
     `Platform **${summary.platform}**, ${summary.redisImage ?? '?'} (server ${summary.redisServerVersion ?? '?'}), ${redisSettingsText(summary)}, seed ${summary.seed}, run \`${summary.runId}\`.`,
     ...(summary.error ? ['', `**Harness error:** ${cell(summary.error)}`] : []),
     '',
-    '| scenario | verdict | acked INCRs | lost acked | failover | max unavailable | failing checks |',
-    '|---|---|---:|---:|---:|---:|---|',
-    ...summary.scenarios.map((s) => `| ${s.name} | ${ICON[s.status]} | ${s.metrics.acknowledged} | ${s.metrics.lostAcknowledged ?? '—'} | ${ms(s.metrics.failoverMs)} | ${ms(s.metrics.maxUnavailableMs)} | ${cell(s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join('; ') || s.error || '')} |`),
+    '| scenario | verdict | acked INCRs | lost acked | failover | max unavailable | per shard: longest gap | failing checks |',
+    '|---|---|---:|---:|---:|---:|---|---|',
+    ...summary.scenarios.map((s) => `| ${s.name} | ${ICON[s.status]} | ${s.metrics.acknowledged} | ${s.metrics.lostAcknowledged ?? '—'} | ${ms(s.metrics.failoverMs)} | ${ms(s.metrics.maxUnavailableMs)} | ${cell((s.shards ?? []).map((k) => `${k.masterAtStart ?? k.key}: ${ms(k.maxUnavailableMs)}`).join(', ') || '—')} | ${cell(s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join('; ') || s.error || '')} |`),
   ];
   return `${lines.join('\n')}\n`;
 }

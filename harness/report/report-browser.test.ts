@@ -33,6 +33,7 @@ const result = (name: string, status: ScenarioResult['status']): ScenarioResult 
   faults: [{ kind: 'kill', target: 'redis-cluster-0', role: 'master', atMs: 3000 }],
   checks: [{ name: 'counter', valid: status === 'passed', message: status === 'passed' ? 'all good' : '3 acknowledged increments lost' }],
   metrics: { ...emptyMetrics(), acknowledged: 1000, lostAcknowledged: status === 'passed' ? 0 : 3, failoverMs: 4500 }, error: null,
+  shards: ['redis-cluster-0', 'redis-cluster-1', 'redis-cluster-2'].map((m, i) => ({ key: i === 0 ? 'hits' : `shard-${i}-1`, slot: [4994, 10773, 13125][i]!, masterAtStart: m, acknowledged: 333, failed: 0, indeterminate: 0, lostAcknowledged: 0, maxUnavailableMs: i === 0 ? 4500 : 20 })),
 });
 
 describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser', () => {
@@ -71,6 +72,8 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
         // Drawn, not empty: each chart has marks and a non-trivial size.
         for (const box of await charts.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))) expect(box).toBeGreaterThan(80);
         expect(await page.locator(`section[data-scenario="${s.name}"] .chart[data-chart="counter"] path`).count()).toBeGreaterThan(0);
+        // One row per shard, the faulted one's gap among them.
+        expect(await page.locator(`section[data-scenario="${s.name}"] table.shards tbody tr td:first-child`).allInnerTexts()).toEqual(['hits', 'shard-1-1', 'shard-2-1']);
       }
       await page.screenshot({ path: path.join(runDir, 'report.png'), fullPage: false });
     } finally {

@@ -18,9 +18,14 @@ export async function recordStartFailure(env: Pick<ScenarioEnv, 'runDir' | 'seed
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
 }
 
-/** The slot of the app's counter key (COUNTER_KEY in its Deployment, else the app's default). */
+/** The app's counter key: COUNTER_KEY in its Deployment, else the app's default. */
+export function counterKeyOf(system: SystemUnderTest): string {
+  return system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits';
+}
+
+/** The slot of the app's counter key. */
 export function counterSlotOf(system: SystemUnderTest): number {
-  return keySlot(system.app?.container.env.find((e) => e.name === 'COUNTER_KEY')?.value || 'hits');
+  return keySlot(counterKeyOf(system));
 }
 
 /** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */

@@ -17,6 +17,18 @@ export interface ScenarioMetrics {
   p99LatencyMs: number | null;
 }
 
+/** One shard's share of a scenario: its key, where the key lived at the start, and what it lived through. */
+export interface ShardResult {
+  key: string;
+  slot: number;
+  masterAtStart: string | null;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  lostAcknowledged: number | null;
+  maxUnavailableMs: number | null;
+}
+
 /** One scenario's entry in summary.json. */
 export interface ScenarioResult {
   name: string;
@@ -28,6 +40,8 @@ export interface ScenarioResult {
   faults: Pick<FaultRecord, 'kind' | 'target' | 'role' | 'atMs'>[];
   checks: { name: string; valid: Validity; message: string }[];
   metrics: ScenarioMetrics;
+  /** Per shard (one counter key each); `metrics` holds the totals, and the worst shard's gap. */
+  shards?: ShardResult[];
   error: string | null;
   /** True when the checks judged a history cut short (an interrupted run). */
   partial?: boolean;
@@ -62,3 +76,17 @@ export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recovere
 }
 
 export const emptyMetrics = (): ScenarioMetrics => metricsOf([], [], null);
+
+/** The shards' figures from the counter's and availability's per-key details. */
+export function shardsOf(checks: CheckResult[]): ShardResult[] {
+  const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
+  const counter = d('counter') as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
+  const gaps = ((d('availability') as { shards?: { key: string; slot: number; masterAtStart: string | null; maxUnavailableMs: number }[] }).shards) ?? [];
+  const perKey = counter.perKey ?? (gaps[0] ? [{ ...counter, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []);
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  return perKey.map((k) => ({
+    key: String(k.key), slot: Number(k.slot), masterAtStart: (k.masterAtStart as string | null) ?? null,
+    acknowledged: num(k.acknowledged) ?? 0, failed: num(k.failed) ?? 0, indeterminate: num(k.indeterminate) ?? 0,
+    lostAcknowledged: num(k.lostAcknowledged), maxUnavailableMs: gaps.find((g) => g.key === k.key)?.maxUnavailableMs ?? null,
+  }));
+}

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SEED_CHECKERS, combine, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
-import { masterOfSlot, selfEntries, snapshot, waitForClusterReady, type Topology } from '../cluster/index.ts';
+import { keysForEveryMaster, masterOfSlot, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -14,11 +14,11 @@ import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount } from '../workload/read-count.ts';
 import { progressLine } from './progress.ts';
-import { emptyMetrics, metricsOf, statusOf, type ScenarioResult } from './result.ts';
+import { emptyMetrics, metricsOf, shardsOf, statusOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
-import { counterSlotOf, healthyOrHealed } from './preconditions.ts';
+import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from './allure.ts';
 import type { ScenarioEnv } from './context.ts';
 
@@ -59,7 +59,8 @@ export class ScenarioRun {
     private readonly options: ScenarioOptions,
     readonly dir: string,
     readonly before: Topology,
-    private readonly baseline: number,
+    /** Every counter key with its value at the start: the default key first, then one per other master. */
+    private readonly keys: (ShardKey & { baseline: number })[],
     readonly clock: Clock,
     private readonly history: HistoryRecorder,
     private readonly sampler: RunningSampler,
@@ -79,16 +80,18 @@ export class ScenarioRun {
       log('checking the cluster is healthy');
       return await healthyOrHealed(env, log);
     });
-    const baseline = await readCount(env.appUrl);
+    // Every shard under load: the default key, plus a key in each other master's slots.
+    const shardKeys = keysForEveryMaster(before, counterKeyOf(env.system));
+    const keys = await Promise.all(shardKeys.map(async (k, i) => ({ ...k, baseline: await readCount(env.appUrl, 10_000, i === 0 ? undefined : k.key) })));
     const clock = new Clock();
     const history = new HistoryRecorder(path.join(dir, 'history.jsonl'));
     const counterSlot = counterSlotOf(env.system);
-    const watchSlots = [counterSlot, ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])];
+    const watchSlots = [...new Set([...keys.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
     const clients = options.clients ?? 4;
-    const workload = startWorkload(history, clock, { url: env.appUrl, clients, ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}) });
-    log(`load started: ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''}; counter at ${baseline}; slot ${counterSlot} on ${masterOfSlot(before, counterSlot)?.pod}`);
-    return new ScenarioRun(startedAt, name, env, options, dir, before, baseline, clock, history, sampler, workload);
+    const workload = startWorkload(history, clock, { url: env.appUrl, clients, keys: keys.map((k) => k.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}) });
+    log(`load started: ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${keys.length} keys: ${keys.map((k) => `${k.key} (slot ${k.slot} on ${k.masterAtStart}, at ${k.baseline})`).join(', ')}`);
+    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, clock, history, sampler, workload);
   }
 
   log(message: string): void {
@@ -243,16 +246,17 @@ export class ScenarioRun {
       faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
       checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
+      shards: shardsOf(checks),
       error, setup: this.env.setup ?? null,
     };
   }
 
   /** The final read and topology (each bounded), then every checker on the evidence. */
   private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
-    const finalRead = await readCount(this.env.appUrl, readTimeoutMs).catch(() => null);
+    const keys = await Promise.all(this.keys.map(async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) })));
     const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) }).catch(() => null);
     return runCheckers(SEED_CHECKERS, {
-      history: this.history.ops, baseline: this.baseline, finalRead, samples: this.sampler.samples, before: this.before, final,
+      history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
       counterSlot: this.counterSlot, expect: this.options.expect ?? {},
     });

@@ -30,10 +30,10 @@ describe('waitUntil', () => {
 
   it('reports the last answer, not the attempt the deadline cut off', async () => {
     let n = 0;
-    const error = await waitUntil('slow', async (signal) => {
+    const error = await waitUntil<void>('slow', async (signal) => {
       if (n++ === 0) throw new NotYet('node 2 says cluster_state:fail');
       await sleep(60_000, signal);
-    }, { timeoutMs: 150, intervalMs: 10 }).catch((e: unknown) => e as Error);
+    }, { timeoutMs: 150, intervalMs: 10 }).then(() => new Error('resolved'), (e: unknown) => e as Error);
     expect(error.message).toBe('slow: not reached within 150 ms (last: node 2 says cluster_state:fail)');
   });
 

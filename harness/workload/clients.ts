@@ -16,6 +16,11 @@ export interface WorkloadOptions {
   /** Hard bounds: the workload stops itself at whichever comes first. */
   maxOps?: number;
   maxDurationMs?: number;
+  /**
+   * Counter keys to spread the operations over, round robin per client; the first is the app's
+   * default key and goes as the seed's plain `GET /`. Absent: the default key only.
+   */
+  keys?: string[];
 }
 
 export interface RunningWorkload {
@@ -29,7 +34,8 @@ export interface RunningWorkload {
  * `stop()` ends it; so do maxOps and maxDurationMs, so a forgotten workload cannot run forever.
  */
 export function startWorkload(history: HistoryRecorder, clock: Clock, options: WorkloadOptions): RunningWorkload {
-  const { url, clients = 4, timeoutMs = 1000, readRatio = 0.1, ratePerClient, maxOps = 2_000_000, maxDurationMs = 600_000 } = options;
+  const { url, clients = 4, timeoutMs = 1000, readRatio = 0.1, ratePerClient, maxOps = 2_000_000, maxDurationMs = 600_000, keys = [] } = options;
+  const query = keys.map((k, i) => (i === 0 ? '' : `?key=${encodeURIComponent(k)}`));
   const origin = new URL(url);
   const pool = new Pool(origin.origin, { connections: clients, pipelining: 1, connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
   const stopper = new AbortController();
@@ -42,12 +48,13 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
     for (let n = 0; !stopper.signal.aborted && issued < maxOps; n++) {
       issued++;
       const f: OpF = mix(process, n) ? 'read' : 'incr';
+      const k = keys.length ? (n + process) % keys.length : 0;
       const started = Date.now();
-      const index = history.invoke(process, f, clock.nowNs());
+      const index = history.invoke(process, f, clock.nowNs(), k === 0 ? undefined : keys[k]);
       try {
         const response = await pool.request({
           method: 'GET',
-          path: f === 'incr' ? '/' : '/count',
+          path: `${f === 'incr' ? '/' : '/count'}${query[k] ?? ''}`,
           // GET / is not idempotent here (it increments), so undici must never replay it.
           idempotent: false,
           signal: AbortSignal.timeout(timeoutMs),

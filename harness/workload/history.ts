@@ -15,6 +15,8 @@ export interface HistoryEvent {
   timeNs: number;
   latencyMs?: number;
   error?: string;
+  /** The counter key, when the workload spreads over several (absent: the app's default key). */
+  key?: string;
 }
 
 /** A completed operation (invoke + completion), as the checkers see it. */
@@ -26,6 +28,8 @@ export interface Op {
   invokeNs: number;
   completeNs: number;
   error: string | null;
+  /** The counter key; absent for the app's default key. */
+  key?: string;
 }
 
 const F: OpF[] = ['incr', 'read'];
@@ -43,8 +47,10 @@ export class OpTable {
   private value = new Float64Array(this.cap);
   private meta = new Uint8Array(this.cap * 3); // process, f, type
   private errorIndex = new Uint16Array(this.cap);
+  private keyIndex = new Uint8Array(this.cap);
   private readonly errors: string[] = [''];
   private readonly errorIds = new Map<string, number>();
+  private readonly keys: string[] = [''];
 
   add(op: Op): void {
     if (this.length === this.cap) this.grow();
@@ -56,12 +62,20 @@ export class OpTable {
     this.meta[i * 3 + 1] = F.indexOf(op.f);
     this.meta[i * 3 + 2] = TYPES.indexOf(op.type);
     this.errorIndex[i] = op.error === null ? 0 : this.intern(op.error);
+    this.keyIndex[i] = op.key ? this.keyId(op.key) : 0;
+  }
+
+  /** The keys seen, the default one as ''. */
+  get keyNames(): string[] {
+    return [...this.keys];
   }
 
   get(i: number): Op {
     const v = this.value[i]!;
     const e = this.errorIndex[i]!;
+    const k = this.keyIndex[i]!;
     return {
+      ...(k === 0 ? {} : { key: this.keys[k]! }),
       process: this.meta[i * 3]!,
       f: F[this.meta[i * 3 + 1]!]!,
       type: TYPES[this.meta[i * 3 + 2]!]!,
@@ -78,13 +92,22 @@ export class OpTable {
 
   /** Bytes held per operation, for the benchmark. */
   get bytes(): number {
-    return this.invokeNs.byteLength + this.completeNs.byteLength + this.value.byteLength + this.meta.byteLength + this.errorIndex.byteLength;
+    return this.invokeNs.byteLength + this.completeNs.byteLength + this.value.byteLength + this.meta.byteLength + this.errorIndex.byteLength + this.keyIndex.byteLength;
   }
 
   static from(ops: Iterable<Op>): OpTable {
     const t = new OpTable();
     for (const op of ops) t.add(op);
     return t;
+  }
+
+  private keyId(key: string): number {
+    let id = this.keys.indexOf(key);
+    if (id === -1) {
+      if (this.keys.length === 256) throw new Error('a history holds at most 255 counter keys');
+      id = this.keys.push(key) - 1;
+    }
+    return id;
   }
 
   private intern(error: string): number {
@@ -113,6 +136,9 @@ export class OpTable {
     const errs = new Uint16Array(this.cap);
     errs.set(this.errorIndex);
     this.errorIndex = errs;
+    const keys = new Uint8Array(this.cap);
+    keys.set(this.keyIndex);
+    this.keyIndex = keys;
   }
 }
 
@@ -123,7 +149,7 @@ export class OpTable {
 export class HistoryRecorder {
   readonly ops = new OpTable();
   private next = 0;
-  private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number }>();
+  private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number; key: string | undefined }>();
   private readonly out: WriteStream | null;
   private buffered = '';
   private lastFlush = Date.now();
@@ -137,10 +163,10 @@ export class HistoryRecorder {
     this.flusher = this.out ? setInterval(() => this.flush(), 200).unref() : null;
   }
 
-  invoke(process: number, f: OpF, timeNs: number): number {
+  invoke(process: number, f: OpF, timeNs: number, key?: string): number {
     const index = this.next++;
-    this.open.set(index, { process, f, invokeNs: timeNs });
-    this.write({ index, process, type: 'invoke', f, value: null, timeNs });
+    this.open.set(index, { process, f, invokeNs: timeNs, key });
+    this.write({ index, process, type: 'invoke', f, value: null, timeNs, ...(key ? { key } : {}) });
     return index;
   }
 
@@ -151,8 +177,9 @@ export class HistoryRecorder {
     const latencyMs = Math.round((timeNs - inv.invokeNs) / 1e4) / 100;
     const event: HistoryEvent = { index: this.next++, process: inv.process, type, f: inv.f, value, timeNs, latencyMs };
     if (error) event.error = error;
+    if (inv.key) event.key = inv.key;
     this.write(event);
-    this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error });
+    this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error, ...(inv.key ? { key: inv.key } : {}) });
   }
 
   get events(): number {
@@ -200,7 +227,7 @@ export function opsFromEvents(events: Iterable<HistoryEvent>): OpTable {
     const inv = open.get(e.process);
     if (!inv) throw new Error(`history event ${e.index}: ${e.type} for process ${e.process} without an invoke`);
     open.delete(e.process);
-    table.add({ process: e.process, f: e.f, type: e.type, value: e.value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null });
+    table.add({ process: e.process, f: e.f, type: e.type, value: e.value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null, ...(inv.key ? { key: inv.key } : {}) });
   }
   return table;
 }

@@ -2,10 +2,10 @@ import { HarnessError } from '../errors.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 
 /** GET /count, retried briefly: used for the baseline and the final read, when no load runs. */
-export async function readCount(appUrl: string, timeoutMs = 10_000): Promise<number> {
+export async function readCount(appUrl: string, timeoutMs = 10_000, key?: string): Promise<number> {
   try {
     return await waitUntil('read the counter', async (signal) => {
-      const r = await fetch(`${appUrl}/count`, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
+      const r = await fetch(`${appUrl}/count${key ? `?key=${encodeURIComponent(key)}` : ''}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
       const text = await r.text();
       if (r.status !== 200) throw new NotYet(`GET /count: ${r.status} ${text.trim()}`);
       return Number((JSON.parse(text) as { count: number }).count);

@@ -34,6 +34,18 @@ describe('the hit counter on the local cluster', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
+  it('serves keyed counters on any shard, and refuses a bad key in one line', async () => {
+    const r = await fetch(`${url}/?key=${encodeURIComponent('shard-2-{x}')}`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('I have been hit 1 times since deployment.\n');
+    expect(await (await fetch(`${url}/count?key=shard-2-{x}`)).json()).toEqual({ count: 1 });
+    expect(await (await fetch(`${url}/count?key=never-hit`)).json()).toEqual({ count: 0 });
+    const bad = await fetch(`${url}/?key=${'x'.repeat(129)}`);
+    expect([bad.status, await bad.text()]).toEqual([400, 'bad key: 129 characters, at most 128\n']);
+    const space = await fetch(`${url}/?key=a%20b`);
+    expect([space.status, await space.text()]).toEqual([400, 'bad key: only printable ASCII without spaces\n']);
+  });
+
   it('records a history that every checker passes on a healthy cluster (no fault)', async () => {
     const run = await ScenarioRun.start(env, 'healthy', { settleMs: 2000 });
     const verdict = await run.verdict();

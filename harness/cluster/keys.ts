@@ -1,0 +1,34 @@
+import { keySlot, rangesContain, type SlotRange } from './slots.ts';
+import { selfEntries, type Topology } from './topology.ts';
+
+/** The first key `<prefix><n>` whose slot lies in `ranges`. */
+export function keyInSlots(ranges: SlotRange[], prefix = 'k'): string {
+  for (let i = 0; i < 100_000; i++) if (rangesContain(ranges, keySlot(`${prefix}${i}`))) return `${prefix}${i}`;
+  throw new Error('no key found for those slots');
+}
+
+/** A counter key the workload drives, with where it lived when the scenario began. */
+export interface ShardKey {
+  key: string;
+  slot: number;
+  /** The pod that was master of the key's slot at the start. */
+  masterAtStart: string | null;
+}
+
+/**
+ * Keys so that every master's slots hold at least one: the app's default key first, then one key
+ * (`shard-<n>-<i>`) for each master that the default key does not already load.
+ */
+export function keysForEveryMaster(t: Topology, defaultKey: string): ShardKey[] {
+  const masters = selfEntries(t).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
+    .sort((a, b) => a.self.slots[0]![0] - b.self.slots[0]![0]);
+  const ownerOf = (slot: number) => masters.find((m) => rangesContain(m.self.slots, slot))?.view.pod ?? null;
+  const first = keySlot(defaultKey);
+  const keys: ShardKey[] = [{ key: defaultKey, slot: first, masterAtStart: ownerOf(first) }];
+  for (const [n, m] of masters.entries()) {
+    if (rangesContain(m.self.slots, first)) continue;
+    const key = keyInSlots(m.self.slots, `shard-${n}-`);
+    keys.push({ key, slot: keySlot(key), masterAtStart: m.view.pod });
+  }
+  return keys;
+}
