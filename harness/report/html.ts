@@ -5,7 +5,7 @@ import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const BADGE: Record<string, string> = { passed: 'pass', failed: 'fail', error: 'error', interrupted: 'error', true: 'pass', false: 'fail', unknown: 'error' };
-const CHARTS = ['counter', 'throughput', 'latency', 'coverage', 'owner'];
+const CHARTS = ['counter', 'shards', 'throughput', 'latency', 'coverage', 'owner'];
 
 /**
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no network): the verdict

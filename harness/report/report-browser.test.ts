@@ -19,7 +19,8 @@ if (!haveBrowser && !process.env.CI) console.warn(`report-browser: skipped, no b
 function series(offset: number): ScenarioSeries {
   const t = Array.from({ length: 40 }, (_, i) => i * 250);
   return {
-    counter: t.map((tMs, i) => ({ tMs, value: offset + i * 100 })),
+    counter: ['', 'shard-1-1', 'shard-2-1'].flatMap((key, k) => t.map((tMs, i) => ({ tMs, key, value: offset + k * 50 + i * 100 }))),
+    shards: ['', 'shard-1-1', 'shard-2-1'].flatMap((key, k) => t.map((tMs) => ({ tMs, key, perSec: k === 0 && tMs > 3000 && tMs < 5000 ? 0 : 500 }))),
     throughput: t.flatMap((tMs) => [{ tMs, type: 'ok' as const, perSec: 1500 }, { tMs, type: 'fail' as const, perSec: tMs > 3000 && tMs < 5000 ? 800 : 0 }, { tMs, type: 'info' as const, perSec: 0 }]),
     latency: t.flatMap((tMs) => [{ tMs, stat: 'p50' as const, ms: 1 }, { tMs, stat: 'p99' as const, ms: 12 }, { tMs, stat: 'max' as const, ms: 40 }]),
     coverage: t.map((tMs) => ({ tMs, covered: tMs > 3000 && tMs < 5000 ? 10923 : 16384 })),
@@ -68,7 +69,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
       expect(await page.locator('#redis-settings').innerText()).toBe('node timeout 3000 ms (--node-timeout override) · --redis-config repl-diskless-sync-delay=0 save=""');
       for (const s of scenarios) {
         const charts = page.locator(`section[data-scenario="${s.name}"] .chart svg`);
-        expect(await charts.count()).toBe(5);
+        expect(await charts.count()).toBe(6);
         // Drawn, not empty: each chart has marks and a non-trivial size.
         for (const box of await charts.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))) expect(box).toBeGreaterThan(80);
         expect(await page.locator(`section[data-scenario="${s.name}"] .chart[data-chart="counter"] path`).count()).toBeGreaterThan(0);

@@ -88,7 +88,8 @@ export class ScenarioRun {
     const counterSlot = counterSlotOf(env.system);
     const watchSlots = [...new Set([...keys.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
-    const clients = options.clients ?? 4;
+    // At least one client per key: each key has clients of its own.
+    const clients = Math.max(options.clients ?? 4, keys.length);
     const workload = startWorkload(history, clock, { url: env.appUrl, clients, keys: keys.map((k) => k.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}) });
     log(`load started: ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${keys.length} keys: ${keys.map((k) => `${k.key} (slot ${k.slot} on ${k.masterAtStart}, at ${k.baseline})`).join(', ')}`);
     return new ScenarioRun(startedAt, name, env, options, dir, before, keys, clock, history, sampler, workload);

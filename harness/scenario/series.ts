@@ -5,7 +5,10 @@ import type { SampleSummary } from '../workload/sampler.ts';
 
 /** The time series the report draws for one scenario; small by construction (bucketed). */
 export interface ScenarioSeries {
-  counter: { tMs: number; value: number }[];
+  /** Per counter key ('' is the app's default key). */
+  counter: { tMs: number; key: string; value: number }[];
+  /** Ok operations per second on each key, i.e. on each shard. */
+  shards: { tMs: number; key: string; perSec: number }[];
   throughput: { tMs: number; type: 'ok' | 'fail' | 'info'; perSec: number }[];
   latency: { tMs: number; stat: 'p50' | 'p99' | 'max'; ms: number }[];
   coverage: { tMs: number; covered: number }[];
@@ -16,7 +19,8 @@ export interface ScenarioSeries {
 const BUCKET_MS = 250;
 
 export function seriesOf(history: OpTable, samples: SampleSummary[], faults: FaultRecord[], recoveredAtMs: number | null, endMs: number): ScenarioSeries {
-  const counter = new Map<number, number>();
+  const counter = new Map<string, number>(); // `${bucket} ${key}` → highest value seen
+  const shardOk = new Map<string, number>();
   const counts = new Map<number, { ok: number; fail: number; info: number }>();
   const lat = new Map<number, number[]>();
   for (const o of history) {
@@ -25,7 +29,9 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
     c[o.type]++;
     counts.set(b, c);
     if (o.type !== 'ok') continue;
-    if (o.value !== null) counter.set(b, Math.max(counter.get(b) ?? -Infinity, o.value));
+    const cell = `${b} ${o.key ?? ''}`;
+    shardOk.set(cell, (shardOk.get(cell) ?? 0) + 1);
+    if (o.value !== null) counter.set(cell, Math.max(counter.get(cell) ?? -Infinity, o.value));
     const l = lat.get(b) ?? [];
     l.push((o.completeNs - o.invokeNs) / 1e6);
     lat.set(b, l);
@@ -38,7 +44,9 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
     windows.push({ label: `${f.kind} ${f.target}`, fromMs: f.atMs, toMs: faultEndMs(f, faults, recoveredAtMs ?? endMs) });
   }
   return {
-    counter: sorted(counter).map(([tMs, value]) => ({ tMs, value })),
+    counter: byCell(counter).map(({ tMs, key, n }) => ({ tMs, key, value: n })),
+    // Every bucket for every key, zero where a shard served nothing: a line must not bridge an outage.
+    shards: sorted(counts).flatMap(([tMs]) => history.keyNames.map((key) => ({ tMs, key, perSec: ((shardOk.get(`${tMs} ${key}`) ?? 0) * 1000) / BUCKET_MS }))),
     throughput: sorted(counts).flatMap(([tMs, c]) => (['ok', 'fail', 'info'] as const).map((type) => ({ tMs, type, perSec: (c[type] * 1000) / BUCKET_MS }))),
     latency: sorted(lat).flatMap(([tMs, l]) => {
       l.sort((a, b) => a - b);
@@ -52,4 +60,12 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
     owner: samples.map((s) => ({ tMs: Math.round(s.tMs), owner: s.counterOwnerPod ?? 'none' })),
     windows,
   };
+}
+
+/** `${bucket} ${key}` cells back into rows, in time order. */
+function byCell(cells: Map<string, number>): { tMs: number; key: string; n: number }[] {
+  return [...cells].map(([cell, n]) => {
+    const i = cell.indexOf(' ');
+    return { tMs: Number(cell.slice(0, i)), key: cell.slice(i + 1), n };
+  }).sort((a, b) => a.tMs - b.tMs);
 }
