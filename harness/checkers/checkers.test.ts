@@ -247,6 +247,38 @@ describe('replica-promotion', () => {
     expect(r.message).toMatch(/redis-cluster-3 promoted in 4500 ms/);
   });
 
+  describe('in a failover loop (the same shard faulted twice)', () => {
+    const loop = (epochs: [number, number, number]) => {
+      const seed = seedNodes();
+      const [m0, , , r3] = seed;
+      const samples = [
+        { ...summarize(topologyOf(seed), 0, 0, [0]), epoch: epochs[0] },
+        { ...summarize(topologyOf(failedOver()), 4600, 0, [0]), epoch: epochs[1] },
+        { ...summarize(topologyOf(seed), 14_600, 0, [0]), epoch: epochs[2] },
+      ];
+      const faults = [
+        fault(),
+        fault({ kind: 'restart', atMs: 5000, role: 'master', nodeId: null, slots: [] }),
+        fault({ target: r3!.pod, atMs: 10_100, nodeId: r3!.id, replicaIds: [m0!.id] }),
+        fault({ kind: 'restart', target: r3!.pod, atMs: 15_000, nodeId: null, slots: [] }),
+      ];
+      const final = topologyOf(seed.map((n, i) => (i === 3 ? { ...n, role: 'replica' as const, masterId: m0!.id } : n)));
+      return replicaPromotionChecker(evidence({ faults, samples, final, expect: { promotion: 'promoted' } }));
+    };
+
+    it('judges each round by what it promoted, and the end state by the last round', () => {
+      const r = loop([6, 7, 8]);
+      expect(r.valid).toBe(true);
+      expect(r.message).toMatch(/^a replica of redis-cluster-0 promoted in 4500 ms \(epoch 6 → 7\); redis-cluster-0 promoted in 4500 ms/);
+    });
+
+    it('fails a round whose new owner came without a new epoch', () => {
+      const r = loop([6, 6, 8]);
+      expect(r.valid).toBe(false);
+      expect(r.message).toContain('slot 0 changed owner after the fault on redis-cluster-0 without a new epoch (6 → 6)');
+    });
+  });
+
   it('passes the same node coming back when either outcome is allowed', () => {
     const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'crash' })], expect: { promotion: 'either' } }));
     expect(r.valid).toBe(true);

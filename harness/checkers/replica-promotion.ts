@@ -23,10 +23,19 @@ export const replicaPromotionChecker: Checker = (e) => {
 function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string } {
   const slot = f.slots[0]![0];
   const deadline = e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs);
-  const owner = masterOfSlot(e.final!, slot);
   const after = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
   const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
   const base = { target: f.target, failoverMs };
+  // A later fault on the same shard (a failover loop) decides the final owner: judge this round by
+  // what the samples saw right after it, and leave the end state to the last round.
+  const later = e.faults.find((g) => g.atMs > f.atMs && g.role === 'master' && g.slots.some(([a, b]) => a <= slot && slot <= b) && g.nodeId);
+  if (later) {
+    // Between two rounds the cluster may be whole for less than a sample: any sample before the
+    // next fault that shows the new owner will do.
+    const seen = after && after.tMs < later.atMs ? after : e.samples.find((s) => s.tMs > f.atMs && s.tMs < later.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId);
+    return judgeRound(f, e, slot, seen, deadline);
+  }
+  const owner = masterOfSlot(e.final!, slot);
   if (!owner) return { ...base, outcome: 'unserved', ok: false, message: `${f.target}'s slot ${slot} is served by no master at the end: no promotion happened` };
   if (owner.nodeId === f.nodeId) {
     if (e.expect.promotion === 'promoted') return { ...base, outcome: 'returned', ok: false, message: `${f.target} came back as master of slot ${slot}: its replica was never promoted` };
@@ -42,4 +51,18 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
     return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted in ${failoverMs} ms, but the old master ${f.target} did not rejoin as its replica (${now})` };
   }
   return { ...base, outcome: 'promoted', ok: true, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}); ${f.target} rejoined as its replica` };
+}
+
+/** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */
+function judgeRound(f: FaultRecord, e: RunEvidence, slot: number, after: RunEvidence['samples'][number] | undefined, deadline: number) {
+  const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
+  const base = { target: f.target, failoverMs };
+  if (!after) return { ...base, outcome: 'unserved', ok: false, message: `no replica of ${f.target} took slot ${slot} before the next fault on its shard` };
+  const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;
+  if (after.epoch !== undefined && epochBefore !== undefined && after.epoch <= epochBefore) {
+    return { ...base, outcome: 'promoted', ok: false, message: `slot ${slot} changed owner after the fault on ${f.target} without a new epoch (${epochBefore} → ${after.epoch})` };
+  }
+  if (!f.replicaIds.includes(after.owners[slot]!)) return { ...base, outcome: 'other', ok: false, message: `slot ${slot} went to a node that was not a replica of ${f.target}` };
+  if (failoverMs! > deadline) return { ...base, outcome: 'promoted', ok: false, message: `a replica of ${f.target} was promoted, but not within ${deadline} ms (${failoverMs} ms)` };
+  return { ...base, outcome: 'promoted', ok: true, message: `a replica of ${f.target} promoted in ${failoverMs} ms (epoch ${epochBefore ?? '?'} → ${after.epoch ?? '?'})` };
 }

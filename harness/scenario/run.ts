@@ -136,6 +136,12 @@ export class ScenarioRun {
     return replica.view.pod;
   }
 
+  /** The pods that are masters with slots right now, in slot order. */
+  async masters(): Promise<string[]> {
+    return selfEntries(await snapshot(this.env.platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
+      .sort((a, b) => a.self.slots[0]![0] - b.self.slots[0]![0]).map((e) => e.view.pod);
+  }
+
   /** The StatefulSet's pods, in ordinal order. */
   async podNames(): Promise<string[]> {
     return (await this.env.platform.pods()).map((p) => p.name);

@@ -23,6 +23,13 @@ export class Schedule {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
+  /** One of `items`, drawn from the seed and recorded under `what` (delayMs holds its index). */
+  pick<T>(what: string, items: T[]): T {
+    const i = Math.floor(this.next() * items.length);
+    this.planned.push({ what: `${what}: ${String(items[i])}`, delayMs: i });
+    return items[i]!;
+  }
+
   /** A delay in [minMs, maxMs), recorded under `what`. */
   delay(what: string, minMs: number, maxMs: number): number {
     const delayMs = Math.round(minMs + this.next() * (maxMs - minMs));

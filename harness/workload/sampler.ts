@@ -21,6 +21,8 @@ export interface SampleSummary {
   counterOwnerPod: string | null;
   /** Owner node id of each watched slot (the first slot of every master at the start). */
   owners: Record<number, string | null>;
+  /** The highest cluster_current_epoch any reachable node reports: a failover raises it. */
+  epoch?: number;
 }
 
 export function summarize(t: Topology, tMs: number, counterSlot: number, watchSlots: number[] = []): SampleSummary {
@@ -41,6 +43,7 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
     counterOwner: owner?.nodeId ?? null,
     counterOwnerPod: owner?.pod ?? null,
     owners,
+    epoch: reachable.reduce((m, v) => Math.max(m, Number(v.info?.cluster_current_epoch ?? 0)), 0),
   };
 }
 
