@@ -1,0 +1,111 @@
+// `npm run gate`: the same scenarios, seeds and fault schedules on a baseline and a candidate
+// manifest set, interleaved, compared figure by figure. Exit 0 no regression, 1 a regression,
+// 2 the harness could not do its job.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { execa } from 'execa';
+import { errorMessage, HarnessError } from './errors.ts';
+import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
+import { assertDistinct, resolveSide, type ManifestSide } from './gate/inputs.ts';
+import { writeGateReports, type GateResult } from './gate/report.ts';
+import type { RunSummary } from './report/summary.ts';
+import type { ScenarioResult } from './scenario/result.ts';
+import { newRunId } from './util/run-id.ts';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const OPTIONS = {
+  baseline: { type: 'string' }, candidate: { type: 'string' }, scenario: { type: 'string', multiple: true }, repeat: { type: 'string' },
+  seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+} as const;
+const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--scenario NAME|GLOB ...] [--repeat N]
+                    [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]`;
+
+async function main(): Promise<number> {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; ${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.baseline || !values.candidate) throw new HarnessError(`--baseline and --candidate are both required; ${USAGE}`);
+  const repeat = positive('--repeat', values.repeat, 1);
+  const seed = positive('--seed', values.seed, Math.floor(Math.random() * 2 ** 31));
+  const thresholds: Thresholds = values.thresholds
+    ? await readFile(values.thresholds, 'utf8').then((t) => parseThresholds(t, values.thresholds!), (e: unknown) => { throw new HarnessError(e instanceof Error && 'code' in e ? `--thresholds ${values.thresholds}: cannot read it (${errorMessage(e)})` : errorMessage(e)); })
+    : DEFAULT_THRESHOLDS;
+  const gateId = newRunId();
+  const dir = path.resolve(values['report-dir'] ?? path.join(root, 'reports'), `gate-${gateId}`);
+  await mkdir(dir, { recursive: true });
+  const baseline = await resolveSide('baseline', values.baseline, root, dir);
+  const candidate = await resolveSide('candidate', values.candidate, root, dir);
+  assertDistinct(baseline, candidate);
+  console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
+
+  const runs: GateResult['runs'] = [];
+  const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
+  let error: string | null = null;
+  // Interleaved, so that the machine's noise falls on both sides alike; the same seed each time.
+  for (let i = 1; i <= repeat && !error; i++) {
+    for (const side of [baseline, candidate]) {
+      const label = `${side.label} ${i}/${repeat}`;
+      const summary = await runSide(side, label, path.join(dir, `${side.label}-${i}`), seed, values);
+      runs.push({ side: side.label, repeat: i, runDir: summary ? path.join(dir, `${side.label}-${i}`, summary.runId) : null, exitCode: summary?.exitCode ?? null });
+      if (!summary) error = `${label}: the run wrote no summary.json`;
+      else if (summary.error) error = `${label}: ${summary.error}`;
+      else results[side.label].push(summary.scenarios);
+      if (error) break;
+    }
+  }
+  const names = results.baseline[0]?.map((s) => s.name) ?? [];
+  const scenarios = error ? [] : names.map((name) => compareScenario(name,
+    results.baseline.map((r) => r.find((s) => s.name === name)!), results.candidate.map((r) => r.find((s) => s.name === name)!), thresholds));
+  const baselineErrors = scenarios.filter((s) => s.baselineStatuses.some((st) => st === 'error'));
+  if (!error && baselineErrors.length) error = `the baseline itself could not be judged in ${baselineErrors.map((s) => s.name).join(', ')}`;
+  const regressed = scenarios.some((s) => s.verdict === 'regressed');
+  const exitCode = error ? 2 : regressed ? 1 : 0;
+  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios };
+  await writeGateReports(dir, gate);
+  console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
+  for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} ${s.reasons.join('; ')}`);
+  console.log(`report: ${path.relative(process.cwd(), path.join(dir, 'gate.html'))}, gate.md, gate.json`);
+  return exitCode;
+}
+
+/** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
+async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number, values: { scenario?: string[]; platform?: string }): Promise<RunSummary | null> {
+  const args = ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
+    ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s])];
+  const child = execa(process.execPath, args, { cwd: root, reject: false, buffer: false, timeout: 3_600_000, env: { CI: process.env.CI ?? '' } });
+  let pending = '';
+  const relay = (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const l of lines) if (l.trim() && !/^\s*(✓|❯|×|Test Files|Tests|Start at|Duration|RUN|JUNIT)/.test(l.replace(/\x1b\[[0-9;]*m/g, ''))) console.log(`[${label}] ${l}`);
+  };
+  child.stdout!.on('data', relay);
+  child.stderr!.on('data', relay);
+  await child;
+  return readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => null);
+}
+
+const describe = (s: ManifestSide) => (s.kind === 'ref' ? `${s.spec} (${s.commit!.slice(0, 12)})` : s.dir);
+
+function positive(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new HarnessError(`${flag} ${raw}: expected an integer ≥ 1`);
+  return n;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  if (error instanceof HarnessError) console.error(`redis-chaos gate: ${error.message}`);
+  else console.error(`redis-chaos gate: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
+  process.exit(2);
+});
