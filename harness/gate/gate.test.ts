@@ -1,0 +1,111 @@
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { HarnessError } from '../errors.ts';
+import { emptyMetrics, type ScenarioMetrics, type ScenarioResult } from '../scenario/result.ts';
+import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
+import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds } from './compare.ts';
+import { assertDistinct, resolveSide } from './inputs.ts';
+import { gateHtml, gateMarkdown, type GateResult } from './report.ts';
+
+const run = (status: ScenarioResult['status'], m: Partial<ScenarioMetrics> = {}): ScenarioResult => ({
+  name: 'kill-master', status, startedAt: '', durationMs: 30_000, seed: 1, schedule: [], faults: [], checks: [], error: null,
+  metrics: { ...emptyMetrics(), failoverMs: 19_500, recoveryMs: 25_000, maxUnavailableMs: 19_600, lostAcknowledged: 0, p99LatencyMs: 5, ...m },
+});
+
+describe('the gate\'s comparison rules, on recorded results', () => {
+  it('finds no regression in a candidate within the baseline\'s own spread', () => {
+    const c = compareScenario('kill-master', [run('passed'), run('passed', { failoverMs: 21_000 })], [run('passed', { failoverMs: 21_500 }), run('passed', { failoverMs: 20_000 })]);
+    expect(c.verdict).toBe('same');
+    expect(c.reasons).toEqual([]);
+  });
+
+  it('flags a failover clearly slower than the worst baseline, beyond threshold and slack', () => {
+    const c = compareScenario('kill-master', [run('passed'), run('passed', { failoverMs: 20_500 })], [run('passed', { failoverMs: 31_000 }), run('passed', { failoverMs: 32_000 })]);
+    expect(c.verdict).toBe('regressed');
+    expect(c.reasons).toEqual(['failoverMs: 20500 → 31500 (limit 25625)']);
+  });
+
+  it('flags any acknowledged write lost where the baseline lost none, and a pass turned into an error', () => {
+    expect(compareScenario('x', [run('passed')], [run('passed', { lostAcknowledged: 1 })]).reasons).toEqual(['lostAcknowledged: 0 → 1 (limit 0)']);
+    expect(compareScenario('x', [run('passed')], [run('error')]).reasons).toEqual(['verdict: passed on the baseline, error on the candidate']);
+  });
+
+  it('reports an improvement instead of hiding it', () => {
+    expect(compareScenario('x', [run('passed', { failoverMs: 40_000 })], [run('passed', { failoverMs: 19_000 })]).verdict).toBe('improved');
+    expect(compareScenario('x', [run('failed')], [run('passed')]).verdict).toBe('improved');
+  });
+
+  it('takes thresholds from JSON over the defaults, and names the file and key on a mistake', () => {
+    expect(parseThresholds('{"failoverMs":{"relative":0.1}}', 't.json').failoverMs).toEqual({ relative: 0.1, slack: DEFAULT_THRESHOLDS.failoverMs.slack });
+    expect(() => parseThresholds('{"speed":{}}', 't.json')).toThrow('t.json: unknown figure "speed"; valid: failoverMs, recoveryMs, maxUnavailableMs, lostAcknowledged, p99LatencyMs');
+    expect(() => parseThresholds('{"failoverMs":{"slack":-1}}', 't.json')).toThrow('t.json: failoverMs.slack must be a number ≥ 0');
+    expect(() => parseThresholds('nope', 't.json')).toThrow(/^t\.json: not JSON/);
+  });
+});
+
+describe('the gate\'s inputs', () => {
+  it('reads a git ref\'s manifests/ through git archive, leaving the work tree alone', async () => {
+    const repo = await mkdtemp(path.join(os.tmpdir(), 'gate-repo-'));
+    const git = (...a: string[]) => execa('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...a]);
+    await git('init', '-q');
+    await cp(REPO_MANIFESTS, path.join(repo, 'manifests'), { recursive: true });
+    await git('add', '.');
+    await git('commit', '-qm', 'v1');
+    await git('tag', 'v1');
+    const cm = path.join(repo, 'manifests', 'redis-cluster', 'configmap.yaml');
+    await writeFile(cm, (await readFile(cm, 'utf8')).replace('cluster-node-timeout 15000', 'cluster-node-timeout 25000'));
+    await git('commit', '-qam', 'v2');
+    const into = await mkdtemp(path.join(os.tmpdir(), 'gate-into-'));
+    const side = await resolveSide('baseline', 'v1', repo, into);
+    expect(side).toMatchObject({ kind: 'ref', dir: path.join(into, 'baseline', 'manifests') });
+    expect(await readFile(path.join(side.dir, 'redis-cluster', 'configmap.yaml'), 'utf8')).toContain('cluster-node-timeout 15000');
+    expect(await readFile(cm, 'utf8')).toContain('cluster-node-timeout 25000'); // the work tree is untouched
+    expect((await git('status', '--porcelain')).stdout).toBe('');
+  });
+
+  it('refuses, in one line, a ref that does not exist, a folder with no StatefulSet, and the same folder twice', async () => {
+    const into = await mkdtemp(path.join(os.tmpdir(), 'gate-into-'));
+    const repo = path.resolve(REPO_MANIFESTS, '..');
+    await expect(resolveSide('candidate', 'no-such-ref-xyz', repo, into)).rejects.toThrow(new HarnessError(`--candidate no-such-ref-xyz: neither a folder nor a git ref of ${repo}`));
+    const empty = path.join(into, 'empty');
+    await mkdir(path.join(empty, 'redis-cluster'), { recursive: true });
+    await writeFile(path.join(empty, 'redis-cluster', 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 6379}]}\n');
+    const error = await resolveSide('baseline', empty, repo, into).then(() => new Error('resolved'), (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(HarnessError);
+    expect(error.message).toMatch(new RegExp(`^--baseline ${empty}: not a valid manifest set: .*StatefulSet`));
+    expect(error.message.split('\n')).toHaveLength(1);
+    const a = await resolveSide('baseline', REPO_MANIFESTS, repo, into);
+    const b = await resolveSide('candidate', `${REPO_MANIFESTS}/`, repo, into);
+    expect(() => assertDistinct(a, b)).toThrow(/^--baseline and --candidate are the same folder/);
+  });
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('gate.html in a real browser', () => {
+  it('shows the verdict first, then each scenario\'s figures side by side', async () => {
+    const side = (label: 'baseline' | 'candidate') => ({ label, spec: label === 'baseline' ? 'origin/main' : 'HEAD', kind: 'ref' as const, dir: '/x', commit: 'a'.repeat(40) });
+    const scenarios = [compareScenario('kill-master', [run('passed')], [run('passed', { failoverMs: 40_000 })]), compareScenario('delete-pod-0', [run('passed')], [run('passed')])];
+    const g: GateResult = { gateId: 'g', verdict: 'regressed', exitCode: 1, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat: 1, seed: 1, thresholds: DEFAULT_THRESHOLDS, runs: [], scenarios };
+    expect(gateMarkdown(g)).toContain('| kill-master | ❌ regressed | passed → passed | failoverMs: 19500 → 40000 (limit 24375) |');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gate-html-'));
+    await writeFile(path.join(dir, 'gate.html'), gateHtml(g));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${path.join(dir, 'gate.html')}`);
+      expect(await page.locator('h1#verdict').innerText()).toBe('Regression (exit 1)');
+      expect(await page.locator('section[data-scenario="kill-master"] tr.regressed td:first-child').allInnerTexts()).toEqual(['failoverMs']);
+      expect(await page.locator('section[data-scenario="delete-pod-0"] tr.regressed').count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
