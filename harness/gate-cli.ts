@@ -50,16 +50,17 @@ async function main(): Promise<number> {
   const runs: GateResult['runs'] = [];
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
   let error: string | null = null;
-  // Interleaved, so that the machine's noise falls on both sides alike; the same seed each time.
+  // Both sides at once in each repeat, each scenario on its own cluster, so that the machine's
+  // noise falls on both alike; the same seed, and so the same fault schedules, every time.
   for (let i = 1; i <= repeat && !error; i++) {
-    for (const side of [baseline, candidate]) {
+    const summaries = await Promise.all([baseline, candidate].map((side) => runSide(side, `${side.label} ${i}/${repeat}`, path.join(dir, `${side.label}-${i}`), seed, values)));
+    for (const [j, side] of [baseline, candidate].entries()) {
+      const summary = summaries[j]!;
       const label = `${side.label} ${i}/${repeat}`;
-      const summary = await runSide(side, label, path.join(dir, `${side.label}-${i}`), seed, values);
       runs.push({ side: side.label, repeat: i, runDir: summary ? path.join(dir, `${side.label}-${i}`, summary.runId) : null, exitCode: summary?.exitCode ?? null });
-      if (!summary) error = `${label}: the run wrote no summary.json`;
-      else if (summary.error) error = `${label}: ${summary.error}`;
+      if (!summary) error ??= `${label}: the run wrote no summary.json`;
+      else if (summary.error) error ??= `${label}: ${summary.error}`;
       else results[side.label].push(summary.scenarios);
-      if (error) break;
     }
   }
   const names = results.baseline[0]?.map((s) => s.name) ?? [];
