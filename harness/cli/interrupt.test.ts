@@ -20,8 +20,8 @@ interface Summary {
  * The CLI as a terminal runs it: its own process group, so the signal reaches the CLI and
  * vitest's workers at once. npm forwards one more copy to its child; the test sends that too.
  */
-function start(reportDir: string, scenarios: string[]): { child: ResultPromise; output: () => string; when: (text: string) => Promise<void> } {
-  const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', '1',
+function start(reportDir: string, scenarios: string[], parallel: number): { child: ResultPromise; output: () => string; when: (text: string) => Promise<void> } {
+  const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
     '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
     cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000' },
   });
@@ -47,10 +47,10 @@ const listening = (url: string) => new Promise<boolean>((resolve) => {
   socket.on('error', () => resolve(false));
 });
 
-async function interruptAt(moment: string, signal: 'SIGINT' | 'SIGTERM', scenarios: string[]) {
+async function interruptAt(moment: string | string[], signal: 'SIGINT' | 'SIGTERM', scenarios: string[], parallel = 1) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
-  const run = start(reportDir, scenarios);
-  await run.when(moment);
+  const run = start(reportDir, scenarios, parallel);
+  for (const m of [moment].flat()) await run.when(m);
   const runId = /setup: run (\S+),/.exec(run.output())![1]!;
   process.kill(-run.child.pid!, signal);
   setTimeout(() => run.child.kill(signal), 50); // npm's forwarded copy: the same press, not a second one
@@ -81,6 +81,13 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     expect(await readFile(path.join(reportDir, runId, 'report.html'), 'utf8')).toContain('interrupted');
     expect(await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8')).toContain(runId);
     await expectNothingLeft(runId, appUrl);
+  }, 150_000);
+
+  it('with --parallel, each scenario on its own cluster: every one records its part, and every cluster goes', async () => {
+    const { r, runId, summary, output } = await interruptAt(['delete-pod-0: load started', 'kill-master: load started'], 'SIGINT', ['delete-pod-0', 'kill-master'], 2);
+    expect(r.exitCode, output).toBe(130);
+    expect(summary.scenarios.map((s) => [s.name, s.status, s.partial])).toEqual([['delete-pod-0', 'interrupted', true], ['kill-master', 'interrupted', true]]);
+    await expectNothingLeft(runId, null);
   }, 150_000);
 
   it('during setup: nothing ran, every scenario is interrupted, and nothing is left', async () => {
