@@ -1,11 +1,12 @@
 // `npm run gate`: the same scenarios, seeds and fault schedules on a baseline and a candidate
 // manifest set, interleaved, compared figure by figure. Exit 0 no regression, 1 a regression,
 // 2 the harness could not do its job.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { integer } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { assertDistinct, resolveSide, type ManifestSide } from './gate/inputs.ts';
@@ -27,24 +28,31 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; ${USAGE}`);
+    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; see npm run gate -- --help`);
   }
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
-  if (!values.baseline || !values.candidate) throw new HarnessError(`--baseline and --candidate are both required; ${USAGE}`);
-  const repeat = positive('--repeat', values.repeat, 1);
-  const seed = positive('--seed', values.seed, Math.floor(Math.random() * 2 ** 31));
+  if (!values.baseline || !values.candidate) throw new HarnessError('--baseline and --candidate are both required; see npm run gate -- --help');
+  const repeat = integer('--repeat', values.repeat, 1) ?? 1;
+  const seed = integer('--seed', values.seed, 1) ?? Math.floor(Math.random() * 2 ** 31);
   const thresholds: Thresholds = values.thresholds
     ? await readFile(values.thresholds, 'utf8').then((t) => parseThresholds(t, values.thresholds!), (e: unknown) => { throw new HarnessError(e instanceof Error && 'code' in e ? `--thresholds ${values.thresholds}: cannot read it (${errorMessage(e)})` : errorMessage(e)); })
     : DEFAULT_THRESHOLDS;
   const gateId = newRunId();
   const dir = path.resolve(values['report-dir'] ?? path.join(root, 'reports'), `gate-${gateId}`);
   await mkdir(dir, { recursive: true });
-  const baseline = await resolveSide('baseline', values.baseline, root, dir);
-  const candidate = await resolveSide('candidate', values.candidate, root, dir);
-  assertDistinct(baseline, candidate);
+  // Bad input leaves nothing behind: not even the gate's own folder.
+  const [baseline, candidate] = await (async () => {
+    const b = await resolveSide('baseline', values.baseline!, root, dir);
+    const c = await resolveSide('candidate', values.candidate!, root, dir);
+    assertDistinct(b, c);
+    return [b, c] as const;
+  })().catch(async (e: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
 
   const runs: GateResult['runs'] = [];
@@ -97,13 +105,6 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
 }
 
 const describe = (s: ManifestSide) => (s.kind === 'ref' ? `${s.spec} (${s.commit!.slice(0, 12)})` : s.dir);
-
-function positive(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) throw new HarnessError(`${flag} ${raw}: expected an integer ≥ 1`);
-  return n;
-}
 
 main().then((code) => process.exit(code), (error: unknown) => {
   if (error instanceof HarnessError) console.error(`redis-chaos gate: ${error.message}`);

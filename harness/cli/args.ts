@@ -80,7 +80,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   };
 }
 
-function integer(flag: string, raw: string | undefined, min: number): number | null {
+/** A flag's integer value, at least `min`; null when the flag and its twin are unset. */
+export function integer(flag: string, raw: string | undefined, min: number): number | null {
   if (raw === undefined || raw === '') return null;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new HarnessError(`${flag} ${raw}: expected an integer ≥ ${min}`);

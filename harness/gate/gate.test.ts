@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -82,6 +82,18 @@ describe('the gate\'s inputs', () => {
     const a = await resolveSide('baseline', REPO_MANIFESTS, repo, into);
     const b = await resolveSide('candidate', `${REPO_MANIFESTS}/`, repo, into);
     expect(() => assertDistinct(a, b)).toThrow(/^--baseline and --candidate are the same folder/);
+  });
+
+  it('npm run gate on bad input: exit 2, one line, and not even its own folder left', async () => {
+    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'gate-bad-'));
+    const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
+    for (const args of [['--baseline', REPO_MANIFESTS, '--candidate', REPO_MANIFESTS], ['--baseline', 'no-such-ref-xyz', '--candidate', REPO_MANIFESTS], ['--candidate', REPO_MANIFESTS]]) {
+      const r = await execa(process.execPath, ['--import', 'tsx', cli, ...args, '--report-dir', reportDir], { reject: false, timeout: 30_000 });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^redis-chaos gate: --(baseline|candidate)/);
+    }
+    expect(await readdir(reportDir)).toEqual([]);
   });
 });
 

@@ -81,11 +81,6 @@ export class SessionPool implements LeaseProvider {
     return errors;
   }
 
-  /** Aborts sessions that are still starting (Ctrl-C does this by itself). */
-  abort(reason: string): void {
-    this.stopper.abort(new HarnessError(reason));
-  }
-
   private track(id: string, starting: Promise<Session>): Promise<Session> {
     return starting.then((session) => {
       this.started.set(id, session);
