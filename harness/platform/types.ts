@@ -49,6 +49,17 @@ export interface PlatformInfo {
   nodeTimeoutOverrideMs: number | null;
   clientPort: number;
   namespace: string | null;
+  /** The local platform's isolation mode; null on Kubernetes, where pods are pods. */
+  isolation: 'namespaces' | 'processes' | null;
+  /** Set when the local platform fell back to process mode: what that mode does not reproduce. */
+  isolationNote: string | null;
+}
+
+/** netem's parameters for a degraded link. */
+export interface LinkFault {
+  delayMs?: number;
+  jitterMs?: number;
+  lossPercent?: number;
 }
 
 export interface AppEndpoint {
@@ -87,6 +98,15 @@ export interface RunningPlatform {
    * IP before and after.
    */
   fullRestart(options?: { shuffleIps?: boolean }): Promise<{ pod: string; before: string | null; after: string | null }[]>;
+  /**
+   * Drops all traffic between Redis pods of different groups, both ways. Pods in no group, the app
+   * and the harness are untouched. Throws a HarnessError where the platform cannot cut a network.
+   */
+  partition(groups: string[][]): Promise<void>;
+  /** netem on what `target` sends to `peers` (every other Redis pod when omitted). */
+  degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void>;
+  /** Undoes every partition and degraded link; a no-op when there are none. */
+  heal(): Promise<void>;
   /** One Redis command to one pod, e.g. `['CLUSTER', 'NODES']`. */
   redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply>;
   /** `redis-cli` run "inside" the pod, e.g. for `--cluster create`. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { HarnessError } from '../errors.ts';
-import type { AppEndpoint, CallOptions, ExecResult, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../platform/types.ts';
+import type { AppEndpoint, CallOptions, ExecResult, LinkFault, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../platform/types.ts';
 
 /**
  * Vitest runs scenario files in worker processes, but the platforms (the processes of the local
@@ -11,7 +11,7 @@ import type { AppEndpoint, CallOptions, ExecResult, PlatformInfo, PodStatus, Red
  * A worker first leases a session (a platform with its cluster and app) for its scenario; every
  * call names that lease. Only the calls a scenario needs cross it.
  */
-const METHODS = ['pods', 'deletePod', 'crash', 'kill', 'restart', 'pause', 'resume', 'fullRestart', 'redis', 'redisCli', 'logs', 'appLogs'] as const;
+const METHODS = ['pods', 'deletePod', 'crash', 'kill', 'restart', 'pause', 'resume', 'fullRestart', 'partition', 'degrade', 'heal', 'redis', 'redisCli', 'logs', 'appLogs'] as const;
 type Method = (typeof METHODS)[number];
 
 export interface ControlEndpoint {
@@ -187,6 +187,15 @@ export class RemotePlatform implements RunningPlatform {
   }
   fullRestart(options: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
     return this.call('fullRestart', [options], { timeoutMs: 300_000 });
+  }
+  partition(groups: string[][]): Promise<void> {
+    return this.call('partition', [groups], { timeoutMs: 60_000 });
+  }
+  degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
+    return this.call('degrade', [target, fault, peers], { timeoutMs: 60_000 });
+  }
+  heal(): Promise<void> {
+    return this.call('heal', [], { timeoutMs: 60_000 });
   }
   redis(name: string, args: string[], options: CallOptions = {}): Promise<RedisReply> {
     options.signal?.throwIfAborted();

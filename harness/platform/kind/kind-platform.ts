@@ -85,6 +85,9 @@ class KindRunning implements RunningPlatform {
   restart(name: string) { return this.inner.restart(name); }
   pause(name: string) { return this.inner.pause(name); }
   resume(name: string) { return this.inner.resume(name); }
+  partition(groups: string[][]) { return this.inner.partition(groups); }
+  degrade(...a: Parameters<RunningPlatform['degrade']>) { return this.inner.degrade(...a); }
+  heal() { return this.inner.heal(); }
   fullRestart(...a: Parameters<RunningPlatform['fullRestart']>) { return this.inner.fullRestart(...a); }
   redis(...a: Parameters<RunningPlatform['redis']>) { return this.inner.redis(...a); }
   redisCli(...a: Parameters<RunningPlatform['redisCli']>) { return this.inner.redisCli(...a); }

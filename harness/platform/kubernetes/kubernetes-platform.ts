@@ -5,7 +5,8 @@ import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
-import type { AppEndpoint, CallOptions, ExecResult, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import { faultTable, healCommands, netemCommands, partitionRuleset } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
@@ -65,6 +66,8 @@ class KubernetesRunning implements RunningPlatform {
   private readonly connections = new RedisConnections();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   private readonly held = new Set<string>();
+  /** Pods a network fault was applied in, for heal(). */
+  private readonly faulted = new Set<string>();
   private readonly teardown = new Teardown();
   private appUrl: string | null = null;
   private downPromise: Promise<void> | null = null;
@@ -83,7 +86,7 @@ class KubernetesRunning implements RunningPlatform {
     this.info = {
       kind, runId: options.runId, redisImage: redis.container.image, redisServerVersion: 'unknown',
       manifestNodeTimeoutMs: redis.nodeTimeoutMs, nodeTimeoutOverrideMs: options.nodeTimeoutOverrideMs,
-      clientPort: redis.clientPort, namespace: this.namespace,
+      clientPort: redis.clientPort, namespace: this.namespace, isolation: null, isolationNote: null,
     };
   }
 
@@ -167,6 +170,38 @@ class KubernetesRunning implements RunningPlatform {
   async restart(name: string): Promise<void> {
     await this.agents.signal(name, 'KILL');
     this.held.delete(name);
+  }
+
+  async partition(groups: string[][]): Promise<void> {
+    const ips = await this.podIps();
+    const table = faultTable(this.options.runId.replace(/\D/g, '').slice(-10));
+    for (const [i, group] of groups.entries()) {
+      const others = groups.filter((_, j) => j !== i).flat().map((n) => ips.get(n) ?? '').filter(Boolean);
+      for (const pod of group) {
+        this.faulted.add(pod);
+        await this.agents.inNetns(pod, `nft delete table inet ${table} 2>/dev/null; nft -f - <<'RULES'\n${partitionRuleset(table, others)}RULES`);
+      }
+    }
+  }
+
+  async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
+    const ips = await this.podIps();
+    const peerIps = (peers ?? [...ips.keys()].filter((n) => n !== target)).map((n) => ips.get(n) ?? '').filter(Boolean);
+    this.faulted.add(target);
+    const commands = netemCommands('eth0', fault, peerIps).map((args) => `tc ${args.join(' ')}`);
+    await this.agents.inNetns(target, ['tc qdisc del dev eth0 root 2>/dev/null', ...commands].join('; '));
+  }
+
+  async heal(): Promise<void> {
+    const { nft, tc } = healCommands(faultTable(this.options.runId.replace(/\D/g, '').slice(-10)), 'eth0');
+    for (const pod of [...this.faulted]) {
+      this.faulted.delete(pod);
+      await this.agents.inNetns(pod, `nft ${nft.join(' ')} 2>/dev/null; tc ${tc.join(' ')} 2>/dev/null; true`).catch(() => undefined); // a re-created pod has no faults left
+    }
+  }
+
+  private async podIps(): Promise<Map<string, string>> {
+    return new Map((await this.pods()).flatMap((p) => (p.ip ? [[p.name, p.ip] as [string, string]] : [])));
   }
 
   async pause(name: string): Promise<void> {

@@ -10,8 +10,10 @@ import { execIn } from './streams.ts';
  * SIGKILL PID 1 (the kernel ignores signals to a namespace's init that it has no handler for),
  * so the harness runs one privileged hostPID pod per node and signals the host PID of the
  * container's init: the process whose cgroup names the container and whose innermost PID is 1.
+ * Network faults are the same nft and tc commands as on the local platform, run with nsenter in
+ * that process's network namespace; the image carries nsenter, nft and tc (netshoot).
  */
-export const AGENT_IMAGE = 'busybox:1.36';
+export const AGENT_IMAGE = 'nicolaka/netshoot:v0.13';
 
 export function agentName(node: string): string {
   return `redis-chaos-agent-${createHash('sha256').update(node).digest('hex').slice(0, 10)}`;
@@ -35,9 +37,19 @@ export function agentPod(node: string, runId: string): Record<string, unknown> {
 
 /** The shell the agent runs: prints the host PID it signalled, or nothing if none matched. */
 export function signalScript(containerId: string, signal: 'KILL' | 'STOP' | 'CONT'): string[] {
+  return ['sh', '-c', `${findInit(containerId)} kill -${signal} \${d#/proc/} && echo \${d#/proc/}; done; true`];
+}
+
+/** Runs `commands` (a shell script) in the network namespace of the container's init; prints its host PID. */
+export function netnsScript(containerId: string, commands: string): string[] {
+  const quoted = `'${commands.replace(/'/g, `'\\''`)}'`;
+  return ['sh', '-c', `${findInit(containerId)} { nsenter -t \${d#/proc/} -n -- sh -c ${quoted} || exit 1; echo \${d#/proc/}; exit 0; }; done; exit 3`];
+}
+
+function findInit(containerId: string): string {
   const id = containerId.replace(/^[a-z]+:\/\//, '');
   if (!/^[0-9a-f]{12,64}$/.test(id)) throw new HarnessError(`unexpected container id ${containerId}`);
-  return ['sh', '-c', `for d in /proc/[0-9]*; do grep -q ${id} $d/cgroup 2>/dev/null && grep -qE '^NSpid:.*[[:space:]]1$' $d/status 2>/dev/null && kill -${signal} \${d#/proc/} && echo \${d#/proc/}; done; true`];
+  return `for d in /proc/[0-9]*; do grep -q ${id} $d/cgroup 2>/dev/null && grep -qE '^NSpid:.*[[:space:]]1$' $d/status 2>/dev/null &&`;
 }
 
 export class NodeAgents {
@@ -60,6 +72,17 @@ export class NodeAgents {
     const pid = Number(result.stdout.trim().split('\n')[0]);
     if (!pid) throw new HarnessError(`could not find the main process of ${pod} (container ${containerId}) on node ${node}: ${result.stderr.trim()}`);
     return pid;
+  }
+
+  /** A shell script in the pod's network namespace, from its node. */
+  async inNetns(pod: string, commands: string): Promise<void> {
+    const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
+    const node = p.spec?.nodeName;
+    const containerId = p.status?.containerStatuses?.[0]?.containerID;
+    if (!node || !containerId) throw new HarnessError(`pod ${pod} has no node or no running container to reach`);
+    const agent = await this.agentOn(node);
+    const result = await execIn(this.exec, this.namespace, agent, 'agent', netnsScript(containerId, commands), 15_000);
+    if (result.exitCode !== 0) throw new HarnessError(`network fault in ${pod} on node ${node} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }
 
   private agentOn(node: string): Promise<string> {

@@ -1,20 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { SystemUnderTest } from '../../manifests/index.ts';
 import type { LocalPod } from './pod.ts';
+import type { RunDir } from './run-dir.ts';
 
 /**
- * What the cluster DNS would answer, written where dns-shim.ts reads it: the Service name (and the
- * StatefulSet's governing service) → every pod with an IP, and each pod's stable name → its IP.
+ * What cluster DNS would answer, as hosts files in the run's DNS folder: the Service name (and the
+ * StatefulSet's governing service) → every Redis pod with an IP, each pod's DNS name
+ * `<pod>.<service>` (and its namespace-qualified form) → its IP. Each pod's own file also maps its
+ * bare hostname, as the kubelet's /etc/hosts does. A pod's /etc/hosts is a symlink into the
+ * folder, so each file is replaced by an atomic rename and no reader ever sees half of one.
  */
-export async function writeHostsFile(file: string, system: SystemUnderTest, pods: LocalPod[]): Promise<void> {
+export async function writeHostsFile(runDir: RunDir, system: SystemUnderTest, pods: LocalPod[]): Promise<void> {
   const { redis } = system;
-  const ips = pods.flatMap((p) => (p.ip ? [p.ip] : []));
-  const hosts: Record<string, string[]> = {};
-  for (const name of new Set([redis.statefulSet.serviceName, redis.service?.name].filter((n): n is string => !!n))) hosts[name] = ips;
-  for (const p of pods) if (p.ip) hosts[`${p.name}.${redis.statefulSet.serviceName}`] = [p.ip];
-  // A unique temporary name: deletes of two pods at once write concurrently; rename is atomic.
+  const service = redis.statefulSet.serviceName;
+  const redisPods = pods.filter((p) => p.name.startsWith(`${redis.statefulSet.name}-`));
+  const lines = ['127.0.0.1\tlocalhost'];
+  for (const p of redisPods) if (p.ip) lines.push(`${p.ip}\t${p.name}.${service} ${p.name}.${service}.default.svc.cluster.local`);
+  for (const name of new Set([service, redis.service?.name].filter((n): n is string => !!n))) {
+    for (const p of redisPods) if (p.ip) lines.push(`${p.ip}\t${name} ${name}.default.svc.cluster.local`);
+  }
+  const shared = lines.join('\n') + '\n';
+  await atomicWrite(runDir.hostsFile, shared);
+  await Promise.all(pods.map((p) => atomicWrite(path.join(runDir.dnsDir, runDir.podHostsFile(p.name)), p.ip ? `${shared}${p.ip}\t${p.name}\n` : shared)));
+}
+
+async function atomicWrite(file: string, text: string): Promise<void> {
+  // A unique temporary name: deletes of two pods at once write concurrently.
   const tmp = `${file}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(hosts));
+  await writeFile(tmp, text);
   await rename(tmp, file);
 }

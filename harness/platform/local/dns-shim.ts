@@ -1,6 +1,8 @@
 // Loaded with --import into the app on the local platform, before ioredis captures dns.lookup:
-// a Service name resolves to the current pod addresses, as cluster DNS would, by reading the hosts
-// file the platform rewrites whenever a pod gets a new IP. Other names resolve as usual.
+// a Service name resolves to one of the current pod addresses, as a ClusterIP Service picks an
+// endpoint per connection, by reading the hosts file the platform rewrites whenever a pod gets a
+// new IP (the run's in process mode, the pod's /etc/hosts in namespaces mode). Other names
+// resolve as usual.
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 
@@ -10,8 +12,12 @@ const original = dns.lookup;
 function lookupHosts(hostname: string): string[] | undefined {
   if (!file) return undefined;
   try {
-    const hosts = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
-    return hosts[hostname];
+    const ips: string[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const [ip, ...names] = line.split(/\s+/).filter(Boolean);
+      if (ip && names.includes(hostname)) ips.push(ip);
+    }
+    return ips;
   } catch {
     return undefined;
   }
@@ -27,7 +33,6 @@ function patched(hostname: string, options: unknown, callback?: unknown): void {
     (original as (...args: unknown[]) => void)(hostname, options, callback);
     return;
   }
-  // A ClusterIP Service sends each connection to one of its endpoints.
   const pick = ips[Math.floor(Math.random() * ips.length)]!;
   process.nextTick(() => (opts.all ? cb(null, ips.map((address) => ({ address, family: 4 }))) : cb(null, pick, 4)));
 }

@@ -3,14 +3,19 @@ import { execa } from 'execa';
 import { redisPodArgs, redisServerVersion } from './redis-binary.ts';
 import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
-import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
+import { overrideArgs, runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import type { Container, PodTemplate, Source } from '../../manifests/types.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { newRunId, RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { waitUntil, NotYet } from '../../util/wait.ts';
 import { REDIS_TOOLS, requireTools } from '../prerequisites.ts';
-import type { AppEndpoint, CallOptions, ExecResult, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import { chooseIsolation, NAMESPACE_TOOLS, type Isolation } from './sandbox/isolation.ts';
+import { PodNetwork } from './sandbox/network.ts';
+import { LocalNetFaults } from './sandbox/net-faults.ts';
+import { execArgv } from './sandbox/sandbox.ts';
+import { runTag } from './sandbox/names.ts';
 import { KUBELET_BACKOFF, type Backoff } from './container.ts';
 import { freePort, LoopbackAllocator } from './addresses.ts';
 import { LocalPod, type PodContext } from './pod.ts';
@@ -31,6 +36,8 @@ export interface LocalPlatformOptions {
   keep?: boolean;
   /** Deadline for each pod to become ready at first start. */
   podReadyTimeoutMs?: number;
+  /** `--isolation`: pods in their own namespaces (the default where possible) or as bare processes. */
+  isolation?: Isolation | 'auto';
 }
 
 /** Runs the manifests' StatefulSet and Deployment as real processes on this machine. */
@@ -41,15 +48,18 @@ export class LocalPlatform implements Platform {
   async up({ signal }: { signal?: AbortSignal } = {}): Promise<RunningPlatform> {
     const tools = await requireTools(REDIS_TOOLS, 'the local platform');
     const version = await redisServerVersion(tools.get('redis-server')!);
+    const isolation = await chooseIsolation(this.options.isolation ?? 'auto');
+    if (isolation.mode === 'namespaces') await requireTools(NAMESPACE_TOOLS, '--isolation namespaces');
     await sweepLocal();
     const runId = this.options.runId ?? newRunId();
     const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
     const allocator = LoopbackAllocator.random(avoid);
     const runDir = RunDir.for(runId);
-    const record = { runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString() };
+    const record: RunRecord = { runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString(), isolation: isolation.mode };
     await runDir.create(record);
-    const running = new LocalRunning(this.options, runId, runDir, allocator, version, record);
+    const running = new LocalRunning(this.options, runId, runDir, allocator, version, record, isolation);
     try {
+      if (isolation.mode === 'namespaces') await running.startNetwork(avoid);
       await running.startStatefulSet(signal);
       return running;
     } catch (error) {
@@ -66,6 +76,8 @@ class LocalRunning implements RunningPlatform {
   private readonly connections = new RedisConnections();
   private readonly teardown = new Teardown();
   private downPromise: Promise<void> | null = null;
+  private network: PodNetwork | null = null;
+  private readonly netFaults: LocalNetFaults;
   private readonly killAllSync = () => [...this.redisPods, ...this.appPods.map((a) => a.pod)].forEach((p) => p.killNow());
 
   constructor(
@@ -74,7 +86,8 @@ class LocalRunning implements RunningPlatform {
     private readonly runDir: RunDir,
     private readonly allocator: LoopbackAllocator,
     redisServerVersion: string,
-    record: RunRecord,
+    private readonly record: RunRecord,
+    isolation: { mode: Isolation; note: string | null },
   ) {
     const { redis } = options.system;
     this.info = {
@@ -84,7 +97,10 @@ class LocalRunning implements RunningPlatform {
       nodeTimeoutOverrideMs: options.nodeTimeoutOverrideMs ?? null,
       clientPort: redis.clientPort,
       namespace: null,
+      isolation: isolation.mode,
+      isolationNote: isolation.note,
     };
+    this.netFaults = new LocalNetFaults(runTag(runId));
     // Last resort for an exit nobody planned (an uncaught exception): no async work runs there.
     process.on('exit', this.killAllSync);
     this.teardown.defer('exit hook', () => void process.off('exit', this.killAllSync));
@@ -92,6 +108,14 @@ class LocalRunning implements RunningPlatform {
     this.teardown.defer('signal hook', unregister);
     this.teardown.defer('run folder', () => (options.keep ? runDir.markKept(record) : runDir.remove()));
     this.teardown.defer('redis connections', () => this.connections.close());
+  }
+
+  /** Namespaces mode: the run's bridge and pod network, removed after every pod is gone. */
+  async startNetwork(avoid: Set<string>): Promise<void> {
+    this.network = await PodNetwork.up(this.info.runId, avoid);
+    this.record.addressPrefix = this.network.prefix;
+    await this.runDir.create(this.record);
+    this.teardown.defer('pod network', () => this.network?.down());
   }
 
   async startStatefulSet(signal?: AbortSignal): Promise<void> {
@@ -176,10 +200,39 @@ class LocalRunning implements RunningPlatform {
     return this.connections.call(pod.ip, this.info.clientPort, args, options);
   }
 
+  async partition(groups: string[][]): Promise<void> {
+    this.requireNetwork('a partition');
+    const ifaceOf = (name: string) => {
+      const iface = this.pod(name).iface;
+      if (!iface) throw new HarnessError(`pod ${name} has no network namespace (is it being re-created?)`);
+      return iface;
+    };
+    for (const [i, group] of groups.entries()) {
+      const others = groups.filter((_, j) => j !== i).flat().map((n) => ifaceOf(n).ip);
+      for (const name of group) await this.netFaults.cut(ifaceOf(name), others);
+    }
+  }
+
+  async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
+    this.requireNetwork('a degraded link');
+    const pod = this.pod(target);
+    if (!pod.iface) throw new HarnessError(`pod ${target} has no network namespace`);
+    const peerIps = (peers ?? this.redisPods.filter((p) => p !== pod).map((p) => p.name)).map((n) => this.pod(n).ip).filter((ip): ip is string => !!ip);
+    await this.netFaults.netem(pod.iface, fault, peerIps);
+  }
+
+  async heal(): Promise<void> {
+    const live = new Set(this.redisPods.flatMap((p) => (p.iface ? [p.iface.netns] : [])));
+    await this.netFaults.heal((netns) => live.has(netns));
+  }
+
   async redisCli(name: string, args: string[], { timeoutMs = 30_000, signal }: CallOptions = {}): Promise<ExecResult> {
     const pod = this.pod(name);
     if (!pod.ip) throw new Error(`pod ${name} has no IP`);
-    const result = await execa('redis-cli', ['-h', pod.ip, '-p', String(this.info.clientPort), ...args], {
+    const argv = ['redis-cli', '-h', pod.ip, '-p', String(this.info.clientPort), ...args];
+    // Namespaces mode: inside the pod, like kubectl exec; process mode: from the host, on loopback.
+    const [file, ...rest] = pod.iface && pod.main.pid ? execArgv(pod.main.pid, argv) : argv;
+    const result = await execa(file!, rest, {
       env: pod.main.spec.env, extendEnv: false, timeout: timeoutMs, reject: false, stdin: 'ignore',
       ...(signal ? { cancelSignal: signal } : {}),
     });
@@ -197,10 +250,11 @@ class LocalRunning implements RunningPlatform {
     this.assertUp();
     const app = this.options.system.app;
     if (!app) throw new HarnessError(`${this.options.system.manifests.dir}: no Deployment for the app (expected manifests/hit-counter/)`);
-    if (this.appPods.length > 0) return { url: `http://127.0.0.1:${this.appPods[0]!.port}` };
+    if (this.appPods.length > 0) return { url: this.appUrl() };
     this.teardown.defer('app pods', () => this.stopAll(this.appPods.map((a) => a.pod)));
     for (let i = 0; i < app.deployment.replicas; i++) {
-      const port = await freePort();
+      // Process mode: a free port on loopback. Namespaces mode: the container's own port on its pod IP.
+      const port = this.network ? (app.container.ports[0]?.containerPort ?? 5000) : await freePort();
       const ctx = this.podContext(app.deployment.template, app.deployment.source, [], [], port);
       const pod = new LocalPod(`${app.deployment.name}-${this.info.runId.slice(-4)}${i}`, i, ctx);
       this.appPods.push({ pod, port });
@@ -212,7 +266,7 @@ class LocalRunning implements RunningPlatform {
       }, { timeoutMs, intervalMs: 100, signal });
     }
     // Like a ClusterIP Service with one endpoint per replica; the harness talks to the first.
-    return { url: `http://127.0.0.1:${this.appPods[0]!.port}` };
+    return { url: this.appUrl() };
   }
 
   async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
@@ -228,12 +282,19 @@ class LocalRunning implements RunningPlatform {
   private podContext(template: PodTemplate, source: Source, claimTemplates: string[], ports: number[], appPort?: number): PodContext {
     const { redis, configMaps } = this.options.system;
     const overrides = runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig);
+    const network = this.network;
     return {
       runDir: this.runDir, template, source, configMaps, claimTemplates,
       backoff: this.options.backoff ?? KUBELET_BACKOFF,
       baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', [RUN_MARKER_ENV]: this.info.runId },
       allocateIp: () => this.allocator.allocate(ports),
+      beforeStart: () => this.writeHosts(),
+      ...(network ? { sandbox: { network, dnsDir: this.runDir.dnsDir, hostsFile: (pod: string) => this.runDir.podHostsFile(pod) } } : {}),
       adapt: (_container: Container, ip: string, argv: string[]): { argv: string[]; env: Record<string, string> } => {
+        if (network) {
+          // A real pod: its own address and port; the app's Service names resolve through /etc/hosts.
+          return appPort !== undefined ? { argv, env: { REDIS_CHAOS_HOSTS_FILE: '/etc/hosts' } } : { argv: [...argv, ...overrideArgs(overrides)], env: {} };
+        }
         if (appPort !== undefined) {
           // The app listens on 127.0.0.1 at a free port; Service names resolve through the hosts file.
           return { argv, env: { PORT: String(appPort), HOST: '127.0.0.1', REDIS_CHAOS_HOSTS_FILE: this.runDir.hostsFile } };
@@ -257,11 +318,15 @@ class LocalRunning implements RunningPlatform {
     if (pod.phase !== 'Running' || !pod.ip || main?.state !== 'running') return false;
     const app = this.appPods.find((a) => a.pod === pod);
     const spec = (app ? this.options.system.app!.container : this.options.system.redis.container).readinessProbe;
+    const pid = main.pid;
     return probeReady(spec, {
-      host: app ? '127.0.0.1' : pod.ip,
-      port: () => app?.port ?? this.info.clientPort, // every probe port maps to where the container listens
+      host: app && !this.network ? '127.0.0.1' : pod.ip,
+      // Process mode: every probe port maps to where the container listens; a pod's ports are its own.
+      port: (port) => (this.network && typeof port === 'number' ? port : (app?.port ?? this.info.clientPort)),
       env: main.spec.env,
       cwd: main.spec.cwd,
+      // Namespaces mode: exec probes run inside the container, as the kubelet runs them.
+      wrapExec: pod.iface && pid ? (argv) => execArgv(pid, argv) : undefined,
     }, app?.port ?? this.info.clientPort);
   }
 
@@ -270,6 +335,17 @@ class LocalRunning implements RunningPlatform {
     const pod = this.redisPods.find((p) => p.name === name);
     if (!pod) throw new HarnessError(`no pod named ${name} (pods: ${this.redisPods.map((p) => p.name).join(', ')})`);
     return pod;
+  }
+
+  private appUrl(): string {
+    const first = this.appPods[0]!;
+    return `http://${this.network ? first.pod.ip : '127.0.0.1'}:${first.port}`;
+  }
+
+  private requireNetwork(what: string): PodNetwork {
+    this.assertUp();
+    if (!this.network) throw new HarnessError(`${what} needs --isolation namespaces (this run's pods are bare processes on loopback, with no network of their own to cut)`);
+    return this.network;
   }
 
   private assertUp(): void {
@@ -282,7 +358,7 @@ class LocalRunning implements RunningPlatform {
   }
 
   private writeHosts(): Promise<void> {
-    return writeHostsFile(this.runDir.hostsFile, this.options.system, this.redisPods);
+    return writeHostsFile(this.runDir, this.options.system, [...this.redisPods, ...this.appPods.map((a) => a.pod)]);
   }
 }
 

@@ -8,6 +8,9 @@ import { LocalContainer, type Backoff } from './container.ts';
 import { imageArgv, localImage } from './images.ts';
 import type { RunDir } from './run-dir.ts';
 import { translatePaths, type MountMap } from './translate.ts';
+import { expand, expandEnv } from './expand.ts';
+import type { PodInterface, PodNetwork } from './sandbox/network.ts';
+import { sandboxArgv } from './sandbox/sandbox.ts';
 
 export interface PodContext {
   runDir: RunDir;
@@ -19,7 +22,12 @@ export interface PodContext {
   baseEnv: Record<string, string>;
   /** What the platform adds to a container's argv and env once the pod has its IP. */
   adapt(container: Container, ip: string, argv: string[]): { argv: string[]; env: Record<string, string> };
+  /** Process mode: the next free loopback address. */
   allocateIp(): Promise<string>;
+  /** Namespaces mode: each incarnation gets a network namespace on the run's bridge and a sandbox. */
+  sandbox?: { network: PodNetwork; dnsDir: string; hostsFile(pod: string): string };
+  /** Called once the incarnation has its IP, before any container starts: DNS must know it first. */
+  beforeStart?(): Promise<void>;
 }
 
 /**
@@ -31,6 +39,8 @@ export class LocalPod {
   ip: string | null = null;
   phase: PodPhase = 'Pending';
   containers: LocalContainer[] = [];
+  /** Namespaces mode: this incarnation's network namespace. */
+  iface: PodInterface | null = null;
 
   constructor(
     readonly name: string,
@@ -46,9 +56,14 @@ export class LocalPod {
 
   /** `ip`: the address this incarnation gets instead of the next free one (an IP-reuse fault). */
   async create(ip?: string): Promise<void> {
-    const { template, source, runDir } = this.ctx;
+    const { template, source, runDir, sandbox } = this.ctx;
     this.incarnation = randomUUID();
-    this.ip = ip ?? (await this.ctx.allocateIp());
+    if (sandbox) {
+      this.iface = await sandbox.network.attach(this.name, ip);
+      this.ip = this.iface.ip;
+    } else {
+      this.ip = ip ?? (await this.ctx.allocateIp());
+    }
     const podDir = runDir.pod(this.name);
     await rm(podDir, { recursive: true, force: true });
     await mkdir(podDir, { recursive: true });
@@ -56,22 +71,36 @@ export class LocalPod {
     for (const container of template.containers) {
       const mounts = await this.mountsFor(container, podDir);
       const image = localImage(container, source);
-      const translated = imageArgv(container, image).map((a) => translatePaths(a, mounts));
+      // In process mode, paths are the one liberty: mount paths become the pod's folders.
+      const localize = (text: string) => (sandbox ? text : translatePaths(text, mounts));
+      const declared = expandEnv(container.env.map((e) => ({ name: e.name, value: e.fieldRef ? this.fieldRef(e.fieldRef) : e.value ?? '' })));
+      const argv = imageArgv(container, image).map((a) => localize(expand(a, declared)));
       const env: Record<string, string> = { ...this.ctx.baseEnv, HOSTNAME: this.name };
-      for (const e of container.env) env[e.name] = e.fieldRef ? this.fieldRef(e.fieldRef) : translatePaths(e.value ?? '', mounts);
-      const adapted = this.ctx.adapt(container, this.ip, translated);
+      for (const [name, value] of Object.entries(declared)) env[name] = localize(value);
+      const adapted = this.ctx.adapt(container, this.ip, argv);
       const dataMount = mounts.find((m) => m.mountPath === '/data');
+      const cwd = image.kind === 'hit-counter' ? image.cwd : sandbox ? (dataMount ? '/data' : '/') : (dataMount?.hostPath ?? podDir);
+      let finalArgv = adapted.argv;
+      if (sandbox && this.iface) {
+        const layerDir = path.join(podDir, 'layers', container.name);
+        await mkdir(layerDir, { recursive: true });
+        finalArgv = sandboxArgv({
+          iface: this.iface, layerDir, hostname: this.name, dnsDir: sandbox.dnsDir, hostsFile: sandbox.hostsFile(this.name), cwd,
+          mounts: mounts.map((m) => ({ hostPath: m.hostPath, mountPath: m.mountPath, readOnly: m.readOnly })),
+        }, adapted.argv);
+      }
       this.containers.push(new LocalContainer({
         name: container.name,
-        argv: adapted.argv,
+        argv: finalArgv,
         env: { ...env, ...adapted.env },
-        cwd: image.kind === 'hit-counter' ? image.cwd : (dataMount?.hostPath ?? podDir),
+        cwd: sandbox ? podDir : cwd,
         logFile: runDir.log(this.name, container.name),
         restartPolicy: template.restartPolicy,
         backoff: this.ctx.backoff,
       }));
     }
     this.phase = 'Running';
+    await this.ctx.beforeStart?.();
     for (const c of this.containers) c.start();
   }
 
@@ -80,6 +109,8 @@ export class LocalPod {
     await Promise.all(this.containers.map((c) => c.stop(gracePeriodSeconds * 1000)));
     this.containers = [];
     this.ip = null;
+    if (this.iface) await this.ctx.sandbox?.network.detach(this.iface);
+    this.iface = null;
     this.phase = 'Pending';
     // emptyDir and ConfigMap volumes die with the incarnation; PVC folders live elsewhere.
     await rm(this.ctx.runDir.pod(this.name), { recursive: true, force: true });
@@ -104,18 +135,19 @@ export class LocalPod {
     }
   }
 
-  private async mountsFor(container: Container, podDir: string): Promise<MountMap> {
-    const { template, configMaps, runDir, claimTemplates, source } = this.ctx;
-    const mounts: MountMap = [];
+  private async mountsFor(container: Container, podDir: string): Promise<(MountMap[number] & { readOnly: boolean })[]> {
+    const { template, configMaps, runDir, claimTemplates, source, sandbox } = this.ctx;
+    const mounts: (MountMap[number] & { readOnly: boolean })[] = [];
     // Two passes: ConfigMap text is translated with the full mount map, including later mounts.
     for (const m of container.volumeMounts) {
       const volume = template.volumes.find((v) => v.name === m.name);
       if (!volume && claimTemplates.includes(m.name)) {
-        mounts.push({ mountPath: m.mountPath, hostPath: runDir.claim(m.name, this.name) });
+        mounts.push({ mountPath: m.mountPath, hostPath: runDir.claim(m.name, this.name), readOnly: m.readOnly });
       } else if (volume?.kind === 'unsupported') {
         throw new HarnessError(`${source.file} (document ${source.documentIndex}): volume "${volume.name}" (${volume.description}) is not supported by the local platform`);
       } else if (volume) {
-        mounts.push({ mountPath: m.mountPath, hostPath: path.join(podDir, 'volumes', volume.name) });
+        // The kubelet mounts a ConfigMap read-only whatever the volumeMount says.
+        mounts.push({ mountPath: m.mountPath, hostPath: path.join(podDir, 'volumes', volume.name), readOnly: m.readOnly || volume.kind === 'configMap' });
       }
     }
     for (const { hostPath } of mounts) await mkdir(hostPath, { recursive: true });
@@ -125,7 +157,7 @@ export class LocalPod {
       const dir = path.join(podDir, 'volumes', volume.name);
       for (const [key, text] of Object.entries(configMaps.get(volume.configMap)?.data ?? {})) {
         const file = path.join(dir, key);
-        await writeFile(file, translatePaths(text, mounts));
+        await writeFile(file, sandbox ? text : translatePaths(text, mounts));
         await chmod(file, volume.defaultMode); // explicit: writeFile's mode is filtered by the umask
       }
     }

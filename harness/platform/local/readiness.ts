@@ -8,6 +8,8 @@ export interface ProbeTarget {
   port(port: number | string): number;
   env: Record<string, string>;
   cwd: string;
+  /** Runs an exec probe's argv inside the container (namespaces mode); absent, on the host. */
+  wrapExec?: (argv: string[]) => string[];
 }
 
 /**
@@ -31,7 +33,9 @@ export async function probeReady(probe: Probe | undefined, target: ProbeTarget, 
       return false;
     }
   }
-  const [file, ...args] = probe.exec?.command ?? [];
+  const command = probe.exec?.command ?? [];
+  if (command.length === 0) return false;
+  const [file, ...args] = target.wrapExec ? target.wrapExec(command) : command;
   if (!file) return false;
   const result = await execa(file, args, { env: target.env, extendEnv: false, cwd: target.cwd, timeout: timeoutMs, reject: false });
   return result.exitCode === 0;

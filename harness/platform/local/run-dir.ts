@@ -15,6 +15,8 @@ export interface RunRecord {
   ownerStartTicks: string | null;
   addressPrefix: string;
   startedAt: string;
+  /** How its pods run; namespaces-mode runs also own kernel objects named after the run id. */
+  isolation?: 'namespaces' | 'processes';
   /** Set when a run ended with --keep: the sweeper leaves it alone unless asked (--sweep). */
   kept?: boolean;
 }
@@ -36,12 +38,20 @@ export class RunDir {
   log(pod: string, container: string): string {
     return path.join(this.root, 'logs', `${pod}.${container}.log`);
   }
+  /** What cluster DNS would answer, as hosts files: `hosts` for the app, `<pod>.hosts` for each pod. */
+  get dnsDir(): string {
+    return path.join(this.root, 'dns');
+  }
   get hostsFile(): string {
-    return path.join(this.root, 'hosts.json');
+    return path.join(this.dnsDir, 'hosts');
+  }
+  podHostsFile(pod: string): string {
+    return `${pod}.hosts`;
   }
 
   async create(record: RunRecord): Promise<void> {
     await mkdir(path.join(this.root, 'logs'), { recursive: true });
+    await mkdir(this.dnsDir, { recursive: true });
     await writeFile(path.join(this.root, 'run.json'), JSON.stringify(record, null, 2));
   }
 

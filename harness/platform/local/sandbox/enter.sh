@@ -1,0 +1,34 @@
+#!/bin/sh
+# A container's start inside its pod's sandbox. Run as
+#   nsenter --net=<pod netns> unshare --mount --uts --propagation private -- \
+#     enter.sh <layer dir> <hostname> <dns dir> <hosts file> <cwd> [<ro|rw>:<src>:<dst> ...] -- argv...
+# Inside the new mount namespace, the host's root becomes the lower layer of an overlay whose upper
+# layer is a tmpfs: the container may write anywhere, nothing reaches the host, and the layer is
+# gone when the container's last process exits (its mount namespace dies with it). Volumes are
+# bind-mounted at their real mount paths; /etc/hosts follows the run's DNS file for this pod.
+set -eu
+layer=$1 host=$2 dns=$3 hosts=$4 cwd=$5
+shift 5
+mount -t tmpfs -o mode=0755 redis-chaos-layer "$layer"
+mkdir -p "$layer/upper" "$layer/work" "$layer/root"
+mount -t overlay redis-chaos-root -o "lowerdir=/,upperdir=$layer/upper,workdir=$layer/work" "$layer/root"
+root=$layer/root
+mount --rbind /dev "$root/dev"
+mount -t proc proc "$root/proc"
+mount -t sysfs sysfs "$root/sys" 2>/dev/null || true
+# An image's /tmp starts empty; the host's is hidden.
+mount -t tmpfs -o mode=1777 tmp "$root/tmp"
+mkdir -p "$root/run/redis-chaos"
+mount --bind -o ro "$dns" "$root/run/redis-chaos"
+ln -sf "/run/redis-chaos/$hosts" "$root/etc/hosts"
+while [ "$1" != "--" ]; do
+  mode=${1%%:*} rest=${1#*:}
+  src=${rest%%:*} dst=${rest#*:}
+  mkdir -p "$root$dst"
+  mount --bind "$src" "$root$dst"
+  if [ "$mode" = ro ]; then mount -o remount,bind,ro "$root$dst"; fi
+  shift
+done
+shift
+hostname "$host"
+exec chroot "$root" /bin/sh -c 'cd "$0" 2>/dev/null || cd /; exec "$@"' "$cwd" "$@"

@@ -1,0 +1,56 @@
+/**
+ * Network faults as the commands that make them, shared by the platforms: the local platform runs
+ * them in a pod's network namespace with nsenter; Kubernetes runs the same through the node agent.
+ * A fault is applied in the namespace of each pod it cuts or slows, never on the host, so healing
+ * is deleting one nft table and one qdisc, and a deleted namespace takes its faults with it.
+ */
+
+/** Named after the run: `nft list tables` on a node shows whose table it is. */
+export function faultTable(runTag: string): string {
+  return `rc_${runTag}`;
+}
+
+/** An nft ruleset that drops everything between this pod and `peers`: a partition, not a reject. */
+export function partitionRuleset(table: string, peers: string[]): string {
+  const set = peers.join(', ');
+  return [
+    `table inet ${table} {`,
+    '  chain input { type filter hook input priority -10; policy accept;',
+    `    ip saddr { ${set} } drop`,
+    '  }',
+    '  chain output { type filter hook output priority -10; policy accept;',
+    `    ip daddr { ${set} } drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export interface Netem {
+  delayMs?: number;
+  jitterMs?: number;
+  lossPercent?: number;
+}
+
+/**
+ * `tc` commands that put netem on the traffic this pod sends to `peers` (all of it when `peers` is
+ * empty). A prio qdisc with a fourth band keeps other traffic (the app, the harness) untouched:
+ * the default priomap only ever uses bands 1-3, and only the filters send packets to band 4.
+ */
+export function netemCommands(dev: string, netem: Netem, peers: string[]): string[][] {
+  const params: string[] = [];
+  if (netem.delayMs !== undefined) params.push('delay', `${netem.delayMs}ms`, ...(netem.jitterMs ? [`${netem.jitterMs}ms`, 'distribution', 'normal'] : []));
+  if (netem.lossPercent !== undefined) params.push('loss', `${netem.lossPercent}%`);
+  if (params.length === 0) throw new Error('netem needs a delay or a loss');
+  if (peers.length === 0) return [['qdisc', 'replace', 'dev', dev, 'root', 'netem', ...params]];
+  return [
+    ['qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'prio', 'bands', '4'],
+    ['qdisc', 'replace', 'dev', dev, 'parent', '1:4', 'handle', '40:', 'netem', ...params],
+    ...peers.map((ip) => ['filter', 'add', 'dev', dev, 'parent', '1:0', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', `${ip}/32`, 'flowid', '1:4']),
+  ];
+}
+
+/** What heals a pod: its fault table and its root qdisc go (each may be absent). */
+export function healCommands(table: string, dev: string): { nft: string[]; tc: string[] } {
+  return { nft: ['delete', 'table', 'inet', table], tc: ['qdisc', 'del', 'dev', dev, 'root'] };
+}
