@@ -50,7 +50,8 @@ export const availabilityChecker: Checker = (e) => {
     majorityLost, threshold: expect.maxUnavailableMs ?? null,
   };
   const where = shards.length > 1 ? ` (key ${worst.key}, slot ${worst.slot}; other shards ${shards.filter((s) => s !== worst).map((s) => `${Math.round(s.gap.ms)} ms`).join(', ')})` : '';
-  const summary = `longest gap between ok INCRs ${Math.round(gap.ms)} ms${where}; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms`
+  const phases = latency.during.count ? ` (${latency.before.p99 ?? '-'} ms before the fault, ${latency.during.p99} ms during)` : '';
+  const summary = `longest gap between ok INCRs ${Math.round(gap.ms)} ms${where}; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms${phases}`
     + (majorityLost.length ? `; majority of masters gone for ${majorityLost.map((w) => `${w.toMs - w.fromMs} ms`).join(', ')}` : '');
   if (expect.maxUnavailableMs !== undefined && gap.ms > expect.maxUnavailableMs) {
     return { valid: false, message: `unavailable for ${Math.round(gap.ms)} ms, above the ${expect.maxUnavailableMs} ms allowed (${summary})`, details };
@@ -89,7 +90,7 @@ export function majorityLostWindows(samples: RunEvidence['samples'], faults: Fau
   }
   if (open) out.push({ ...open, toMs: Math.round(samples.at(-1)!.tMs) });
   // Fault intervals on masters: deletions last until the pod is re-created, kills until the restart.
-  const down = faults.filter((f) => f.role === 'master' && !isEnding(f) && f.kind !== 'crash').map((f) => ({ from: f.atMs, to: faultEndMs(f, faults) }));
+  const down = faults.filter((f) => f.role === 'master' && !isEnding(f) && f.kind !== 'crash' && f.kind !== 'delay' && f.kind !== 'loss').map((f) => ({ from: f.atMs, to: faultEndMs(f, faults) }));
   const edges = down.flatMap((d) => [[d.from, 1], [d.to, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let count = 0;
   let since = 0;

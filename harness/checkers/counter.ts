@@ -1,5 +1,6 @@
 import type { Op } from '../workload/history.ts';
 import { perKey, seconds, type Checker } from './types.ts';
+import { excusedOps, isExcused } from './minority-writes.ts';
 
 const SHOW = 5;
 
@@ -25,7 +26,10 @@ const describe = (o: Op) => `process ${o.process} ${o.f === 'incr' ? 'INCR' : 'r
  * - final read: acknowledged ≤ final − baseline ≤ acknowledged + indeterminate.
  */
 export const counterChecker: Checker = (e) => {
-  const keys = perKey(e);
+  // Writes lost inside a documented minority window are judged as indeterminate: they may or may
+  // not survive, and minority-writes counts them. Any other loss still fails here.
+  const excused = excusedOps(e);
+  const keys = perKey(e).map(({ k, ops }) => ({ k, ops: excused.size ? ops.map((o) => (isExcused(excused, o) ? { ...o, type: 'info' as const } : o)) : ops }));
   if (keys.length === 1) return judge(keys[0]!.ops, keys[0]!.k.baseline, keys[0]!.k.finalRead);
   // Independent keys: each its own counter; one false fails, any unknown keeps it from passing.
   const results = keys.map(({ k, ops }) => ({ k, r: judge(ops, k.baseline, k.finalRead) }));

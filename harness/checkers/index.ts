@@ -1,6 +1,7 @@
 import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
+import { minorityWritesChecker } from './minority-writes.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
 import { slotCoverageChecker } from './slot-coverage.ts';
@@ -16,8 +17,10 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'replica-promotion': replicaPromotionChecker,
   'topology-restored': topologyRestoredChecker,
   availability: availabilityChecker,
+  'minority-writes': minorityWritesChecker,
 };
 
+export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { availabilityChecker, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { percentile } from './availability.ts';

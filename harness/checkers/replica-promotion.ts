@@ -1,5 +1,5 @@
 import { masterOfSlot, selfEntries } from '../cluster/index.ts';
-import type { Checker, FaultRecord, RunEvidence } from './types.ts';
+import { isEnding, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
 
 export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
 
@@ -10,7 +10,8 @@ export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs 
  * must rejoin as a replica of its successor with its link up.
  */
 export const replicaPromotionChecker: Checker = (e) => {
-  const faults = e.faults.filter((f) => f.role === 'master' && f.nodeId && f.slots.length > 0);
+  const faults = e.faults.filter((f) => f.role === 'master' && f.nodeId && f.slots.length > 0 && !isEnding(f));
+  if (faults.length === 0 && e.expect.promotion === 'none') return noOwnerChanged(e);
   if (faults.length === 0) return { valid: true, message: 'no fault hit a master: nothing to promote', details: { applicable: false } };
   if (!e.final) return { valid: 'unknown', message: 'no final topology was taken', details: {} };
   const results = faults.map((f) => judge(f, e));
@@ -23,12 +24,25 @@ export const replicaPromotionChecker: Checker = (e) => {
 function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string } {
   const slot = f.slots[0]![0];
   const deadline = e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs);
-  const after = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
+  // While a master is cut off it still claims its slots, so no sample has a single owner: the
+  // majority's election shows as the new epoch, and the final topology says who won it.
+  const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;
+  const after = f.kind === 'partition'
+    ? e.samples.find((s) => s.tMs > f.atMs && s.epoch !== undefined && epochBefore !== undefined && s.epoch > epochBefore)
+    : e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
   const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
   const base = { target: f.target, failoverMs };
+  if (e.expect.promotion === 'none') {
+    // A slowed master is no failed master: any sample in which another node owned its slot is a false failure detection.
+    const moved = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId);
+    if (moved) return { ...base, outcome: 'promoted', ok: false, message: `slot ${slot} moved from ${f.target} to ${moved.owners[slot]!.slice(0, 8)} ${Math.round(moved.tMs - f.atMs)} ms after the fault: a failover that should not have happened (false failure detection)` };
+    const owner = masterOfSlot(e.final!, slot);
+    if (owner?.nodeId !== f.nodeId) return { ...base, outcome: 'other', ok: false, message: `${f.target} is no longer master of slot ${slot} at the end` };
+    return { ...base, outcome: 'kept', failoverMs: null, ok: true, message: `${f.target} stayed master of slot ${slot} throughout: no failover, as expected` };
+  }
   // A later fault on the same shard (a failover loop) decides the final owner: judge this round by
   // what the samples saw right after it, and leave the end state to the last round.
-  const later = e.faults.find((g) => g.atMs > f.atMs && g.role === 'master' && g.slots.some(([a, b]) => a <= slot && slot <= b) && g.nodeId);
+  const later = e.faults.find((g) => g.atMs > f.atMs && !isEnding(g) && g.role === 'master' && g.slots.some(([a, b]) => a <= slot && slot <= b) && g.nodeId);
   if (later) {
     // Between two rounds the cluster may be whole for less than a sample: any sample before the
     // next fault that shows the new owner will do.
@@ -51,6 +65,21 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
     return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted in ${failoverMs} ms, but the old master ${f.target} did not rejoin as its replica (${now})` };
   }
   return { ...base, outcome: 'promoted', ok: true, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}); ${f.target} rejoined as its replica` };
+}
+
+/** `none` with faults on replicas only: no watched slot may change owner at any moment. */
+function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
+  const first = e.samples.find((s) => Object.values(s.owners).some(Boolean));
+  if (!first) return { valid: 'unknown', message: 'no sample showed the slots\' owners', details: { applicable: true } };
+  for (const s of e.samples) {
+    for (const [slot, owner] of Object.entries(s.owners)) {
+      const was = first.owners[Number(slot)];
+      if (owner && was && owner !== was) {
+        return { valid: false, message: `slot ${slot} moved from ${was.slice(0, 8)} to ${owner.slice(0, 8)} at ${Math.round(s.tMs)} ms: a failover that no fault called for`, details: { applicable: true, slot: Number(slot), atMs: Math.round(s.tMs) } };
+      }
+    }
+  }
+  return { valid: true, message: `no failover: every watched slot kept its master in all ${e.samples.length} samples`, details: { applicable: true } };
 }
 
 /** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */

@@ -13,7 +13,7 @@ export interface CheckResult {
   details: Record<string, unknown>;
 }
 
-export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart';
+export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart' | 'partition' | 'delay' | 'loss' | 'heal';
 
 /** A fault as injected, with what the target was at that moment (from the pre-fault topology). */
 export interface FaultRecord {
@@ -31,8 +31,11 @@ export interface FaultRecord {
 }
 
 export interface Expectations {
-  /** `promoted`: a replica must take over (kill-master); `either`: promotion or the same node back. */
-  promotion?: 'promoted' | 'either';
+  /**
+   * `promoted`: a replica must take over (kill-master); `either`: promotion or the same node back;
+   * `none`: the faulted master must stay master throughout (a slow link is no failure).
+   */
+  promotion?: 'promoted' | 'either' | 'none';
   promotionDeadlineMs?: number;
   /** Makes `availability` a pass/fail check; unset, it only reports. */
   maxUnavailableMs?: number;
@@ -104,8 +107,8 @@ export function runCheckers(checkers: Record<string, Checker>, evidence: RunEvid
 export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
 
 /** The fault that ends a held one: a kill lasts until its restart, a pause until its resume. */
-const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume' };
-export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume';
+const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal' };
+export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal';
 
 /** When a fault's effect ends: its ending fault if it has one, else when the action returned. */
 export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: number): number {

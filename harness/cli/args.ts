@@ -5,7 +5,7 @@ import { HarnessError } from '../errors.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { parseRedisOverride } from '../manifests/index.ts';
 import { selectScenarios } from '../scenario/catalog.ts';
-import { splitOverrides, type HarnessOptions } from '../session/options.ts';
+import { isolationOf, splitOverrides, type HarnessOptions } from '../session/options.ts';
 import { newRunId } from '../util/run-id.ts';
 
 export const PLATFORMS: PlatformKind[] = ['local', 'kind', 'kubernetes'];
@@ -21,6 +21,7 @@ const OPTIONS = {
   parallel: { type: 'string' },
   rate: { type: 'string' },
   keep: { type: 'boolean' },
+  isolation: { type: 'string' },
   context: { type: 'string' },
   'allow-context': { type: 'string' },
   sweep: { type: 'boolean' },
@@ -29,9 +30,9 @@ const OPTIONS = {
 
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
-                          [--report-dir DIR] [--keep]
+                          [--report-dir DIR] [--keep] [--isolation namespaces|processes]
                           [--context NAME] [--allow-context NAME] [--sweep]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_REPORT_DIR`;
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_REPORT_DIR HARNESS_ISOLATION`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
@@ -57,6 +58,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   if (unmatched !== null) throw new HarnessError(`--scenario ${unmatched}: unknown scenario; valid: ${known.join(', ')}, a glob of them, or all`);
   const { redisConfig, nodeTimeoutMs } = redisSettings(values['redis-config'], env.HARNESS_REDIS_CONFIG, values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT);
   const parallel = integer('--parallel', values.parallel ?? env.HARNESS_PARALLEL, 1) ?? defaultParallel(platform, selected.length);
+  if (platform !== 'local' && (values.isolation ?? env.HARNESS_ISOLATION)) throw new HarnessError(`--isolation: applies to --platform local only (on ${platform}, pods are real pods)`);
   if (platform === 'kind' && parallel > 1) throw new HarnessError(`--parallel ${parallel}: the kind platform runs one cluster per run; use --parallel 1`);
   return {
     help: values.help ?? false,
@@ -73,6 +75,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       // 0 means uncapped; in parallel the default cap keeps scenarios from starving each other.
       rate: rateOf(integer('--rate', values.rate ?? env.HARNESS_RATE, 0), parallel),
       keep: values.keep ?? false,
+      isolation: isolationOf(values.isolation ?? env.HARNESS_ISOLATION, '--isolation'),
       runId: newRunId(),
       context: values.context ?? env.HARNESS_CONTEXT ?? null,
       allowContext: values['allow-context'] ?? env.HARNESS_ALLOW_CONTEXT ?? null,

@@ -1,14 +1,27 @@
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
+import { HarnessError } from '../errors.ts';
+import { chooseIsolation } from '../platform/local/sandbox/isolation.ts';
+import { NETWORK_SCENARIOS } from '../scenario/catalog.ts';
 
 /**
  * What can be checked in a second, before anything starts: the manifests and the tools the
  * platform needs. Each failure is a one-line HarnessError (exit 2) and nothing is left running.
  */
-export async function preflight(options: HarnessOptions): Promise<SystemUnderTest> {
+export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l)): Promise<SystemUnderTest> {
   const system = resolveSystem(await loadManifests(options.manifests));
-  if (options.platform === 'local') await requireTools(REDIS_TOOLS, 'the local platform');
+  if (options.platform === 'local') {
+    await requireTools(REDIS_TOOLS, 'the local platform');
+    // Resolved once, before anything starts, so every session runs the same mode and the fallback is said once.
+    const { mode, note } = await chooseIsolation(options.isolation);
+    if (note) log(`redis-chaos: ${note}`);
+    const needy = options.scenarios.filter((s) => NETWORK_SCENARIOS.includes(s));
+    if (mode === 'processes' && needy.length) {
+      throw new HarnessError(`${needy.join(', ')}: ${needy.length > 1 ? 'need' : 'needs'} --isolation namespaces, to cut or slow a pod's own network (${note ? note.slice(note.indexOf('(') + 1, note.indexOf(')')) : '--isolation processes was asked for'})`);
+    }
+    options.isolation = mode;
+  }
   if (options.platform === 'kind') {
     const { checkKindPrerequisites } = await import('../platform/kind/prerequisites.ts');
     await checkKindPrerequisites();

@@ -55,6 +55,57 @@ export class FaultInjector {
     this.log(`full restart${options.shuffleIps ? ' with shuffled IPs' : ''}: every pod deleted, all terminated, re-created in order: ${moves.map((m) => `${m.pod} ${m.before} → ${m.after}`).join(', ')}`);
   }
 
+  /**
+   * Drops all traffic between the groups' pods, both ways (client and bus ports alike); the app and
+   * the harness still reach every pod. Recorded for the pods outside the largest group: the cut-off side.
+   */
+  async partition(groups: string[][]): Promise<void> {
+    const before = await snapshot(this.platform);
+    const largest = groups.reduce((a, b) => (b.length > a.length ? b : a), [] as string[]);
+    const record = groups.filter((g) => g !== largest).flat().map((pod) => this.recordOf('partition', pod, before));
+    await this.platform.partition(groups);
+    const endMs = Math.round(this.clock.nowMs());
+    for (const r of record) this.records.push({ ...r, endMs });
+    this.log(`network partition: ${groups.map((g) => `{${g.join(', ')}}`).join(' | ')}; the app and the harness still reach every pod`);
+  }
+
+  /** `pod` cut off from every other Redis pod. */
+  async isolate(pod: string): Promise<void> {
+    const others = (await this.platform.pods()).map((p) => p.name).filter((n) => n !== pod);
+    await this.partition([[pod], others]);
+  }
+
+  /** netem delay on everything `pod` sends to the other Redis pods: one-way, so each round trip gains `ms`. */
+  async delay(pod: string, ms: number, jitterMs = 0): Promise<void> {
+    await this.inject('delay', pod, await snapshot(this.platform), () => this.platform.degrade(pod, { delayMs: ms, jitterMs }), `delayed by ${ms} ms ± ${jitterMs} ms towards the other Redis pods`);
+  }
+
+  /** netem loss on everything `pod` sends to the other Redis pods. */
+  async loss(pod: string, percent: number): Promise<void> {
+    await this.inject('loss', pod, await snapshot(this.platform), () => this.platform.degrade(pod, { lossPercent: percent }), `losing ${percent}% of what it sends to the other Redis pods`);
+  }
+
+  /** Undoes every partition, delay and loss; recorded once per pod that had one. */
+  async heal(): Promise<void> {
+    const open = this.openNetworkFaults();
+    if (open.length === 0) return;
+    const before = await snapshot(this.platform);
+    await this.platform.heal();
+    const atMs = Math.round(this.clock.nowMs());
+    for (const pod of open) this.records.push({ ...this.recordOf('heal', pod, before), atMs, endMs: atMs });
+    this.log(`network healed for ${open.join(', ')}`);
+  }
+
+  /** Pods with a network fault not yet healed. */
+  openNetworkFaults(): string[] {
+    const open = new Set<string>();
+    for (const r of this.records) {
+      if (r.kind === 'partition' || r.kind === 'delay' || r.kind === 'loss') open.add(r.target);
+      if (r.kind === 'heal') open.delete(r.target);
+    }
+    return [...open];
+  }
+
   async restart(pod: string): Promise<void> {
     await this.inject('restart', pod, await snapshot(this.platform), () => this.platform.restart(pod), 'restarted after being held down');
   }
@@ -65,7 +116,7 @@ export class FaultInjector {
     const earlier = [...this.records].reverse().find((r) => r.target === pod);
     return {
       kind, target: pod,
-      role: self ? self.role : (kind === 'restart' || kind === 'resume') && earlier ? earlier.role : 'unknown',
+      role: self ? self.role : (kind === 'restart' || kind === 'resume' || kind === 'heal') && earlier ? earlier.role : 'unknown',
       atMs: Math.round(this.clock.nowMs()),
       nodeId: self?.id ?? null,
       slots: self?.role === 'master' ? self.slots : [],

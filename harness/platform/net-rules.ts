@@ -26,22 +26,27 @@ export function partitionRuleset(table: string, peers: string[]): string {
   ].join('\n');
 }
 
-export interface Netem {
-  delayMs?: number;
-  jitterMs?: number;
-  lossPercent?: number;
+/** An nft ruleset that drops `percent` of what this pod sends to `peers`, at random per packet. */
+export function lossRuleset(table: string, peers: string[], percent: number): string {
+  return [
+    `table inet ${table} {`,
+    '  chain output { type filter hook output priority -10; policy accept;',
+    `    ip daddr { ${peers.join(', ')} } numgen random mod 100 < ${Math.round(percent)} drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 /**
- * `tc` commands that put netem on the traffic this pod sends to `peers` (all of it when `peers` is
- * empty). A prio qdisc with a fourth band keeps other traffic (the app, the harness) untouched:
- * the default priomap only ever uses bands 1-3, and only the filters send packets to band 4.
+ * `tc` commands that put netem delay on what this pod sends to `peers` (all of it when `peers` is
+ * empty), for Kubernetes nodes, whose kernels have netem. A prio qdisc with a fourth band keeps
+ * other traffic (the app, the harness) untouched: the default priomap only uses bands 1-3, and
+ * only the filters send packets to band 4. (The local platform delays with delayd.py instead: the
+ * kernel it was built on has no netem.)
  */
-export function netemCommands(dev: string, netem: Netem, peers: string[]): string[][] {
-  const params: string[] = [];
-  if (netem.delayMs !== undefined) params.push('delay', `${netem.delayMs}ms`, ...(netem.jitterMs ? [`${netem.jitterMs}ms`, 'distribution', 'normal'] : []));
-  if (netem.lossPercent !== undefined) params.push('loss', `${netem.lossPercent}%`);
-  if (params.length === 0) throw new Error('netem needs a delay or a loss');
+export function netemCommands(dev: string, delayMs: number, jitterMs: number, peers: string[]): string[][] {
+  const params = ['delay', `${delayMs}ms`, ...(jitterMs ? [`${jitterMs}ms`, 'distribution', 'normal'] : [])];
   if (peers.length === 0) return [['qdisc', 'replace', 'dev', dev, 'root', 'netem', ...params]];
   return [
     ['qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', 'prio', 'bands', '4'],

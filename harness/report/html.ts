@@ -29,7 +29,7 @@ code{background:#f6f8fa;padding:0 4px;border-radius:3px}
 </style></head><body>
 <h1>redis-chaos: <span class="badge ${BADGE[summary.status]}" id="run-status">${esc(summary.status)}</span></h1>
 <p class="meta">run <code>${esc(summary.runId)}</code> · platform <b>${esc(summary.platform)}</b> · ${esc(summary.redisImage)} (server ${esc(summary.redisServerVersion)})
- · <span id="redis-settings">${esc(redisSettingsText(summary))}</span>
+ · <span id="redis-settings">${esc(redisSettingsText(summary))}</span>${summary.isolation ? ` · isolation <span id="isolation">${esc(summary.isolation)}</span>` : ''}
  · seed ${esc(summary.seed)} · ${esc(summary.startedAt)} → ${esc(summary.finishedAt)}</p>
 ${summary.interruptedBy ? `<p><span class="badge error">interrupted</span> by ${esc(summary.interruptedBy)}: what each scenario recorded until then is below.</p>` : ''}
 ${summary.error ? `<p><span class="badge error">harness error</span> ${esc(summary.error)}</p>` : ''}

@@ -7,7 +7,7 @@ describe('the Markdown verdict table', () => {
   it('lists every scenario with its verdict and the failing checks', () => {
     const summary = {
       runId: 'r', platform: 'kind', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0' }, interruptedBy: null, parallel: 1,
-      redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null,
+      redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', isolation: 'namespaces', startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null,
       timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 },
       scenarios: [
         { name: 'delete-pod-0', status: 'passed', startedAt: '', durationMs: 1, seed: 3, schedule: [], faults: [], checks: [], metrics: { ...emptyMetrics(), acknowledged: 10 }, error: null },

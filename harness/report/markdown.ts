@@ -9,7 +9,7 @@ export function summaryMarkdown(summary: RunSummary): string {
   const lines = [
     `### redis-chaos: ${ICON[summary.status]} (exit ${summary.exitCode})`,
     '',
-    `Platform **${summary.platform}**, ${summary.redisImage ?? '?'} (server ${summary.redisServerVersion ?? '?'}), ${redisSettingsText(summary)}, seed ${summary.seed}, run \`${summary.runId}\`.`,
+    `Platform **${summary.platform}**, ${summary.redisImage ?? '?'} (server ${summary.redisServerVersion ?? '?'}), ${redisSettingsText(summary)}${summary.isolation ? `, isolation ${summary.isolation}` : ''}, seed ${summary.seed}, run \`${summary.runId}\`.`,
     ...(summary.error ? ['', `**Harness error:** ${cell(summary.error)}`] : []),
     '',
     '| scenario | verdict | acked INCRs | lost acked | failover | max unavailable | per shard: longest gap | failing checks |',

@@ -48,7 +48,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
     }
     const summary: RunSummary = {
       runId: 'test', platform: 'local', manifests: 'manifests', seed: 1, nodeTimeoutOverrideMs: 3000, manifestNodeTimeoutMs: 15000, redisConfig: { 'repl-diskless-sync-delay': '0', save: '' }, interruptedBy: null, parallel: 1,
-      redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
+      redisImage: 'redis:7.0.15-alpine', redisServerVersion: '7.0.15', isolation: 'namespaces', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(),
       status: 'failed', exitCode: 1, error: null, timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 }, scenarios,
     };
     const file = await writeHtmlReport(runDir, summary);

@@ -16,6 +16,8 @@ export interface RunSummary {
   redisConfig: Record<string, string>;
   redisImage: string | null;
   redisServerVersion: string | null;
+  /** The local platform's isolation mode (namespaces or processes); null on Kubernetes. */
+  isolation: 'namespaces' | 'processes' | null;
   startedAt: string;
   finishedAt: string;
   status: ScenarioStatus;
@@ -63,6 +65,7 @@ export function buildSummary(input: {
     redisConfig: Object.fromEntries(options.redisConfig.map((o) => [o.key, o.value])),
     redisImage: info?.redisImage ?? input.redisImage,
     redisServerVersion: info?.redisServerVersion ?? null,
+    isolation: info?.isolation ?? (options.platform === 'local' && options.isolation !== 'auto' ? options.isolation : null),
     startedAt: input.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     ...overall(scenarios.map((s) => s.status), error, input.interruptedBy ?? null),

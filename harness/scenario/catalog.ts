@@ -6,6 +6,9 @@ export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.me
 /** The walkthrough's five, in its order: what `npm run scenarios` runs by default. */
 export const SEED_SCENARIOS = ['delete-pod-0', 'delete-pod-1', 'delete-pods-0-and-1', 'kill-master', 'crash-master'];
 
+/** Scenarios that cut or slow a pod's network: they need --isolation namespaces on the local platform. */
+export const NETWORK_SCENARIOS = ['partition-master', 'partition-replica', 'slow-network'];
+
 /** Every scenario, from the files in scenarios/ (`<name>.test.ts`): the seed's first, in run order. */
 export function scenarioNames(): string[] {
   const names = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length));

@@ -172,7 +172,10 @@ export class ScenarioRun {
     const ticker = this.ticker(() => `still waiting for promotion of a replica of ${pod}`);
     try {
       const who = await waitUntil(`promotion of a replica of ${pod}`, async () => {
-        const owner = masterOfSlot(await snapshot(this.env.platform, { timeoutMs: 500 }), fault.slots[0]![0]);
+        // A cut-off master still claims its slots: the majority's view is what decides.
+        const cut = this.faults.openNetworkFaults();
+        const t = await snapshot(this.env.platform, { timeoutMs: 500 });
+        const owner = masterOfSlot(cut.length ? { ...t, views: t.views.filter((v) => !cut.includes(v.pod)) } : t, fault.slots[0]![0]);
         if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
         return owner.pod;
       }, { timeoutMs: deadline, intervalMs: 100, signal: this.env.signal });
@@ -229,6 +232,7 @@ export class ScenarioRun {
     if (this.finished) return;
     await this.stopLoad().catch(() => undefined);
     if (this.env.signal?.aborted) {
+      await this.healNetwork();
       const checks = await this.judge(1000).catch(() => []);
       const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
       this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
@@ -236,9 +240,15 @@ export class ScenarioRun {
       return;
     }
     for (const pod of await this.env.platform.pods().catch(() => [])) if (pod.held) await this.env.platform.restart(pod.name).catch(() => undefined);
+    await this.healNetwork();
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
     await this.writeArtifacts(this.result('error', [], message), []);
+  }
+
+  /** A network fault never outlives its scenario: healed on failure and on Ctrl-C too. */
+  private async healNetwork(): Promise<void> {
+    if (this.faults.openNetworkFaults().length) await this.env.platform.heal().catch((e: unknown) => this.log(`could not heal the network: ${errorMessage(e)}`));
   }
 
   get isFinished(): boolean {

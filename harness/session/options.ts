@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseRedisOverride, type RedisOverride } from '../manifests/index.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { newRunId } from '../util/run-id.ts';
+import { HarnessError } from '../errors.ts';
 
 /** Everything a run is configured with; flags and their HARNESS_* twins map onto this. */
 export interface HarnessOptions {
@@ -20,6 +21,8 @@ export interface HarnessOptions {
   /** The workload's cap per scenario in operations per second (--rate); null: closed loop, uncapped. */
   rate: number | null;
   keep: boolean;
+  /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
+  isolation: 'namespaces' | 'processes' | 'auto';
   runId: string;
   /** Kubernetes: the kubeconfig context to use, and the one the user allows faults in. */
   context: string | null;
@@ -40,6 +43,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     parallel: int(env.HARNESS_PARALLEL) ?? 1,
     rate: int(env.HARNESS_RATE),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
+    isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
     runId: env.HARNESS_RUN_ID || newRunId(),
     context: env.HARNESS_CONTEXT || null,
     allowContext: env.HARNESS_ALLOW_CONTEXT || null,
@@ -58,10 +62,17 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_PARALLEL: String(o.parallel),
     HARNESS_RATE: o.rate === null ? '' : String(o.rate),
     HARNESS_KEEP: o.keep ? '1' : '',
+    HARNESS_ISOLATION: o.isolation,
     HARNESS_RUN_ID: o.runId,
     HARNESS_CONTEXT: o.context ?? '',
     HARNESS_ALLOW_CONTEXT: o.allowContext ?? '',
   };
+}
+
+export function isolationOf(raw: string | undefined, flag: string): HarnessOptions['isolation'] {
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'namespaces' || raw === 'processes') return raw;
+  throw new HarnessError(`${flag} ${raw}: valid: namespaces, processes (the default is namespaces where the machine allows it)`);
 }
 
 export const runDirOf = (o: Pick<HarnessOptions, 'reportDir' | 'runId'>) => path.join(o.reportDir, o.runId);

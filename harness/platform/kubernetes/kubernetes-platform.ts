@@ -6,7 +6,7 @@ import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
-import { faultTable, healCommands, netemCommands, partitionRuleset } from '../net-rules.ts';
+import { faultTable, healCommands, lossRuleset, netemCommands, partitionRuleset } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
@@ -187,9 +187,12 @@ class KubernetesRunning implements RunningPlatform {
   async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
     const ips = await this.podIps();
     const peerIps = (peers ?? [...ips.keys()].filter((n) => n !== target)).map((n) => ips.get(n) ?? '').filter(Boolean);
+    const table = faultTable(this.options.runId.replace(/\D/g, '').slice(-10));
     this.faulted.add(target);
-    const commands = netemCommands('eth0', fault, peerIps).map((args) => `tc ${args.join(' ')}`);
-    await this.agents.inNetns(target, ['tc qdisc del dev eth0 root 2>/dev/null', ...commands].join('; '));
+    const commands = ['tc qdisc del dev eth0 root 2>/dev/null', `nft delete table inet ${table} 2>/dev/null`];
+    if (fault.delayMs !== undefined) commands.push(...netemCommands('eth0', fault.delayMs, fault.jitterMs ?? 0, peerIps).map((args) => `tc ${args.join(' ')}`));
+    if (fault.lossPercent !== undefined) commands.push(`nft -f - <<'RULES'\n${lossRuleset(table, peerIps, fault.lossPercent)}RULES`);
+    await this.agents.inNetns(target, commands.join('\n'));
   }
 
   async heal(): Promise<void> {

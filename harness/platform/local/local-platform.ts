@@ -100,7 +100,7 @@ class LocalRunning implements RunningPlatform {
       isolation: isolation.mode,
       isolationNote: isolation.note,
     };
-    this.netFaults = new LocalNetFaults(runTag(runId));
+    this.netFaults = new LocalNetFaults(runTag(runId), { PATH: process.env.PATH ?? '/usr/bin:/bin', [RUN_MARKER_ENV]: runId });
     // Last resort for an exit nobody planned (an uncaught exception): no async work runs there.
     process.on('exit', this.killAllSync);
     this.teardown.defer('exit hook', () => void process.off('exit', this.killAllSync));
@@ -116,6 +116,8 @@ class LocalRunning implements RunningPlatform {
     this.record.addressPrefix = this.network.prefix;
     await this.runDir.create(this.record);
     this.teardown.defer('pod network', () => this.network?.down());
+    // Runs before the network goes: delay daemons stopped, fault tables dropped.
+    this.teardown.defer('network faults', () => this.netFaults.heal(() => false).then(() => undefined));
   }
 
   async startStatefulSet(signal?: AbortSignal): Promise<void> {
@@ -218,7 +220,8 @@ class LocalRunning implements RunningPlatform {
     const pod = this.pod(target);
     if (!pod.iface) throw new HarnessError(`pod ${target} has no network namespace`);
     const peerIps = (peers ?? this.redisPods.filter((p) => p !== pod).map((p) => p.name)).map((n) => this.pod(n).ip).filter((ip): ip is string => !!ip);
-    await this.netFaults.netem(pod.iface, fault, peerIps);
+    if (fault.delayMs !== undefined) await this.netFaults.delay(pod.iface, fault.delayMs, fault.jitterMs ?? 0, peerIps);
+    if (fault.lossPercent !== undefined) await this.netFaults.loss(pod.iface, fault.lossPercent, peerIps);
   }
 
   async heal(): Promise<void> {

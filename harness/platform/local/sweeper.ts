@@ -2,10 +2,14 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { isOwnerAlive, listRuns, RunDir, runsRoot } from './run-dir.ts';
+import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 
 export interface SweepResult {
   runs: string[];
   killed: number[];
+  /** Namespaces mode: network namespaces and links (bridges, veths) of dead runs, removed. */
+  netns: string[];
+  links: string[];
 }
 
 /**
@@ -21,7 +25,7 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   // A run kept with --keep counts as live for the automatic sweep; `--sweep` removes it.
   const live = new Set(runs.filter((r) => r.record && (isOwnerAlive(r.record) || (r.record.kept && !options.includeKept))).map((r) => r.record!.runId));
   const marked = await markedProcesses();
-  const result: SweepResult = { runs: [], killed: [] };
+  const result: SweepResult = { runs: [], killed: [], netns: [], links: [] };
   const dead = (runId: string) => !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
   for (const [pid, runId] of marked) {
     if (!dead(runId) || pid === process.pid) continue;
@@ -32,6 +36,11 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
       // already gone
     }
   }
+  const known = runs.map((r) => r.record?.runId ?? r.dir.split('/').pop()!);
+  const kernel = await sweepKernelObjects(known, dead);
+  result.netns = kernel.netns;
+  result.links = kernel.links;
+  result.killed.push(...kernel.killed);
   for (const run of runs) {
     const runId = run.record?.runId ?? run.dir.split('/').pop()!;
     if (!dead(runId)) continue;

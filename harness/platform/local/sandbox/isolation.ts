@@ -10,6 +10,8 @@ export const NAMESPACE_TOOLS: Tool[] = [
   { command: 'nft', apt: 'nftables' },
   { command: 'nsenter', apt: 'util-linux' },
   { command: 'unshare', apt: 'util-linux' },
+  // delayd.py, the network delay where the kernel has no netem
+  { command: 'python3', apt: 'python3' },
 ];
 
 /** The one line printed when a run falls back: what process mode does not reproduce. */

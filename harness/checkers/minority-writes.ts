@@ -1,0 +1,93 @@
+import type { Op } from '../workload/history.ts';
+import { isEnding, perKey, type Checker, type KeyEvidence, type RunEvidence } from './types.ts';
+
+/**
+ * After a master is cut off in a minority, Redis Cluster documents a window in which it still
+ * acknowledges writes that are then lost: until it notices, after node-timeout, that it cannot
+ * reach the majority and stops accepting writes. The margin covers what follows node-timeout: the
+ * failure report (a cron tick and a ping) and the app's last in-flight request.
+ */
+export const MINORITY_MARGIN_MS = 2000;
+
+export interface MinorityLoss {
+  target: string;
+  key: KeyEvidence;
+  cutMs: number;
+  windowEndMs: number;
+  /** Operations that saw the minority's lost writes: INCRs whose values the majority handed out again, and reads of them. */
+  lost: Op[];
+  /** Lost INCRs acknowledged after the window: a loss Redis does not document. */
+  outside: Op[];
+}
+
+const opId = (o: Op) => `${o.process}:${o.invokeNs}`;
+
+/**
+ * The losses of each partition that cut a master off, found by the counter's own lineage: the
+ * majority's new master continues from what the replica had, so the first INCR after the cut
+ * whose value does not exceed an earlier acknowledged one marks where the lineages split, and every
+ * acknowledged value above that point, from the old master, is lost.
+ */
+export function minorityLosses(e: RunEvidence): MinorityLoss[] {
+  const cuts = e.faults.filter((f) => f.kind === 'partition' && f.role === 'master' && f.slots.length > 0 && !isEnding(f));
+  const keys = perKey(e);
+  return cuts.flatMap((f) => {
+    const entry = keys.find(({ k }) => f.slots.some(([a, b]) => a <= k.slot && k.slot <= b));
+    if (!entry) return [];
+    const cutNs = f.atMs * 1e6;
+    const windowEndMs = f.atMs + e.nodeTimeoutMs + MINORITY_MARGIN_MS;
+    const ok = entry.ops.filter((o) => o.type === 'ok' && o.value !== null).sort((a, b) => a.completeNs - b.completeNs);
+    let max = -Infinity;
+    let split: Op | null = null;
+    for (const o of ok) {
+      if (o.completeNs > cutNs && o.f === 'incr' && o.value! <= max) {
+        split = o;
+        break;
+      }
+      max = Math.max(max, o.value!);
+    }
+    if (!split) return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost: [], outside: [] }];
+    const replicaHad = split.value! - 1;
+    const lost = ok.filter((o) => o.completeNs < split.completeNs && o.value! > replicaHad && o.completeNs > cutNs - 1e9);
+    const outside = lost.filter((o) => o.f === 'incr' && o.completeNs > windowEndMs * 1e6);
+    return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost, outside }];
+  });
+}
+
+/** Ids of the lost operations inside a documented window: the counter checker judges them as indeterminate. */
+export function excusedOps(e: RunEvidence): Set<string> {
+  const excused = new Set<string>();
+  for (const loss of minorityLosses(e)) for (const o of loss.lost) if (!loss.outside.includes(o)) excused.add(opId(o));
+  return excused;
+}
+
+export const isExcused = (excused: Set<string>, o: Op) => excused.has(opId(o));
+
+export const minorityWritesChecker: Checker = (e) => {
+  const losses = minorityLosses(e);
+  if (losses.length === 0) return { valid: true, message: 'no master was cut off in a minority', details: { applicable: false } };
+  const details = {
+    applicable: true,
+    marginMs: MINORITY_MARGIN_MS,
+    partitions: losses.map((l) => {
+      const incrs = l.lost.filter((o) => o.f === 'incr');
+      const last = incrs.at(-1);
+      return {
+        target: l.target, key: l.key.key, cutMs: l.cutMs, windowEndMs: l.windowEndMs,
+        lostAcknowledged: incrs.length, staleReads: l.lost.length - incrs.length, outsideWindow: l.outside.length,
+        lastMinorityAckMs: last ? Math.round(last.completeNs / 1e6) : null,
+        lastMinorityAckAfterCutMs: last ? Math.round(last.completeNs / 1e6 - l.cutMs) : null,
+      };
+    }),
+  };
+  const bad = details.partitions.filter((p) => p.outsideWindow > 0);
+  if (bad.length) {
+    return { valid: false, details, message: bad.map((p) => `${p.target} cut off: ${p.outsideWindow} acknowledged writes lost after the window (the last ${p.lastMinorityAckAfterCutMs} ms after the cut; node-timeout ${e.nodeTimeoutMs} + ${MINORITY_MARGIN_MS} ms allowed): a loss Redis Cluster does not document`).join('; ') };
+  }
+  return {
+    valid: true, details,
+    message: details.partitions.map((p) => p.lostAcknowledged === 0
+      ? `${p.target} cut off: no acknowledged write lost`
+      : `${p.target} cut off: ${p.lostAcknowledged} acknowledged writes lost, the last acknowledged ${p.lastMinorityAckAfterCutMs} ms after the cut, within node-timeout ${e.nodeTimeoutMs} + ${MINORITY_MARGIN_MS} ms: Redis Cluster's documented minority window (a master cut off keeps accepting writes until node-timeout, and its replica, promoted, never had them)`).join('; '),
+  };
+};
