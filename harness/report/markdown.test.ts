@@ -21,7 +21,7 @@ describe('the Markdown verdict table', () => {
     } satisfies RunSummary;
     const md = summaryMarkdown(summary);
     expect(md).toContain('### redis-chaos: ❌ failed (exit 1)');
-    expect(md).toContain('node timeout 15000 ms (manifests) · --redis-config repl-diskless-sync-delay=0, seed 3');
+    expect(md).toContain('node timeout 15000 ms (manifests) · --redis-config repl-diskless-sync-delay=0, isolation namespaces, seed 3');
     expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — | — |  |');
     expect(md).toContain('| kill-master | ❌ failed | 0 | 3 | 20100 ms | — | redis-cluster-0: 20000 ms, redis-cluster-1: 30 ms | counter: 3 acknowledged increments lost \\| see history |');
   });

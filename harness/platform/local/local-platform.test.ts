@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canBind } from './addresses.ts';
+import { kernelObjectsOf } from '../../testing/kernel-objects.ts';
 import { markedProcesses } from './sweeper.ts';
 import { masterOfSlot, selfEntries, snapshot, type Topology } from '../../cluster/index.ts';
 import { keyInSlots, startLocalCluster } from '../../testing/local-cluster.ts';
@@ -24,7 +25,9 @@ describe('the seed StatefulSet on the local platform', () => {
     const pods = await platform.pods();
     expect(pods.map((p) => p.name)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `redis-cluster-${i}`));
     expect(new Set(pods.map((p) => p.ip)).size).toBe(6);
-    expect(pods.every((p) => p.ready && p.phase === 'Running' && p.ip?.startsWith('127.'))).toBe(true);
+    // Namespaces mode: addresses on the run's bridge; process mode: on loopback.
+    const subnet = platform.info.isolation === 'namespaces' ? /^10\.\d+\.\d+\.\d+$/ : /^127\./;
+    expect(pods.every((p) => p.ready && p.phase === 'Running' && subnet.test(p.ip ?? ''))).toBe(true);
     const masters = [0, 1, 2].map((i) => selfOf(first, `redis-cluster-${i}`));
     expect(masters.map((m) => [m.role, m.slots])).toEqual([
       ['master', [[0, 5460]]],
@@ -110,9 +113,14 @@ describe('the seed StatefulSet on the local platform', () => {
     await platform.down();
     await platform.down(); // idempotent
     expect((await markedProcesses(platform.info.runId)).size).toBe(0);
-    for (const ip of ips) {
-      expect(await canBind(ip, 6379)).toBe(true);
-      expect(await canBind(ip, 16379)).toBe(true);
+    if (platform.info.isolation === 'namespaces') {
+      // The pods' addresses lived on the run's bridge: it, every namespace and every veth are gone.
+      expect(await kernelObjectsOf(platform.info.runId)).toEqual([]);
+    } else {
+      for (const ip of ips) {
+        expect(await canBind(ip, 6379)).toBe(true);
+        expect(await canBind(ip, 16379)).toBe(true);
+      }
     }
     await expect(platform.pods()).rejects.toThrow(/down/);
   });

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canBind } from './addresses.ts';
+import { kernelObjectsOf } from '../../testing/kernel-objects.ts';
 import { RunDir } from './run-dir.ts';
 import { markedProcesses, sweepLocal } from './sweeper.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -16,20 +17,30 @@ describe('the sweeper', () => {
       harness.stdout!.once('data', (d: Buffer) => resolve(d.toString()));
       harness.once('exit', () => reject(new Error('the fixture harness exited before starting its pod')));
     });
-    const { runId, ip } = JSON.parse(line) as { runId: string; ip: string };
+    const { runId, ip, isolation } = JSON.parse(line) as { runId: string; ip: string; isolation: string };
+    const namespaced = isolation === 'namespaces';
     harness.kill('SIGKILL');
     await harness;
     // The harness is gone; its redis-server is not: nothing ran its teardown.
     const left = await markedProcesses(runId);
     expect(left.size).toBe(1);
-    expect(await canBind(ip, 6379)).toBe(false);
+    // Namespaces mode: the pod's namespace, its veth and the run's bridge are left too.
+    const kernel = namespaced ? await kernelObjectsOf(runId) : [];
+    if (namespaced) expect(kernel.length).toBe(3);
+    else expect(await canBind(ip, 6379)).toBe(false);
 
     const swept = await sweepLocal();
     expect(swept.runs).toContain(runId);
-    expect(swept.killed).toEqual([...left.keys()]);
-    await waitUntil('port released', async () => {
-      if (!(await canBind(ip, 6379))) throw new NotYet(`${ip}:6379 still bound`);
-    }, { timeoutMs: 5000 });
+    expect(swept.killed).toContain([...left.keys()][0]);
+    if (namespaced) {
+      expect(swept.netns).toEqual(kernel.filter((k) => k.startsWith('rc-')));
+      expect(swept.links.length).toBeGreaterThanOrEqual(1); // the bridge; the veth may have gone with its namespace
+      expect(await kernelObjectsOf(runId)).toEqual([]);
+    } else {
+      await waitUntil('port released', async () => {
+        if (!(await canBind(ip, 6379))) throw new NotYet(`${ip}:6379 still bound`);
+      }, { timeoutMs: 5000 });
+    }
     expect((await markedProcesses(runId)).size).toBe(0);
     await expect(access(RunDir.for(runId).root)).rejects.toThrow();
   });
