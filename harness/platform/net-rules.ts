@@ -28,10 +28,14 @@ export function partitionRuleset(table: string, peers: string[]): string {
 
 /** An nft ruleset that drops `percent` of what this pod sends to `peers`, at random per packet. */
 export function lossRuleset(table: string, peers: string[], percent: number): string {
+  const p = Math.round(percent);
+  if (!(p >= 0 && p <= 100)) throw new Error(`loss of ${percent}%: expected 0 to 100`);
+  // numgen's range is 0-99: all of it is a plain drop.
+  const verdict = p >= 100 ? 'drop' : `numgen random mod 100 < ${p} drop`;
   return [
     `table inet ${table} {`,
     '  chain output { type filter hook output priority -10; policy accept;',
-    `    ip daddr { ${peers.join(', ')} } numgen random mod 100 < ${Math.round(percent)} drop`,
+    `    ip daddr { ${peers.join(', ')} } ${verdict}`,
     '  }',
     '}',
     '',
