@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Op } from '../workload/history.ts';
 import { OpTable } from '../workload/history.ts';
 import { summarize } from '../workload/sampler.ts';
 import { seedNodes, topologyOf, type FakeNode } from '../testing/topologies.ts';
+import { evidence, failedOver, fault, op, sequential } from '../testing/evidence.ts';
 import {
   availabilityChecker, combine, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, runCheckers,
   slotCoverageChecker, topologyRestoredChecker, type FaultRecord, type RunEvidence,
 } from './index.ts';
-
-const MS = 1e6;
-/** op(process, f, type, value, invoked at ms, completed at ms) */
-const op = (process: number, f: Op['f'], type: Op['type'], value: number | null, from: number, to: number): Op =>
-  ({ process, f, type, value, invokeNs: from * MS, completeNs: to * MS, error: type === 'ok' ? null : 'timeout' });
-
-/** A clean history: INCRs 1..n one after another, then a read of n. */
-const sequential = (n: number) => [...Array.from({ length: n }, (_, i) => op(0, 'incr', 'ok', i + 1, i * 10, i * 10 + 5)), op(1, 'read', 'ok', n, n * 10, n * 10 + 5)];
-
-function evidence(over: Partial<RunEvidence> = {}): RunEvidence {
-  const nodes = seedNodes();
-  const t = topologyOf(nodes);
-  return {
-    history: OpTable.from(sequential(10)), baseline: 0, finalRead: 10,
-    samples: [0, 250, 500].map((ms) => summarize(t, ms, 0, [0, 5461, 10923])),
-    before: t, final: t, faults: [], recoveredAtMs: null,
-    shape: { masters: 3, replicasPerMaster: 1 }, nodeTimeoutMs: 2000, counterSlot: 0, expect: {},
-    ...over,
-  };
-}
 
 describe('counter', () => {
   it('passes a clean history and counts what it saw', () => {
@@ -80,20 +60,6 @@ describe('counter', () => {
     expect(counterChecker(evidence({ finalRead: null })).valid).toBe('unknown');
   });
 });
-
-const fault = (over: Partial<FaultRecord> = {}): FaultRecord => {
-  const [m0, , , r3] = seedNodes();
-  return { kind: 'kill', target: m0!.pod, role: 'master', atMs: 100, nodeId: m0!.id, slots: m0!.slots, replicaIds: [r3!.id], ...over };
-};
-
-/** After a failover of pod 0: pod 3 is master of 0-5460 and pod 0 its replica. */
-function failedOver(): FakeNode[] {
-  const nodes = seedNodes();
-  const [m0, , , r3] = [nodes[0]!, nodes[1]!, nodes[2]!, nodes[3]!];
-  Object.assign(r3, { role: 'master', masterId: null, slots: m0.slots });
-  Object.assign(m0, { role: 'replica', masterId: r3.id, slots: [] });
-  return nodes;
-}
 
 describe('slot-coverage', () => {
   it('passes full coverage and reports the longest gap from the samples', () => {

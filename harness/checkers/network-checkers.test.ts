@@ -1,0 +1,85 @@
+// The checks that network faults call for, each shown to fail on a history with the defect.
+import { describe, expect, it } from 'vitest';
+import { OpTable } from '../workload/history.ts';
+import { summarize } from '../workload/sampler.ts';
+import { seedNodes, topologyOf } from '../testing/topologies.ts';
+import { evidence, failedOver, fault, op } from '../testing/evidence.ts';
+import { counterChecker, MINORITY_MARGIN_MS, minorityWritesChecker, replicaPromotionChecker } from './index.ts';
+
+/**
+ * A master cut off at 100 ms (node timeout 2000): INCRs 1..10 before the cut; the old master then
+ * acknowledges 11..(10 + lost), the last at `lastAckMs`; the promoted replica, which had 10,
+ * hands out 11, 12, 13 again from 5000 ms. The final read is what the new lineage reached.
+ */
+function partitioned(lost: number, lastAckMs: number) {
+  const before = Array.from({ length: 10 }, (_, i) => op(0, 'incr', 'ok', i + 1, i * 9, i * 9 + 5));
+  const step = (lastAckMs - 200) / Math.max(1, lost - 1);
+  const minority = Array.from({ length: lost }, (_, i) => op(1, 'incr', 'ok', 11 + i, 190 + i * step, 200 + i * step));
+  const majority = [11, 12, 13].map((v, i) => op(2, 'incr', 'ok', v, 5000 + i * 10, 5005 + i * 10));
+  return evidence({
+    history: OpTable.from([...before, ...minority, ...majority]), finalRead: 13,
+    faults: [fault({ kind: 'partition', atMs: 100 })],
+  });
+}
+
+describe('minority-writes', () => {
+  it('counts the writes a cut-off master acknowledged inside node-timeout + margin, and excuses them', () => {
+    const e = partitioned(8, 2900);
+    const r = minorityWritesChecker(e);
+    expect(r.valid).toBe(true);
+    expect(r.details.partitions).toMatchObject([{ target: 'redis-cluster-0', lostAcknowledged: 8, outsideWindow: 0, lastMinorityAckAfterCutMs: 2800 }]);
+    expect(r.message).toMatch(/8 acknowledged writes lost, the last acknowledged 2800 ms after the cut, within node-timeout 2000/);
+    // The counter judges them as indeterminate: the duplicates 11..13 and the lower final read are explained.
+    expect(counterChecker(e).valid).toBe(true);
+  });
+
+  it('fails writes lost after the window: a master that kept acknowledging beyond node-timeout', () => {
+    const e = partitioned(8, 100 + 2000 + MINORITY_MARGIN_MS + 900);
+    const r = minorityWritesChecker(e);
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/acknowledged writes lost after the window .* a loss Redis Cluster does not document/);
+    expect(counterChecker(e).valid).toBe(false);
+  });
+
+  it('does not excuse a loss without a partition: the counter still fails it', () => {
+    const e = partitioned(8, 2900);
+    const unexcused = { ...e, faults: [fault({ kind: 'kill', atMs: 100 })] };
+    expect(minorityWritesChecker(unexcused).details).toMatchObject({ applicable: false });
+    expect(counterChecker(unexcused).valid).toBe(false);
+  });
+
+  it('passes a partition in which nothing was lost', () => {
+    const r = minorityWritesChecker(evidence({ faults: [fault({ kind: 'partition', atMs: 100 })] }));
+    expect(r.valid).toBe(true);
+    expect(r.message).toMatch(/no acknowledged write lost/);
+  });
+});
+
+describe('replica-promotion, when no failover may happen', () => {
+  const moved = failedOver();
+  const samples = [summarize(topologyOf(seedNodes()), 0, 0, [0]), summarize(topologyOf(moved), 3000, 0, [0]), summarize(topologyOf(seedNodes()), 6000, 0, [0])];
+
+  it('fails a slowed master whose slot moved, even if it came back', () => {
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'delay' })], samples, expect: { promotion: 'none' } }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/slot 0 moved from redis-cluster-0 to .* a failover that should not have happened/);
+  });
+
+  it('fails a failover after a fault on a replica only', () => {
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'partition', target: 'redis-cluster-3', role: 'replica', slots: [] })], samples, expect: { promotion: 'none' } }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/slot 0 moved .* a failover that no fault called for/);
+  });
+
+  it('passes when every slot kept its master', () => {
+    const steady = [0, 3000, 6000].map((ms) => summarize(topologyOf(seedNodes()), ms, 0, [0]));
+    expect(replicaPromotionChecker(evidence({ faults: [fault({ kind: 'delay' })], samples: steady, expect: { promotion: 'none' } })).valid).toBe(true);
+  });
+
+  it('measures a partitioned master\'s failover by the new epoch, while it still claims its slots', () => {
+    const final = topologyOf(failedOver());
+    const s = [summarize(topologyOf(seedNodes()), 0, 0, [0]), { ...summarize(topologyOf(seedNodes()), 4000, 0, [0]), epoch: 99 }];
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'partition' })], samples: s, final, expect: { promotion: 'promoted' } }));
+    expect(r.details).toMatchObject({ failoverMs: 3900 });
+  });
+});
