@@ -18,7 +18,10 @@ export async function writeHostsFile(runDir: RunDir, system: SystemUnderTest, po
   const redisPods = pods.filter((p) => p.name.startsWith(`${redis.statefulSet.name}-`));
   const lines = ['127.0.0.1\tlocalhost'];
   for (const p of redisPods) if (p.ip) lines.push(`${p.ip}\t${p.name}.${service} ${p.name}.${service}.default.svc.cluster.local`);
-  for (const name of new Set([service, redis.service?.name].filter((n): n is string => !!n))) {
+  // Every Service that selects the StatefulSet's pods (a ClusterIP one for clients, a headless one for pod names).
+  const labels = redis.statefulSet.template.labels;
+  const selecting = system.manifests.objects.filter((o) => o.kind === 'Service' && Object.entries(o.selector).every(([k, v]) => labels[k] === v)).map((o) => o.name);
+  for (const name of new Set([service, redis.service?.name, ...selecting].filter((n): n is string => !!n))) {
     for (const p of redisPods) if (p.ip) lines.push(`${p.ip}\t${name} ${name}.default.svc.cluster.local`);
   }
   const shared = lines.join('\n') + '\n';

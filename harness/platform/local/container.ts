@@ -31,6 +31,8 @@ export type ContainerState = 'waiting' | 'running' | 'terminated';
 export class LocalContainer {
   state: ContainerState = 'waiting';
   restarts = 0;
+  /** The readiness probe's last result, kept for its period; cleared at every start. */
+  probeCache: { atMs: number; ready: boolean } | undefined;
   private child: ChildProcess | null = null;
   private startedAt = 0;
   private crashesSinceReset = 0;
@@ -61,6 +63,7 @@ export class LocalContainer {
     });
     closeSync(log);
     this.child = child;
+    this.probeCache = undefined;
     this.state = 'running';
     this.startedAt = Date.now();
     child.once('error', (error) => {

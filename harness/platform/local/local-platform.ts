@@ -330,6 +330,7 @@ class LocalRunning implements RunningPlatform {
       cwd: main.spec.cwd,
       // Namespaces mode: exec probes run inside the container, as the kubelet runs them.
       wrapExec: pod.iface && pid ? (argv) => execArgv(pid, argv) : undefined,
+      cache: { get: () => main.probeCache, set: (r) => void (main.probeCache = r) },
     }, app?.port ?? this.info.clientPort);
   }
 

@@ -10,6 +10,8 @@ export interface ProbeTarget {
   cwd: string;
   /** Runs an exec probe's argv inside the container (namespaces mode); absent, on the host. */
   wrapExec?: (argv: string[]) => string[];
+  /** Where an exec probe's last result is kept for its period (one per container incarnation). */
+  cache?: { get(): { atMs: number; ready: boolean } | undefined; set(result: { atMs: number; ready: boolean }): void };
 }
 
 /**
@@ -35,10 +37,15 @@ export async function probeReady(probe: Probe | undefined, target: ProbeTarget, 
   }
   const command = probe.exec?.command ?? [];
   if (command.length === 0) return false;
+  // An exec probe runs a process or two: like the kubelet, run it once per period, not per poll.
+  const cached = target.cache?.get();
+  if (cached && Date.now() - cached.atMs < Math.max(1, probe.periodSeconds) * 1000) return cached.ready;
   const [file, ...args] = target.wrapExec ? target.wrapExec(command) : command;
   if (!file) return false;
   const result = await execa(file, args, { env: target.env, extendEnv: false, cwd: target.cwd, timeout: timeoutMs, reject: false });
-  return result.exitCode === 0;
+  const ready = result.exitCode === 0;
+  target.cache?.set({ atMs: Date.now(), ready });
+  return ready;
 }
 
 export function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {
