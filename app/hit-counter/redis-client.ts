@@ -78,5 +78,9 @@ export async function ensureSendable(cluster: Cluster, key: string, firstConnect
     clearTimeout(timer);
     if ((node.status as string) === 'ready') return; // it changed while we waited
   }
+  // No live connection to the slot's owner: the pool dropped it (its pod went away, perhaps to come
+  // back on another pod's old IP). Re-read the slots now rather than at the next periodic refresh,
+  // which a refresh stuck on a dead address could hold off; ioredis runs one refresh at a time.
+  if (!node || node.status === 'end' || node.status === 'close') cluster.refreshSlotsCache(() => undefined);
   throw new NotSent(`connection to ${owner ?? 'the slot owner'} not ready (${node?.status ?? 'none'})`);
 }

@@ -49,7 +49,18 @@ export class PodNetwork {
     this.live.set(iface.netns, iface);
     await ip(['netns', 'add', iface.netns]);
     await ip(['-b', '-'], `link add ${iface.veth} type veth peer name eth0 netns ${iface.netns}\nlink set ${iface.veth} master ${this.bridge} up\n`);
+    // arp_notify: eth0 announces itself (gratuitous ARP) when it comes up, so a neighbour that knew
+    // this IP at a pod that is gone learns the new MAC at once. Without it, a reused IP (a full
+    // restart with shuffled IPs) is unreachable from the app until its stale ARP entry times out.
+    await execa('nsenter', [`--net=/run/netns/${iface.netns}`, '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/eth0/arp_notify'], { timeout: 10_000 });
     await ip(['-n', iface.netns, '-b', '-'], `addr add ${address}/24 dev eth0\nlink set eth0 up\nlink set lo up\n`);
+    // The announcement does not override an entry the kernel holds as REACHABLE (seen here: the
+    // app kept the old MAC for seconds). A CNI that reuses an IP owes its neighbours a clean slate:
+    // forget the address everywhere in the run's network, so the next packet asks for it afresh.
+    await Promise.all([
+      ip(['neigh', 'flush', 'to', address, 'dev', this.bridge]).catch(() => undefined),
+      ...[...this.live.values()].filter((i) => i !== iface).map((i) => ip(['-n', i.netns, 'neigh', 'flush', 'to', address]).catch(() => undefined)),
+    ]);
     return iface;
   }
 
