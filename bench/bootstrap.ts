@@ -1,10 +1,11 @@
-// npm run bench:bootstrap — the repo's manifests on the local platform, against the same steps
-// done by hand with shell commands in the same run. Last line: JSON.
+// npm run bench:bootstrap — the repo's manifests on the local platform, in both isolation modes,
+// against the same steps done by hand with shell commands in the same run. Last line: JSON.
 import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createCluster, loadManifests, LocalPlatform, LoopbackAllocator, resolveSystem, waitForClusterReady } from '../harness/core.ts';
+import { namespacesUnavailable } from '../harness/platform/local/sandbox/isolation.ts';
 
 // --cluster create waits for gossip in whole seconds (1-4 s, either side): five rounds for the medians.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -12,9 +13,9 @@ const system = resolveSystem(await loadManifests(path.resolve(import.meta.dirnam
 
 interface Round { podsReadyMs: number; clusterReadyMs: number; createMs: number }
 
-async function harnessRound(): Promise<Round> {
+async function harnessRound(isolation: 'processes' | 'namespaces'): Promise<Round> {
   const t0 = performance.now();
-  const platform = await new LocalPlatform({ system }).up();
+  const platform = await new LocalPlatform({ system, isolation }).up();
   try {
     const podsReadyMs = performance.now() - t0;
     await createCluster(platform, system.shape, {});
@@ -39,11 +40,15 @@ async function byHandRound(): Promise<Round> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const harness: Round[] = [];
+const namespaced: Round[] = [];
 const byHand: Round[] = [];
+const noNamespaces = await namespacesUnavailable();
+if (noNamespaces) console.log(`namespaces mode not measured: ${noNamespaces}`);
 for (let i = 0; i < ROUNDS; i++) {
   byHand.push(await byHandRound());
-  harness.push(await harnessRound());
-  console.log(`round ${i + 1}/${ROUNDS}: harness ${JSON.stringify(harness.at(-1))} by hand ${JSON.stringify(byHand.at(-1))}`);
+  harness.push(await harnessRound('processes'));
+  if (!noNamespaces) namespaced.push(await harnessRound('namespaces'));
+  console.log(`round ${i + 1}/${ROUNDS}: processes ${JSON.stringify(harness.at(-1))} namespaces ${JSON.stringify(namespaced.at(-1) ?? null)} by hand ${JSON.stringify(byHand.at(-1))}`);
 }
 const result = {
   rounds: ROUNDS,
@@ -61,4 +66,11 @@ const result = {
 result.ratio = Number((result.clusterReadyMs / result.byHandClusterReadyMs).toFixed(3));
 const rest = (rs: Round[]) => median(rs.map((r) => r.clusterReadyMs - r.createMs));
 result.ratioWithoutCreate = Number((rest(harness) / rest(byHand)).toFixed(3));
-console.log(JSON.stringify(result));
+// Namespaces mode against process mode, both measured above, round by round.
+const namespaces = namespaced.length ? {
+  podsReadyMs: Math.round(median(namespaced.map((r) => r.podsReadyMs))),
+  clusterReadyMs: Math.round(median(namespaced.map((r) => r.clusterReadyMs))),
+  ratioToProcesses: Number((median(namespaced.map((r) => r.clusterReadyMs)) / median(harness.map((r) => r.clusterReadyMs))).toFixed(3)),
+  ratioToProcessesWithoutCreate: Number((rest(namespaced) / rest(harness)).toFixed(3)),
+} : null;
+console.log(JSON.stringify({ ...result, namespaces }));

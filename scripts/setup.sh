@@ -9,13 +9,22 @@ declare -A PACKAGES=(
   [redis-server]=redis-server # the local platform's pods
   [redis-cli]=redis-tools     # --cluster create, the by-hand baselines
   [chromium]=chromium         # report.html and the Allure report, tested in a real browser
+  # --isolation namespaces (the default as root on Linux): pods' network namespaces, bridge and veths,
+  # partitions and loss (nft), mount and UTS namespaces, and delayd.py for delays
+  [ip]=iproute2
+  [nft]=nftables
+  [nsenter]=util-linux
+  [unshare]=util-linux
+  [python3]=python3
 )
 present() { command -v "$1" >/dev/null 2>&1 || { [ "$1" = chromium ] && [ -x /usr/bin/chromium ]; }; }
 
 missing=()
-for cmd in redis-server redis-cli chromium; do present "$cmd" || missing+=("${PACKAGES[$cmd]}"); done
+for cmd in redis-server redis-cli chromium ip nft nsenter unshare python3; do
+  present "$cmd" || [[ " ${missing[*]} " == *" ${PACKAGES[$cmd]} "* ]] || missing+=("${PACKAGES[$cmd]}")
+done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: nothing to install (redis-server, redis-cli and chromium are present)"
+  echo "setup: nothing to install (redis-server, redis-cli, chromium, ip, nft, nsenter, unshare and python3 are present)"
   exit 0
 fi
 
