@@ -46,6 +46,10 @@ export class LocalContainer {
   get pid(): number | null {
     return this.child?.pid ?? null;
   }
+  /** When the current process started (0 before the first start): liveness counts from it. */
+  get startedAtMs(): number {
+    return this.child ? this.startedAt : 0;
+  }
   get isHeld(): boolean {
     return this.held;
   }

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import type { Probe } from '../../manifests/types.ts';
 
 export interface ProbeTarget {
@@ -42,10 +42,42 @@ export async function probeReady(probe: Probe | undefined, target: ProbeTarget, 
   if (cached && Date.now() - cached.atMs < Math.max(1, probe.periodSeconds) * 1000) return cached.ready;
   const [file, ...args] = target.wrapExec ? target.wrapExec(command) : command;
   if (!file) return false;
-  const result = await execa(file, args, { env: target.env, extendEnv: false, cwd: target.cwd, timeout: timeoutMs, reject: false });
-  const ready = result.exitCode === 0;
+  const ready = (await runBounded(file, args, target.env, target.cwd, timeoutMs)) === 0;
   target.cache?.set({ atMs: Date.now(), ready });
   return ready;
+}
+
+/**
+ * An exec probe's exit code, or null when it ran past its timeout. The probe runs in its own process
+ * group with no pipes, and a timeout kills the whole group: a probe's `redis-cli` stuck on a paused
+ * server would otherwise outlive its shell and hold the probe open.
+ */
+function runBounded(file: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env, cwd, detached: true, stdio: 'ignore' });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      resolve(null);
+    }, timeoutMs);
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      // Its children go with it: nothing a probe starts may outlive the probe.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // the group is empty
+      }
+      resolve(code);
+    });
+  });
 }
 
 export function tcpAccepts(host: string, port: number, timeoutMs: number): Promise<boolean> {

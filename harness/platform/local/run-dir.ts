@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,11 +52,22 @@ export class RunDir {
   async create(record: RunRecord): Promise<void> {
     await mkdir(path.join(this.root, 'logs'), { recursive: true });
     await mkdir(this.dnsDir, { recursive: true });
-    await writeFile(path.join(this.root, 'run.json'), JSON.stringify(record, null, 2));
+    await this.writeRecord(record);
   }
 
   async markKept(record: RunRecord): Promise<void> {
-    await writeFile(path.join(this.root, 'run.json'), JSON.stringify({ ...record, kept: true }, null, 2));
+    await this.writeRecord({ ...record, kept: true });
+  }
+
+  /**
+   * Replaced by a rename, never rewritten in place: a sweeper in another session that read a
+   * half-written run.json would take this live run for a dead one and remove it.
+   */
+  private async writeRecord(record: RunRecord): Promise<void> {
+    const file = path.join(this.root, 'run.json');
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(tmp, JSON.stringify(record, null, 2));
+    await rename(tmp, file);
   }
 
   async remove(): Promise<void> {
@@ -64,7 +75,7 @@ export class RunDir {
   }
 }
 
-export async function listRuns(): Promise<{ dir: string; record: RunRecord | null }[]> {
+export async function listRuns(): Promise<{ dir: string; record: RunRecord | null; ageMs: number | null }[]> {
   const root = runsRoot();
   const names = await readdir(root).catch(() => [] as string[]);
   return Promise.all(
@@ -77,7 +88,9 @@ export async function listRuns(): Promise<{ dir: string; record: RunRecord | nul
       } catch {
         record = null;
       }
-      return { dir, record };
+      // A folder with no readable record yet may be a run being created this instant.
+      const ageMs = record ? null : Date.now() - ((await stat(dir).catch(() => null))?.mtimeMs ?? 0);
+      return { dir, record, ageMs };
     }),
   );
 }

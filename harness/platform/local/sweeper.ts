@@ -4,6 +4,8 @@ import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { isOwnerAlive, listRuns, RunDir, runsRoot } from './run-dir.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 
+const RECORDLESS_GRACE_MS = 60_000;
+
 export interface SweepResult {
   runs: string[];
   killed: number[];
@@ -24,6 +26,9 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   const runs = await listRuns();
   // A run kept with --keep counts as live for the automatic sweep; `--sweep` removes it.
   const live = new Set(runs.filter((r) => r.record && (isOwnerAlive(r.record) || (r.record.kept && !options.includeKept))).map((r) => r.record!.runId));
+  // A folder without a record is a crashed start, unless it is younger than a minute: then it may
+  // be a run writing its record right now, and it is left alone.
+  for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(path.basename(r.dir));
   const marked = await markedProcesses();
   const result: SweepResult = { runs: [], killed: [], netns: [], links: [] };
   const dead = (runId: string) => !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);

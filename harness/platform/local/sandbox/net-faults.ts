@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { faultTable, lossRuleset, partitionRuleset } from '../../net-rules.ts';
+import type { LinkFault } from '../../types.ts';
 import type { PodInterface } from './network.ts';
 
 const DELAYD = fileURLToPath(new URL('./delayd.py', import.meta.url));
@@ -19,6 +20,19 @@ export class LocalNetFaults {
   private readonly delays = new Map<string, ResultPromise>();
 
   constructor(private readonly runTag: string, private readonly env: Record<string, string>) {}
+
+  /** Every pod of each group cut off from every pod of the other groups, both ways. */
+  async partition(groups: PodInterface[][]): Promise<void> {
+    for (const [i, group] of groups.entries()) {
+      const others = groups.filter((_, j) => j !== i).flat().map((g) => g.ip);
+      for (const pod of group) await this.cut(pod, others);
+    }
+  }
+
+  async degrade(target: PodInterface, fault: LinkFault, peers: string[]): Promise<void> {
+    if (fault.delayMs !== undefined) await this.delay(target, fault.delayMs, fault.jitterMs ?? 0, peers);
+    if (fault.lossPercent !== undefined) await this.loss(target, fault.lossPercent, peers);
+  }
 
   /** Drops all traffic between `target` and each of `peers`, both ways, in `target`'s namespace. */
   async cut(target: PodInterface, peers: string[]): Promise<void> {

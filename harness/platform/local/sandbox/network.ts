@@ -36,6 +36,13 @@ export class PodNetwork {
       if (used.has(prefix) || avoid.has(prefix)) continue;
       const network = new PodNetwork(runId, prefix);
       await ip(['-b', '-'], `link add ${network.bridge} type bridge\naddr add ${network.hostIp}/24 dev ${network.bridge}\nlink set ${network.bridge} up\n`);
+      // Another run (a parallel session, the gate's other side) may have chosen the same /24 in
+      // the same moment: whoever finds a second interface in it backs off and draws again.
+      if ((await interfacesIn(prefix)) > 1) {
+        await ip(['link', 'del', network.bridge]).catch(() => undefined);
+        used.add(prefix);
+        continue;
+      }
       return network;
     }
     throw new Error('no free 10.x.y.0/24 range for the pod network');
@@ -92,6 +99,11 @@ export async function ip(args: string[], input?: string): Promise<string> {
   const result = await execa('ip', args, { input, timeout: 10_000, reject: false });
   if (result.exitCode !== 0) throw new Error(`ip ${args.join(' ')}: ${(result.stderr || result.stdout).trim()}`);
   return result.stdout;
+}
+
+async function interfacesIn(prefix: string): Promise<number> {
+  const addrs = JSON.parse((await ip(['-j', 'addr'])) || '[]') as { addr_info?: { local?: string }[] }[];
+  return addrs.filter((a) => (a.addr_info ?? []).some((i) => i.local?.startsWith(`${prefix}.`))).length;
 }
 
 /** Every 10.a.b prefix that an interface address or a route on this machine already touches. */

@@ -69,6 +69,16 @@ describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` 
     await expect(access('/etc/left-by-last-start')).rejects.toThrow();
   });
 
+  it('kill a container whose liveness probe fails failureThreshold times, for its restart policy to bring it back', async () => {
+    const before = (await platform.pods())[1]!;
+    await platform.redis('box-1', ['SET', 'die', '1']);
+    await waitUntil('box-1 restarted by its liveness probe', async () => {
+      const now = (await platform.pods())[1]!;
+      if (now.restarts <= before.restarts || !now.ready) throw new NotYet(`restarts ${now.restarts}`);
+    }, { timeoutMs: 15_000, intervalMs: 200 });
+    expect(await platform.logs('box-1')).toMatch(/liveness probe failed 2 times in a row: killing the container/);
+  });
+
   it('cut a pod off with a partition, and heal it', async () => {
     const [pod0, pod1] = await platform.pods();
     const ping = (from: string, to: string) => platform.redisCli(from, ['-h', to, '-p', '6379', 'ping'], { timeoutMs: 1500 }).then((r) => r.stdout.trim(), () => 'timeout');
