@@ -63,3 +63,23 @@ export function netemCommands(dev: string, delayMs: number, jitterMs: number, pe
 export function healCommands(table: string, dev: string): { nft: string[]; tc: string[] } {
   return { nft: ['delete', 'table', 'inet', table], tc: ['qdisc', 'del', 'dev', dev, 'root'] };
 }
+
+/**
+ * The shell scripts the Kubernetes node agent runs in a pod's network namespace (nsenter -n): each
+ * replaces the pod's earlier fault. Plain sh, nft and tc, as in the agent's image.
+ */
+export function partitionScript(table: string, peers: string[]): string {
+  return `nft delete table inet ${table} 2>/dev/null; nft -f - <<'RULES'\n${partitionRuleset(table, peers)}RULES`;
+}
+
+export function degradeScript(table: string, dev: string, fault: { delayMs?: number; jitterMs?: number; lossPercent?: number }, peers: string[]): string {
+  const lines = [`tc qdisc del dev ${dev} root 2>/dev/null`, `nft delete table inet ${table} 2>/dev/null`];
+  if (fault.delayMs !== undefined) lines.push(...netemCommands(dev, fault.delayMs, fault.jitterMs ?? 0, peers).map((args) => `tc ${args.join(' ')}`));
+  if (fault.lossPercent !== undefined) lines.push(`nft -f - <<'RULES'\n${lossRuleset(table, peers, fault.lossPercent)}RULES`);
+  return lines.join('\n');
+}
+
+export function healScript(table: string, dev: string): string {
+  const { nft, tc } = healCommands(table, dev);
+  return `nft ${nft.join(' ')} 2>/dev/null; tc ${tc.join(' ')} 2>/dev/null; true`;
+}

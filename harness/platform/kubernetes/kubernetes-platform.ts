@@ -6,7 +6,7 @@ import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
-import { faultTable, healCommands, lossRuleset, netemCommands, partitionRuleset } from '../net-rules.ts';
+import { degradeScript, faultTable, healScript, partitionScript } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
@@ -174,12 +174,12 @@ class KubernetesRunning implements RunningPlatform {
 
   async partition(groups: string[][]): Promise<void> {
     const ips = await this.podIps();
-    const table = faultTable(this.options.runId.replace(/\D/g, '').slice(-10));
+    const table = this.faultTable();
     for (const [i, group] of groups.entries()) {
       const others = groups.filter((_, j) => j !== i).flat().map((n) => ips.get(n) ?? '').filter(Boolean);
       for (const pod of group) {
         this.faulted.add(pod);
-        await this.agents.inNetns(pod, `nft delete table inet ${table} 2>/dev/null; nft -f - <<'RULES'\n${partitionRuleset(table, others)}RULES`);
+        await this.agents.inNetns(pod, partitionScript(table, others));
       }
     }
   }
@@ -187,20 +187,22 @@ class KubernetesRunning implements RunningPlatform {
   async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
     const ips = await this.podIps();
     const peerIps = (peers ?? [...ips.keys()].filter((n) => n !== target)).map((n) => ips.get(n) ?? '').filter(Boolean);
-    const table = faultTable(this.options.runId.replace(/\D/g, '').slice(-10));
+    const table = this.faultTable();
     this.faulted.add(target);
-    const commands = ['tc qdisc del dev eth0 root 2>/dev/null', `nft delete table inet ${table} 2>/dev/null`];
-    if (fault.delayMs !== undefined) commands.push(...netemCommands('eth0', fault.delayMs, fault.jitterMs ?? 0, peerIps).map((args) => `tc ${args.join(' ')}`));
-    if (fault.lossPercent !== undefined) commands.push(`nft -f - <<'RULES'\n${lossRuleset(table, peerIps, fault.lossPercent)}RULES`);
-    await this.agents.inNetns(target, commands.join('\n'));
+    await this.agents.inNetns(target, degradeScript(table, 'eth0', fault, peerIps));
   }
 
   async heal(): Promise<void> {
-    const { nft, tc } = healCommands(faultTable(this.options.runId.replace(/\D/g, '').slice(-10)), 'eth0');
+    const script = healScript(this.faultTable(), 'eth0');
     for (const pod of [...this.faulted]) {
       this.faulted.delete(pod);
-      await this.agents.inNetns(pod, `nft ${nft.join(' ')} 2>/dev/null; tc ${tc.join(' ')} 2>/dev/null; true`).catch(() => undefined); // a re-created pod has no faults left
+      await this.agents.inNetns(pod, script).catch(() => undefined); // a re-created pod has no faults left
     }
+  }
+
+  /** The nft table of this run's faults, named after it (digits of the run id: nft names are plain). */
+  private faultTable(): string {
+    return faultTable(this.options.runId.replace(/\D/g, '').slice(-10));
   }
 
   private async podIps(): Promise<Map<string, string>> {

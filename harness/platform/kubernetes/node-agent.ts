@@ -63,12 +63,7 @@ export class NodeAgents {
   ) {}
 
   async signal(pod: string, signal: 'KILL' | 'STOP' | 'CONT'): Promise<number> {
-    const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
-    const node = p.spec?.nodeName;
-    const containerId = p.status?.containerStatuses?.[0]?.containerID;
-    if (!node || !containerId) throw new HarnessError(`pod ${pod} has no node or no running container to signal`);
-    const agent = await this.agentOn(node);
-    const result = await execIn(this.exec, this.namespace, agent, 'agent', signalScript(containerId, signal), 15_000);
+    const { node, containerId, result } = await this.onNodeOf(pod, (id) => signalScript(id, signal));
     const pid = Number(result.stdout.trim().split('\n')[0]);
     if (!pid) throw new HarnessError(`could not find the main process of ${pod} (container ${containerId}) on node ${node}: ${result.stderr.trim()}`);
     return pid;
@@ -76,13 +71,18 @@ export class NodeAgents {
 
   /** A shell script in the pod's network namespace, from its node. */
   async inNetns(pod: string, commands: string): Promise<void> {
+    const { node, result } = await this.onNodeOf(pod, (id) => netnsScript(id, commands));
+    if (result.exitCode !== 0) throw new HarnessError(`network fault in ${pod} on node ${node} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+
+  /** Runs the script made for the pod's main container by the agent on the pod's node. */
+  private async onNodeOf(pod: string, script: (containerId: string) => string[]) {
     const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
     const node = p.spec?.nodeName;
     const containerId = p.status?.containerStatuses?.[0]?.containerID;
     if (!node || !containerId) throw new HarnessError(`pod ${pod} has no node or no running container to reach`);
     const agent = await this.agentOn(node);
-    const result = await execIn(this.exec, this.namespace, agent, 'agent', netnsScript(containerId, commands), 15_000);
-    if (result.exitCode !== 0) throw new HarnessError(`network fault in ${pod} on node ${node} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    return { node, containerId, result: await execIn(this.exec, this.namespace, agent, 'agent', script(containerId), 15_000) };
   }
 
   private agentOn(node: string): Promise<string> {
