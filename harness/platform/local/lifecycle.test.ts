@@ -26,7 +26,7 @@ describe('local platform lifecycle', () => {
     const error = await new LocalPlatform({ system, runId, podReadyTimeoutMs: 3000, backoff: { initialMs: 100, maxMs: 200, resetAfterMs: 60_000 } })
       .up().then(() => null, (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(HarnessError);
-    expect(error!.message).toMatch(/^pod solo-0 ready: not reached within 3000 ms \(last: solo-0 is not ready; log: .*no-such-option/s);
+    expect(error!.message).toMatch(/^pod solo-0 ready: not reached within 3000 ms \(last: solo-0 \(.*\) is not ready; log: .*no-such-option/s);
     expect((await markedProcesses(runId)).size).toBe(0);
     await expect(access(RunDir.for(runId).root)).rejects.toThrow();
   });

@@ -6,6 +6,7 @@ import { canBind } from './addresses.ts';
 import { kernelObjectsOf } from '../../testing/kernel-objects.ts';
 import { RunDir } from './run-dir.ts';
 import { markedProcesses, sweepLocal } from './sweeper.ts';
+import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 
 describe('the sweeper', () => {
@@ -43,5 +44,24 @@ describe('the sweeper', () => {
     }
     expect((await markedProcesses(runId)).size).toBe(0);
     await expect(access(RunDir.for(runId).root)).rejects.toThrow();
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('never sweeps the namespace of a run that started after its listing, nor of a live one', async () => {
+    // A run that starts while another run's sweep is under way: its folder and namespace appear
+    // after the sweep listed the runs, and nothing runs in the namespace yet.
+    const starting = `20261201-000000-${Math.random().toString(16).slice(2, 6)}-starting`;
+    const netns = `rc-${starting}-solo-0-0`;
+    await execa('ip', ['netns', 'add', netns]);
+    try {
+      const swept = await sweepKernelObjects(async () => [starting], () => false);
+      expect(swept.netns).not.toContain(netns);
+      const again = await sweepKernelObjects(async () => [starting], (id) => id !== starting);
+      expect(again.netns).not.toContain(netns);
+      // Dead, it goes.
+      const dead = await sweepKernelObjects(async () => [starting], (id) => id === starting);
+      expect(dead.netns).toContain(netns);
+    } finally {
+      await execa('ip', ['netns', 'del', netns], { reject: false });
+    }
   });
 });

@@ -31,9 +31,14 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(path.basename(r.dir));
   const marked = await markedProcesses();
   const result: SweepResult = { runs: [], killed: [], netns: [], links: [] };
-  const dead = (runId: string) => !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
+  // Dead means listed above and not live: a run that started after the listing is never swept.
+  const listed = new Set(runs.map((r) => r.record?.runId ?? path.basename(r.dir)));
+  const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
+  // A marked process whose run has no folder even now is an orphan (its folder went, it did not).
+  const folders = new Set((await listRuns()).map((r) => r.record?.runId ?? path.basename(r.dir)));
+  const orphan = (runId: string) => !listed.has(runId) && !folders.has(runId) && !options.onlyRunId;
   for (const [pid, runId] of marked) {
-    if (!dead(runId) || pid === process.pid) continue;
+    if (!(dead(runId) || orphan(runId)) || pid === process.pid) continue;
     try {
       process.kill(pid, 'SIGKILL');
       result.killed.push(pid);
@@ -41,8 +46,7 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
       // already gone
     }
   }
-  const known = runs.map((r) => r.record?.runId ?? r.dir.split('/').pop()!);
-  const kernel = await sweepKernelObjects(known, dead);
+  const kernel = await sweepKernelObjects(async () => (await listRuns()).map((r) => r.record?.runId ?? path.basename(r.dir)), dead);
   result.netns = kernel.netns;
   result.links = kernel.links;
   result.killed.push(...kernel.killed);

@@ -8,10 +8,14 @@ import { NETNS_PREFIX, runOfNetns, runTag, tagOfLink } from './names.ts';
  * run by its name only. One that names no run this machine has a record of is removed only when
  * nothing runs in it: it may belong to a run kept under another runs folder.
  */
-export async function sweepKernelObjects(knownRuns: string[], dead: (runId: string) => boolean): Promise<{ netns: string[]; links: string[]; killed: number[] }> {
+export async function sweepKernelObjects(listRuns: () => Promise<string[]>, dead: (runId: string) => boolean): Promise<{ netns: string[]; links: string[]; killed: number[] }> {
   const out = { netns: [] as string[], links: [] as string[], killed: [] as number[] };
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return out;
   const names = (await readdir('/run/netns').catch(() => [] as string[])).filter((n) => n.startsWith(NETNS_PREFIX));
+  const links = await execa('ip', ['-j', 'link', 'show'], { reject: false, timeout: 10_000 });
+  // The runs are listed after the objects: a run creates its folder before its network, so any
+  // object seen above belongs to a run listed here, even one that started a moment ago.
+  const knownRuns = await listRuns();
   for (const name of names) {
     const owner = runOfNetns(name, knownRuns);
     const pids = await netnsPids(name);
@@ -28,7 +32,6 @@ export async function sweepKernelObjects(knownRuns: string[], dead: (runId: stri
     out.netns.push(name);
   }
   const tags = new Map(knownRuns.map((id) => [runTag(id), id]));
-  const links = await execa('ip', ['-j', 'link', 'show'], { reject: false, timeout: 10_000 });
   const parsed = links.exitCode === 0 ? (JSON.parse(links.stdout || '[]') as { ifname: string; master?: string }[]) : [];
   for (const link of parsed) {
     const tag = tagOfLink(link.ifname);
