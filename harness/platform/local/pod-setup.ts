@@ -11,6 +11,7 @@ import { redisPodArgs } from './redis-binary.ts';
 import type { RunDir } from './run-dir.ts';
 import type { PodNetwork } from './sandbox/network.ts';
 import { execArgv } from './sandbox/sandbox.ts';
+import { translatePaths } from './translate.ts';
 
 /** What a run's pods share: the platform's settings and, in namespaces mode, its network. */
 export interface RunSetup {
@@ -76,7 +77,8 @@ export function probeTarget(run: RunSetup, pod: LocalPod, app: { port: number } 
     env: main.spec.env,
     cwd: main.spec.cwd,
     // Namespaces mode: exec probes run inside the container, as the kubelet runs them.
-    wrapExec: pod.iface && pid ? (argv) => execArgv(pid, argv) : undefined,
+    // Process mode: on the host, with the mount paths rewritten as in the container's own argv.
+    wrapExec: pod.iface && pid ? (argv) => execArgv(pid, argv) : (argv) => argv.map((a) => translatePaths(a, pod.mounts)),
   };
 }
 

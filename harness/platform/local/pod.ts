@@ -41,6 +41,8 @@ export class LocalPod {
   containers: LocalContainer[] = [];
   /** Namespaces mode: this incarnation's network namespace. */
   iface: PodInterface | null = null;
+  /** The main container's mounts: process mode rewrites an exec probe's paths with them. */
+  mounts: MountMap = [];
 
   constructor(
     readonly name: string,
@@ -70,6 +72,7 @@ export class LocalPod {
     this.containers = [];
     for (const container of template.containers) {
       const mounts = await this.mountsFor(container, podDir);
+      if (this.containers.length === 0) this.mounts = mounts;
       const image = localImage(container, source);
       // In process mode, paths are the one liberty: mount paths become the pod's folders.
       const localize = (text: string) => (sandbox ? text : translatePaths(text, mounts));

@@ -8,7 +8,7 @@ export interface ProbeTarget {
   port(port: number | string): number;
   env: Record<string, string>;
   cwd: string;
-  /** Runs an exec probe's argv inside the container (namespaces mode); absent, on the host. */
+  /** Where an exec probe's argv runs: inside the container (namespaces mode) or on the host, paths rewritten (process mode). */
   wrapExec?: (argv: string[]) => string[];
   /** Where an exec probe's last result is kept for its period (one per container incarnation). */
   cache?: { get(): { atMs: number; ready: boolean } | undefined; set(result: { atMs: number; ready: boolean }): void };
