@@ -8,7 +8,8 @@ import type { Container, Source } from '../../manifests/types.ts';
  */
 export type LocalImage = { kind: 'redis' } | { kind: 'hit-counter'; argv: string[]; cwd: string };
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** This repository: the app's image is its code, run by Node from here. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
 
 export function localImage(container: Container, source: Source): LocalImage {
   const image = container.image;

@@ -5,7 +5,7 @@ import { HarnessError } from '../../errors.ts';
 import type { ConfigMap, Container, PodTemplate, Source } from '../../manifests/types.ts';
 import type { PodPhase } from '../types.ts';
 import { LocalContainer, type Backoff } from './container.ts';
-import { imageArgv, localImage } from './images.ts';
+import { imageArgv, localImage, repoRoot } from './images.ts';
 import type { RunDir } from './run-dir.ts';
 import { translatePaths, type MountMap } from './translate.ts';
 import { expand, expandEnv } from './expand.ts';
@@ -89,7 +89,12 @@ export class LocalPod {
         await mkdir(layerDir, { recursive: true });
         finalArgv = sandboxArgv({
           iface: this.iface, layerDir, hostname: this.name, dnsDir: sandbox.dnsDir, hostsFile: sandbox.hostsFile(this.name), cwd,
-          mounts: mounts.map((m) => ({ hostPath: m.hostPath, mountPath: m.mountPath, readOnly: m.readOnly })),
+          mounts: [
+            // The app's "image" is this repository: mounted read-only where it is, since a clone
+            // under /tmp would otherwise be hidden by the container's empty /tmp.
+            ...(image.kind === 'hit-counter' ? [{ hostPath: repoRoot, mountPath: repoRoot, readOnly: true }] : []),
+            ...mounts.map((m) => ({ hostPath: m.hostPath, mountPath: m.mountPath, readOnly: m.readOnly })),
+          ],
         }, adapted.argv);
       }
       this.containers.push(new LocalContainer({
