@@ -34,11 +34,10 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   // Dead means listed above and not live: a run that started after the listing is never swept.
   const listed = new Set(runs.map((r) => r.record?.runId ?? path.basename(r.dir)));
   const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
-  // A marked process whose run has no folder even now is an orphan (its folder went, it did not).
-  const folders = new Set((await listRuns()).map((r) => r.record?.runId ?? path.basename(r.dir)));
-  const orphan = (runId: string) => !listed.has(runId) && !folders.has(runId) && !options.onlyRunId;
+  // Only processes of listed dead runs: redis-server's proc title can clobber the marker's value,
+  // and a garbled id names no folder, which must not make a live process look orphaned.
   for (const [pid, runId] of marked) {
-    if (!(dead(runId) || orphan(runId)) || pid === process.pid) continue;
+    if (!dead(runId) || pid === process.pid) continue;
     try {
       process.kill(pid, 'SIGKILL');
       result.killed.push(pid);
