@@ -23,18 +23,20 @@ describe('pause and resume', () => {
     const master = masterOfSlot(c.topology, 0)!;
     const faults = injector(c.platform);
     await faults.pause(master.pod);
+    // Under the full suite two cores run many clusters: give each node a second to answer.
     const promoted = await waitUntil('a replica promoted', async () => {
-      const owner = masterOfSlot(await snapshot(c.platform, { timeoutMs: 300 }), 0);
-      if (!owner || owner.nodeId === master.nodeId) throw new NotYet('not yet');
+      const t = await snapshot(c.platform, { timeoutMs: 1000 });
+      const owner = masterOfSlot(t, 0);
+      if (!owner || owner.nodeId === master.nodeId) throw new NotYet(`slot 0: ${owner?.pod ?? 'no single owner'}; reachable: ${t.views.filter((v) => v.reachable).map((v) => `${v.pod} (${selfEntries({ ...t, views: [v] })[0]?.self.role ?? '?'})`).join(', ')}`);
       return owner;
-    }, { timeoutMs: 20_000, intervalMs: 200 });
+    }, { timeoutMs: 40_000, intervalMs: 200 });
     expect(promoted.pod).not.toBe(master.pod);
     await faults.resume(master.pod);
     const t = await c.ready();
     const old = selfEntries(t).find((e) => e.self.id === master.nodeId)!;
     expect(old.self).toMatchObject({ role: 'replica', masterId: promoted.nodeId });
     expect(faults.records.map((r) => [r.kind, r.role])).toEqual([['pause', 'master'], ['resume', 'master']]);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('full restart', () => {
