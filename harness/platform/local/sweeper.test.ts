@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canBind } from './addresses.ts';
 import { kernelObjectsOf } from '../../testing/kernel-objects.ts';
-import { RunDir } from './run-dir.ts';
+import { listRuns, RunDir } from './run-dir.ts';
 import { markedProcesses, sweepLocal } from './sweeper.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -47,18 +47,20 @@ describe('the sweeper', () => {
   });
 
   it.skipIf(process.getuid?.() !== 0)('never sweeps the namespace of a run that started after its listing, nor of a live one', async () => {
-    // A run that starts while another run's sweep is under way: its folder and namespace appear
-    // after the sweep listed the runs, and nothing runs in the namespace yet.
+    // A run that starts while another run's sweep is under way: its folder appears after the
+    // sweep's first listing, and nothing runs in its namespace yet; the objects are matched against
+    // a listing taken after them, so it is known, and not dead. (Only the fake run is ever "dead"
+    // here: other test files' runs are live on this machine at the same time.)
     const starting = `20261201-000000-${Math.random().toString(16).slice(2, 6)}-starting`;
     const netns = `rc-${starting}-solo-0-0`;
     await execa('ip', ['netns', 'add', netns]);
+    // Every real run on the machine stays listed: other tests' runs must not look unknown.
+    const runs = async () => [...(await listRuns()).map((r) => r.record?.runId ?? path.basename(r.dir)), starting];
     try {
-      const swept = await sweepKernelObjects(async () => [starting], () => false);
+      const swept = await sweepKernelObjects(runs, () => false);
       expect(swept.netns).not.toContain(netns);
-      const again = await sweepKernelObjects(async () => [starting], (id) => id !== starting);
-      expect(again.netns).not.toContain(netns);
-      // Dead, it goes.
-      const dead = await sweepKernelObjects(async () => [starting], (id) => id === starting);
+      // Dead, it goes, and only it.
+      const dead = await sweepKernelObjects(runs, (id) => id === starting);
       expect(dead.netns).toContain(netns);
     } finally {
       await execa('ip', ['netns', 'del', netns], { reject: false });
