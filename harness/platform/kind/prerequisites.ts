@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { PrerequisiteError } from '../../errors.ts';
+import { signalGroup } from '../../util/process-group.ts';
 import { docker, kind, kubectl, type Command } from './commands.ts';
 
 const INSTALL: Record<string, string> = {
@@ -21,7 +22,7 @@ export async function checkKindPrerequisites(env: NodeJS.ProcessEnv = process.en
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      if (sub.pid) process.kill(-sub.pid, 'SIGKILL');
+      signalGroup(sub.pid, 'SIGKILL');
     }, timeoutMs);
     const r = await sub;
     clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { RestartPolicy } from '../../manifests/types.ts';
+import { signalGroup } from '../../util/process-group.ts';
 
 /** The kubelet's CrashLoopBackOff, configurable so tests need not wait 10 s. */
 export interface Backoff {
@@ -99,13 +100,7 @@ export class LocalContainer {
   }
 
   signal(signal: NodeJS.Signals): void {
-    const pid = this.child?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // the group is already gone
-    }
+    signalGroup(this.child?.pid, signal);
   }
 
   /** Resolves when the current process (if any) has exited, or after `timeoutMs`. */

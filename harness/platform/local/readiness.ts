@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { spawn } from 'node:child_process';
+import { signalGroup } from '../../util/process-group.ts';
 import type { Probe } from '../../manifests/types.ts';
 
 export interface ProbeTarget {
@@ -56,11 +57,7 @@ function runBounded(file: string, args: string[], env: Record<string, string>, c
   return new Promise((resolve) => {
     const child = spawn(file, args, { env, cwd, detached: true, stdio: 'ignore' });
     const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      signalGroup(child.pid, 'SIGKILL');
       resolve(null);
     }, timeoutMs);
     child.once('error', () => {
@@ -70,11 +67,7 @@ function runBounded(file: string, args: string[], env: Record<string, string>, c
     child.once('exit', (code) => {
       clearTimeout(timer);
       // Its children go with it: nothing a probe starts may outlive the probe.
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // the group is empty
-      }
+      signalGroup(child.pid, 'SIGKILL');
       resolve(code);
     });
   });
