@@ -5,9 +5,27 @@
  * is deleting one nft table and one qdisc, and a deleted namespace takes its faults with it.
  */
 
-/** Named after the run: `nft list tables` on a node shows whose table it is. */
-export function faultTable(runTag: string): string {
-  return `rc_${runTag}`;
+import { createHash } from 'node:crypto';
+
+/**
+ * A run's 10-character tag, a hash of its id, for names the kernel limits (interfaces take 15
+ * bytes; parallel sessions of one run have ids that differ only at the end).
+ */
+export function runTag(runId: string): string {
+  return createHash('sha256').update(runId).digest('hex').slice(0, 10);
+}
+
+/** Named after the run: `nft list tables` in a pod's namespace shows whose table it is. */
+export function faultTable(runId: string): string {
+  return `rc_${runTag(runId)}`;
+}
+
+/** A partition's cuts: each member of each group, with every member of the other groups. */
+export function crossGroupPeers<T>(groups: T[][]): { member: T; others: T[] }[] {
+  return groups.flatMap((group, i) => {
+    const others = groups.filter((_, j) => j !== i).flat();
+    return group.map((member) => ({ member, others }));
+  });
 }
 
 /** An nft ruleset that drops everything between this pod and `peers`: a partition, not a reject. */

@@ -6,7 +6,7 @@ import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
-import { degradeScript, faultTable, healScript, partitionScript } from '../net-rules.ts';
+import { crossGroupPeers, degradeScript, faultTable, healScript, partitionScript } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
@@ -174,35 +174,27 @@ class KubernetesRunning implements RunningPlatform {
 
   async partition(groups: string[][]): Promise<void> {
     const ips = await this.podIps();
-    const table = this.faultTable();
-    for (const [i, group] of groups.entries()) {
-      const others = groups.filter((_, j) => j !== i).flat().map((n) => ips.get(n) ?? '').filter(Boolean);
-      for (const pod of group) {
-        this.faulted.add(pod);
-        await this.agents.inNetns(pod, partitionScript(table, others));
-      }
+    const table = faultTable(this.options.runId);
+    for (const { member, others } of crossGroupPeers(groups)) {
+      this.faulted.add(member);
+      await this.agents.inNetns(member, partitionScript(table, others.map((n) => ips.get(n) ?? '').filter(Boolean)));
     }
   }
 
   async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
     const ips = await this.podIps();
     const peerIps = (peers ?? [...ips.keys()].filter((n) => n !== target)).map((n) => ips.get(n) ?? '').filter(Boolean);
-    const table = this.faultTable();
+    const table = faultTable(this.options.runId);
     this.faulted.add(target);
     await this.agents.inNetns(target, degradeScript(table, 'eth0', fault, peerIps));
   }
 
   async heal(): Promise<void> {
-    const script = healScript(this.faultTable(), 'eth0');
+    const script = healScript(faultTable(this.options.runId), 'eth0');
     for (const pod of [...this.faulted]) {
       this.faulted.delete(pod);
       await this.agents.inNetns(pod, script).catch(() => undefined); // a re-created pod has no faults left
     }
-  }
-
-  /** The nft table of this run's faults, named after it (digits of the run id: nft names are plain). */
-  private faultTable(): string {
-    return faultTable(this.options.runId.replace(/\D/g, '').slice(-10));
   }
 
   private async podIps(): Promise<Map<string, string>> {

@@ -14,7 +14,6 @@ import { isPodReady, livenessSubjects, podContext, type RunSetup } from './pod-s
 import { LivenessProbes } from './liveness.ts';
 import { LocalNetFaults } from './sandbox/net-faults.ts';
 import { execArgv } from './sandbox/sandbox.ts';
-import { runTag } from './sandbox/names.ts';
 import type { Backoff } from './container.ts';
 import { freePort, type LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
@@ -75,7 +74,7 @@ export class LocalRunning implements RunningPlatform {
       nodeTimeoutOverrideMs: options.nodeTimeoutOverrideMs ?? null, redisConfig: options.redisConfig ?? [], backoff: options.backoff,
       writeHosts: () => this.writeHosts(),
     };
-    this.netFaults = new LocalNetFaults(runTag(runId), { PATH: process.env.PATH ?? '/usr/bin:/bin', [RUN_MARKER_ENV]: runId });
+    this.netFaults = new LocalNetFaults(runId, { PATH: process.env.PATH ?? '/usr/bin:/bin', [RUN_MARKER_ENV]: runId });
     // Last resort for an exit nobody planned (an uncaught exception): no async work runs there.
     process.on('exit', this.killAllSync);
     this.teardown.defer('exit hook', () => void process.off('exit', this.killAllSync));

@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto';
+import { runTag } from '../../net-rules.ts';
 
 /**
  * Every kernel object a namespaced run creates carries its run id, so the sweeper can tell whose
- * it is without guessing. Interface names are limited to 15 bytes, so they carry a 10-character
- * tag, a hash of the id (parallel sessions of one run have ids that differ only at the end);
+ * it is without guessing. Interface names are limited to 15 bytes, so they carry the run's tag;
  * namespace names carry the whole id.
  */
 export const NETNS_PREFIX = 'rc-';
-
-export function runTag(runId: string): string {
-  return createHash('sha256').update(runId).digest('hex').slice(0, 10);
-}
+export { runTag };
 
 export function bridgeName(runId: string): string {
   return `rc${runTag(runId)}`;

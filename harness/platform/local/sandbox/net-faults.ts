@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { faultTable, lossRuleset, partitionRuleset } from '../../net-rules.ts';
+import { crossGroupPeers, faultTable, lossRuleset, partitionRuleset } from '../../net-rules.ts';
 import type { LinkFault } from '../../types.ts';
 import type { PodInterface } from './network.ts';
 
@@ -19,14 +19,15 @@ export class LocalNetFaults {
   private readonly touched = new Map<string, PodInterface>();
   private readonly delays = new Map<string, ResultPromise>();
 
-  constructor(private readonly runTag: string, private readonly env: Record<string, string>) {}
+  private readonly table: string;
+
+  constructor(runId: string, private readonly env: Record<string, string>) {
+    this.table = faultTable(runId);
+  }
 
   /** Every pod of each group cut off from every pod of the other groups, both ways. */
   async partition(groups: PodInterface[][]): Promise<void> {
-    for (const [i, group] of groups.entries()) {
-      const others = groups.filter((_, j) => j !== i).flat().map((g) => g.ip);
-      for (const pod of group) await this.cut(pod, others);
-    }
+    for (const { member, others } of crossGroupPeers(groups)) await this.cut(member, others.map((o) => o.ip));
   }
 
   async degrade(target: PodInterface, fault: LinkFault, peers: string[]): Promise<void> {
@@ -37,12 +38,12 @@ export class LocalNetFaults {
   /** Drops all traffic between `target` and each of `peers`, both ways, in `target`'s namespace. */
   async cut(target: PodInterface, peers: string[]): Promise<void> {
     if (peers.length === 0) return;
-    await this.ruleset(target, partitionRuleset(faultTable(this.runTag), peers));
+    await this.ruleset(target, partitionRuleset(this.table, peers));
   }
 
   async loss(target: PodInterface, percent: number, peers: string[]): Promise<void> {
     if (peers.length === 0) return;
-    await this.ruleset(target, lossRuleset(faultTable(this.runTag), peers, percent));
+    await this.ruleset(target, lossRuleset(this.table, peers, percent));
   }
 
   /** `delayMs` ± `jitterMs` on what `target` sends to `peers`: their /32 routes go through delayd's TUN. */
@@ -77,7 +78,7 @@ export class LocalNetFaults {
       // The TUN and every route through it vanish with the daemon.
       await this.stopDelay(netns);
       if (!alive(netns)) continue;
-      await inNetns(netns, 'nft', ['delete', 'table', 'inet', faultTable(this.runTag)], undefined, true);
+      await inNetns(netns, 'nft', ['delete', 'table', 'inet', this.table], undefined, true);
       healed.push(netns);
     }
     return healed;
@@ -85,7 +86,7 @@ export class LocalNetFaults {
 
   private async ruleset(target: PodInterface, rules: string): Promise<void> {
     this.touched.set(target.netns, target);
-    await inNetns(target.netns, 'nft', ['delete', 'table', 'inet', faultTable(this.runTag)], undefined, true);
+    await inNetns(target.netns, 'nft', ['delete', 'table', 'inet', this.table], undefined, true);
     await inNetns(target.netns, 'nft', ['-f', '-'], rules);
   }
 
