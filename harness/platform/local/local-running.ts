@@ -281,10 +281,9 @@ export class LocalRunning implements RunningPlatform {
     return iface;
   }
 
-  private requireNetwork(what: string): PodNetwork {
+  private requireNetwork(what: string): void {
     this.assertUp();
     if (!this.network) throw new HarnessError(`${what} needs --isolation namespaces (this run's pods are bare processes on loopback, with no network of their own to cut)`);
-    return this.network;
   }
 
   private assertUp(): void {

@@ -10,7 +10,7 @@ import type { RunDir } from './run-dir.ts';
 import { translatePaths, type MountMap } from './translate.ts';
 import { expand, expandEnv } from './expand.ts';
 import type { PodInterface, PodNetwork } from './sandbox/network.ts';
-import { sandboxArgv } from './sandbox/sandbox.ts';
+import { sandboxArgv, type SandboxMount } from './sandbox/sandbox.ts';
 
 export interface PodContext {
   runDir: RunDir;
@@ -93,7 +93,7 @@ export class LocalPod {
             // The app's "image" is this repository: mounted read-only where it is, since a clone
             // under /tmp would otherwise be hidden by the container's empty /tmp.
             ...(image.kind === 'hit-counter' ? [{ hostPath: repoRoot, mountPath: repoRoot, readOnly: true }] : []),
-            ...mounts.map((m) => ({ hostPath: m.hostPath, mountPath: m.mountPath, readOnly: m.readOnly })),
+            ...mounts,
           ],
         }, adapted.argv);
       }
@@ -143,9 +143,9 @@ export class LocalPod {
     }
   }
 
-  private async mountsFor(container: Container, podDir: string): Promise<(MountMap[number] & { readOnly: boolean })[]> {
+  private async mountsFor(container: Container, podDir: string): Promise<SandboxMount[]> {
     const { template, configMaps, runDir, claimTemplates, source, sandbox } = this.ctx;
-    const mounts: (MountMap[number] & { readOnly: boolean })[] = [];
+    const mounts: SandboxMount[] = [];
     // Two passes: ConfigMap text is translated with the full mount map, including later mounts.
     for (const m of container.volumeMounts) {
       const volume = template.volumes.find((v) => v.name === m.name);

@@ -75,6 +75,9 @@ export class RunDir {
   }
 }
 
+/** A listed run's id: its record's, or for a folder with no readable record, the folder's name. */
+export const runIdOf = (run: { dir: string; record: RunRecord | null }): string => run.record?.runId ?? path.basename(run.dir);
+
 export async function listRuns(): Promise<{ dir: string; record: RunRecord | null; ageMs: number | null }[]> {
   const root = runsRoot();
   const names = await readdir(root).catch(() => [] as string[]);

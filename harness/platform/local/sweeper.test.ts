@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canBind } from './addresses.ts';
 import { kernelObjectsOf } from '../../testing/kernel-objects.ts';
-import { listRuns, RunDir } from './run-dir.ts';
+import { listRuns, RunDir, runIdOf } from './run-dir.ts';
 import { markedProcesses, sweepLocal } from './sweeper.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -55,7 +55,7 @@ describe('the sweeper', () => {
     const netns = `rc-${starting}-solo-0-0`;
     await execa('ip', ['netns', 'add', netns]);
     // Every real run on the machine stays listed: other tests' runs must not look unknown.
-    const runs = async () => [...(await listRuns()).map((r) => r.record?.runId ?? path.basename(r.dir)), starting];
+    const runs = async () => [...(await listRuns()).map(runIdOf), starting];
     try {
       const swept = await sweepKernelObjects(runs, () => false);
       expect(swept.netns).not.toContain(netns);

@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
-import { isOwnerAlive, listRuns, RunDir, runsRoot } from './run-dir.ts';
+import { isOwnerAlive, listRuns, RunDir, runIdOf, runsRoot } from './run-dir.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 
 const RECORDLESS_GRACE_MS = 60_000;
@@ -28,11 +28,11 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   const live = new Set(runs.filter((r) => r.record && (isOwnerAlive(r.record) || (r.record.kept && !options.includeKept))).map((r) => r.record!.runId));
   // A folder without a record is a crashed start, unless it is younger than a minute: then it may
   // be a run writing its record right now, and it is left alone.
-  for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(path.basename(r.dir));
+  for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(runIdOf(r));
   const marked = await markedProcesses();
   const result: SweepResult = { runs: [], killed: [], netns: [], links: [] };
   // Dead means listed above and not live: a run that started after the listing is never swept.
-  const listed = new Set(runs.map((r) => r.record?.runId ?? path.basename(r.dir)));
+  const listed = new Set(runs.map(runIdOf));
   const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
   // Only processes of listed dead runs: redis-server's proc title can clobber the marker's value,
   // and a garbled id names no folder, which must not make a live process look orphaned.
@@ -45,12 +45,12 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
       // already gone
     }
   }
-  const kernel = await sweepKernelObjects(async () => (await listRuns()).map((r) => r.record?.runId ?? path.basename(r.dir)), dead);
+  const kernel = await sweepKernelObjects(async () => (await listRuns()).map(runIdOf), dead);
   result.netns = kernel.netns;
   result.links = kernel.links;
   result.killed.push(...kernel.killed);
   for (const run of runs) {
-    const runId = run.record?.runId ?? run.dir.split('/').pop()!;
+    const runId = runIdOf(run);
     if (!dead(runId)) continue;
     await new RunDir(run.dir).remove();
     result.runs.push(runId);
