@@ -47,6 +47,7 @@ export class LocalRunning implements RunningPlatform {
   private network: PodNetwork | null = null;
   private readonly netFaults: LocalNetFaults;
   private readonly setup: RunSetup;
+  private hostsWrites: Promise<void> = Promise.resolve();
   private readonly killAllSync = () => [...this.redisPods, ...this.appPods.map((a) => a.pod)].forEach((p) => p.killNow());
 
   constructor(
@@ -114,7 +115,6 @@ export class LocalRunning implements RunningPlatform {
     const timeoutMs = this.options.podReadyTimeoutMs ?? 30_000;
     const startAndWait = async (pod: LocalPod, i: number) => {
       await pod.create(ips[i]);
-      await this.writeHosts();
       await waitUntil(`pod ${pod.name} ready`, async () => {
         if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${(await this.logs(pod.name, { tailLines: 3 })).trim()}`);
       }, { timeoutMs, intervalMs: 10, signal });
@@ -156,10 +156,7 @@ export class LocalRunning implements RunningPlatform {
       if (oldIp) this.connections.forget(oldIp, this.info.clientPort);
     } finally {
       // The StatefulSet controller re-creates the pod at once: same name and PVC, new UID and IP.
-      if (!this.downPromise) {
-        await pod.create();
-        await this.writeHosts();
-      }
+      if (!this.downPromise) await pod.create();
     }
   }
 
@@ -295,8 +292,15 @@ export class LocalRunning implements RunningPlatform {
     await Promise.all(pods.map((p) => p.delete(0)));
   }
 
+  /**
+   * Every pod's create writes the hosts files (before its containers start). Writes run one after
+   * another, each reading the pods' addresses when its turn comes, so the last one written is
+   * never older than another: concurrent creates (Parallel pods) cannot leave a stale file.
+   */
   private writeHosts(): Promise<void> {
-    return writeHostsFile(this.runDir, this.options.system, [...this.redisPods, ...this.appPods.map((a) => a.pod)]);
+    const next = this.hostsWrites.then(() => writeHostsFile(this.runDir, this.options.system, [...this.redisPods, ...this.appPods.map((a) => a.pod)]));
+    this.hostsWrites = next.catch(() => undefined);
+    return next;
   }
 }
 
