@@ -1,24 +1,53 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Exec, PortForward, V1Status } from '@kubernetes/client-node';
 import type { ExecResult } from '../types.ts';
+
+/** What client-node's PortForward hands back: the WebSocket of one forwarded connection. */
+interface ForwardSocket {
+  close(): void;
+  on(event: 'close' | 'error', listener: () => void): unknown;
+}
 
 /**
  * A local TCP port whose every connection is forwarded to a pod port through the API server, as
  * `kubectl port-forward` does (client-node's port-forward example). The pod is resolved per
  * connection, so a pod re-created under the same name, or a new app pod, is found again.
+ *
+ * Each side is closed when the other closes. client-node's PortForward only writes into the local
+ * socket: when the pod goes (deleted, its container killed), the WebSocket closes and, left alone,
+ * the local socket stays open, so a client on it (ioredis) keeps a "ready" connection to nothing
+ * and never redials. On a real node every scenario that replaces a pod failed that way.
  */
-export async function forwardPort(pf: PortForward, namespace: string, resolvePod: () => Promise<string>, port: number): Promise<{ port: number; close(): Promise<void> }> {
+export async function forwardPort(pf: Pick<PortForward, 'portForward'>, namespace: string, resolvePod: () => Promise<string>, port: number): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    let ws: ForwardSocket | null = null;
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      sockets.delete(socket);
+      ws?.close();
+    });
     resolvePod()
       .then((pod) => pf.portForward(namespace, pod, [port], socket, null, socket))
+      .then((opened) => {
+        ws = opened as unknown as ForwardSocket;
+        if (socket.destroyed) return ws.close();
+        ws.on('close', () => socket.destroy());
+        ws.on('error', () => socket.destroy());
+      })
       .catch(() => socket.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // server.close() waits for every open connection: end them, or close() would wait forever.
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    }),
   };
 }
 
