@@ -24,9 +24,13 @@ const opId = (o: Op) => `${o.process}:${o.invokeNs}`;
 
 /**
  * The losses of each partition that cut a master off, found by the counter's own lineage: the
- * majority's new master continues from what the replica had, so the first INCR after the cut
- * whose value does not exceed an earlier acknowledged one marks where the lineages split, and every
- * acknowledged value above that point, from the old master, is lost.
+ * majority's new master continues from what the replica had, so the lineages split at the first
+ * INCR after the cut that returned a value no greater than one already acknowledged before that
+ * INCR was even invoked (in one lineage, an INCR that starts after another has completed must
+ * return more). Every acknowledged value above that point, from the old master, is lost.
+ *
+ * Completion order alone is not enough: two clients' INCRs that overlap in time may complete out
+ * of value order (152 acknowledged 0.5 ms before 151), which is no split at all.
  */
 export function minorityLosses(e: RunEvidence): MinorityLoss[] {
   const cuts = e.faults.filter((f) => f.kind === 'partition' && f.role === 'master' && f.slots.length > 0 && !isEnding(f));
@@ -37,21 +41,30 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
     const cutNs = f.atMs * 1e6;
     const windowEndMs = f.atMs + e.nodeTimeoutMs + MINORITY_MARGIN_MS;
     const ok = entry.ops.filter((o) => o.type === 'ok' && o.value !== null).sort((a, b) => a.completeNs - b.completeNs);
-    let max = -Infinity;
-    let split: Op | null = null;
-    for (const o of ok) {
-      if (o.completeNs > cutNs && o.f === 'incr' && o.value! <= max) {
-        split = o;
-        break;
-      }
-      max = Math.max(max, o.value!);
-    }
+    const highestBefore = prefixMax(ok);
+    const split = ok.find((o) => o.completeNs > cutNs && o.f === 'incr' && o.value! <= highestBefore(o.invokeNs)) ?? null;
     if (!split) return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost: [], outside: [] }];
     const replicaHad = split.value! - 1;
     const lost = ok.filter((o) => o.completeNs < split.completeNs && o.value! > replicaHad && o.completeNs > cutNs - 1e9);
     const outside = lost.filter((o) => o.f === 'incr' && o.completeNs > windowEndMs * 1e6);
     return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost, outside }];
   });
+}
+
+/** For ops sorted by completion: the highest value acknowledged strictly before a given time. */
+function prefixMax(byCompletion: Op[]): (ns: number) => number {
+  const maxUpTo: number[] = [];
+  for (const [i, o] of byCompletion.entries()) maxUpTo.push(Math.max(maxUpTo[i - 1] ?? -Infinity, o.value!));
+  return (ns) => {
+    let lo = 0;
+    let hi = byCompletion.length; // the first op completing at or after ns
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (byCompletion[mid]!.completeNs < ns) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? -Infinity : maxUpTo[lo - 1]!;
+  };
 }
 
 /** Ids of the lost operations inside a documented window: the counter checker judges them as indeterminate. */
