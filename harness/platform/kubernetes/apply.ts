@@ -11,7 +11,7 @@ export const FIELD_MANAGER = 'redis-chaos';
 export async function applyDocuments(api: KubernetesObjectApi, documents: Record<string, unknown>[], namespace: string): Promise<KubernetesObject[]> {
   const applied: KubernetesObject[] = [];
   for (const doc of documents) {
-    const object = structuredClone(doc) as KubernetesObject;
+    const object = withExplicitProtocols(structuredClone(doc)) as KubernetesObject;
     object.metadata = { ...object.metadata, namespace };
     // force: the harness owns these objects in its own namespace; a conflict means a stale field manager.
     try {
@@ -23,7 +23,27 @@ export async function applyDocuments(api: KubernetesObjectApi, documents: Record
   return applied;
 }
 
-/** The manifests' cluster-node-timeout replaced in the ConfigMap's redis.conf, for --node-timeout. */
+/**
+ * Every port with its `protocol` spelled out (TCP where omitted, its default). Server-side apply
+ * before Kubernetes 1.21 rejects a port list whose element omits a key of the list, `protocol`
+ * ("associative list with keys has an element that omits key field protocol", fixed in 1.21), so
+ * the seed's own manifests could not be applied there. Filling in the default changes nothing the
+ * API server would not have set itself: the system under test stays the same.
+ */
+export function withExplicitProtocols(doc: Record<string, unknown>): Record<string, unknown> {
+  const fill = (ports: unknown) => {
+    if (Array.isArray(ports)) for (const p of ports) if (p && typeof p === 'object' && !('protocol' in p)) (p as Record<string, unknown>).protocol = 'TCP';
+  };
+  const spec = doc.spec as Record<string, unknown> | undefined;
+  if (doc.kind === 'Service') fill(spec?.ports);
+  const podSpec = (doc.kind === 'Pod' ? spec : (spec?.template as { spec?: Record<string, unknown> } | undefined)?.spec);
+  for (const list of ['containers', 'initContainers'] as const) {
+    const containers = podSpec?.[list];
+    if (Array.isArray(containers)) for (const c of containers) fill((c as { ports?: unknown }).ports);
+  }
+  return doc;
+}
+
 /**
  * The run's Redis overrides (node timeout, --redis-config), written into the Redis config file of
  * the ConfigMap: on Kubernetes the container's command line is the manifest's own, so the file is

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the binaries of one Kubernetes node from Debian's `kubernetes` source package (the whole
+# v1.20.2 tree with vendor/), into the build cache, keyed by the source package's version:
+#   $K8S_NODE_CACHE/<version>/bin/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy,kubectl,pause}
+# A second run with the same version reuses them. Everything it writes (sources, GOPATH, Go's
+# build cache, binaries) is under $K8S_NODE_CACHE; nothing goes into the clone.
+#
+# Needs: a deb-src entry for the Debian mirror and suite (added here if missing, and said),
+# golang-go, rsync, dpkg-dev and golang-github-modern-go-reflect2-dev (installed by k8s-node.sh).
+set -euo pipefail
+
+CACHE="${K8S_NODE_CACHE:-/var/cache/redis-chaos/k8s-node}"
+BINS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+log() { echo "k8s-node build: $*" >&2; }
+
+ensure_deb_src() {
+  if apt-cache showsrc kubernetes 2>/dev/null | grep -q '^Version:'; then return; fi
+  local list=/etc/apt/sources.list.d/redis-chaos-deb-src.sources
+  # The same mirror and suites as the binary entries, for source packages only.
+  local uris suites
+  uris=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  suites=$(awk '/^Suites:/{$1=""; print; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  if [ -z "$uris" ]; then
+    uris=$(awk '$1=="deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    suites=$(awk '$1=="deb" && $2 !~ /security/ {print $3; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  fi
+  [ -n "$uris" ] || { log "no Debian mirror found in /etc/apt to add a deb-src entry for"; exit 2; }
+  log "adding a deb-src entry for $uris ($suites) in $list, to fetch Debian's kubernetes source package"
+  printf 'Types: deb-src\nURIs: %s\nSuites:%s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uris" "${suites:- bookworm}" > "$list"
+  apt-get update -qq
+  apt-cache showsrc kubernetes 2>/dev/null | grep -q '^Version:' || { log "Debian has no kubernetes source package here"; exit 2; }
+}
+
+version() { apt-cache showsrc kubernetes | awk '/^Version:/{print $2; exit}'; }
+
+main() {
+  ensure_deb_src
+  local v; v=$(version)
+  local out="$CACHE/$v/bin"
+  if [ -x "$out/pause" ] && for b in "${BINS[@]}"; do [ -x "$out/$b" ] || exit 1; done; then
+    echo "$out"; return
+  fi
+  local work="$CACHE/$v/src"
+  mkdir -p "$work" "$out"
+  local tree
+  tree=$(find "$work" -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)
+  if [ -z "$tree" ]; then
+    log "fetching Debian's kubernetes $v source package"
+    (cd "$work" && apt-get source -qq kubernetes="$v" >/dev/null 2>&1) || { log "apt-get source kubernetes=$v failed"; exit 2; }
+    tree=$(find "$work" -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)
+  fi
+  # Go 1.19 and the vendored reflect2 v1.0.1: the apiserver panics on every JSON body that holds a
+  # map. Debian's golang-github-modern-go-reflect2-dev (1.0.2) is the fixed package.
+  local reflect2=/usr/share/gocode/src/github.com/modern-go/reflect2
+  [ -d "$reflect2" ] || { log "missing $reflect2: apt-get install golang-github-modern-go-reflect2-dev"; exit 2; }
+  rm -rf "$tree/vendor/github.com/modern-go/reflect2"
+  cp -r "$reflect2" "$tree/vendor/github.com/modern-go/reflect2"
+  # GOPATH mode, as debian/rules builds it (go build -mod=vendor fails on this tree).
+  mkdir -p "$tree/.go/src/k8s.io"
+  [ -L "$tree/.go/src/k8s.io/kubernetes" ] || ln -s ../../.. "$tree/.go/src/k8s.io/kubernetes"
+  local what=()
+  for b in "${BINS[@]}"; do [ -x "$out/$b" ] || what+=("cmd/$b"); done
+  if [ ${#what[@]} -gt 0 ]; then
+    log "building ${what[*]} (about 10 minutes cold for the first, with the generators)"
+    (cd "$tree" && env GOPATH="$tree/.go" GOCACHE="$CACHE/go-build" GOFLAGS= CGO_ENABLED=0 HOME="$CACHE/home" \
+      make WHAT="${what[*]}" >"$CACHE/$v/build.log" 2>&1) || { log "make failed; see $CACHE/$v/build.log"; tail -n 20 "$CACHE/$v/build.log" >&2; exit 2; }
+    for b in "${what[@]}"; do install -m 0755 "$tree/_output/bin/${b#cmd/}" "$out/"; done
+  fi
+  if [ ! -x "$out/pause" ]; then
+    gcc -Os -static -o "$out/pause" "$tree/build/pause/linux/pause.c" -DVERSION=redis-chaos
+  fi
+  echo "$out"
+}
+main "$@"
