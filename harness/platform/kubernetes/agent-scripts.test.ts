@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { degradeScript, healScript, partitionScript } from '../net-rules.ts';
-import { netnsScript } from './node-agent.ts';
+import { bareContainerId, containerIdOf, netnsScript } from './node-agent.ts';
 import { namespacesUnavailable } from '../local/sandbox/isolation.ts';
 
 const unavailable = await namespacesUnavailable();
@@ -66,5 +66,21 @@ describe('the agent\'s scripts as text', () => {
     expect(body).toContain('grep -q 0123456789abcdef $d/cgroup');
     expect(body).toContain("nsenter -t ${d#/proc/} -n -- sh -c 'echo '\\''it'\\'''\\''s'\\'''");
     expect(body).toMatch(/exit 3$/); // no such process on the node: a failure, never a silent pass
+  });
+});
+
+describe('which container a fault reaches', () => {
+  it('is the Redis container by name, though the kubelet lists a sidecar named before it first', () => {
+    const pod = { status: { containerStatuses: [
+      { name: 'exporter', containerID: `containerd://${'ee'.repeat(32)}` },
+      { name: 'redis', containerID: `containerd://${'ab'.repeat(32)}` },
+    ] } };
+    expect(containerIdOf(pod as never, 'redis')).toBe(`containerd://${'ab'.repeat(32)}`);
+    expect(containerIdOf(pod as never, 'valkey')).toBeNull();
+  });
+
+  it("takes any runtime's id scheme: containerd, CRI-O, Docker", () => {
+    for (const scheme of ['containerd', 'cri-o', 'docker']) expect(bareContainerId(`${scheme}://${'0f'.repeat(32)}`)).toBe('0f'.repeat(32));
+    expect(() => bareContainerId('cri-o://not-an-id')).toThrow(/unexpected container id/);
   });
 });

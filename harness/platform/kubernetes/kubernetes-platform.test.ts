@@ -46,6 +46,10 @@ function healthyCluster(readyAfterWatches = 1): void {
   });
   api.on('DELETE', new RegExp(`^/api/v1/namespaces/${NS}$`), (_req, res) => json(res, 200, { kind: 'Status', status: 'Success' }));
   api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [0, 1, 2, 3, 4, 5].map((i) => pod(NS, i)) }));
+  // The node agents: created, then Running.
+  api.on('POST', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (req, res) => json(res, 201, JSON.parse(req.body)));
+  api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-chaos-agent-[0-9a-f]+$`), (req, res) =>
+    json(res, 200, { apiVersion: 'v1', kind: 'Pod', metadata: { name: req.path.split('/').at(-1), namespace: NS }, status: { phase: 'Running' } }));
 }
 
 describe('the safety guard', () => {
@@ -113,6 +117,15 @@ describe('up() on a cluster', () => {
     expect(firstLog).toBeGreaterThan(-1);
     expect(firstLog).toBeLessThan(deleted);
     expect(await readdir(path.join(artifactsDir, 'kubernetes'))).toEqual(expect.arrayContaining(['events.txt', 'redis-cluster-0.redis.log']));
+  });
+
+  it('starts a node agent on every node that holds a Redis pod before up() returns, not at the first fault', async () => {
+    healthyCluster();
+    const running = await (await platform(KIND_CONTEXT)).up();
+    const created = api.requests.filter((r) => r.method === 'POST' && r.path === `/api/v1/namespaces/${NS}/pods`).map((r) => JSON.parse(r.body) as { spec: { nodeName: string; hostPID: boolean } });
+    expect(created.map((p) => p.spec.nodeName).sort()).toEqual(['redis-chaos-worker', 'redis-chaos-worker2', 'redis-chaos-worker3']);
+    expect(created.every((p) => p.spec.hostPID)).toBe(true);
+    await running.down();
   });
 
   it('re-watches when a watch times out before the StatefulSet is ready', async () => {

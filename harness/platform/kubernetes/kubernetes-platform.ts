@@ -81,7 +81,7 @@ class KubernetesRunning implements RunningPlatform {
     this.objects = KubernetesObjectApi.makeApiClient(kc);
     this.exec = new Exec(kc);
     this.pf = new PortForward(kc);
-    this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId);
+    this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId, options.system.redis.container.name);
     const { redis } = options.system;
     this.info = {
       kind, runId: options.runId, redisImage: redis.container.image, redisServerVersion: 'unknown',
@@ -119,6 +119,9 @@ class KubernetesRunning implements RunningPlatform {
     ).catch(async (error: unknown) => {
       throw new HarnessError(`${error instanceof Error ? error.message : String(error)}: ${await diagnosePods(this.core, this.namespace, selector(sts.template.labels))}`);
     });
+    // The node agents start now, not at the first fault: a fault is timed from when it takes effect.
+    const placed = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector(sts.template.labels) });
+    await this.agents.prepare(placed.items.flatMap((p) => (p.spec?.nodeName ? [p.spec.nodeName] : [])), signal ? { signal } : {});
     const version = await this.redisCli(`${sts.name}-0`, ['--version'], { timeoutMs: 20_000 }).catch(() => null);
     this.info.redisServerVersion = /(\d+\.\d+\.\d+)/.exec(version?.stdout ?? '')?.[1] ?? 'unknown';
   }
@@ -126,6 +129,7 @@ class KubernetesRunning implements RunningPlatform {
   async pods(): Promise<PodStatus[]> {
     this.assertUp();
     const sts = this.options.system.redis.statefulSet;
+    const container = this.options.system.redis.container.name;
     const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector(sts.template.labels) });
     const ordinal = (p: V1Pod) => Number(/-(\d+)$/.exec(p.metadata?.name ?? '')?.[1] ?? -1);
     return list.items
@@ -134,7 +138,7 @@ class KubernetesRunning implements RunningPlatform {
       .map((p) => ({
         name: p.metadata!.name!, ordinal: ordinal(p), ip: p.status?.podIP ?? null,
         phase: p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase === 'Running' ? 'Running' : p.status?.phase === 'Pending' ? 'Pending' : 'Failed',
-        ready: isReady(p), restarts: p.status?.containerStatuses?.[0]?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
+        ready: isReady(p), restarts: p.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
       }));
   }
 

@@ -1,5 +1,4 @@
-import type { CoreV1Api } from '@kubernetes/client-node';
-import type { Exec } from '@kubernetes/client-node';
+import type { CoreV1Api, Exec, V1Pod } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { HarnessError } from '../../errors.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -46,9 +45,24 @@ export function netnsScript(containerId: string, commands: string): string[] {
   return ['sh', '-c', `${findInit(containerId)} { nsenter -t \${d#/proc/} -n -- sh -c ${quoted} || exit 1; echo \${d#/proc/}; exit 0; }; done; exit 3`];
 }
 
-function findInit(containerId: string): string {
-  const id = containerId.replace(/^[a-z]+:\/\//, '');
+/**
+ * The runtime's id of the pod's container named `container`. The kubelet orders containerStatuses
+ * by name, not as the spec lists them: with a sidecar named before `redis` (an `exporter`), the
+ * first status is the sidecar's.
+ */
+export function containerIdOf(pod: V1Pod, container: string): string | null {
+  return pod.status?.containerStatuses?.find((c) => c.name === container)?.containerID ?? null;
+}
+
+/** The container's id without its runtime's scheme: containerd://, cri-o://, docker://. */
+export function bareContainerId(containerId: string): string {
+  const id = containerId.replace(/^[a-z][a-z0-9+.-]*:\/\//, '');
   if (!/^[0-9a-f]{12,64}$/.test(id)) throw new HarnessError(`unexpected container id ${containerId}`);
+  return id;
+}
+
+function findInit(containerId: string): string {
+  const id = bareContainerId(containerId);
   return `for d in /proc/[0-9]*; do grep -q ${id} $d/cgroup 2>/dev/null && grep -qE '^NSpid:.*[[:space:]]1$' $d/status 2>/dev/null &&`;
 }
 
@@ -60,7 +74,18 @@ export class NodeAgents {
     private readonly exec: Exec,
     private readonly namespace: string,
     private readonly runId: string,
+    /** The Redis container's name: the one whose main process a fault signals. */
+    private readonly container: string,
   ) {}
+
+  /**
+   * Starts an agent on each of these nodes and waits until all run. Called during setup, so that
+   * a fault's recorded time is when it takes effect: an agent created by the first fault (on kind
+   * with an image pull) counted its own start-up, seconds of it, as the fault's.
+   */
+  async prepare(nodes: string[], { timeoutMs = 120_000, signal }: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    await Promise.all([...new Set(nodes)].map((n) => this.agentOn(n, timeoutMs, signal)));
+  }
 
   async signal(pod: string, signal: 'KILL' | 'STOP' | 'CONT'): Promise<number> {
     const { node, containerId, result } = await this.onNodeOf(pod, (id) => signalScript(id, signal));
@@ -79,13 +104,13 @@ export class NodeAgents {
   private async onNodeOf(pod: string, script: (containerId: string) => string[]) {
     const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
     const node = p.spec?.nodeName;
-    const containerId = p.status?.containerStatuses?.[0]?.containerID;
-    if (!node || !containerId) throw new HarnessError(`pod ${pod} has no node or no running container to reach`);
+    const containerId = containerIdOf(p, this.container);
+    if (!node || !containerId) throw new HarnessError(`pod ${pod} has no node or no running container ${this.container} to reach`);
     const agent = await this.agentOn(node);
     return { node, containerId, result: await execIn(this.exec, this.namespace, agent, 'agent', script(containerId), 15_000) };
   }
 
-  private agentOn(node: string): Promise<string> {
+  private agentOn(node: string, timeoutMs = 120_000, signal?: AbortSignal): Promise<string> {
     let pending = this.ready.get(node);
     if (!pending) {
       pending = (async () => {
@@ -96,7 +121,7 @@ export class NodeAgents {
         await waitUntil(`node agent ${name} running`, async () => {
           const a = await this.core.readNamespacedPod({ name, namespace: this.namespace });
           if (a.status?.phase !== 'Running') throw new NotYet(`${name} is ${a.status?.phase}`);
-        }, { timeoutMs: 120_000, intervalMs: 500 });
+        }, { timeoutMs, intervalMs: 500, ...(signal ? { signal } : {}) });
         return name;
       })();
       this.ready.set(node, pending);
