@@ -11,7 +11,7 @@ import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
-import { NodeAgents } from './node-agent.ts';
+import { containerIdOf, NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
 
@@ -65,7 +65,8 @@ class KubernetesRunning implements RunningPlatform {
   private readonly agents: NodeAgents;
   private readonly connections = new RedisConnections();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
-  private readonly held = new Set<string>();
+  /** Pods held down by kill(): the container id that was frozen. */
+  private readonly held = new Map<string, string | null>();
   /** Pods a network fault was applied in, for heal(). */
   private readonly faulted = new Set<string>();
   private readonly teardown = new Teardown();
@@ -166,14 +167,27 @@ class KubernetesRunning implements RunningPlatform {
    * only by timeouts, as with a node that lost its network.
    */
   async kill(name: string): Promise<void> {
+    const container = await this.mainContainerId(name);
     await this.agents.signal(name, 'STOP');
-    this.held.add(name);
+    this.held.set(name, container);
   }
 
-  /** Ends the frozen process with SIGKILL; the kubelet restarts the container in place. */
+  /**
+   * Ends the frozen process with SIGKILL; the kubelet restarts the container in place, after its
+   * crash back-off (the local platform counts a hold the same way). A frozen container is still
+   * liveness-probed: if the kubelet already killed and restarted it during the hold, the new
+   * container is left alone rather than killed a second time.
+   */
   async restart(name: string): Promise<void> {
-    await this.agents.signal(name, 'KILL');
+    const held = this.held.get(name);
     this.held.delete(name);
+    if (held && (await this.mainContainerId(name)) !== held) return;
+    await this.agents.signal(name, 'KILL');
+  }
+
+  private async mainContainerId(name: string): Promise<string | null> {
+    const pod = await this.core.readNamespacedPod({ name, namespace: this.namespace });
+    return containerIdOf(pod, this.options.system.redis.container.name);
   }
 
   async partition(groups: string[][]): Promise<void> {

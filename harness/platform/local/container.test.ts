@@ -47,8 +47,24 @@ describe('a local container', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect([c.state, c.pid, c.isHeld]).toEqual(['terminated', null, true]);
     c.release();
-    expect(c.state).toBe('running');
+    await waitUntil('running again', async () => { if (c.state !== 'running') throw new NotYet(c.state); }, { timeoutMs: 1000, intervalMs: 5 });
     expect(c.pid).not.toBe(firstPid);
+    await c.stop(100);
+  });
+
+  it("counts a hold as a crash in the restart back-off, as the kubelet counts the restart's SIGKILL", async () => {
+    const c = new LocalContainer(await spec('sleep 30'));
+    c.start();
+    const backAfterRelease = async () => {
+      await c.hold();
+      const released = Date.now();
+      c.release();
+      await waitUntil('running again', async () => { if (c.state !== 'running') throw new NotYet(c.state); }, { timeoutMs: 3000, intervalMs: 5 });
+      return Date.now() - released;
+    };
+    expect(await backAfterRelease()).toBeLessThan(250); // the first crash: at once
+    expect(await backAfterRelease()).toBeGreaterThanOrEqual(290); // the second: the initial back-off (300 ms)
+    expect(c.restarts).toBe(2);
     await c.stop(100);
   });
 

@@ -39,6 +39,7 @@ export class LocalContainer {
   private crashesSinceReset = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private held = false;
+  private heldAt = 0;
   private stopped = false;
   private exitWaiters: (() => void)[] = [];
 
@@ -53,6 +54,11 @@ export class LocalContainer {
   }
   get isHeld(): boolean {
     return this.held;
+  }
+
+  /** When the current hold began; 0 when not held. */
+  get heldSinceMs(): number {
+    return this.held ? this.heldAt : 0;
   }
 
   start(): void {
@@ -88,6 +94,11 @@ export class LocalContainer {
     if (this.stopped || this.held) return;
     const failed = child.exitCode !== 0;
     if (this.spec.restartPolicy === 'Never' || (this.spec.restartPolicy === 'OnFailure' && !failed)) return;
+    this.restartAfterBackoff();
+  }
+
+  /** The kubelet's crash back-off: at once after the first crash, then initial, doubling to the cap. */
+  private restartAfterBackoff(): void {
     if (Date.now() - this.startedAt >= this.spec.backoff.resetAfterMs) this.crashesSinceReset = 0;
     const n = this.crashesSinceReset++;
     const delay = n === 0 ? 0 : Math.min(this.spec.backoff.maxMs, this.spec.backoff.initialMs * 2 ** (n - 1));
@@ -127,17 +138,22 @@ export class LocalContainer {
   /** SIGKILL and stay down until `release()`. */
   async hold(): Promise<void> {
     this.held = true;
+    this.heldAt = Date.now();
     this.cancelRestart();
     this.signal('SIGKILL');
     await this.waitForExit(10_000);
   }
 
+  /**
+   * Brings a held container back as the kubelet brings back a killed one: the kill counts as a
+   * crash in the restart back-off (at once the first time, then initial, doubling, for the same
+   * container until it has run `resetAfterMs`). On Kubernetes a hold is a SIGSTOP and the restart
+   * the SIGKILL the kubelet then sees as a crash; both platforms now count it the same way.
+   */
   release(): void {
     if (!this.held) return;
     this.held = false;
-    this.crashesSinceReset = 0;
-    this.restarts++;
-    this.start();
+    this.restartAfterBackoff();
   }
 
   /** Final stop: SIGTERM, up to `graceMs`, then SIGKILL. No restart follows. */

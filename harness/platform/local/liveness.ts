@@ -36,24 +36,28 @@ export class LivenessProbes {
     const now = Date.now();
     for (const s of this.subjects()) {
       const c = s.container;
-      if (c.state !== 'running' || c.isHeld || c.startedAtMs === 0) continue;
+      // A held container is probed too: on Kubernetes it is a frozen process the kubelet keeps
+      // probing, and kills and restarts once the probe has failed enough (the hold ends early).
+      const since = c.isHeld ? c.heldSinceMs : c.startedAtMs;
+      if ((c.state !== 'running' && !c.isHeld) || since === 0) continue;
       let st = this.state.get(c);
-      if (!st || st.startedAt !== c.startedAtMs) this.state.set(c, (st = { startedAt: c.startedAtMs, lastMs: 0, failures: 0, running: false }));
-      if (st.running || now - c.startedAtMs < s.probe.initialDelaySeconds * 1000 || now - st.lastMs < Math.max(1, s.probe.periodSeconds) * 1000) continue;
+      if (!st || st.startedAt !== since) this.state.set(c, (st = { startedAt: since, lastMs: 0, failures: 0, running: false }));
+      if (st.running || now - since < s.probe.initialDelaySeconds * 1000 || now - st.lastMs < Math.max(1, s.probe.periodSeconds) * 1000) continue;
       const target = s.target();
       if (!target) continue;
       st.running = true;
       st.lastMs = now;
       const alive = await probeReady(s.probe, target, s.defaultPort).catch(() => false);
       st.running = false;
-      if (st.startedAt !== c.startedAtMs) continue; // restarted meanwhile
+      if (st.startedAt !== (c.isHeld ? c.heldSinceMs : c.startedAtMs)) continue; // restarted or released meanwhile
       st.failures = alive ? 0 : st.failures + 1;
       if (st.failures >= Math.max(1, s.probe.failureThreshold)) {
         st.failures = 0;
         const fd = openSync(c.spec.logFile, 'a');
-        writeSync(fd, `=== redis-chaos: liveness probe failed ${s.probe.failureThreshold} times in a row: killing the container, as the kubelet does\n`);
+        writeSync(fd, `=== redis-chaos: liveness probe failed ${s.probe.failureThreshold} times in a row: killing the container, as the kubelet does${c.isHeld ? ' (it was held down: the kubelet restarts it, ending the hold)' : ''}\n`);
         closeSync(fd);
-        c.signal('SIGKILL');
+        if (c.isHeld) c.release();
+        else c.signal('SIGKILL');
       }
     }
   }
