@@ -1,6 +1,6 @@
 import { KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
-import { withOverrides, type RedisOverride } from '../../manifests/index.ts';
+import { withOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 
 export const FIELD_MANAGER = 'redis-chaos';
 
@@ -73,4 +73,25 @@ export function apiErrorText(error: unknown): string {
     return `${e.code} ${body.reason ?? ''}: ${body.message ?? e.message ?? ''}`.replace(/ :/, ':');
   }
   return e.message ?? String(error);
+}
+
+/**
+ * On Kubernetes an override can only go into the Redis config file of a ConfigMap: the container's
+ * command line is the manifest's own. An override that cannot take effect there is refused in one
+ * line, never dropped while the summary records it: when no ConfigMap key holds the config file,
+ * or when the container's command line sets the same directive (the command line wins over the file).
+ */
+export function assertOverridesApply(system: SystemUnderTest, overrides: RedisOverride[]): void {
+  if (overrides.length === 0) return;
+  const { redis } = system;
+  const flag = (key: string) => (key === 'cluster-node-timeout' ? '--node-timeout' : `--redis-config ${key}`);
+  if (!redis.configFile) {
+    throw new HarnessError(`${flag(overrides[0]!.key)}: cannot be applied on Kubernetes: container ${redis.container.name} of StatefulSet ${redis.statefulSet.name} reads no Redis config file from a ConfigMap, and the harness does not rewrite the manifests' command line`);
+  }
+  const argv = [...redis.container.command, ...redis.container.args];
+  for (const { key } of overrides) {
+    if (argv.some((a) => a.toLowerCase() === `--${key}`)) {
+      throw new HarnessError(`${flag(key)}: cannot be applied on Kubernetes: container ${redis.container.name}'s command line sets --${key}, which wins over the config file the override would go into`);
+    }
+  }
 }

@@ -77,6 +77,20 @@ describe('the safety guard', () => {
   });
 });
 
+describe('overrides that cannot take effect on Kubernetes', () => {
+  it('refuses --node-timeout when no ConfigMap key holds the config file, before any request', async () => {
+    const noFile = { ...system, redis: { ...system.redis, configFile: undefined } };
+    await expect((await platform(KIND_CONTEXT, { system: noFile, nodeTimeoutOverrideMs: 3000 })).up()).rejects.toThrow(/^--node-timeout: cannot be applied on Kubernetes: container redis of StatefulSet redis-cluster reads no Redis config file from a ConfigMap/);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('refuses an override that the container\'s command line also sets (the command line wins)', async () => {
+    const withArg = { ...system, redis: { ...system.redis, container: { ...system.redis.container, args: [...system.redis.container.args, '--appendonly', 'yes'] } } };
+    await expect((await platform(KIND_CONTEXT, { system: withArg, redisConfig: [{ key: 'appendonly', value: 'no' }] })).up()).rejects.toThrow(/^--redis-config appendonly: cannot be applied on Kubernetes: container redis's command line sets --appendonly/);
+    expect(api.requests).toEqual([]);
+  });
+});
+
 describe('up() on a cluster', () => {
   it('creates a labelled namespace and server-side applies the manifests as redis-chaos', async () => {
     healthyCluster();

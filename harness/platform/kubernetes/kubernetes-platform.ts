@@ -7,7 +7,7 @@ import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { crossGroupPeers, degradeScript, faultTable, healScript, partitionScript } from '../net-rules.ts';
-import { applyDocuments, withRedisOverrides } from './apply.ts';
+import { applyDocuments, assertOverridesApply, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
@@ -44,6 +44,7 @@ export class KubernetesPlatform implements Platform {
   async up({ signal }: { signal?: AbortSignal } = {}): Promise<RunningPlatform> {
     const target = loadTarget({ kubeconfig: this.options.kubeconfig ?? null, context: this.options.context });
     assertFaultsAllowed(target.context, this.options.allowContext);
+    assertOverridesApply(this.options.system, runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig));
     const running = new KubernetesRunning(this.options, target, this.kind);
     try {
       await running.start(signal);
