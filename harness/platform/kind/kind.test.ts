@@ -111,3 +111,12 @@ describe('the kind sweeper', () => {
       .toEqual(['redis-chaos-20261130-235959-bbbb']);
   });
 });
+
+describe('the kind config', () => {
+  it('maps no host port, so that two clusters (the gate\'s two sides) can run at once', async () => {
+    const { parse } = await import('yaml');
+    const config = parse(await readFile(KIND_CONFIG, 'utf8')) as { nodes: { role: string; extraPortMappings?: unknown[] }[] };
+    expect(config.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker', 'worker']);
+    expect(config.nodes.flatMap((n) => n.extraPortMappings ?? [])).toEqual([]);
+  });
+});
