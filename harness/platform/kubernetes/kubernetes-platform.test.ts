@@ -154,6 +154,16 @@ describe('up() on a cluster', () => {
     }
   });
 
+  it('backs off when the server refuses the watch at once (410 Gone) instead of re-listing back to back', async () => {
+    healthyCluster(Number.POSITIVE_INFINITY);
+    api.on('GET', new RegExp(`^/apis/apps/v1/namespaces/${NS}/statefulsets$`), (_req, res) => json(res, 410, status(410, 'Expired', 'too old resource version')));
+    await expect((await platform(KIND_CONTEXT, { readyTimeoutMs: 2500 })).up()).rejects.toThrow(/not reached within 2500 ms/);
+    const watches = api.requests.filter((r) => r.path === `/apis/apps/v1/namespaces/${NS}/statefulsets`).length;
+    // 250, 500, 1000 ms pauses: a handful of attempts in 2.5 s, not hundreds.
+    expect(watches).toBeGreaterThanOrEqual(2);
+    expect(watches).toBeLessThanOrEqual(6);
+  });
+
   it('names a pod stuck Pending, with its events, when the StatefulSet never becomes ready', async () => {
     healthyCluster(Number.POSITIVE_INFINITY);
     api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, {

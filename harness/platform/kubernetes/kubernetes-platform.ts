@@ -68,8 +68,8 @@ class KubernetesRunning implements RunningPlatform {
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   /** Pods held down by kill(): the container id that was frozen. */
   private readonly held = new Map<string, string | null>();
-  /** Pods a network fault was applied in, for heal(). */
-  private readonly faulted = new Set<string>();
+  /** Pods a network fault was applied in, with the pod's UID then, for heal(). */
+  private readonly faulted = new Map<string, string>();
   private readonly teardown = new Teardown();
   private appUrl: string | null = null;
   private downPromise: Promise<void> | null = null;
@@ -194,26 +194,42 @@ class KubernetesRunning implements RunningPlatform {
   async partition(groups: string[][]): Promise<void> {
     const ips = await this.podIps();
     const table = faultTable(this.options.runId);
-    for (const { member, others } of crossGroupPeers(groups)) {
-      this.faulted.add(member);
+    // Every member's rules at once: applied one after another, the cut took seconds to complete.
+    await Promise.all(crossGroupPeers(groups).map(async ({ member, others }) => {
+      await this.markFaulted(member);
       await this.agents.inNetns(member, partitionScript(table, others.map((n) => ips.get(n) ?? '').filter(Boolean)));
-    }
+    }));
   }
 
   async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
     const ips = await this.podIps();
     const peerIps = (peers ?? [...ips.keys()].filter((n) => n !== target)).map((n) => ips.get(n) ?? '').filter(Boolean);
     const table = faultTable(this.options.runId);
-    this.faulted.add(target);
+    await this.markFaulted(target);
     await this.agents.inNetns(target, degradeScript(table, 'eth0', fault, peerIps));
   }
 
+  /**
+   * Removes every network fault. A pod re-created since its fault has a new network namespace and
+   * nothing to heal; any other pod that could not be healed is an error naming it (its partition
+   * may still be in place), after every other pod was tried.
+   */
   async heal(): Promise<void> {
     const script = healScript(faultTable(this.options.runId), 'eth0');
-    for (const pod of [...this.faulted]) {
+    const failures: string[] = [];
+    await Promise.all([...this.faulted].map(async ([pod, uid]) => {
       this.faulted.delete(pod);
-      await this.agents.inNetns(pod, script).catch(() => undefined); // a re-created pod has no faults left
-    }
+      const now = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace }).catch((e: { code?: number }) => (e.code === 404 ? null : Promise.reject(e)))
+        .catch((e: unknown) => { failures.push(`${pod}: ${e instanceof Error ? e.message : String(e)}`); return undefined; });
+      if (now === undefined || !now || now.metadata?.uid !== uid) return;
+      await this.agents.inNetns(pod, script).catch((e: unknown) => failures.push(`${pod}: ${e instanceof Error ? e.message : String(e)}`));
+    }));
+    if (failures.length) throw new HarnessError(`heal failed, the network fault may still be in place: ${failures.join('; ')}`);
+  }
+
+  private async markFaulted(pod: string): Promise<void> {
+    const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
+    this.faulted.set(pod, p.metadata?.uid ?? '');
   }
 
   private async podIps(): Promise<Map<string, string>> {

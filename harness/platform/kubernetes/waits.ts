@@ -21,8 +21,12 @@ export async function watchUntil<T extends Watched>(
 ): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
   const watch = new Watch(kc);
+  let pauseMs = 0;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
+    // A watch the server refuses at once (403, 410 Gone) would otherwise re-list back to back.
+    if (pauseMs > 0) await sleepUntil(Math.min(pauseMs, deadline - Date.now()), signal);
+    const watchStarted = Date.now();
     const listed = await list();
     const items = new Map(listed.items.map((i) => [i.metadata?.name ?? '', i]));
     if (done([...items.values()])) return [...items.values()];
@@ -53,8 +57,24 @@ export async function watchUntil<T extends Watched>(
         }, () => finish(false));
     });
     if (satisfied) return [...items.values()];
+    pauseMs = Date.now() - watchStarted < WATCH_MIN_MS ? Math.min(Math.max(pauseMs * 2, 250), 5000) : 0;
   }
   throw new HarnessError(`${what}: not reached within ${timeoutMs} ms`);
+}
+
+/** A watch that ends sooner than this is taken for a refused one: the next list waits, doubling from 250 ms to 5 s. */
+export const WATCH_MIN_MS = 1000;
+
+function sleepUntil(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** What a person needs when pods never got ready: their state, their events and their last log lines. */
