@@ -9,7 +9,7 @@ import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manife
 import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
 import type { RunningPlatform } from '../types.ts';
 import { checkKubernetesTarget, isHarnessKindContext } from './guard.ts';
-import { KubernetesPlatform } from './kubernetes-platform.ts';
+import { fullStopDeadlineMs, KubernetesPlatform } from './kubernetes-platform.ts';
 import { eventFor, pod, statefulSet, status } from './testing/fixtures.ts';
 import { json, MockApi, watchStream } from './testing/mock-api.ts';
 
@@ -240,6 +240,12 @@ describe('pod operations', () => {
     ]);
     expect(moves[0]).toEqual({ pod: 'redis-cluster-0', before: expect.any(String), after: '10.244.9.1' });
     await expect(running.fullRestart({ shuffleIps: true })).rejects.toThrow(/only the local platform can give pods each other's previous IPs/);
+  });
+
+  it('gives a full restart of an OrderedReady set a deadline per pod: it deletes them one at a time', () => {
+    const template = { terminationGracePeriodSeconds: 30 };
+    expect(fullStopDeadlineMs({ replicas: 6, podManagementPolicy: 'OrderedReady', template })).toBe(6 * 90_000);
+    expect(fullStopDeadlineMs({ replicas: 6, podManagementPolicy: 'Parallel', template })).toBe(90_000);
   });
 
   it('waits until a deleted pod is replaced by a new incarnation', async () => {

@@ -30,6 +30,17 @@ export interface KubernetesPlatformOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * How long scaling a StatefulSet to 0 may take. An OrderedReady set deletes its pods one at a time,
+ * each once the one before is gone, so the deadline is per pod: each pod's grace period plus the
+ * minute a kubelet may take to report it gone (on Kubernetes 1.20 a stopped pod's object stayed
+ * 16–60 s; six pods took 87 s, against a single-pod deadline of 90 s). A Parallel set deletes all at once.
+ */
+export function fullStopDeadlineMs(sts: { replicas: number; podManagementPolicy: 'OrderedReady' | 'Parallel'; template: { terminationGracePeriodSeconds: number } }): number {
+  const perPod = (sts.template.terminationGracePeriodSeconds + 60) * 1000;
+  return sts.podManagementPolicy === 'OrderedReady' ? sts.replicas * perPod : perPod;
+}
+
 const LABELS = (runId: string) => ({ 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': runId });
 const selector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 const isReady = (p: V1Pod) => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -258,11 +269,10 @@ class KubernetesRunning implements RunningPlatform {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     await scale(0);
-    const grace = sts.template.terminationGracePeriodSeconds;
     await waitUntil('every pod terminated', async () => {
       const left = await this.pods();
       if (left.length > 0) throw new NotYet(`${left.map((p) => p.name).join(', ')} still terminating`);
-    }, { timeoutMs: (grace + 60) * 1000, intervalMs: 500 });
+    }, { timeoutMs: fullStopDeadlineMs(sts), intervalMs: 500 });
     this.held.clear();
     // The forwards named pods that are gone: drop them and their connections; new ones follow.
     for (const f of this.forwards.values()) {
