@@ -19,9 +19,12 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const OPTIONS = {
   baseline: { type: 'string' }, candidate: { type: 'string' }, scenario: { type: 'string', multiple: true }, repeat: { type: 'string' },
   seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' },
 } as const;
 const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--scenario NAME|GLOB ...] [--repeat N]
-                    [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]`;
+                    [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]
+                    [--context NAME] [--allow-context NAME] [--node-timeout MS]
+env twins: HARNESS_CONTEXT HARNESS_ALLOW_CONTEXT`;
 
 async function main(): Promise<number> {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
@@ -36,6 +39,14 @@ async function main(): Promise<number> {
   }
   if (!values.baseline || !values.candidate) throw new HarnessError('--baseline and --candidate are both required; see npm run gate -- --help');
   const repeat = integer('--repeat', values.repeat, 1) ?? 1;
+  integer('--node-timeout', values['node-timeout'], 1);
+  // On a cluster, the guard speaks before anything runs: the same context and permission for both sides.
+  const context = values.context ?? process.env.HARNESS_CONTEXT ?? null;
+  const allowContext = values['allow-context'] ?? process.env.HARNESS_ALLOW_CONTEXT ?? null;
+  if (values.platform === 'kubernetes') {
+    const { checkKubernetesTarget } = await import('./platform/kubernetes/guard.ts');
+    await checkKubernetesTarget({ context, allowContext });
+  }
   const seed = integer('--seed', values.seed, 1) ?? Math.floor(Math.random() * 2 ** 31);
   const thresholds: Thresholds = values.thresholds
     ? await readFile(values.thresholds, 'utf8').then((t) => parseThresholds(t, values.thresholds!), (e: unknown) => { throw new HarnessError(e instanceof Error && 'code' in e ? `--thresholds ${values.thresholds}: cannot read it (${errorMessage(e)})` : errorMessage(e)); })
@@ -61,7 +72,7 @@ async function main(): Promise<number> {
   // Both sides at once in each repeat, each scenario on its own cluster, so that the machine's
   // noise falls on both alike; the same seed, and so the same fault schedules, every time.
   for (let i = 1; i <= repeat && !error; i++) {
-    const summaries = await Promise.all([baseline, candidate].map((side) => runSide(side, `${side.label} ${i}/${repeat}`, path.join(dir, `${side.label}-${i}`), seed, values)));
+    const summaries = await Promise.all([baseline, candidate].map((side) => runSide(side, `${side.label} ${i}/${repeat}`, path.join(dir, `${side.label}-${i}`), seed, { ...values, context, allowContext })));
     for (const [j, side] of [baseline, candidate].entries()) {
       const summary = summaries[j]!;
       const label = `${side.label} ${i}/${repeat}`;
@@ -87,9 +98,12 @@ async function main(): Promise<number> {
 }
 
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
-async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number, values: { scenario?: string[]; platform?: string }): Promise<RunSummary | null> {
+async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number,
+  values: { scenario?: string[]; platform?: string; context: string | null; allowContext: string | null; 'node-timeout'?: string }): Promise<RunSummary | null> {
   const args = ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
-    ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s])];
+    ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s]),
+    ...(values.context ? ['--context', values.context] : []), ...(values.allowContext ? ['--allow-context', values.allowContext] : []),
+    ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : [])];
   const child = execa(process.execPath, args, { cwd: root, reject: false, buffer: false, timeout: 3_600_000, env: { CI: process.env.CI ?? '' } });
   let pending = '';
   const relay = (d: Buffer) => {

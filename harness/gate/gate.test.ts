@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -11,6 +11,8 @@ import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds } from './compare.ts';
 import { assertDistinct, resolveSide } from './inputs.ts';
 import { gateHtml, gateMarkdown, type GateResult } from './report.ts';
+
+const EXAMPLE_MANIFESTS = path.resolve(import.meta.dirname, '../../examples/hardened');
 
 const run = (status: ScenarioResult['status'], m: Partial<ScenarioMetrics> = {}): ScenarioResult => ({
   name: 'kill-master', status, startedAt: '', durationMs: 30_000, seed: 1, schedule: [], faults: [], checks: [], error: null,
@@ -94,6 +96,22 @@ describe('the gate\'s inputs', () => {
       expect(r.stderr).toMatch(/^redis-chaos gate: --(baseline|candidate)/);
     }
     expect(await readdir(reportDir)).toEqual([]);
+  });
+
+  it('takes --context and --allow-context on Kubernetes, and the guard speaks before anything runs', async () => {
+    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'gate-guard-'));
+    const kubeconfig = path.join(reportDir, '..', `${path.basename(reportDir)}.kubeconfig`);
+    await writeFile(kubeconfig, ['apiVersion: v1', 'kind: Config', 'current-context: staging', 'clusters:', '- name: c', '  cluster: {server: "https://127.0.0.1:1"}',
+      'users:', '- name: u', '  user: {token: t}', 'contexts:', '- name: staging', '  context: {cluster: c, user: u}', ''].join('\n'));
+    const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
+    const gate = (...extra: string[]) => execa(process.execPath, ['--import', 'tsx', cli, '--baseline', REPO_MANIFESTS, '--candidate', EXAMPLE_MANIFESTS, '--platform', 'kubernetes', '--report-dir', reportDir, ...extra],
+      { reject: false, timeout: 30_000, env: { KUBECONFIG: kubeconfig } });
+    const refused = await gate();
+    expect([refused.exitCode, refused.stderr.trim()]).toEqual([2, expect.stringMatching(/^redis-chaos gate: refusing to inject faults into kubeconfig context "staging".*; pass --allow-context staging if this cluster is meant for chaos$/)]);
+    const wrong = await gate('--context', 'staging', '--allow-context', 'stagin');
+    expect([wrong.exitCode, wrong.stderr.trim()]).toEqual([2, expect.stringMatching(/--allow-context names "stagin", not "staging"/)]);
+    expect(await readdir(reportDir)).toEqual([]);
+    await rm(kubeconfig, { force: true });
   });
 });
 
