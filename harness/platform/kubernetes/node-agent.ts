@@ -97,6 +97,10 @@ export class NodeAgents {
   /** A shell script in the pod's network namespace, from its node. */
   async inNetns(pod: string, commands: string): Promise<void> {
     const { node, result } = await this.onNodeOf(pod, (id) => netnsScript(id, commands));
+    // A kernel without sch_netem (this project's own test node has none) cannot delay: say so plainly.
+    if (/qdisc kind is unknown/i.test(result.stderr) && /netem/.test(commands)) {
+      throw new HarnessError(`a delay needs tc netem, and node ${node} has none: its kernel lacks the netem qdisc (sch_netem), so ${pod}'s link cannot be slowed there`);
+    }
     if (result.exitCode !== 0) throw new HarnessError(`network fault in ${pod} on node ${node} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }
 
