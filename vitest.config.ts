@@ -22,6 +22,19 @@ export default defineConfig({
       },
       {
         test: {
+          // `npm run test:k8s`: the Kubernetes platform on the project's own real node
+          // (scripts/k8s-node), brought up for the run and down after it. One file at a time:
+          // each already runs two clusters at once on the node.
+          name: 'k8s',
+          include: ['test/k8s/**/*.test.ts'],
+          globalSetup: ['test/k8s/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 45 * 60_000,
+        },
+      },
+      {
+        test: {
           name: 'scenarios',
           include: ['scenarios/**/*.test.ts'],
           globalSetup: ['scenarios/global-setup.ts'],

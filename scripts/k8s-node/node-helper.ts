@@ -12,11 +12,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, KubeConfig, StorageV1Api, type V1PersistentVolume } from '@kubernetes/client-node';
 
-const [kubeconfig, hostsDir, volumesDir, nodeName] = process.argv.slice(2);
-if (!kubeconfig || !hostsDir || !volumesDir || !nodeName) {
+const args = process.argv.slice(2);
+if (args.length !== 4 || args.some((a) => !a)) {
   console.error('usage: node-helper.ts KUBECONFIG HOSTS_DIR VOLUMES_DIR NODE_NAME');
   process.exit(2);
 }
+const [kubeconfig, hostsDir, volumesDir, nodeName] = args as [string, string, string, string];
 const PROVISIONER = 'redis-chaos.dev/k8s-node';
 const CLASS = 'standard';
 const kc = new KubeConfig();
@@ -87,7 +88,7 @@ async function syncVolumes(): Promise<void> {
           storageClassName: CLASS,
           hostPath: { path: dir, type: 'Directory' },
           claimRef: { namespace: ns, name, uid },
-          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [nodeName!] }] }] } },
+          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [nodeName] }] }] } },
         },
       },
     }).catch((e: { code?: number }) => { if (e.code !== 409) throw e; });

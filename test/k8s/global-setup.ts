@@ -1,0 +1,36 @@
+// The Kubernetes test project's node: brought up once for every file (or reused when one was
+// started by hand with `npm run k8s-node -- up`, and then left up), and brought down at the end,
+// on failure too, and on Ctrl-C. A down that leaves anything behind fails the run.
+import type { TestProject } from 'vitest/node';
+import { down, leftovers, status, up, type NodeInfo } from './node.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    k8sNode: NodeInfo;
+  }
+}
+
+export default function setup(project: TestProject): () => void {
+  const reused = status();
+  const node = reused ?? up(process.pid);
+  console.log(`k8s node ${node.id} (${node.node}, ${node.nodeIp})${reused ? ', started by hand: left up afterwards' : ''}; kubeconfig ${node.kubeconfig}`);
+  project.provide('k8sNode', node);
+  let done = false;
+  const teardown = () => {
+    if (done || reused) return;
+    done = true;
+    down(node.id);
+    const left = leftovers(node.id);
+    if (left.length) throw new Error(`k8s-node down left behind: ${left.join(', ')}`);
+  };
+  for (const s of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(s, () => {
+      try {
+        teardown();
+      } finally {
+        process.exit(s === 'SIGINT' ? 130 : 143);
+      }
+    });
+  }
+  return teardown;
+}

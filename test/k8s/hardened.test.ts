@@ -1,0 +1,45 @@
+// examples/hardened on the real node, where Kubernetes 1.20 allows: its PodDisruptionBudget is
+// policy/v1 (1.21+), so the copy applied here says policy/v1beta1, the same fields. It passes the
+// full restart that the repo's manifests fail, as on the local platform; and the gate, on
+// Kubernetes, finds the repo's manifests a regression against it.
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO } from './node.ts';
+import { gateOnNode, recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+
+const node = inject('k8sNode');
+
+/** examples/hardened with its PodDisruptionBudget in the API version Kubernetes 1.20 serves. */
+async function hardenedFor120(): Promise<string> {
+  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'hardened-k8s120-')), 'hardened');
+  await cp(path.join(REPO, 'examples', 'hardened'), dir, { recursive: true });
+  const pdb = path.join(dir, 'redis-cluster', 'pdb.yaml');
+  await writeFile(pdb, (await readFile(pdb, 'utf8')).replace(/^apiVersion: policy\/v1$/m, 'apiVersion: policy/v1beta1'));
+  return dir;
+}
+
+const EXPECTED = { 'delete-pod-0': 'passed', 'kill-master': 'passed', 'full-restart': 'passed' } as const;
+
+describe('examples/hardened on a real Kubernetes node', () => {
+  let dir: string;
+  let run: CliRun;
+  beforeAll(async () => {
+    dir = await hardenedFor120();
+    run = await scenariosOnNode(node, 'hardened', ['--manifests', dir, '--node-timeout', '3000', '--parallel', '2', ...Object.keys(EXPECTED).flatMap((s) => ['--scenario', s])]);
+    if (run.summary) await recordFigures('kubernetes', 'examples/hardened', run.summary.scenarios);
+  });
+
+  it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', (name, expected) => {
+    const s = run.summary?.scenarios.find((x) => x.name === name);
+    expect(s?.status, `${name}: ${why(s)} (log: ${run.log})`).toBe(expected);
+  });
+
+  it('the gate on Kubernetes finds the repo\'s manifests a regression against it (full-restart)', async () => {
+    const gate = await gateOnNode(node, 'gate', ['--baseline', dir, '--candidate', path.join(REPO, 'manifests'), '--scenario', 'full-restart', '--node-timeout', '3000', '--seed', '7']);
+    expect(gate.exitCode, gate.log).toBe(1);
+    expect(gate.stdout).toMatch(/gate: regressed \(exit 1\)/);
+    expect(gate.stdout).toMatch(/full-restart\s+regressed/);
+  });
+});

@@ -1,0 +1,77 @@
+// Runs `npm run scenarios` (and the gate) on the project's Kubernetes node as a user would: the
+// CLI in a child process, KUBECONFIG pointing at the node, --allow-context naming its context.
+// Each run's output goes to a log beside its reports; its summary.json is what the tests judge.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunSummary } from '../../harness/report/summary.ts';
+import type { ScenarioResult } from '../../harness/scenario/result.ts';
+import { REPO, type NodeInfo } from './node.ts';
+
+export const REPORTS = path.resolve(process.env.K8S_TEST_REPORTS ?? path.join(REPO, 'reports', 'k8s-tests'));
+
+export interface CliRun {
+  exitCode: number | null;
+  summary: RunSummary | null;
+  log: string;
+  stderr: string;
+}
+
+function runNode(script: string, args: string[], node: NodeInfo, log: string, timeoutMs: number): Promise<{ exitCode: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(log);
+    let stderr = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, script), ...args], {
+      cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: node.kubeconfig, CI: process.env.CI ?? '' },
+    });
+    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.stdout.pipe(out, { end: false });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      out.write(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      out.end(() => resolve({ exitCode: code, stderr }));
+    });
+  });
+}
+
+/** `npm run scenarios -- --platform kubernetes …` on the node; its summary, exit code and log. */
+export async function scenariosOnNode(node: NodeInfo, name: string, args: string[], timeoutMs = 30 * 60_000): Promise<CliRun> {
+  const reportDir = path.join(REPORTS, name);
+  await mkdir(reportDir, { recursive: true });
+  const log = path.join(reportDir, 'cli.log');
+  const { exitCode, stderr } = await runNode('harness/cli.ts', ['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
+  const summary = await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => null);
+  return { exitCode, summary, log, stderr };
+}
+
+/** `npm run gate -- --platform kubernetes …` on the node. */
+export async function gateOnNode(node: NodeInfo, name: string, args: string[], timeoutMs = 30 * 60_000): Promise<{ exitCode: number | null; log: string; stdout: string }> {
+  const reportDir = path.join(REPORTS, name);
+  await mkdir(reportDir, { recursive: true });
+  const log = path.join(reportDir, 'cli.log');
+  const { exitCode } = await runNode('harness/gate-cli.ts', ['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
+  return { exitCode, log, stdout: await readFile(log, 'utf8') };
+}
+
+/** One line per scenario with the figures the README's fidelity table compares, kept for the note. */
+export async function recordFigures(platform: string, manifests: string, scenarios: ScenarioResult[]): Promise<string[]> {
+  const lines = scenarios.map((s) => {
+    const gaps = (s.shards ?? []).map((sh) => (sh.maxUnavailableMs === null ? '–' : `${(sh.maxUnavailableMs / 1000).toFixed(1)}`)).join(' / ');
+    const failover = s.metrics.failoverMs === null ? '–' : `${(s.metrics.failoverMs / 1000).toFixed(1)} s`;
+    return `| ${s.name} | ${manifests} | ${platform} | ${s.status} | ${failover} | ${gaps || '–'} s | ${(s.durationMs / 1000).toFixed(0)} s |`;
+  });
+  await mkdir(REPORTS, { recursive: true });
+  await appendFile(path.join(REPORTS, 'figures.md'), `${lines.join('\n')}\n`);
+  return lines;
+}
+
+/** What a failing expectation should show: the scenario's checks that did not pass, or its error. */
+export function why(s: ScenarioResult | undefined): string {
+  if (!s) return 'not in the summary';
+  return s.error ?? s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join(' | ');
+}
