@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
@@ -17,6 +17,7 @@ import { execArgv } from './sandbox/sandbox.ts';
 import type { Backoff } from './container.ts';
 import { freePort, type LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
+import { StatefulSetController } from './statefulset-controller.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 
@@ -40,6 +41,7 @@ export interface LocalPlatformOptions {
 export class LocalRunning implements RunningPlatform {
   readonly info: PlatformInfo;
   private readonly redisPods: LocalPod[] = [];
+  private controller!: StatefulSetController<LocalPod>;
   private readonly appPods: { pod: LocalPod; port: number }[] = [];
   private readonly connections = new RedisConnections();
   private readonly teardown = new Teardown();
@@ -103,6 +105,11 @@ export class LocalRunning implements RunningPlatform {
     for (let ordinal = 0; ordinal < statefulSet.replicas; ordinal++) {
       this.redisPods.push(new LocalPod(`${statefulSet.name}-${ordinal}`, ordinal, ctx));
     }
+    this.controller = new StatefulSetController(this.redisPods, statefulSet.podManagementPolicy, (pod) => this.isReady(pod), (pod) => pod.create(),
+      // Where a person looks when the pod never came back: its log.
+      (pod, error) => void appendFile(this.runDir.log(pod.name, statefulSet.template.containers[0]?.name ?? 'redis'),
+        `=== redis-chaos: the StatefulSet controller could not re-create ${pod.name}: ${error instanceof Error ? error.message : String(error)}\n`).catch(() => undefined));
+    this.teardown.defer('statefulset controller', () => this.controller.stop());
     await this.createPods(signal);
     // The kubelet's liveness probes, from the first start on (the seed's manifests have none).
     const liveness = new LivenessProbes(() => livenessSubjects(this.setup, this.redisPods, this.appPods));
@@ -155,8 +162,9 @@ export class LocalRunning implements RunningPlatform {
       await pod.delete(gracePeriodSeconds ?? this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds);
       if (oldIp) this.connections.forget(oldIp, this.info.clientPort);
     } finally {
-      // The StatefulSet controller re-creates the pod at once: same name and PVC, new UID and IP.
-      if (!this.downPromise) await pod.create();
+      // The StatefulSet controller re-creates it (same name and PVC, new UID and IP): at once, or
+      // under OrderedReady once every lower ordinal is ready.
+      if (!this.downPromise) await this.controller.recreate(pod);
     }
   }
 
