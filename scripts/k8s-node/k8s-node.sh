@@ -460,13 +460,15 @@ live_node() {
   done
   return 1
 }
-# Live: starting with its `up` alive, owned by a live process, or started by hand (no owner).
+# Live: starting with its `up` alive; or up, with its apiserver running and, when it has an owner,
+# that owner alive (without one it was started by hand and stays until `down`).
 node_is_live() {
   local d=$1
   if [ -f "$d/starting" ]; then alive "$(cat "$d/starting")"; return; fi
   [ -f "$d/node.env" ] || return 1
-  if [ -f "$d/owner" ]; then alive "$(cat "$d/owner")"; return; fi
-  return 0
+  if [ -f "$d/owner" ]; then alive "$(cat "$d/owner")" || return 1; fi
+  local api; api=$(cat "$d/pids/kube-apiserver" 2>/dev/null || true)
+  alive "$api" && grep -q kube-apiserver "/proc/$api/cmdline" 2>/dev/null
 }
 
 # Every node whose owner died, and every object named rck8s-<id> whose folder is gone.
