@@ -6,11 +6,12 @@ import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
-import { crossGroupPeers, degradeScript, faultTable, healScript, partitionScript } from '../net-rules.ts';
+import { faultTable } from '../net-rules.ts';
 import { applyDocuments, assertOverridesApply, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
+import { KubernetesNetFaults } from './net-faults.ts';
 import { containerIdOf, NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
@@ -79,8 +80,7 @@ class KubernetesRunning implements RunningPlatform {
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   /** Pods held down by kill(): the container id that was frozen. */
   private readonly held = new Map<string, string | null>();
-  /** Pods a network fault was applied in, with the pod's UID then, for heal(). */
-  private readonly faulted = new Map<string, string>();
+  private readonly netFaults: KubernetesNetFaults;
   private readonly teardown = new Teardown();
   private appUrl: string | null = null;
   private downPromise: Promise<void> | null = null;
@@ -95,6 +95,13 @@ class KubernetesRunning implements RunningPlatform {
     this.exec = new Exec(kc);
     this.pf = new PortForward(kc);
     this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId, options.system.redis.container.name);
+    this.netFaults = new KubernetesNetFaults({
+      inNetns: (pod, script) => this.agents.inNetns(pod, script),
+      podUid: (pod) => this.core.readNamespacedPod({ name: pod, namespace: this.namespace }).then(
+        (p) => p.metadata?.uid ?? '', (e: { code?: number }) => (e.code === 404 ? null : Promise.reject(e))),
+      podIps: () => this.podIps(),
+      table: faultTable(options.runId),
+    });
     const { redis } = options.system;
     this.info = {
       kind, runId: options.runId, redisImage: redis.container.image, redisServerVersion: 'unknown',
@@ -202,45 +209,16 @@ class KubernetesRunning implements RunningPlatform {
     return containerIdOf(pod, this.options.system.redis.container.name);
   }
 
-  async partition(groups: string[][]): Promise<void> {
-    const ips = await this.podIps();
-    const table = faultTable(this.options.runId);
-    // Every member's rules at once: applied one after another, the cut took seconds to complete.
-    await Promise.all(crossGroupPeers(groups).map(async ({ member, others }) => {
-      await this.markFaulted(member);
-      await this.agents.inNetns(member, partitionScript(table, others.map((n) => ips.get(n) ?? '').filter(Boolean)));
-    }));
+  partition(groups: string[][]): Promise<void> {
+    return this.netFaults.partition(groups);
   }
 
-  async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
-    const ips = await this.podIps();
-    const peerIps = (peers ?? [...ips.keys()].filter((n) => n !== target)).map((n) => ips.get(n) ?? '').filter(Boolean);
-    const table = faultTable(this.options.runId);
-    await this.markFaulted(target);
-    await this.agents.inNetns(target, degradeScript(table, 'eth0', fault, peerIps));
+  degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
+    return this.netFaults.degrade(target, fault, peers);
   }
 
-  /**
-   * Removes every network fault. A pod re-created since its fault has a new network namespace and
-   * nothing to heal; any other pod that could not be healed is an error naming it (its partition
-   * may still be in place), after every other pod was tried.
-   */
-  async heal(): Promise<void> {
-    const script = healScript(faultTable(this.options.runId), 'eth0');
-    const failures: string[] = [];
-    await Promise.all([...this.faulted].map(async ([pod, uid]) => {
-      this.faulted.delete(pod);
-      const now = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace }).catch((e: { code?: number }) => (e.code === 404 ? null : Promise.reject(e)))
-        .catch((e: unknown) => { failures.push(`${pod}: ${e instanceof Error ? e.message : String(e)}`); return undefined; });
-      if (now === undefined || !now || now.metadata?.uid !== uid) return;
-      await this.agents.inNetns(pod, script).catch((e: unknown) => failures.push(`${pod}: ${e instanceof Error ? e.message : String(e)}`));
-    }));
-    if (failures.length) throw new HarnessError(`heal failed, the network fault may still be in place: ${failures.join('; ')}`);
-  }
-
-  private async markFaulted(pod: string): Promise<void> {
-    const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
-    this.faulted.set(pod, p.metadata?.uid ?? '');
+  heal(): Promise<void> {
+    return this.netFaults.heal();
   }
 
   private async podIps(): Promise<Map<string, string>> {
