@@ -7,8 +7,8 @@
 #                                  example's start.sh resolves its peers with it)
 #   redis-chaos/hit-counter:dev    the app as app/hit-counter/Dockerfile builds it: the esbuild
 #                                  bundle and node, user node, port 5000
-#   nicolaka/netshoot:v0.13        the node agent's tools: nsenter, nft, tc and ip (the real ones,
-#                                  found before busybox's on PATH) and a shell
+#   nicolaka/netshoot:v0.13        the node agent's tools: nsenter, nft, tc and ip (the real ones),
+#                                  and dash as sh (busybox's sh would run its own tc applet)
 #   k8s.gcr.io/pause:3.2           the sandbox, from the same Kubernetes source's pause.c
 # The Redis image is Debian's redis-server, not Alpine's: the same version (7.0.15) the local
 # platform runs, so the two platforms run the same server.
@@ -98,7 +98,10 @@ app_image() {
 agent_image() {
   local root; root=$(mktemp -d "$OUT/agent.XXXXXX")
   base_etc "$root"
-  copy_with_libs "$root" "$(command -v nsenter)" "$(command -v nft)" "$(command -v tc)" "$(command -v ip)"
+  copy_with_libs "$root" "$(command -v nsenter)" "$(command -v nft)" "$(command -v tc)" "$(command -v ip)" /bin/dash
+  # The agent's shell is dash, not busybox: Debian's static busybox prefers its own applets, so its
+  # sh would run busybox's tc (no netem, "invalid argument 'root'") whatever PATH says.
+  ln -s dash "$root/bin/sh"
   [ -d /usr/lib/x86_64-linux-gnu/tc ] && cp --parents -r /usr/lib/x86_64-linux-gnu/tc "$root/" # netem's distribution tables
   busybox_links "$root" "${SHELL_APPLETS[@]}"
   archive nicolaka/netshoot:v0.13 "$root" "{\"Env\":[$PATH_ENV],\"Cmd\":[\"sh\"]}"
