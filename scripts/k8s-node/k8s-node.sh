@@ -384,6 +384,13 @@ up() {
   wait_for "default StorageClass" 30 kubectl get storageclass standard
   rm -f "$DIR/starting"
   trap - EXIT INT TERM
+  # The owner's reaper (as testcontainers' Ryuk): in a session of its own, so the terminal's Ctrl-C
+  # to the owner's process group does not reach it, and outside the node's cgroup, so the down it
+  # runs does not kill it. When the owner is gone, for whatever reason (SIGKILL included), the node goes.
+  if [ -n "$owner" ]; then
+    setsid bash "$HERE/k8s-node.sh" reap "$ID" "$owner" >"$DIR/logs/reaper.log" 2>&1 </dev/null &
+    echo $! >"$DIR/pids/reaper"
+  fi
   say "node $ID up in $((SECONDS - t0)) s"
   print_status "$ID"
 }
@@ -418,6 +425,9 @@ remove_node() {
   local bin="" bridge="rck8s-$id" svc=""
   if [ -f "$dir/node.env" ]; then bin=$(. "$dir/node.env"; echo "$BIN"); svc=$(. "$dir/node.env"; echo "$SVC_PREFIX"); fi
   DIR=$dir
+  # The owner's reaper, unless this is it running the down.
+  local reaper; reaper=$(pid_of reaper)
+  [ -n "$reaper" ] && [ "$reaper" != "${REAPER_SELF:-}" ] && kill "$reaper" 2>/dev/null
   # Control plane first, so nothing re-creates what goes next; then every container, then the runtime.
   for n in node-helper dnsmasq kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver; do stop_group "$n"; done
   local h; for h in /sys/fs/cgroup/*/; do kill_cgroup_tree "$h/rck8s-$id"; done
@@ -506,6 +516,13 @@ case "$cmd" in
       for d in "$STATE_ROOT"/*/; do [ -d "$d" ] && down_node "$(basename "$d")"; done; sweep_dead
     fi ;;
   status) status ;;
+  reap)
+    # reap ID OWNER: wait until OWNER is gone, or 12 hours at most (K8S_NODE_MAX_HOURS), then down ID.
+    REAPER_SELF=$$
+    deadline=$((SECONDS + ${K8S_NODE_MAX_HOURS:-12} * 3600))
+    while alive "${2:-}" && [ $SECONDS -lt $deadline ]; do sleep 1; done
+    say "owner ${2:-} of node ${1:-} is gone (or the node outlived K8S_NODE_MAX_HOURS): removing the node"
+    down_node "${1:-}" ;;
   sweep) sweep_dead ;;
   build) install_prerequisites; bash "$HERE/build.sh" ;;
   *) die "usage: npm run k8s-node -- up [--owner PID] | down [ID] | status | sweep | build" ;;
