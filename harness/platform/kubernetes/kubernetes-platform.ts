@@ -34,8 +34,8 @@ export interface KubernetesPlatformOptions {
 /**
  * How long scaling a StatefulSet to 0 may take. An OrderedReady set deletes its pods one at a time,
  * each once the one before is gone, so the deadline is per pod: each pod's grace period plus the
- * minute a kubelet may take to report it gone (on Kubernetes 1.20 a stopped pod's object stayed
- * 16–60 s; six pods took 87 s, against a single-pod deadline of 90 s). A Parallel set deletes all at once.
+ * minute a kubelet may take to report it gone (a 1.20 kubelet takes 9 s here, 16–60 s on another
+ * node; six pods took 87 s there, against a deadline of 90 s for all). A Parallel set deletes all at once.
  */
 export function fullStopDeadlineMs(sts: { replicas: number; podManagementPolicy: 'OrderedReady' | 'Parallel'; template: { terminationGracePeriodSeconds: number } }): number {
   const perPod = (sts.template.terminationGracePeriodSeconds + 60) * 1000;

@@ -56,8 +56,11 @@ export class LocalContainer {
     return this.held;
   }
 
-  /** When the current hold began; 0 when not held. */
-  get heldSinceMs(): number {
+  /**
+   * While held: when the held process had started, 0 otherwise. The kubelet keeps probing a frozen
+   * container on its original schedule (initial delay from its start, failures counted on).
+   */
+  get heldStartedAtMs(): number {
     return this.held ? this.heldAt : 0;
   }
 
@@ -138,7 +141,7 @@ export class LocalContainer {
   /** SIGKILL and stay down until `release()`. */
   async hold(): Promise<void> {
     this.held = true;
-    this.heldAt = Date.now();
+    this.heldAt = this.startedAt;
     this.cancelRestart();
     this.signal('SIGKILL');
     await this.waitForExit(10_000);

@@ -38,7 +38,7 @@ export class LivenessProbes {
       const c = s.container;
       // A held container is probed too: on Kubernetes it is a frozen process the kubelet keeps
       // probing, and kills and restarts once the probe has failed enough (the hold ends early).
-      const since = c.isHeld ? c.heldSinceMs : c.startedAtMs;
+      const since = c.isHeld ? c.heldStartedAtMs : c.startedAtMs;
       if ((c.state !== 'running' && !c.isHeld) || since === 0) continue;
       let st = this.state.get(c);
       if (!st || st.startedAt !== since) this.state.set(c, (st = { startedAt: since, lastMs: 0, failures: 0, running: false }));
@@ -49,7 +49,7 @@ export class LivenessProbes {
       st.lastMs = now;
       const alive = await probeReady(s.probe, target, s.defaultPort).catch(() => false);
       st.running = false;
-      if (st.startedAt !== (c.isHeld ? c.heldSinceMs : c.startedAtMs)) continue; // restarted or released meanwhile
+      if (st.startedAt !== (c.isHeld ? c.heldStartedAtMs : c.startedAtMs)) continue; // restarted or released meanwhile
       st.failures = alive ? 0 : st.failures + 1;
       if (st.failures >= Math.max(1, s.probe.failureThreshold)) {
         st.failures = 0;
