@@ -290,6 +290,25 @@ table inet rck8s_$ID {
 EOF
 }
 
+# The nft tables iptables-nft keeps (filter, nat, mangle): made on first use by kube-proxy and the
+# kubelet when the machine had none. Noted at up, so that down removes only those it made.
+save_nft_tables() { nft list tables 2>/dev/null >"$DIR/nft-tables.before" || true; }
+remove_made_iptables_tables() {
+  [ -f "$DIR/nft-tables.before" ] || return 0
+  local fam t
+  for fam in ip ip6; do
+    for t in filter nat mangle; do
+      grep -qx "table $fam $t" "$DIR/nft-tables.before" && continue
+      nft list table "$fam" "$t" >/dev/null 2>&1 || continue
+      # Only an empty one: no rule and no chain but the built-in ones.
+      if ! nft list table "$fam" "$t" | grep -vE '^\s*(table |chain (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) |type |\}|$)' | grep -q .; then
+        nft delete table "$fam" "$t" 2>/dev/null
+      fi
+    done
+  done
+  return 0
+}
+
 save_sysctls() {
   local s
   for s in "${SYSCTLS[@]}"; do [ -e "/proc/sys/$s" ] && echo "$s $(cat "/proc/sys/$s")"; done >"$DIR/sysctls.saved"
@@ -331,6 +350,7 @@ up() {
     "$ID" "$NODE_IP" "$POD_PREFIX" "$SVC_PREFIX" "$BRIDGE" "$NODE_NAME" "$bin" >"$DIR/node.env"
   say "node $ID: $NODE_IP on $BRIDGE, pods $POD_PREFIX.0/24, services $SVC_PREFIX.0/24"
   save_sysctls
+  save_nft_tables
   mkdir -p "$(sys_cgroup "$ID")"
   make_pod_cgroup_root
   setup_network
@@ -437,6 +457,7 @@ remove_node() {
   remove_cgroups "$id"
   if [ -n "$bin" ] && [ -x "$bin/kube-proxy" ]; then "$bin/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
   remove_kube_chains
+  remove_made_iptables_tables
   nft delete table inet "rck8s_$id" 2>/dev/null || true
   ip link del "$bridge" 2>/dev/null || true
   [ -n "$svc" ] && ip route del "$svc.0/24" 2>/dev/null || true
