@@ -4,7 +4,8 @@ import { isEnding, perKey, type Checker, type KeyEvidence, type RunEvidence } fr
 /**
  * After a master is cut off in a minority, Redis Cluster documents a window in which it still
  * acknowledges writes that are then lost: until it notices, after node-timeout, that it cannot
- * reach the majority and stops accepting writes. The margin covers what follows node-timeout: the
+ * reach the majority and stops accepting writes. The window is counted from when the cut was
+ * complete (the fault's endMs). The margin covers what follows node-timeout: the
  * failure report (a cron tick and a ping) and the app's last in-flight request.
  */
 export const MINORITY_MARGIN_MS = 2000;
@@ -39,7 +40,9 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
     const entry = keys.find(({ k }) => f.slots.some(([a, b]) => a <= k.slot && k.slot <= b));
     if (!entry) return [];
     const cutNs = f.atMs * 1e6;
-    const windowEndMs = f.atMs + e.nodeTimeoutMs + MINORITY_MARGIN_MS;
+    // The window runs from when the cut was in place: on Kubernetes the agents apply the rules over
+    // a second or so after the fault begins (atMs), which is the harness's latency, not Redis's.
+    const windowEndMs = (f.endMs ?? f.atMs) + e.nodeTimeoutMs + MINORITY_MARGIN_MS;
     const ok = entry.ops.filter((o) => o.type === 'ok' && o.value !== null).sort((a, b) => a.completeNs - b.completeNs);
     const highestBefore = prefixMax(ok);
     const split = ok.find((o) => o.completeNs > cutNs && o.f === 'incr' && o.value! <= highestBefore(o.invokeNs)) ?? null;

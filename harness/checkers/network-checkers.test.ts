@@ -41,6 +41,15 @@ describe('minority-writes', () => {
     expect(counterChecker(e).valid).toBe(false);
   });
 
+  it('counts the window from when the cut was complete: rules applied over 1.5 s (an agent per pod) move it', () => {
+    // The last minority acknowledgement at 4600 ms: inside the window of a cut completed at 1600 ms
+    // (it closes at 1600 + 2000 + 2000), outside one counted from the fault's start at 100 ms (4100).
+    const late = partitioned(8, 4600);
+    const completedLate = { ...late, faults: [fault({ kind: 'partition', atMs: 100, endMs: 1600 })] };
+    expect(minorityWritesChecker(completedLate).valid).toBe(true);
+    expect(minorityWritesChecker(late).valid).toBe(false);
+  });
+
   it('does not excuse a loss without a partition: the counter still fails it', () => {
     const e = partitioned(8, 2900);
     const unexcused = { ...e, faults: [fault({ kind: 'kill', atMs: 100 })] };
