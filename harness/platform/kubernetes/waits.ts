@@ -1,5 +1,6 @@
 import { Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
+import { sleep } from '../../util/wait.ts';
 
 interface Watched {
   metadata?: { name?: string; resourceVersion?: string };
@@ -25,7 +26,7 @@ export async function watchUntil<T extends Watched>(
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     // A watch the server refuses at once (403, 410 Gone) would otherwise re-list back to back.
-    if (pauseMs > 0) await sleepUntil(Math.min(pauseMs, deadline - Date.now()), signal);
+    if (pauseMs > 0) await sleep(Math.max(0, Math.min(pauseMs, deadline - Date.now())), signal);
     const watchStarted = Date.now();
     const listed = await list();
     const items = new Map(listed.items.map((i) => [i.metadata?.name ?? '', i]));
@@ -64,18 +65,6 @@ export async function watchUntil<T extends Watched>(
 
 /** A watch that ends sooner than this is taken for a refused one: the next list waits, doubling from 250 ms to 5 s. */
 export const WATCH_MIN_MS = 1000;
-
-function sleepUntil(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** What a person needs when pods never got ready: their state, their events and their last log lines. */
 export async function diagnosePods(core: CoreV1Api, namespace: string, labelSelector: string): Promise<string> {
