@@ -21,6 +21,33 @@ export interface PodStatus {
   incarnation: string;
   /** True while the harness holds the main process down (`kill` until `restart`). */
   held: boolean;
+  /** The node the pod is bound to (`spec.nodeName`); null while unscheduled. */
+  node: string | null;
+  /** That node's `topology.kubernetes.io/zone`; null where it has none. */
+  zone: string | null;
+  /** Why the pod is not running, as the scheduler or kubelet says it (e.g. `Unschedulable: …`); null otherwise. */
+  reason: string | null;
+  /** Why the main container last terminated (`OOMKilled`, `Error`, …); null if it never did. */
+  lastTermination: string | null;
+}
+
+/** A node as `kubectl get nodes` shows it. */
+export interface NodeStatus {
+  name: string;
+  /** `topology.kubernetes.io/zone`; null where the node has none. */
+  zone: string | null;
+  labels: Record<string, string>;
+  /** False while the node is down (crashed, NotReady). */
+  ready: boolean;
+  /** Cordoned: no new pod is scheduled onto it. */
+  unschedulable: boolean;
+}
+
+/** What an eviction (the API `kubectl drain` uses) did: a PodDisruptionBudget may refuse it. */
+export interface EvictionResult {
+  evicted: boolean;
+  /** Why it was refused (the API's message); empty when evicted. */
+  reason: string;
 }
 
 export type RedisReply = string | number | null | RedisReply[];
@@ -107,6 +134,32 @@ export interface RunningPlatform {
   degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void>;
   /** Undoes every partition and degraded link; a no-op when there are none. */
   heal(): Promise<void>;
+  /** The cluster's nodes, in name order. */
+  nodes(): Promise<NodeStatus[]>;
+  /**
+   * The node fails: every Redis pod on it stops at once (SIGKILL where the platform can) and stays
+   * down until `restoreNode`. Returns the pods it held. Throws a HarnessError where the platform
+   * cannot crash a node.
+   */
+  crashNode(node: string): Promise<string[]>;
+  /** The crashed node returns; its pods come back on it, as the kubelet brings them back after a reboot. */
+  restoreNode(node: string): Promise<void>;
+  /** `kubectl cordon`: nothing new is scheduled onto the node. */
+  cordon(node: string): Promise<void>;
+  uncordon(node: string): Promise<void>;
+  /**
+   * The eviction API: the pod is deleted gracefully unless a PodDisruptionBudget forbids it, and its
+   * StatefulSet re-creates it wherever the scheduler places it. Resolves once the old pod is gone.
+   */
+  evict(pod: string): Promise<EvictionResult>;
+  /**
+   * Fills the volume mounted at `path` in the pod's main container (a PersistentVolumeClaim) until
+   * `leaveBytes` remain, with one file the harness owns. Throws a HarnessError where the volume has
+   * no capacity of its own (filling it would fill a shared disk).
+   */
+  fillDisk(pod: string, options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }>;
+  /** Removes what `fillDisk` wrote; a no-op when nothing was. */
+  freeDisk(pod: string): Promise<void>;
   /** One Redis command to one pod, e.g. `['CLUSTER', 'NODES']`. */
   redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply>;
   /** `redis-cli` run "inside" the pod, e.g. for `--cluster create`. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { HarnessError } from '../errors.ts';
-import type { AppEndpoint, CallOptions, ExecResult, LinkFault, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../platform/types.ts';
+import type { AppEndpoint, CallOptions, ExecResult, PlatformInfo, RedisReply, RunningPlatform } from '../platform/types.ts';
 
 /**
  * Vitest runs scenario files in worker processes, but the platforms (the processes of the local
@@ -11,8 +11,21 @@ import type { AppEndpoint, CallOptions, ExecResult, LinkFault, PlatformInfo, Pod
  * A worker first leases a session (a platform with its cluster and app) for its scenario; every
  * call names that lease. Only the calls a scenario needs cross it.
  */
-const METHODS = ['pods', 'deletePod', 'crash', 'kill', 'restart', 'pause', 'resume', 'fullRestart', 'partition', 'degrade', 'heal', 'redis', 'redisCli', 'logs', 'appLogs'] as const;
-type Method = (typeof METHODS)[number];
+/**
+ * Every platform method a scenario may call across the bridge, with the bound on its call. The
+ * type makes this the one place a new platform operation is added: the server's allow-list, the
+ * worker's methods and their timeouts all come from it. `redis` is batched, and `deployApp` and
+ * `down` belong to the session, so those three are not here.
+ */
+type Remote = Exclude<keyof RunningPlatform, 'info' | 'redis' | 'deployApp' | 'down'>;
+export const REMOTE_TIMEOUTS_MS: Record<Remote, number> = {
+  pods: 30_000, deletePod: 120_000, crash: 30_000, kill: 30_000, restart: 30_000, pause: 30_000, resume: 30_000,
+  fullRestart: 300_000, partition: 60_000, degrade: 60_000, heal: 60_000, redisCli: 30_000, logs: 30_000, appLogs: 30_000,
+  nodes: 30_000, crashNode: 120_000, restoreNode: 300_000, cordon: 30_000, uncordon: 30_000, evict: 120_000,
+  fillDisk: 120_000, freeDisk: 60_000,
+};
+type Method = Remote;
+const METHODS = Object.keys(REMOTE_TIMEOUTS_MS) as Method[];
 
 export interface ControlEndpoint {
   url: string;
@@ -136,12 +149,19 @@ export class ControlClient {
 }
 
 /** The worker's RunningPlatform: each call runs on the leased session's platform. */
+// The forwarded methods are made from REMOTE_TIMEOUTS_MS in the constructor; this declares them.
+export interface RemotePlatform extends Pick<RunningPlatform, Exclude<Remote, 'redisCli'>> {}
 export class RemotePlatform implements RunningPlatform {
   constructor(
     readonly info: PlatformInfo,
     private readonly client: ControlClient,
     private readonly lease: string,
-  ) {}
+  ) {
+    for (const method of METHODS) {
+      if (method === 'redisCli') continue;
+      Object.defineProperty(this, method, { value: (...args: unknown[]) => this.call(method, args, { timeoutMs: REMOTE_TIMEOUTS_MS[method] }) });
+    }
+  }
 
   private queue: { args: [string, string[], { timeoutMs?: number }]; resolve: (v: RedisReply) => void; reject: (e: Error) => void }[] = [];
 
@@ -164,39 +184,6 @@ export class RemotePlatform implements RunningPlatform {
     );
   }
 
-  pods(): Promise<PodStatus[]> {
-    return this.call('pods', []);
-  }
-  deletePod(name: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
-    return this.call('deletePod', [name, options], { timeoutMs: 120_000 });
-  }
-  crash(name: string): Promise<void> {
-    return this.call('crash', [name]);
-  }
-  kill(name: string): Promise<void> {
-    return this.call('kill', [name]);
-  }
-  restart(name: string): Promise<void> {
-    return this.call('restart', [name]);
-  }
-  pause(name: string): Promise<void> {
-    return this.call('pause', [name]);
-  }
-  resume(name: string): Promise<void> {
-    return this.call('resume', [name]);
-  }
-  fullRestart(options: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
-    return this.call('fullRestart', [options], { timeoutMs: 300_000 });
-  }
-  partition(groups: string[][]): Promise<void> {
-    return this.call('partition', [groups], { timeoutMs: 60_000 });
-  }
-  degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
-    return this.call('degrade', [target, fault, peers], { timeoutMs: 60_000 });
-  }
-  heal(): Promise<void> {
-    return this.call('heal', [], { timeoutMs: 60_000 });
-  }
   redis(name: string, args: string[], options: CallOptions = {}): Promise<RedisReply> {
     options.signal?.throwIfAborted();
     return new Promise<RedisReply>((resolve, reject) => {
@@ -212,12 +199,6 @@ export class RemotePlatform implements RunningPlatform {
   }
   redisCli(name: string, args: string[], options: CallOptions = {}): Promise<ExecResult> {
     return this.call('redisCli', [name, args, { timeoutMs: options.timeoutMs }], options);
-  }
-  logs(name: string, options: { tailLines?: number } = {}): Promise<string> {
-    return this.call('logs', [name, options]);
-  }
-  appLogs(options: { tailLines?: number } = {}): Promise<string> {
-    return this.call('appLogs', [options]);
   }
   deployApp(): Promise<AppEndpoint> {
     throw new HarnessError('the session deploys the app; a scenario cannot');

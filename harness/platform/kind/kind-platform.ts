@@ -94,6 +94,14 @@ class KindRunning implements RunningPlatform {
   logs(...a: Parameters<RunningPlatform['logs']>) { return this.inner.logs(...a); }
   deployApp(...a: Parameters<RunningPlatform['deployApp']>) { return this.inner.deployApp(...a); }
   appLogs(...a: Parameters<RunningPlatform['appLogs']>) { return this.inner.appLogs(...a); }
+  nodes() { return this.inner.nodes(); }
+  crashNode(node: string) { return this.inner.crashNode(node); }
+  restoreNode(node: string) { return this.inner.restoreNode(node); }
+  cordon(node: string) { return this.inner.cordon(node); }
+  uncordon(node: string) { return this.inner.uncordon(node); }
+  evict(pod: string) { return this.inner.evict(pod); }
+  fillDisk(...a: Parameters<RunningPlatform['fillDisk']>) { return this.inner.fillDisk(...a); }
+  freeDisk(pod: string) { return this.inner.freeDisk(pod); }
 
   /** Stops a node's container (docker stop): every pod on it goes with it, as in a node failure. */
   async stopNode(node: string): Promise<void> {

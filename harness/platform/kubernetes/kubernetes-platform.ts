@@ -5,7 +5,7 @@ import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
-import type { AppEndpoint, CallOptions, ExecResult, LinkFault, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, assertOverridesApply, withRedisOverrides } from './apply.ts';
 import { collectArtifacts } from './artifacts.ts';
@@ -159,6 +159,7 @@ class KubernetesRunning implements RunningPlatform {
         name: p.metadata!.name!, ordinal: ordinal(p), ip: p.status?.podIP ?? null,
         phase: p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase === 'Running' ? 'Running' : p.status?.phase === 'Pending' ? 'Pending' : 'Failed',
         ready: isReady(p), restarts: p.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
+        node: p.spec?.nodeName ?? null, zone: null, reason: null, lastTermination: null,
       }));
   }
 
@@ -267,6 +268,31 @@ class KubernetesRunning implements RunningPlatform {
     }, { timeoutMs: this.options.readyTimeoutMs ?? 300_000, intervalMs: 500 });
     const after = await this.pods();
     return before.map((p) => ({ pod: p.name, before: p.ip, after: after.find((a) => a.name === p.name)?.ip ?? null }));
+  }
+
+  async nodes(): Promise<NodeStatus[]> {
+    throw new HarnessError('nodes: not yet');
+  }
+  async crashNode(_node: string): Promise<string[]> {
+    throw new HarnessError('crashNode: not yet');
+  }
+  async restoreNode(_node: string): Promise<void> {
+    throw new HarnessError('restoreNode: not yet');
+  }
+  async cordon(_node: string): Promise<void> {
+    throw new HarnessError('cordon: not yet');
+  }
+  async uncordon(_node: string): Promise<void> {
+    throw new HarnessError('uncordon: not yet');
+  }
+  async evict(_pod: string): Promise<EvictionResult> {
+    throw new HarnessError('evict: not yet');
+  }
+  async fillDisk(_pod: string, _options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+    throw new HarnessError('fillDisk: not yet');
+  }
+  async freeDisk(_pod: string): Promise<void> {
+    throw new HarnessError('freeDisk: not yet');
   }
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {

@@ -7,7 +7,7 @@ import { Teardown } from '../../util/lifecycle.ts';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { waitUntil, NotYet } from '../../util/wait.ts';
-import type { AppEndpoint, CallOptions, ExecResult, LinkFault, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
+import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import type { Isolation } from './sandbox/isolation.ts';
 import { PodNetwork, type PodInterface } from './sandbox/network.ts';
 import { isPodReady, livenessSubjects, podContext, type RunSetup } from './pod-setup.ts';
@@ -180,6 +180,31 @@ export class LocalRunning implements RunningPlatform {
     this.pod(name).main.release();
   }
 
+  async nodes(): Promise<NodeStatus[]> {
+    throw new HarnessError('nodes: not yet');
+  }
+  async crashNode(_node: string): Promise<string[]> {
+    throw new HarnessError('crashNode: not yet');
+  }
+  async restoreNode(_node: string): Promise<void> {
+    throw new HarnessError('restoreNode: not yet');
+  }
+  async cordon(_node: string): Promise<void> {
+    throw new HarnessError('cordon: not yet');
+  }
+  async uncordon(_node: string): Promise<void> {
+    throw new HarnessError('uncordon: not yet');
+  }
+  async evict(_pod: string): Promise<EvictionResult> {
+    throw new HarnessError('evict: not yet');
+  }
+  async fillDisk(_pod: string, _options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+    throw new HarnessError('fillDisk: not yet');
+  }
+  async freeDisk(_pod: string): Promise<void> {
+    throw new HarnessError('freeDisk: not yet');
+  }
+
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
     const pod = this.pod(name);
     if (!pod.ip) throw new Error(`pod ${name} has no IP`);
@@ -260,6 +285,7 @@ export class LocalRunning implements RunningPlatform {
     return {
       name: pod.name, ordinal: pod.ordinal, ip: pod.ip, incarnation: pod.incarnation,
       phase: pod.phase, restarts: main?.restarts ?? 0, held: main?.isHeld ?? false,
+      node: null, zone: null, reason: null, lastTermination: null,
       ready: await this.isReady(pod),
     };
   }
