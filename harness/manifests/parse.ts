@@ -1,7 +1,8 @@
 import { ManifestError } from '../errors.ts';
+import { cpuMillis, memoryBytes, QuantityError } from './quantity.ts';
 import type {
-  ConfigMap, Container, ContainerPort, Deployment, EnvVar, KubeObject, PodTemplate, Probe, RestartPolicy,
-  Service, Source, StatefulSet, Volume, VolumeClaimTemplate, VolumeMount,
+  ConfigMap, Container, ContainerPort, ContainerResources, Deployment, EnvVar, KubeObject, PodTemplate, Probe, ResourceAmounts,
+  RestartPolicy, Service, Source, StatefulSet, Volume, VolumeClaimTemplate, VolumeMount,
 } from './types.ts';
 
 type Obj = Record<string, unknown>;
@@ -142,7 +143,36 @@ function container(c: Reader): Container {
     })),
     ...probe('readinessProbe'),
     ...probe('livenessProbe'),
+    ...(c.at('resources').present ? { resources: resources(c.at('resources')) } : {}),
   };
+}
+
+/** `resources.limits` and `.requests`: memory and cpu read; other resources (ephemeral-storage, …) ignored. */
+function resources(r: Reader): ContainerResources {
+  const amounts = (a: Reader): ResourceAmounts => {
+    const read = (key: 'memory' | 'cpu', convert: (raw: string | number) => number): number | undefined => {
+      const q = a.at(key);
+      if (!q.present) return undefined;
+      const raw = q.value;
+      if (typeof raw !== 'string' && typeof raw !== 'number') return q.fail('expected a quantity (e.g. 512Mi, 500m)');
+      try {
+        return convert(raw);
+      } catch (error) {
+        if (error instanceof QuantityError) return q.fail(error.message);
+        throw error;
+      }
+    };
+    const memory = read('memory', memoryBytes);
+    const cpu = read('cpu', cpuMillis);
+    return { ...(memory !== undefined ? { memoryBytes: memory } : {}), ...(cpu !== undefined ? { cpuMillis: cpu } : {}) };
+  };
+  const limits = amounts(r.at('limits'));
+  // Kubernetes defaults an unset request to the limit, and refuses a request above it.
+  const requests = { ...limits, ...amounts(r.at('requests')) };
+  if (limits.memoryBytes !== undefined && requests.memoryBytes! > limits.memoryBytes) r.at('requests').at('memory').fail('must be less than or equal to the memory limit');
+  if (limits.cpuMillis !== undefined && requests.cpuMillis! > limits.cpuMillis) r.at('requests').at('cpu').fail('must be less than or equal to the cpu limit');
+  if (limits.memoryBytes === 0) r.at('limits').at('memory').fail('a memory limit of 0 would kill the container at once');
+  return { limits, requests };
 }
 
 function envVar(e: Reader): EnvVar {

@@ -44,6 +44,22 @@ export interface Container {
   volumeMounts: VolumeMount[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
+  /** `resources`; absent when the container sets none (no limit, as on Kubernetes without a LimitRange). */
+  resources?: ContainerResources;
+}
+
+/** One of `resources.limits` / `resources.requests`, in the units the kernel takes. */
+export interface ResourceAmounts {
+  /** Bytes, rounded up as the API server rounds them. */
+  memoryBytes?: number;
+  /** Millicores: `500m` and `0.5` are both 500. */
+  cpuMillis?: number;
+}
+
+/** A requested amount left unset is the limit, as Kubernetes defaults it. */
+export interface ContainerResources {
+  limits: ResourceAmounts;
+  requests: ResourceAmounts;
 }
 
 export type Volume =
