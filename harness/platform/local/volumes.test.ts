@@ -1,0 +1,114 @@
+// Claims as ext4 filesystems on real loop devices: their size, ENOSPC, surviving their pod, the
+// fill and free, and nothing left behind by down() or, for a dead run, by the sweeper.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RunDir } from './run-dir.ts';
+import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, spaceOf, sweepVolumes } from './volumes.ts';
+import { FILL_FILE, fillVolume, PodDisks } from './disk-fill.ts';
+
+const why = await capacityUnavailable();
+const roots: string[] = [];
+async function tempRoot(): Promise<string> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'volumes-test-'));
+  roots.push(root);
+  return root;
+}
+/** What this test left on the machine under `root`: mounts and loop devices. */
+async function leftUnder(root: string): Promise<string[]> {
+  return [...(await mountsUnder(root)), ...(await loopsBackedBy((f) => f.startsWith(root + path.sep)))];
+}
+afterAll(async () => {
+  for (const root of roots) {
+    await sweepVolumes(path.dirname(root), (id) => id === path.basename(root));
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+describe.skipIf(why !== null)(`claims with a capacity (${why ?? 'loop devices available'})`, () => {
+  it('gives each claim an ext4 of its requested size that fills up with ENOSPC, and outlives its pod', async () => {
+    const root = await tempRoot();
+    const volumes = new ClaimVolumes(new RunDir(root), [{ name: 'data', storage: '8Mi' }], true);
+    const dir = await volumes.ensure('data', 'redis-cluster-0');
+    expect(dir).toBe(path.join(root, 'pvc', 'data-redis-cluster-0'));
+    const { totalBytes, freeBytes } = await spaceOf(dir);
+    // ext4's own metadata (inode tables, journal) takes some of the 8 MiB; the rest is the claim's.
+    expect(totalBytes).toBeLessThanOrEqual(8 * 2 ** 20);
+    expect(freeBytes).toBeGreaterThan(4 * 2 ** 20);
+    await expect(writeFile(path.join(dir, 'too-big'), Buffer.alloc(9 * 2 ** 20))).rejects.toMatchObject({ code: 'ENOSPC' });
+    await rm(path.join(dir, 'too-big'));
+    // The pod is re-created: the same filesystem, data intact, one mount.
+    await writeFile(path.join(dir, 'nodes.conf'), 'kept');
+    expect(await volumes.ensure('data', 'redis-cluster-0')).toBe(dir);
+    expect(await readdir(dir)).toContain('nodes.conf');
+    expect(await mountsUnder(dir)).toEqual([dir]);
+    expect(await volumes.volumeAt(dir)).toEqual({ pvc: 'data-redis-cluster-0', bytes: 8 * 2 ** 20 });
+
+    await volumes.down();
+    expect(await leftUnder(root)).toEqual([]);
+    // The image keeps the data; the folder is an empty mount point again.
+    expect((await readdir(path.join(root, 'pvc'))).sort()).toEqual(['data-redis-cluster-0', 'data-redis-cluster-0.img']);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('fills a claim to the byte it was asked to leave (to the block), and frees it', async () => {
+    const root = await tempRoot();
+    const disks = await PodDisks.start(new RunDir(root), [{ name: 'data', storage: '16Mi' }], true);
+    const dir = await disks.volumes.ensure('data', 'pod-0');
+    const mounts = [{ mountPath: '/data', hostPath: dir }];
+    try {
+      const before = (await spaceOf(dir)).freeBytes;
+      const full = await disks.fill('pod-0', mounts, '/data/', 0);
+      expect(full.freeBytes).toBe(0);
+      expect(full.filledBytes).toBeGreaterThan(before - 64 * 1024);
+      await expect(writeFile(path.join(dir, 'appendonly.aof'), Buffer.alloc(8192))).rejects.toMatchObject({ code: 'ENOSPC' });
+      await disks.free('pod-0');
+      expect(await readdir(dir)).not.toContain(FILL_FILE);
+      expect((await spaceOf(dir)).freeBytes).toBeGreaterThan(before - 64 * 1024);
+      // Leaving some: at least that much, less than one block more.
+      const { blockSize } = await spaceOf(dir);
+      const partly = await fillVolume(dir, 100_000);
+      expect(partly.freeBytes).toBeGreaterThanOrEqual(100_000);
+      expect(partly.freeBytes).toBeLessThan(100_000 + blockSize);
+      await disks.free('pod-0'); // not recorded by fillVolume alone: the file stays
+      expect(await readdir(dir)).toContain(FILL_FILE);
+      await expect(disks.fill('pod-0', mounts, '/conf', 0)).rejects.toThrow('fillDisk: pod-0 has no volume at /conf (its main container mounts /data)');
+    } finally {
+      await disks.volumes.down();
+    }
+    expect(await leftUnder(root)).toEqual([]);
+  });
+
+  it('the sweeper unmounts and detaches the claims of a dead run, and only those', async () => {
+    const runs = await tempRoot();
+    const dead = new ClaimVolumes(new RunDir(path.join(runs, 'dead-run')), [{ name: 'data', storage: '4Mi' }], true);
+    const live = new ClaimVolumes(new RunDir(path.join(runs, 'live-run')), [{ name: 'data', storage: '4Mi' }], true);
+    await dead.ensure('data', 'p-0');
+    await dead.ensure('data', 'p-1');
+    const liveDir = await live.ensure('data', 'p-0');
+    try {
+      expect((await leftUnder(path.join(runs, 'dead-run'))).length).toBe(4); // 2 mounts, 2 loop devices
+      const swept = await sweepVolumes(runs, (id) => id === 'dead-run');
+      expect(swept.filter((s) => s.startsWith('/dev/loop')).length).toBeLessThanOrEqual(2); // autoclear may have detached them already
+      expect(swept.filter((s) => s.startsWith(runs)).length).toBe(2);
+      expect(await leftUnder(path.join(runs, 'dead-run'))).toEqual([]);
+      expect(await mountsUnder(liveDir)).toEqual([liveDir]);
+    } finally {
+      await live.down();
+    }
+    expect(await leftUnder(runs)).toEqual([]);
+  });
+});
+
+describe('claims without a capacity', () => {
+  it('are plain folders, and a fill is refused in one line saying why', async () => {
+    const root = await tempRoot();
+    const disks = await PodDisks.start(new RunDir(root), [{ name: 'data', storage: '1Gi' }], false);
+    const dir = await disks.volumes.ensure('data', 'pod-0');
+    expect(await mountsUnder(dir)).toEqual([]);
+    await expect(disks.fill('pod-0', [{ mountPath: '/data', hostPath: dir }], '/data', 0)).rejects.toThrow(
+      "fillDisk: pod-0's volume at /data cannot be filled: pods run as bare processes (--isolation processes): every PersistentVolumeClaim is a plain folder on the host's disk, with no capacity of its own (a full volume cannot happen, and fillDisk is refused)");
+    await disks.volumes.down();
+  });
+});

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, statfs } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { HarnessError, errorMessage } from '../../errors.ts';
+import { formatBytes, memoryBytes, QuantityError } from '../../manifests/quantity.ts';
+import { which } from '../prerequisites.ts';
+import type { RunDir } from './run-dir.ts';
+
+/** What a claim template asks for: its name and `resources.requests.storage`. */
+export interface ClaimSpec {
+  name: string;
+  storage: string | undefined;
+}
+
+/** A claim that has a filesystem of its own: its image file and the folder it is mounted at. */
+interface Volume {
+  /** The PVC's name, `<template>-<pod>`, as Kubernetes names it. */
+  pvc: string;
+  dir: string;
+  image: string;
+  bytes: number;
+}
+
+const TOOLS = ['losetup', 'mkfs.ext4', 'mount', 'umount', 'fallocate'];
+const EXEC = { timeout: 30_000, reject: false, stdin: 'ignore' } as const;
+
+/**
+ * Why a claim cannot have a capacity of its own on this machine, or null when it can. A PVC is
+ * an ext4 image on a loop device, which takes root, loop devices and e2fsprogs.
+ */
+export async function capacityUnavailable(): Promise<string | null> {
+  if (process.platform !== 'linux') return `${process.platform} is not Linux`;
+  if (process.getuid?.() !== 0) return 'not running as root';
+  if (!existsSync('/dev/loop-control')) return 'no loop devices (/dev/loop-control is missing)';
+  const missing: string[] = [];
+  for (const tool of TOOLS) if (!(await which(tool))) missing.push(tool);
+  if (missing.length) return `${missing.join(', ')} not on PATH (apt-get install util-linux mount e2fsprogs)`;
+  if (!/\text4$/m.test(await readFile('/proc/filesystems', 'utf8').catch(() => ''))) return 'the kernel has no ext4';
+  return null;
+}
+
+/** The one line said when claims run without a limit. */
+export const NO_CAPACITY = 'every PersistentVolumeClaim is a plain folder on the host\'s disk, with no capacity of its own (a full volume cannot happen, and fillDisk is refused)';
+
+/**
+ * The run's PersistentVolumeClaims. With `capacity`, each is an ext4 filesystem of the size it
+ * requests, in a sparse image file in the run folder (`pvc/<claim>-<pod>.img`), on a loop device,
+ * mounted at the claim's folder: created once per claim per run, so it outlives its pod as a PVC
+ * does, and a full one gives ENOSPC. ext4 on a loop device rather than a size-limited tmpfs: its
+ * fsync reaches a disk (docs/local-platform.md has the figures). Without `capacity`, a claim is a
+ * plain folder.
+ */
+export class ClaimVolumes {
+  private readonly volumes = new Map<string, Promise<Volume | null>>();
+  private closed = false;
+
+  constructor(
+    private readonly runDir: RunDir,
+    private readonly claims: ClaimSpec[],
+    readonly capacity: boolean,
+  ) {}
+
+  /** The claim's folder for `pod`, with its filesystem made and mounted the first time it is asked for. */
+  async ensure(claim: string, pod: string): Promise<string> {
+    const dir = this.runDir.claim(claim, pod);
+    if (this.closed) throw new HarnessError(`claim ${path.basename(dir)}: the run's volumes are gone`);
+    // Concurrent creates of one claim (a pod's containers) share one promise: one mkfs, one mount.
+    let volume = this.volumes.get(dir);
+    if (!volume) {
+      volume = this.create(claim, dir);
+      this.volumes.set(dir, volume);
+    }
+    await volume;
+    return dir;
+  }
+
+  /** The filesystem at `dir` when it is one of this run's sized claims; null for a plain folder. */
+  async volumeAt(dir: string): Promise<{ pvc: string; bytes: number } | null> {
+    const volume = await this.volumes.get(path.resolve(dir))?.catch(() => null);
+    return volume ? { pvc: volume.pvc, bytes: volume.bytes } : null;
+  }
+
+  /** Unmounts every claim and detaches its loop device; the images stay in the run folder with the data. */
+  async down(): Promise<void> {
+    this.closed = true;
+    const errors: string[] = [];
+    for (const pending of this.volumes.values()) {
+      const volume = await pending.catch(() => null);
+      if (volume) await release(volume.dir, volume.image).catch((e: unknown) => errors.push(errorMessage(e)));
+    }
+    if (errors.length) throw new Error(errors.join('; '));
+  }
+
+  private async create(claim: string, dir: string): Promise<Volume | null> {
+    await mkdir(dir, { recursive: true });
+    const storage = this.claims.find((c) => c.name === claim)?.storage;
+    if (!this.capacity || storage === undefined) return null;
+    let bytes: number;
+    try {
+      bytes = memoryBytes(storage);
+    } catch (error) {
+      throw new HarnessError(`volumeClaimTemplate "${claim}": requests.storage ${error instanceof QuantityError ? error.message : errorMessage(error)}`);
+    }
+    const image = `${dir}.img`;
+    // Sparse: a 1Gi claim costs the host only what is written to it.
+    const file = await open(image, 'w');
+    await file.truncate(bytes);
+    await file.close();
+    // No blocks reserved for root (Redis runs as root in the pods): the claim's size is all usable.
+    await run('mkfs.ext4', ['-F', '-q', '-m', '0', '-E', 'nodiscard', '-L', claim.slice(0, 16), image], `claim ${path.basename(dir)} (${formatBytes(bytes)})`);
+    // `-o loop` attaches with autoclear: the loop device goes with the last unmount, wherever that is.
+    await run('mount', ['-t', 'ext4', '-o', 'loop', image, dir], `claim ${path.basename(dir)}`);
+    return { pvc: path.basename(dir), dir, image, bytes };
+  }
+}
+
+/** Unmounts `dir` (lazily if something still holds it) and detaches any loop device backed by `image`. */
+export async function release(dir: string, image: string): Promise<void> {
+  if ((await mountsUnder(dir)).includes(dir)) await unmount(dir);
+  for (const device of await loopsBackedBy((file) => file === image)) await detach(device);
+}
+
+/** umount; lazily when something still holds it (the loop device then goes when that lets go). */
+async function unmount(dir: string): Promise<void> {
+  const plain = await execa('umount', [dir], EXEC);
+  if (plain.exitCode === 0) return;
+  const lazy = await execa('umount', ['-l', dir], EXEC);
+  if (lazy.exitCode !== 0) throw new Error(`umount ${dir}: ${(lazy.stderr || plain.stderr).trim()}`);
+}
+
+/** Mount points at or below `root`, from this mount namespace's mountinfo, deepest first. */
+export async function mountsUnder(root: string): Promise<string[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const points = text.split('\n').map((l) => unescape(l.split(' ')[4] ?? '')).filter((p) => p === root || p.startsWith(root + path.sep));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Loop devices whose backing file matches, from `losetup -J` (a deleted file reads "<path> (deleted)"). */
+export async function loopsBackedBy(match: (file: string) => boolean): Promise<string[]> {
+  const listed = await execa('losetup', ['-J', '-l'], EXEC);
+  if (listed.exitCode !== 0 || !listed.stdout.trim()) return [];
+  const { loopdevices } = JSON.parse(listed.stdout) as { loopdevices: { name: string; 'back-file': string | null }[] };
+  return loopdevices.filter((d) => d['back-file'] && match(d['back-file'].replace(/ \(deleted\)$/, ''))).map((d) => d.name);
+}
+
+async function detach(device: string): Promise<void> {
+  const result = await execa('losetup', ['-d', device], EXEC);
+  // Already gone (autoclear got there first) is what was wanted.
+  if (result.exitCode !== 0 && !/No such device|No such file/i.test(result.stderr)) throw new Error(`losetup -d ${device}: ${result.stderr.trim()}`);
+}
+
+/**
+ * The sweeper's part: mounts and loop devices of dead runs, found by the run folder they live in
+ * (`<runs root>/<runId>/pvc/…`). Nothing outside a dead run's folder is touched.
+ */
+export async function sweepVolumes(runsRoot: string, dead: (runId: string) => boolean): Promise<string[]> {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return [];
+  const swept: string[] = [];
+  const runOf = (file: string) => (file.startsWith(runsRoot + path.sep) ? file.slice(runsRoot.length + 1).split(path.sep)[0]! : null);
+  const ofDeadRun = (file: string) => {
+    const runId = runOf(file);
+    return runId !== null && file.includes(`${path.sep}pvc${path.sep}`) && dead(runId);
+  };
+  for (const point of await mountsUnder(runsRoot)) {
+    if (!ofDeadRun(point)) continue;
+    await unmount(point).catch(() => undefined);
+    swept.push(point);
+  }
+  for (const device of await loopsBackedBy(ofDeadRun)) {
+    await detach(device).catch(() => undefined);
+    swept.push(device);
+  }
+  return swept;
+}
+
+/** Free and total bytes of the filesystem holding `dir`, as statfs(2) says (the bytes an unprivileged write may use). */
+export async function spaceOf(dir: string): Promise<{ freeBytes: number; totalBytes: number; blockSize: number }> {
+  const s = await statfs(dir);
+  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize, blockSize: s.bsize };
+}
+
+async function run(file: string, args: string[], what: string): Promise<void> {
+  const result = await execa(file, args, EXEC);
+  if (result.exitCode !== 0) throw new HarnessError(`${what}: ${file} ${args.join(' ')} failed: ${(result.stderr || result.stdout).trim().split('\n')[0]}`);
+}
