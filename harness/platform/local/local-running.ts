@@ -17,6 +17,7 @@ import { execArgv } from './sandbox/sandbox.ts';
 import type { Backoff } from './container.ts';
 import { freePort, type LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
+import { PodDisks } from './disk-fill.ts';
 import { StatefulSetController } from './statefulset-controller.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
@@ -47,6 +48,7 @@ export class LocalRunning implements RunningPlatform {
   private readonly teardown = new Teardown();
   private downPromise: Promise<void> | null = null;
   private network: PodNetwork | null = null;
+  private disks: PodDisks | null = null;
   private readonly netFaults: LocalNetFaults;
   private readonly setup: RunSetup;
   private hostsWrites: Promise<void> = Promise.resolve();
@@ -100,6 +102,10 @@ export class LocalRunning implements RunningPlatform {
 
   async startStatefulSet(signal?: AbortSignal): Promise<void> {
     const { statefulSet, clientPort, busPort } = this.options.system.redis;
+    // Deferred before the pods, so it runs after them: nothing holds a claim when it is unmounted.
+    this.disks = await PodDisks.start(this.runDir, statefulSet.volumeClaimTemplates, this.network !== null);
+    this.setup.volumes = this.disks.volumes;
+    this.teardown.defer('volumes', () => this.disks?.volumes.down());
     this.teardown.defer('redis pods', () => this.stopAll(this.redisPods));
     const ctx = podContext(this.setup, statefulSet.template, statefulSet.source, statefulSet.volumeClaimTemplates.map((t) => t.name), [clientPort, busPort]);
     for (let ordinal = 0; ordinal < statefulSet.replicas; ordinal++) {
@@ -198,11 +204,15 @@ export class LocalRunning implements RunningPlatform {
   async evict(_pod: string): Promise<EvictionResult> {
     throw new HarnessError('evict: not yet');
   }
-  async fillDisk(_pod: string, _options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
-    throw new HarnessError('fillDisk: not yet');
+  async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+    const pod = this.pod(name);
+    if (!this.disks) throw new HarnessError(`fillDisk: ${name} has no volumes yet`);
+    return this.disks.fill(name, pod.mounts, path, leaveBytes);
   }
-  async freeDisk(_pod: string): Promise<void> {
-    throw new HarnessError('freeDisk: not yet');
+
+  async freeDisk(name: string): Promise<void> {
+    this.assertUp();
+    await this.disks?.free(name);
   }
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {

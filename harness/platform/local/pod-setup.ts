@@ -10,6 +10,7 @@ import type { LivenessSubject } from './liveness.ts';
 import { redisPodArgs } from './redis-binary.ts';
 import type { RunDir } from './run-dir.ts';
 import type { PodNetwork } from './sandbox/network.ts';
+import type { ClaimVolumes } from './volumes.ts';
 import { execArgv } from './sandbox/sandbox.ts';
 import { translatePaths } from './translate.ts';
 
@@ -24,6 +25,8 @@ export interface RunSetup {
   redisConfig: RedisOverride[];
   backoff: Backoff | undefined;
   writeHosts(): Promise<void>;
+  /** The run's PersistentVolumeClaims (volumes.ts); unset, each claim is a plain folder. */
+  volumes?: ClaimVolumes;
 }
 
 /**
@@ -41,6 +44,7 @@ export function podContext(run: RunSetup, template: PodTemplate, source: Source,
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', [RUN_MARKER_ENV]: run.runId },
     allocateIp: () => run.allocator.allocate(ports),
     beforeStart: () => run.writeHosts(),
+    ...(run.volumes ? { claim: (name: string, pod: string) => run.volumes!.ensure(name, pod) } : {}),
     ...(network ? { sandbox: { network, dnsDir: runDir.dnsDir, hostsFile: (pod: string) => runDir.podHostsFile(pod) } } : {}),
     adapt: (_container: Container, ip: string, argv: string[]): { argv: string[]; env: Record<string, string> } => {
       if (network) {

@@ -28,6 +28,8 @@ export interface PodContext {
   sandbox?: { network: PodNetwork; dnsDir: string; hostsFile(pod: string): string };
   /** Called once the incarnation has its IP, before any container starts: DNS must know it first. */
   beforeStart?(): Promise<void>;
+  /** A claim's folder, its filesystem made the first time (volumes.ts); unset, a plain folder of the run. */
+  claim?(name: string, pod: string): Promise<string>;
 }
 
 /**
@@ -150,7 +152,7 @@ export class LocalPod {
     for (const m of container.volumeMounts) {
       const volume = template.volumes.find((v) => v.name === m.name);
       if (!volume && claimTemplates.includes(m.name)) {
-        mounts.push({ mountPath: m.mountPath, hostPath: runDir.claim(m.name, this.name), readOnly: m.readOnly });
+        mounts.push({ mountPath: m.mountPath, hostPath: this.ctx.claim ? await this.ctx.claim(m.name, this.name) : runDir.claim(m.name, this.name), readOnly: m.readOnly });
       } else if (volume?.kind === 'unsupported') {
         throw new HarnessError(`${source.file} (document ${source.documentIndex}): volume "${volume.name}" (${volume.description}) is not supported by the local platform`);
       } else if (volume) {
