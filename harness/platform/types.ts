@@ -29,6 +29,12 @@ export interface PodStatus {
   reason: string | null;
   /** Why the main container last terminated (`OOMKilled`, `Error`, …); null if it never did. */
   lastTermination: string | null;
+  /**
+   * Processes the kernel's OOM killer killed in the pod's containers (this incarnation), the main
+   * process or any other (a fork's child); absent where the platform cannot count them (Kubernetes
+   * reports only `lastTermination`).
+   */
+  oomKills?: number;
 }
 
 /** A node as `kubectl get nodes` shows it. */

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { access, constants, readdir, readFile, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HarnessError } from '../../errors.ts';
+import type { ContainerResources, SystemUnderTest } from '../../manifests/index.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
 
 /**
@@ -18,6 +19,23 @@ export interface CgroupLimits {
   cpuMillis?: number;
   /** `requests.cpu`: the cgroup's share of a contended CPU (cpu.shares / cpu.weight), as the kubelet sets it. */
   cpuRequestMillis?: number;
+}
+
+/** A container's `resources` as cgroup limits (memory requests are not enforced: the kubelet leaves them to scheduling). */
+export function cgroupLimits(resources: ContainerResources): CgroupLimits {
+  const { limits, requests } = resources;
+  return {
+    ...(limits.memoryBytes !== undefined ? { memoryBytes: limits.memoryBytes } : {}),
+    ...(limits.cpuMillis !== undefined ? { cpuMillis: limits.cpuMillis } : {}),
+    ...(requests.cpuMillis !== undefined ? { cpuRequestMillis: requests.cpuMillis } : {}),
+  };
+}
+
+/** The first container of the manifests that sets resources, as `<workload>/<container>`; null if none does. */
+export function limitedContainer(system: SystemUnderTest): string | null {
+  const workloads = [{ w: system.redis.statefulSet }, ...(system.app ? [{ w: system.app.deployment }] : [])];
+  for (const { w } of workloads) for (const c of w.template.containers) if (c.resources) return `${w.source.file} (document ${w.source.documentIndex}): container "${c.name}" resources`;
+  return null;
 }
 
 /** Where this machine's kernel has its memory and cpu controllers. */

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
+import { formatBytes } from '../../manifests/quantity.ts';
 import type { RestartPolicy } from '../../manifests/types.ts';
+import { errorMessage } from '../../errors.ts';
 import { signalGroup } from '../../util/process-group.ts';
+import type { CgroupLimits, ContainerCgroup, RunCgroups } from './cgroups.ts';
 
 /** The kubelet's CrashLoopBackOff, configurable so tests need not wait 10 s. */
 export interface Backoff {
@@ -20,6 +24,17 @@ export interface ContainerSpec {
   logFile: string;
   restartPolicy: RestartPolicy;
   backoff: Backoff;
+  /** Memory and CPU limits: each start runs in a cgroup of its own, `<cgroupName>-<n>`. */
+  cgroup?: { cgroups: RunCgroups; name: string; limits: CgroupLimits };
+}
+
+/** How a container's process last ended, as the kubelet reports `lastState.terminated`. */
+export interface Termination {
+  /** `OOMKilled`: SIGKILLed by the kernel's OOM killer (not by the harness); `Error`: any other failure. */
+  reason: 'OOMKilled' | 'Error' | 'Completed';
+  /** 128 + the signal's number for a killed process, as a container runtime reports it (OOM: 137). */
+  exitCode: number;
+  atMs: number;
 }
 
 export type ContainerState = 'waiting' | 'running' | 'terminated';
@@ -42,6 +57,13 @@ export class LocalContainer {
   private heldAt = 0;
   private stopped = false;
   private exitWaiters: (() => void)[] = [];
+  private cgroup: ContainerCgroup | null = null;
+  /** The harness itself sent the current process a kill: its SIGKILL is not the OOM killer's. */
+  private killSent = false;
+  /** OOM kills in the cgroups of earlier starts: the kernel counts per cgroup, and each start has its own. */
+  private earlierOomKills = 0;
+  private readonly cgroupRemovals = new Set<Promise<void>>();
+  lastTermination: Termination | null = null;
 
   constructor(readonly spec: ContainerSpec) {}
 
@@ -64,11 +86,30 @@ export class LocalContainer {
     return this.held ? this.heldAt : 0;
   }
 
+  /** OOM kills in this container's cgroups so far, its main process or any other (a fork's child). */
+  get oomKills(): number {
+    return this.earlierOomKills + (this.cgroup?.oomKills() ?? 0);
+  }
+
   start(): void {
     if (this.stopped || this.child) return;
+    let argv = this.spec.argv;
+    if (this.spec.cgroup) {
+      const { cgroups, name, limits } = this.spec.cgroup;
+      try {
+        this.cgroup = cgroups.create(name, limits);
+        argv = this.cgroup.wrap(argv);
+      } catch (error) {
+        // As a runtime that cannot create the container's cgroup: a failed start, retried with back-off.
+        appendFileSync(this.spec.logFile, `=== redis-chaos: container ${this.spec.name} could not start: its cgroup could not be created: ${errorMessage(error)}\n`);
+        this.restartAfterBackoff();
+        return;
+      }
+    }
+    this.killSent = false;
     const log = openSync(this.spec.logFile, 'a');
-    writeSync(log, `=== redis-chaos: container ${this.spec.name} starting (restart ${this.restarts}) at ${new Date().toISOString()}\n`);
-    const [file, ...args] = this.spec.argv;
+    writeSync(log, `=== redis-chaos: container ${this.spec.name} starting (restart ${this.restarts}) at ${new Date().toISOString()}${this.cgroup ? ` in cgroup ${this.cgroup.name}` : ''}\n`);
+    const [file, ...args] = argv;
     const child = spawn(file!, args, {
       cwd: this.spec.cwd,
       env: this.spec.env,
@@ -93,11 +134,38 @@ export class LocalContainer {
     if (this.child !== child) return;
     this.child = null;
     this.state = 'terminated';
+    this.recordTermination(child);
     for (const resolve of this.exitWaiters.splice(0)) resolve();
     if (this.stopped || this.held) return;
     const failed = child.exitCode !== 0;
     if (this.spec.restartPolicy === 'Never' || (this.spec.restartPolicy === 'OnFailure' && !failed)) return;
     this.restartAfterBackoff();
+  }
+
+  /**
+   * What the kubelet records of an exit, and a line in the log saying it. The kernel counts an OOM
+   * kill before it sends the SIGKILL, so the count is final when the exit is seen.
+   */
+  private recordTermination(child: ChildProcess): void {
+    const cg = this.cgroup;
+    this.cgroup = null;
+    const ooms = cg?.oomKills() ?? 0;
+    this.earlierOomKills += ooms;
+    const signal = child.signalCode;
+    const exitCode = child.exitCode ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+    const oomKilled = signal === 'SIGKILL' && ooms > 0 && !this.killSent;
+    const reason = oomKilled ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error';
+    this.lastTermination = { reason, exitCode, atMs: Date.now() };
+    const limit = cg?.limits.memoryBytes;
+    const why = oomKilled ? `: the kernel's OOM killer${limit ? ` (memory limit ${formatBytes(limit)})` : ''}`
+      : ooms > 0 ? `; the kernel's OOM killer killed ${ooms} process${ooms > 1 ? 'es' : ''} of it before` : '';
+    appendFileSync(this.spec.logFile, `=== redis-chaos: container ${this.spec.name} terminated: ${reason} (exit code ${exitCode}${signal ? `, ${signal}` : ''})${why} at ${new Date().toISOString()}\n`);
+    if (cg) {
+      // Whatever the main process left in it (a fork's child) goes with it, as the runtime's does.
+      const removal = cg.remove().catch((error: unknown) => appendFileSync(this.spec.logFile, `=== redis-chaos: cgroup ${cg.name} not removed: ${errorMessage(error)}\n`));
+      this.cgroupRemovals.add(removal);
+      void removal.finally(() => this.cgroupRemovals.delete(removal));
+    }
   }
 
   /** The kubelet's crash back-off: at once after the first crash, then initial, doubling to the cap. */
@@ -114,6 +182,7 @@ export class LocalContainer {
   }
 
   signal(signal: NodeJS.Signals): void {
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') this.killSent = true;
     signalGroup(this.child?.pid, signal);
   }
 
@@ -163,12 +232,13 @@ export class LocalContainer {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     this.cancelRestart();
-    if (!this.child) return;
+    if (!this.child) return void (await Promise.all(this.cgroupRemovals));
     this.signal('SIGTERM');
     if (!(await this.waitForExit(graceMs))) {
       this.signal('SIGKILL');
       await this.waitForExit(10_000);
     }
+    await Promise.all(this.cgroupRemovals);
   }
 
   /** For process 'exit' handlers, where nothing asynchronous runs. */

@@ -6,6 +6,7 @@ import { chooseIsolation, NAMESPACE_TOOLS } from './sandbox/isolation.ts';
 import { LoopbackAllocator } from './addresses.ts';
 import { listRuns, processStartTicks, RunDir, type RunRecord } from './run-dir.ts';
 import { sweepLocal } from './sweeper.ts';
+import { limitedContainer, requireCgroups, RunCgroups } from './cgroups.ts';
 import { LocalRunning, type LocalPlatformOptions } from './local-running.ts';
 
 export type { LocalPlatformOptions };
@@ -20,6 +21,9 @@ export class LocalPlatform implements Platform {
     const version = await redisServerVersion(tools.get('redis-server')!);
     const isolation = await chooseIsolation(this.options.isolation ?? 'auto');
     if (isolation.mode === 'namespaces') await requireTools(NAMESPACE_TOOLS, '--isolation namespaces');
+    // Limits are enforced in both isolation modes (a cgroup holds bare processes as well), or refused.
+    const limited = limitedContainer(this.options.system);
+    const cgroupLayout = limited ? await requireCgroups(limited) : null;
     await sweepLocal();
     const runId = this.options.runId ?? newRunId();
     const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
@@ -28,6 +32,7 @@ export class LocalPlatform implements Platform {
     const record: RunRecord = { runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString(), isolation: isolation.mode };
     await runDir.create(record);
     const running = new LocalRunning(this.options, runId, runDir, allocator, version, record, isolation);
+    if (cgroupLayout) running.enforceLimits(new RunCgroups(cgroupLayout, runId));
     try {
       if (isolation.mode === 'namespaces') await running.startNetwork(avoid);
       await running.startStatefulSet(signal);

@@ -20,6 +20,7 @@ import { LocalPod } from './pod.ts';
 import { PodDisks } from './disk-fill.ts';
 import { StatefulSetController } from './statefulset-controller.ts';
 import { RedisConnections } from './redis-connections.ts';
+import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 
 export interface LocalPlatformOptions {
@@ -87,6 +88,15 @@ export class LocalRunning implements RunningPlatform {
     this.teardown.defer('signal hook', unregister);
     this.teardown.defer('run folder', () => (options.keep ? runDir.markKept(record) : runDir.remove()));
     this.teardown.defer('redis connections', () => this.connections.close());
+  }
+
+  /**
+   * Memory and CPU limits: every container start gets a cgroup of `cgroups`. Called before any pod
+   * exists; its teardown runs after every pod is stopped and before the run folder goes.
+   */
+  enforceLimits(cgroups: RunCgroups): void {
+    this.setup.cgroups = cgroups;
+    this.teardown.defer('cgroups', () => cgroups.removeAll());
   }
 
   /** Namespaces mode: the run's bridge and pod network, removed after every pod is gone. */
@@ -295,7 +305,7 @@ export class LocalRunning implements RunningPlatform {
     return {
       name: pod.name, ordinal: pod.ordinal, ip: pod.ip, incarnation: pod.incarnation,
       phase: pod.phase, restarts: main?.restarts ?? 0, held: main?.isHeld ?? false,
-      node: null, zone: null, reason: null, lastTermination: null,
+      node: null, zone: null, reason: null, lastTermination: main?.lastTermination?.reason ?? null, oomKills: main?.oomKills ?? 0,
       ready: await this.isReady(pod),
     };
   }

@@ -9,6 +9,7 @@ import { probeReady, type ProbeTarget } from './readiness.ts';
 import type { LivenessSubject } from './liveness.ts';
 import { redisPodArgs } from './redis-binary.ts';
 import type { RunDir } from './run-dir.ts';
+import type { RunCgroups } from './cgroups.ts';
 import type { PodNetwork } from './sandbox/network.ts';
 import type { ClaimVolumes } from './volumes.ts';
 import { execArgv } from './sandbox/sandbox.ts';
@@ -25,6 +26,8 @@ export interface RunSetup {
   redisConfig: RedisOverride[];
   backoff: Backoff | undefined;
   writeHosts(): Promise<void>;
+  /** Set when the manifests ask for memory or CPU limits (see cgroups.ts). */
+  cgroups?: RunCgroups;
   /** The run's PersistentVolumeClaims (volumes.ts); unset, each claim is a plain folder. */
   volumes?: ClaimVolumes;
 }
@@ -44,6 +47,7 @@ export function podContext(run: RunSetup, template: PodTemplate, source: Source,
     baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', [RUN_MARKER_ENV]: run.runId },
     allocateIp: () => run.allocator.allocate(ports),
     beforeStart: () => run.writeHosts(),
+    ...(run.cgroups ? { cgroups: run.cgroups } : {}),
     ...(run.volumes ? { claim: (name: string, pod: string) => run.volumes!.ensure(name, pod) } : {}),
     ...(network ? { sandbox: { network, dnsDir: runDir.dnsDir, hostsFile: (pod: string) => runDir.podHostsFile(pod) } } : {}),
     adapt: (_container: Container, ip: string, argv: string[]): { argv: string[]; env: Record<string, string> } => {

@@ -5,6 +5,7 @@ import { HarnessError } from '../../errors.ts';
 import type { ConfigMap, Container, PodTemplate, Source } from '../../manifests/types.ts';
 import type { PodPhase } from '../types.ts';
 import { LocalContainer, type Backoff } from './container.ts';
+import { cgroupLimits, type RunCgroups } from './cgroups.ts';
 import { imageArgv, localImage, repoRoot } from './images.ts';
 import type { RunDir } from './run-dir.ts';
 import { translatePaths, type MountMap } from './translate.ts';
@@ -28,6 +29,8 @@ export interface PodContext {
   sandbox?: { network: PodNetwork; dnsDir: string; hostsFile(pod: string): string };
   /** Called once the incarnation has its IP, before any container starts: DNS must know it first. */
   beforeStart?(): Promise<void>;
+  /** Where containers with `resources` get their cgroups; unset when no container has any. */
+  cgroups?: RunCgroups;
   /** A claim's folder, its filesystem made the first time (volumes.ts); unset, a plain folder of the run. */
   claim?(name: string, pod: string): Promise<string>;
 }
@@ -107,6 +110,7 @@ export class LocalPod {
         logFile: runDir.log(this.name, container.name),
         restartPolicy: template.restartPolicy,
         backoff: this.ctx.backoff,
+        ...(this.ctx.cgroups && container.resources ? { cgroup: { cgroups: this.ctx.cgroups, name: `${this.name}-${container.name}`, limits: cgroupLimits(container.resources) } } : {}),
       }));
     }
     this.phase = 'Running';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { isOwnerAlive, listRuns, RunDir, runIdOf, runsRoot } from './run-dir.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
+import { sweepVolumes } from './volumes.ts';
 
 const RECORDLESS_GRACE_MS = 60_000;
 
@@ -12,6 +13,8 @@ export interface SweepResult {
   /** Namespaces mode: network namespaces and links (bridges, veths) of dead runs, removed. */
   netns: string[];
   links: string[];
+  /** Claims of dead runs: mount points unmounted and loop devices detached. */
+  volumes: string[];
 }
 
 /**
@@ -30,7 +33,7 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   // be a run writing its record right now, and it is left alone.
   for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(runIdOf(r));
   const marked = await markedProcesses();
-  const result: SweepResult = { runs: [], killed: [], netns: [], links: [] };
+  const result: SweepResult = { runs: [], killed: [], netns: [], links: [], volumes: [] };
   // Dead means listed above and not live: a run that started after the listing is never swept.
   const listed = new Set(runs.map(runIdOf));
   const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
@@ -49,6 +52,8 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   result.netns = kernel.netns;
   result.links = kernel.links;
   result.killed.push(...kernel.killed);
+  // Once their processes are gone, and before their folders (and images) are removed.
+  result.volumes = await sweepVolumes(runsRoot(), dead);
   for (const run of runs) {
     const runId = runIdOf(run);
     if (!dead(runId)) continue;
