@@ -212,6 +212,20 @@ describe('pod operations', () => {
     expect(pods[2]).toMatchObject({ ordinal: 2, ip: '10.244.2.5', phase: 'Running', ready: true, restarts: 2, held: false });
   });
 
+  it("reads the Redis container's last termination (OOMKilled), not a sidecar's", async () => {
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, {
+      kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [0, 1, 2, 3, 4, 5].map((i) => {
+        const p = pod(NS, i) as { status: { containerStatuses: Record<string, unknown>[] } };
+        const redis = p.status.containerStatuses[0]!;
+        if (i === 1) redis.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: null, finishedAt: null } };
+        p.status.containerStatuses.unshift({ name: 'exporter', ready: true, restartCount: 0, image: 'x', imageID: '', lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
+        return p;
+      }),
+    }));
+    const pods = await running.pods();
+    expect(pods.map((p) => p.lastTermination)).toEqual([null, 'OOMKilled', null, null, null, null]);
+  });
+
   it('deletes a pod with its grace period, and treats 404 as already gone', async () => {
     let reads = 0;
     api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-0$`), (_req, res) => (reads++ === 0 ? json(res, 200, pod(NS, 0)) : json(res, 404, status(404, 'NotFound', 'pods "redis-cluster-0" not found'))));

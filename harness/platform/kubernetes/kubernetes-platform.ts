@@ -159,7 +159,9 @@ class KubernetesRunning implements RunningPlatform {
         name: p.metadata!.name!, ordinal: ordinal(p), ip: p.status?.podIP ?? null,
         phase: p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase === 'Running' ? 'Running' : p.status?.phase === 'Pending' ? 'Pending' : 'Failed',
         ready: isReady(p), restarts: p.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
-        node: p.spec?.nodeName ?? null, zone: null, reason: null, lastTermination: null,
+        node: p.spec?.nodeName ?? null, zone: null, reason: null,
+        // What `kubectl describe pod` shows as "Last State: Terminated, Reason: OOMKilled".
+        lastTermination: p.status?.containerStatuses?.find((c) => c.name === container)?.lastState?.terminated?.reason ?? null,
       }));
   }
 
