@@ -2,6 +2,7 @@ import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
 import { minorityWritesChecker } from './minority-writes.ts';
+import { oomKillsChecker } from './oom-kills.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
 import { slotCoverageChecker } from './slot-coverage.ts';
@@ -18,9 +19,12 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'topology-restored': topologyRestoredChecker,
   availability: availabilityChecker,
   'minority-writes': minorityWritesChecker,
+  'oom-kills': oomKillsChecker,
 };
 
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
+export { oomKillsChecker } from './oom-kills.ts';
+export type { MemoryEvidence, OomKill } from './oom-kills.ts';
 export { availabilityChecker, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { percentile } from './availability.ts';
