@@ -1,6 +1,7 @@
 import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
+import { diskFullChecker } from './disk-full.ts';
 import { minorityWritesChecker } from './minority-writes.ts';
 import { oomKillsChecker } from './oom-kills.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
@@ -19,6 +20,7 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'topology-restored': topologyRestoredChecker,
   availability: availabilityChecker,
   'minority-writes': minorityWritesChecker,
+  'disk-full': diskFullChecker,
   'oom-kills': oomKillsChecker,
 };
 
@@ -27,6 +29,7 @@ export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './oom-kills.ts';
 export { availabilityChecker, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
+export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';
 export { combine, faultEndMs, isEnding, runCheckers } from './types.ts';
 export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, RunEvidence, Validity } from './types.ts';

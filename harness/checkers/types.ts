@@ -3,7 +3,6 @@ import type { SlotRange } from '../cluster/slots.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { Op, OpTable } from '../workload/history.ts';
 import type { SampleSummary } from '../workload/sampler.ts';
-import type { MemoryEvidence } from './oom-kills.ts';
 
 export type Validity = true | false | 'unknown';
 
@@ -14,7 +13,7 @@ export interface CheckResult {
   details: Record<string, unknown>;
 }
 
-export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart' | 'partition' | 'delay' | 'loss' | 'heal';
+export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart' | 'partition' | 'delay' | 'loss' | 'heal' | 'fill-disk' | 'free-disk';
 
 /** A fault as injected, with what the target was at that moment (from the pre-fault topology). */
 export interface FaultRecord {
@@ -74,8 +73,8 @@ export interface RunEvidence {
    * key alone, with `baseline` and `finalRead`. Each key is judged as its own counter.
    */
   keys?: KeyEvidence[];
-  /** The memory limit and every OOM kill seen, when the manifests set `limits.memory` (oom-kills.ts). */
-  memory?: MemoryEvidence;
+  /** The StatefulSet's volumeClaimTemplates, for the line that names a claim that filled up. */
+  claims?: { name: string; storage: string | undefined }[];
 }
 
 /** The keys of a run and each one's operations (Jepsen's independent keys). */
@@ -110,8 +109,8 @@ export function runCheckers(checkers: Record<string, Checker>, evidence: RunEvid
 export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
 
 /** The fault that ends a held one: a kill lasts until its restart, a pause until its resume. */
-const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal' };
-export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal';
+const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal', 'fill-disk': 'free-disk' };
+export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal' || f.kind === 'free-disk';
 
 /** When a fault's effect ends: its ending fault if it has one, else when the action returned. */
 export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: number): number {

@@ -110,6 +110,32 @@ export class FaultInjector {
     await this.inject('restart', pod, await snapshot(this.platform), () => this.platform.restart(pod), 'restarted after being held down');
   }
 
+  /**
+   * Fills the volume Redis writes its AOF to (its `dir`, unless `path` names another mount) until
+   * `leaveBytes` remain, with one file the harness owns, until `freeDisk`.
+   */
+  async fillDisk(pod: string, leaveBytes = 0, path?: string): Promise<void> {
+    const mount = path ?? String((await this.platform.redis(pod, ['CONFIG', 'GET', 'dir']) as string[])[1]);
+    const record = this.recordOf('fill-disk', pod, await snapshot(this.platform));
+    const { freeBytes, filledBytes } = await this.platform.fillDisk(pod, { path: mount, leaveBytes });
+    this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
+    this.log(`${pod} (${record.role}) volume at ${mount} filled: ${filledBytes} bytes written, ${freeBytes} bytes left free`);
+  }
+
+  async freeDisk(pod: string): Promise<void> {
+    await this.inject('free-disk', pod, await snapshot(this.platform), () => this.platform.freeDisk(pod), 'volume freed (the fill file removed)');
+  }
+
+  /** Pods whose volume was filled and not yet freed. */
+  openDiskFills(): string[] {
+    const open = new Set<string>();
+    for (const r of this.records) {
+      if (r.kind === 'fill-disk') open.add(r.target);
+      if (r.kind === 'free-disk') open.delete(r.target);
+    }
+    return [...open];
+  }
+
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {
     const self = selfEntries(before).find((e) => e.view.pod === pod)?.self;
     // A held-down or paused pod answers nothing; what it was is what it was when the fault began.

@@ -249,6 +249,8 @@ export class ScenarioRun {
   /** A network fault never outlives its scenario: healed on failure and on Ctrl-C too. */
   private async healNetwork(): Promise<void> {
     if (this.faults.openNetworkFaults().length) await this.env.platform.heal().catch((e: unknown) => this.log(`could not heal the network: ${errorMessage(e)}`));
+    // Nor a full volume: the next scenario on this cluster must not start with one.
+    for (const pod of this.faults.openDiskFills()) await this.env.platform.freeDisk(pod).catch((e: unknown) => this.log(`could not free ${pod}'s volume: ${errorMessage(e)}`));
   }
 
   get isFinished(): boolean {
@@ -275,7 +277,7 @@ export class ScenarioRun {
     return runCheckers(SEED_CHECKERS, {
       history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
-      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
+      counterSlot: this.counterSlot, expect: this.options.expect ?? {}, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
     });
   }
 
