@@ -3,6 +3,7 @@ import type { SlotRange } from '../cluster/slots.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { Op, OpTable } from '../workload/history.ts';
 import type { SampleSummary } from '../workload/sampler.ts';
+import type { MemoryEvidence } from './oom-kills.ts';
 
 export type Validity = true | false | 'unknown';
 
@@ -75,6 +76,8 @@ export interface RunEvidence {
   keys?: KeyEvidence[];
   /** The StatefulSet's volumeClaimTemplates, for the line that names a claim that filled up. */
   claims?: { name: string; storage: string | undefined }[];
+  /** The memory limit and every OOM kill seen, when the manifests set `limits.memory` (oom-kills.ts). */
+  memory?: MemoryEvidence;
 }
 
 /** The keys of a run and each one's operations (Jepsen's independent keys). */
