@@ -11,6 +11,7 @@ describe('what a Redis error says about an INCR', () => {
     ['connect ECONNREFUSED 127.0.0.1:6379', 'connection refused', 'no'],
     ["Cluster isn't ready and enableOfflineQueue options is false", 'cluster client not ready', 'no'],
     ['READONLY You can\'t write against a read only replica.', 'READONLY', 'no'],
+    ['MISCONF Errors writing to the AOF file: No space left on device', 'MISCONF Errors writing to the AOF file: No space left on device', 'no'],
     ['Command timed out', 'timeout', 'maybe'],
     ['request timeout after 800 ms', 'timeout', 'maybe'],
     ['Connection is closed.', 'connection closed', 'maybe'],

@@ -50,6 +50,8 @@ export function classifyRedisError(error: unknown): { reason: string; applied: W
   if (/^Error: /.test(message)) return classifyRedisError(new Error(message.slice(7)));
   const reply = /^(CLUSTERDOWN|MOVED|ASK|TRYAGAIN|READONLY|LOADING|MASTERDOWN|NOREPLICAS)\b/.exec(message);
   if (reply) return { reason: reply[1]!, applied: 'no' }; // Redis refused before executing
+  // Refused before executing too, while its last disk write failed (a full volume); the whole line says why.
+  if (/^MISCONF\b/.test(message)) return { reason: message.split('\n')[0]!.slice(0, 120), applied: 'no' };
   if (error instanceof NotSent) return { reason: 'not connected', applied: 'no' };
   if (/ECONNREFUSED/.test(message)) return { reason: 'connection refused', applied: 'no' };
   if (/isn't ready and enableOfflineQueue/.test(message)) return { reason: 'cluster client not ready', applied: 'no' };
