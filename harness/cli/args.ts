@@ -22,6 +22,8 @@ const OPTIONS = {
   rate: { type: 'string' },
   keep: { type: 'boolean' },
   isolation: { type: 'string' },
+  nodes: { type: 'string' },
+  zones: { type: 'string' },
   context: { type: 'string' },
   'allow-context': { type: 'string' },
   sweep: { type: 'boolean' },
@@ -30,9 +32,9 @@ const OPTIONS = {
 
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
-                          [--report-dir DIR] [--keep] [--isolation namespaces|processes]
+                          [--report-dir DIR] [--keep] [--isolation namespaces|processes] [--nodes N] [--zones N]
                           [--context NAME] [--allow-context NAME] [--sweep]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_REPORT_DIR HARNESS_ISOLATION`;
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
@@ -59,6 +61,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   const { redisConfig, nodeTimeoutMs } = redisSettings(values['redis-config'], env.HARNESS_REDIS_CONFIG, values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT);
   const parallel = integer('--parallel', values.parallel ?? env.HARNESS_PARALLEL, 1) ?? defaultParallel(platform, selected.length);
   if (platform !== 'local' && (values.isolation ?? env.HARNESS_ISOLATION)) throw new HarnessError(`--isolation: applies to --platform local only (on ${platform}, pods are real pods)`);
+  const nodes = integer('--nodes', values.nodes ?? env.HARNESS_NODES, 1) ?? 3;
+  const zones = integer('--zones', values.zones ?? env.HARNESS_ZONES, 1) ?? nodes;
+  if (zones > nodes) throw new HarnessError(`--zones ${zones}: at most one zone per node (--nodes ${nodes})`);
+  if (platform !== 'local' && (values.nodes ?? values.zones)) throw new HarnessError(`--${values.nodes ? 'nodes' : 'zones'}: applies to --platform local only (on ${platform}, the nodes are the cluster's own)`);
   if (platform === 'kind' && parallel > 1) throw new HarnessError(`--parallel ${parallel}: the kind platform runs one cluster per run; use --parallel 1`);
   return {
     help: values.help ?? false,
@@ -76,6 +82,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       rate: rateOf(integer('--rate', values.rate ?? env.HARNESS_RATE, 0), parallel),
       keep: values.keep ?? false,
       isolation: isolationOf(values.isolation ?? env.HARNESS_ISOLATION, '--isolation'),
+      nodes,
+      zones,
       runId: newRunId(),
       context: values.context ?? env.HARNESS_CONTEXT ?? null,
       allowContext: values['allow-context'] ?? env.HARNESS_ALLOW_CONTEXT ?? null,

@@ -7,6 +7,9 @@ export interface NodeView {
   pod: string;
   podIp: string | null;
   incarnation: string;
+  /** The node and zone the pod is on; absent in recordings made before the platform knew nodes. */
+  node?: string | null;
+  zone?: string | null;
   reachable: boolean;
   error?: string;
   /** CLUSTER INFO. */
@@ -39,7 +42,7 @@ export async function snapshot(
 }
 
 async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, signal?: AbortSignal): Promise<NodeView> {
-  const base = { pod: pod.name, podIp: pod.ip, incarnation: pod.incarnation };
+  const base = { pod: pod.name, podIp: pod.ip, incarnation: pod.incarnation, node: pod.node ?? null, zone: pod.zone ?? null };
   if (!pod.ip || pod.held) return { ...base, reachable: false, error: pod.held ? 'held down' : 'no IP' };
   try {
     const opts = { timeoutMs, ...(signal ? { signal } : {}) };

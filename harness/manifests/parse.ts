@@ -1,8 +1,8 @@
 import { ManifestError } from '../errors.ts';
 import { cpuMillis, memoryBytes, QuantityError } from './quantity.ts';
 import type {
-  ConfigMap, Container, ContainerPort, ContainerResources, Deployment, EnvVar, KubeObject, PodTemplate, Probe, ResourceAmounts,
-  RestartPolicy, Service, Source, StatefulSet, Volume, VolumeClaimTemplate, VolumeMount,
+  AffinityTerm, ConfigMap, Container, ContainerPort, ContainerResources, Deployment, EnvVar, KubeObject, LabelSelector, PodDisruptionBudget, PodTemplate, Probe,
+  ResourceAmounts, RestartPolicy, Scheduling, Service, Source, StatefulSet, TopologySpreadConstraint, Volume, VolumeClaimTemplate, VolumeMount,
 } from './types.ts';
 
 type Obj = Record<string, unknown>;
@@ -82,6 +82,7 @@ export function parseObject(source: Source, raw: unknown): KubeObject | null {
       if (policy !== 'OrderedReady' && policy !== 'Parallel') spec.at('podManagementPolicy').fail(`unknown policy ${policy}`);
       return {
         kind, name, source,
+        annotations: doc.at('metadata').at('annotations').stringMap(),
         replicas: spec.at('replicas').int(1),
         serviceName: spec.at('serviceName').string(name),
         podManagementPolicy: policy as StatefulSet['podManagementPolicy'],
@@ -102,6 +103,16 @@ export function parseObject(source: Source, raw: unknown): KubeObject | null {
       }));
       return { kind, name, source, type: spec.at('type').string('ClusterIP'), ports, selector: spec.at('selector').stringMap() } satisfies Service;
     }
+    case 'PodDisruptionBudget': {
+      const spec = doc.at('spec');
+      const min = spec.at('minAvailable');
+      const max = spec.at('maxUnavailable');
+      if (min.present === max.present) spec.fail('a PodDisruptionBudget needs exactly one of minAvailable and maxUnavailable');
+      return {
+        kind, name, source, selector: labelSelector(spec.at('selector')),
+        minAvailable: min.present ? min.intOrString() : undefined, maxUnavailable: max.present ? max.intOrString() : undefined,
+      } satisfies PodDisruptionBudget;
+    }
     default:
       return null; // other kinds are applied on Kubernetes as they are, and ignored by the local platform
   }
@@ -115,10 +126,44 @@ function podTemplate(t: Reader): PodTemplate {
   if (!['Always', 'OnFailure', 'Never'].includes(restartPolicy)) spec.at('restartPolicy').fail(`unknown policy ${restartPolicy}`);
   return {
     labels: t.at('metadata').at('labels').stringMap(),
+    scheduling: scheduling(spec),
     containers: containers.map(container),
     volumes: spec.at('volumes').list().map(volume),
     restartPolicy: restartPolicy as RestartPolicy,
     terminationGracePeriodSeconds: spec.at('terminationGracePeriodSeconds').int(30),
+  };
+}
+
+function scheduling(spec: Reader): Scheduling {
+  const terms = (affinity: Reader) => ({
+    required: affinity.at('requiredDuringSchedulingIgnoredDuringExecution').list().map(affinityTerm),
+    preferred: affinity.at('preferredDuringSchedulingIgnoredDuringExecution').list().map((p) => ({ weight: p.at('weight').int(), term: affinityTerm(p.at('podAffinityTerm')) })),
+  });
+  if (spec.at('affinity').at('nodeAffinity').present) spec.at('affinity').at('nodeAffinity').fail('nodeAffinity is not supported by the local platform; use nodeSelector');
+  return {
+    nodeSelector: spec.at('nodeSelector').stringMap(),
+    podAffinity: terms(spec.at('affinity').at('podAffinity')),
+    podAntiAffinity: terms(spec.at('affinity').at('podAntiAffinity')),
+    topologySpreadConstraints: spec.at('topologySpreadConstraints').list().map((c): TopologySpreadConstraint => {
+      const when = c.at('whenUnsatisfiable').string();
+      if (when !== 'DoNotSchedule' && when !== 'ScheduleAnyway') c.at('whenUnsatisfiable').fail(`unknown value ${when}`);
+      return { maxSkew: c.at('maxSkew').int(), topologyKey: c.at('topologyKey').string(), whenUnsatisfiable: when as TopologySpreadConstraint['whenUnsatisfiable'], labelSelector: labelSelector(c.at('labelSelector')) };
+    }),
+  };
+}
+
+function affinityTerm(t: Reader): AffinityTerm {
+  return { labelSelector: labelSelector(t.at('labelSelector')), topologyKey: t.at('topologyKey').string() };
+}
+
+function labelSelector(s: Reader): LabelSelector {
+  return {
+    matchLabels: s.at('matchLabels').stringMap(),
+    matchExpressions: s.at('matchExpressions').list().map((e) => {
+      const operator = e.at('operator').string();
+      if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(operator)) e.at('operator').fail(`unknown operator ${operator}`);
+      return { key: e.at('key').string(), operator: operator as LabelSelector['matchExpressions'][number]['operator'], values: e.at('values').strings() };
+    }),
   };
 }
 

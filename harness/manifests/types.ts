@@ -69,8 +69,36 @@ export type Volume =
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
+/** `matchLabels` and `matchExpressions`, as every Kubernetes label selector has them. */
+export interface LabelSelector {
+  matchLabels: Record<string, string>;
+  matchExpressions: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values: string[] }[];
+}
+
+/** A pod (anti-)affinity term: pods the selector matches, within one domain of `topologyKey`. */
+export interface AffinityTerm {
+  labelSelector: LabelSelector;
+  topologyKey: string;
+}
+
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
+  labelSelector: LabelSelector;
+}
+
+/** What the scheduler reads of a pod spec. */
+export interface Scheduling {
+  nodeSelector: Record<string, string>;
+  podAffinity: { required: AffinityTerm[]; preferred: { weight: number; term: AffinityTerm }[] };
+  podAntiAffinity: { required: AffinityTerm[]; preferred: { weight: number; term: AffinityTerm }[] };
+  topologySpreadConstraints: TopologySpreadConstraint[];
+}
+
 export interface PodTemplate {
   labels: Record<string, string>;
+  scheduling: Scheduling;
   containers: Container[];
   volumes: Volume[];
   restartPolicy: RestartPolicy;
@@ -95,6 +123,7 @@ export interface StatefulSet {
   kind: 'StatefulSet';
   name: string;
   source: Source;
+  annotations: Record<string, string>;
   replicas: number;
   serviceName: string;
   podManagementPolicy: 'OrderedReady' | 'Parallel';
@@ -125,8 +154,18 @@ export interface Service {
   selector: Record<string, string>;
 }
 
+/** Exactly one of `minAvailable` and `maxUnavailable`, each a count or a percentage (`50%`). */
+export interface PodDisruptionBudget {
+  kind: 'PodDisruptionBudget';
+  name: string;
+  source: Source;
+  minAvailable: number | string | undefined;
+  maxUnavailable: number | string | undefined;
+  selector: LabelSelector;
+}
+
 export type Workload = StatefulSet | Deployment;
-export type KubeObject = ConfigMap | StatefulSet | Deployment | Service;
+export type KubeObject = ConfigMap | StatefulSet | Deployment | Service | PodDisruptionBudget;
 
 /** Everything read from a manifests folder, plus the raw documents for server-side apply. */
 export interface ManifestSet {

@@ -15,7 +15,7 @@ export async function createPlatform(
   const common = { system, runId: scope.platformRunId, keep: options.keep, nodeTimeoutOverrideMs: options.nodeTimeoutMs, redisConfig: options.redisConfig };
   switch (options.platform) {
     case 'local':
-      return new LocalPlatform({ ...common, isolation: options.isolation });
+      return new LocalPlatform({ ...common, isolation: options.isolation, nodes: options.nodes, zones: options.zones, seed: options.seed });
     case 'kubernetes': {
       const { KubernetesPlatform } = await import('../platform/kubernetes/kubernetes-platform.ts');
       return new KubernetesPlatform({ ...common, context: options.context, allowContext: options.allowContext, artifactsDir });

@@ -23,6 +23,9 @@ export interface HarnessOptions {
   keep: boolean;
   /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
   isolation: 'namespaces' | 'processes' | 'auto';
+  /** --nodes and --zones: the local platform's nodes (3 in 3 zones by default, as kind's workers). */
+  nodes: number;
+  zones: number;
   runId: string;
   /** Kubernetes: the kubeconfig context to use, and the one the user allows faults in. */
   context: string | null;
@@ -44,6 +47,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     rate: int(env.HARNESS_RATE),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
+    nodes: int(env.HARNESS_NODES) ?? 3,
+    zones: int(env.HARNESS_ZONES) ?? int(env.HARNESS_NODES) ?? 3,
     runId: env.HARNESS_RUN_ID || newRunId(),
     context: env.HARNESS_CONTEXT || null,
     allowContext: env.HARNESS_ALLOW_CONTEXT || null,
@@ -63,6 +68,8 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_RATE: o.rate === null ? '' : String(o.rate),
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_ISOLATION: o.isolation,
+    HARNESS_NODES: String(o.nodes),
+    HARNESS_ZONES: String(o.zones),
     HARNESS_RUN_ID: o.runId,
     HARNESS_CONTEXT: o.context ?? '',
     HARNESS_ALLOW_CONTEXT: o.allowContext ?? '',

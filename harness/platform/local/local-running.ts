@@ -19,6 +19,8 @@ import { freePort, type LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
 import { PodDisks } from './disk-fill.ts';
 import { StatefulSetController } from './statefulset-controller.ts';
+import { NodePool } from './node-pool.ts';
+import { evictionVerdict } from './disruption.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
@@ -37,6 +39,11 @@ export interface LocalPlatformOptions {
   podReadyTimeoutMs?: number;
   /** `--isolation`: pods in their own namespaces (the default where possible) or as bare processes. */
   isolation?: Isolation | 'auto';
+  /** `--nodes`, `--zones`: the nodes pods are scheduled onto (3 nodes in 3 zones, as kind's workers). */
+  nodes?: number;
+  zones?: number;
+  /** Seeds the scheduler's choices among equally good nodes, so that a run replays. */
+  seed?: number;
 }
 
 /** A started local platform: the pods of one run, their network, and what can be done to them. */
@@ -44,6 +51,9 @@ export class LocalRunning implements RunningPlatform {
   readonly info: PlatformInfo;
   private readonly redisPods: LocalPod[] = [];
   private controller!: StatefulSetController<LocalPod>;
+  private readonly nodePool: NodePool;
+  /** Pods of a crashed node, bound to it until it returns. */
+  private readonly lost = new Map<string, LocalPod[]>();
   private readonly appPods: { pod: LocalPod; port: number }[] = [];
   private readonly connections = new RedisConnections();
   private readonly teardown = new Teardown();
@@ -80,6 +90,7 @@ export class LocalRunning implements RunningPlatform {
       nodeTimeoutOverrideMs: options.nodeTimeoutOverrideMs ?? null, redisConfig: options.redisConfig ?? [], backoff: options.backoff,
       writeHosts: () => this.writeHosts(),
     };
+    this.nodePool = new NodePool({ nodes: options.nodes ?? 3, zones: options.zones ?? options.nodes ?? 3, seed: options.seed ?? 1 }, () => this.redisPods, redis.statefulSet.template.scheduling);
     this.netFaults = new LocalNetFaults(runId, { PATH: process.env.PATH ?? '/usr/bin:/bin', [RUN_MARKER_ENV]: runId });
     // Last resort for an exit nobody planned (an uncaught exception): no async work runs there.
     process.on('exit', this.killAllSync);
@@ -121,11 +132,14 @@ export class LocalRunning implements RunningPlatform {
     for (let ordinal = 0; ordinal < statefulSet.replicas; ordinal++) {
       this.redisPods.push(new LocalPod(`${statefulSet.name}-${ordinal}`, ordinal, ctx));
     }
-    this.controller = new StatefulSetController(this.redisPods, statefulSet.podManagementPolicy, (pod) => this.isReady(pod), (pod) => pod.create(),
-      // Where a person looks when the pod never came back: its log.
-      (pod, error) => void appendFile(this.runDir.log(pod.name, statefulSet.template.containers[0]?.name ?? 'redis'),
-        `=== redis-chaos: the StatefulSet controller could not re-create ${pod.name}: ${error instanceof Error ? error.message : String(error)}\n`).catch(() => undefined));
+    // Where a person looks when the pod never came back: its log.
+    const onError = (pod: LocalPod, error: unknown) => void appendFile(this.runDir.log(pod.name, statefulSet.template.containers[0]?.name ?? 'redis'),
+      `=== redis-chaos: the StatefulSet controller could not re-create ${pod.name}: ${error instanceof Error ? error.message : String(error)}\n`).catch(() => undefined);
+    // Re-created pods are scheduled anew; one that fits no node waits Pending, as on Kubernetes.
+    this.controller = new StatefulSetController(this.redisPods, statefulSet.podManagementPolicy, (pod) => this.isReady(pod),
+      (pod) => this.nodePool.bindThen(pod, () => pod.create(), (error) => onError(pod, error)), onError);
     this.teardown.defer('statefulset controller', () => this.controller.stop());
+    this.teardown.defer('scheduler', () => this.nodePool.stop());
     await this.createPods(signal);
     // The kubelet's liveness probes, from the first start on (the seed's manifests have none).
     const liveness = new LivenessProbes(() => livenessSubjects(this.setup, this.redisPods, this.appPods));
@@ -137,6 +151,7 @@ export class LocalRunning implements RunningPlatform {
   private async createPods(signal?: AbortSignal, ips: (string | undefined)[] = []): Promise<void> {
     const timeoutMs = this.options.podReadyTimeoutMs ?? 30_000;
     const startAndWait = async (pod: LocalPod, i: number) => {
+      if (!this.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason}`);
       await pod.create(ips[i]);
       await waitUntil(`pod ${pod.name} ready`, async () => {
         if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${(await this.logs(pod.name, { tailLines: 3 })).trim()}`);
@@ -151,6 +166,7 @@ export class LocalRunning implements RunningPlatform {
     const before = this.redisPods.map((p) => p.ip);
     const grace = this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds;
     await Promise.all(this.redisPods.map((p) => p.delete(grace)));
+    for (const p of this.redisPods) p.node = null;
     for (const ip of before) if (ip) this.connections.forget(ip, this.info.clientPort);
     // Each pod on the previous IP of the next one: every recorded peer address now names another node.
     const ips = shuffleIps ? before.map((_, i) => before[(i + 1) % before.length] ?? undefined) : [];
@@ -178,6 +194,8 @@ export class LocalRunning implements RunningPlatform {
       await pod.delete(gracePeriodSeconds ?? this.options.system.redis.statefulSet.template.terminationGracePeriodSeconds);
       if (oldIp) this.connections.forget(oldIp, this.info.clientPort);
     } finally {
+      // A new pod object: it is scheduled again.
+      pod.node = null;
       // The StatefulSet controller re-creates it (same name and PVC, new UID and IP): at once, or
       // under OrderedReady once every lower ordinal is ready.
       if (!this.downPromise) await this.controller.recreate(pod);
@@ -197,23 +215,68 @@ export class LocalRunning implements RunningPlatform {
   }
 
   async nodes(): Promise<NodeStatus[]> {
-    throw new HarnessError('nodes: not yet');
+    this.assertUp();
+    return this.nodePool.nodes.map(({ name, zone, labels, ready, unschedulable }) => ({ name, zone, labels: { ...labels }, ready, unschedulable }));
   }
-  async crashNode(_node: string): Promise<string[]> {
-    throw new HarnessError('crashNode: not yet');
+
+  /**
+   * The node fails: its pods are SIGKILLed at once (no grace, no shutdown), their network goes, and
+   * they stay bound to it, as the API keeps a lost node's pods until it returns (for less than the
+   * 5-minute eviction timeout, the StatefulSet controller does not replace them).
+   */
+  async crashNode(name: string): Promise<string[]> {
+    const node = this.nodePool.node(name);
+    this.assertUp();
+    if (!node.ready) throw new HarnessError(`${name} is already down`);
+    node.ready = false;
+    const victims = this.redisPods.filter((p) => p.node === name);
+    for (const p of victims) p.killNow();
+    await Promise.all(victims.map(async (p) => {
+      const ip = p.ip;
+      await p.delete(0);
+      if (ip) this.connections.forget(ip, this.info.clientPort);
+      p.node = name;
+      p.reason = `NodeLost: ${name} is down`;
+    }));
+    this.lost.set(name, victims);
+    return victims.map((p) => p.name);
   }
-  async restoreNode(_node: string): Promise<void> {
-    throw new HarnessError('restoreNode: not yet');
+
+  /** The node is back: the kubelet starts its pods again on it, all at once. */
+  async restoreNode(name: string): Promise<void> {
+    const node = this.nodePool.node(name);
+    this.assertUp();
+    if (node.ready) return;
+    node.ready = true;
+    const pods = this.lost.get(name) ?? [];
+    this.lost.delete(name);
+    await Promise.all(pods.map(async (p) => {
+      p.reason = null;
+      await p.create();
+    }));
   }
-  async cordon(_node: string): Promise<void> {
-    throw new HarnessError('cordon: not yet');
+
+  async cordon(name: string): Promise<void> {
+    this.assertUp();
+    this.nodePool.node(name).unschedulable = true;
   }
-  async uncordon(_node: string): Promise<void> {
-    throw new HarnessError('uncordon: not yet');
+
+  async uncordon(name: string): Promise<void> {
+    this.assertUp();
+    this.nodePool.node(name).unschedulable = false;
   }
-  async evict(_pod: string): Promise<EvictionResult> {
-    throw new HarnessError('evict: not yet');
+
+  /** Refused while the manifests' PodDisruptionBudgets allow no disruption; otherwise a graceful delete. */
+  async evict(name: string): Promise<EvictionResult> {
+    const pod = this.pod(name);
+    const budgets = this.options.system.manifests.objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    const pods = await Promise.all(this.redisPods.map(async (p) => ({ labels: p.labels, healthy: await this.isReady(p) })));
+    const verdict = evictionVerdict(pod, budgets, pods, this.options.system.redis.statefulSet.replicas);
+    if (!verdict.allowed) return { evicted: false, reason: verdict.reason };
+    await this.deletePod(name);
+    return { evicted: true, reason: '' };
   }
+
   async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
     const pod = this.pod(name);
     if (!this.disks) throw new HarnessError(`fillDisk: ${name} has no volumes yet`);
@@ -305,7 +368,7 @@ export class LocalRunning implements RunningPlatform {
     return {
       name: pod.name, ordinal: pod.ordinal, ip: pod.ip, incarnation: pod.incarnation,
       phase: pod.phase, restarts: main?.restarts ?? 0, held: main?.isHeld ?? false,
-      node: null, zone: null, reason: null, lastTermination: main?.lastTermination?.reason ?? null, oomKills: main?.oomKills ?? 0,
+      node: pod.node, zone: this.nodePool.zoneOf(pod.node), reason: pod.reason, lastTermination: main?.lastTermination?.reason ?? null, oomKills: main?.oomKills ?? 0,
       ready: await this.isReady(pod),
     };
   }

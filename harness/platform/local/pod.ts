@@ -48,12 +48,20 @@ export class LocalPod {
   iface: PodInterface | null = null;
   /** The main container's mounts: process mode rewrites an exec probe's paths with them. */
   mounts: MountMap = [];
+  /** The node the pod is bound to (see node-pool.ts); null while unscheduled. */
+  node: string | null = null;
+  /** Why the pod is not running (unschedulable, its node lost); null otherwise. */
+  reason: string | null = null;
 
   constructor(
     readonly name: string,
     readonly ordinal: number,
     private readonly ctx: PodContext,
   ) {}
+
+  get labels(): Record<string, string> {
+    return this.ctx.template.labels;
+  }
 
   get main(): LocalContainer {
     const main = this.containers[0];
