@@ -1,4 +1,5 @@
 import type { Op } from '../workload/history.ts';
+import { promotionDeadlineMs } from './replica-promotion.ts';
 import { faultEndMs, isEnding, perKey, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
 
 export function percentile(sorted: number[], p: number): number | null {
@@ -20,6 +21,7 @@ const latencies = (ops: Op[]) => {
  */
 export const availabilityChecker: Checker = (e) => {
   const { history, faults, recoveredAtMs, samples, shape, expect } = e;
+  const threshold = expect.maxUnavailableMs === 'failover' ? promotionDeadlineMs(e.nodeTimeoutMs) : (expect.maxUnavailableMs ?? null);
   const ops = [...history];
   const start = ops.length ? Math.min(...ops.slice(0, 64).map((o) => o.invokeNs / 1e6)) : 0;
   const end = ops.length ? ops.reduce((m, o) => Math.max(m, o.completeNs / 1e6), 0) : 0;
@@ -47,14 +49,14 @@ export const availabilityChecker: Checker = (e) => {
     shards: shards.map((s) => ({ key: s.key, slot: s.slot, masterAtStart: s.masterAtStart, maxUnavailableMs: Math.round(s.gap.ms), fromMs: Math.round(s.gap.fromMs), toMs: Math.round(s.gap.toMs), ok: s.ok })),
     errors, latency, okPerSec: Math.round(okOps.length / durationS), opsPerSec: Math.round(ops.length / durationS),
     faultWindow: faultFrom === null ? null : { fromMs: Math.round(faultFrom), toMs: Math.round(faultTo!) },
-    majorityLost, threshold: expect.maxUnavailableMs ?? null,
+    majorityLost, threshold,
   };
   const where = shards.length > 1 ? ` (key ${worst.key}, slot ${worst.slot}; other shards ${shards.filter((s) => s !== worst).map((s) => `${Math.round(s.gap.ms)} ms`).join(', ')})` : '';
   const phases = latency.during.count ? ` (${latency.before.p99 ?? '-'} ms before the fault, ${latency.during.p99} ms during)` : '';
   const summary = `longest gap between ok INCRs ${Math.round(gap.ms)} ms${where}; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms${phases}`
     + (majorityLost.length ? `; majority of masters gone for ${majorityLost.map((w) => `${w.toMs - w.fromMs} ms`).join(', ')}` : '');
-  if (expect.maxUnavailableMs !== undefined && gap.ms > expect.maxUnavailableMs) {
-    return { valid: false, message: `unavailable for ${Math.round(gap.ms)} ms, above the ${expect.maxUnavailableMs} ms allowed (${summary})`, details };
+  if (threshold !== null && gap.ms > threshold) {
+    return { valid: false, message: `unavailable for ${Math.round(gap.ms)} ms, above the ${threshold} ms allowed${expect.maxUnavailableMs === 'failover' ? ' (a failover\'s deadline)' : ''} (${summary})`, details };
   }
   return { valid: true, message: summary, details };
 };

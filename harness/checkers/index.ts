@@ -2,6 +2,7 @@ import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
 import { diskFullChecker } from './disk-full.ts';
+import { failureDomainsChecker } from './failure-domains.ts';
 import { minorityWritesChecker } from './minority-writes.ts';
 import { oomKillsChecker } from './oom-kills.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
@@ -20,14 +21,15 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'topology-restored': topologyRestoredChecker,
   availability: availabilityChecker,
   'minority-writes': minorityWritesChecker,
-  'disk-full': diskFullChecker,
   'oom-kills': oomKillsChecker,
+  'disk-full': diskFullChecker,
+  'failure-domains': failureDomainsChecker,
 };
 
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './oom-kills.ts';
-export { availabilityChecker, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { availabilityChecker, configConsistentChecker, counterChecker, failureDomainsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';

@@ -43,6 +43,14 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
   // A later fault on the same shard (a failover loop) decides the final owner: judge this round by
   // what the samples saw right after it, and leave the end state to the last round.
   const later = e.faults.find((g) => g.atMs > f.atMs && !isEnding(g) && g.role === 'master' && g.slots.some(([a, b]) => a <= slot && slot <= b) && g.nodeId);
+  if (later && e.expect.promotion === 'either') {
+    // Either outcome will do (an evicted master back on a new IP, or its replica promoted): each
+    // round must see the slot served again, with every node ok, before the next fault on its shard.
+    const served = e.samples.find((s) => s.tMs > f.atMs && s.tMs < later.atMs && s.owners[slot] && s.allOk && (s.owners[slot] === f.nodeId || f.replicaIds.includes(s.owners[slot]!)));
+    if (!served) return { ...base, outcome: 'unserved', ok: false, message: `slot ${slot} was not served again, with every node ok, between the fault on ${f.target} and the next fault on its shard` };
+    const outcome = served.owners[slot] === f.nodeId ? 'returned' : 'promoted';
+    return { ...base, outcome, failoverMs: Math.round(served.tMs - f.atMs), ok: true, message: `slot ${slot} served again ${Math.round(served.tMs - f.atMs)} ms after the fault on ${f.target} (${outcome === 'returned' ? 'the same node back' : 'a replica promoted'})` };
+  }
   if (later) {
     // Between two rounds the cluster may be whole for less than a sample: any sample before the
     // next fault that shows the new owner will do.

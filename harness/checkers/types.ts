@@ -14,7 +14,8 @@ export interface CheckResult {
   details: Record<string, unknown>;
 }
 
-export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart' | 'partition' | 'delay' | 'loss' | 'heal' | 'fill-disk' | 'free-disk';
+export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart' | 'partition' | 'delay' | 'loss' | 'heal' | 'fill-disk' | 'free-disk'
+  | 'node-crash' | 'node-restore' | 'evict';
 
 /** A fault as injected, with what the target was at that moment (from the pre-fault topology). */
 export interface FaultRecord {
@@ -38,8 +39,16 @@ export interface Expectations {
    */
   promotion?: 'promoted' | 'either' | 'none';
   promotionDeadlineMs?: number;
-  /** Makes `availability` a pass/fail check; unset, it only reports. */
-  maxUnavailableMs?: number;
+  /**
+   * Makes `availability` a pass/fail check; unset, it only reports. `failover`: no shard may be
+   * without ok writes for longer than a failover's deadline (`promotionDeadlineMs`).
+   */
+  maxUnavailableMs?: number | 'failover';
+  /**
+   * `required`: a shard whose master and replicas share one node (or one zone) fails the run (the
+   * node scenarios); unset, `failure-domains` only warns.
+   */
+  failureDomains?: 'required';
 }
 
 /** One counter key of a run: where it lived at the start, and its value before and after. */
@@ -74,10 +83,10 @@ export interface RunEvidence {
    * key alone, with `baseline` and `finalRead`. Each key is judged as its own counter.
    */
   keys?: KeyEvidence[];
-  /** The StatefulSet's volumeClaimTemplates, for the line that names a claim that filled up. */
-  claims?: { name: string; storage: string | undefined }[];
   /** The memory limit and every OOM kill seen, when the manifests set `limits.memory` (oom-kills.ts). */
   memory?: MemoryEvidence;
+  /** The StatefulSet's volumeClaimTemplates, for the line that names a claim that filled up. */
+  claims?: { name: string; storage: string | undefined }[];
 }
 
 /** The keys of a run and each one's operations (Jepsen's independent keys). */
@@ -112,8 +121,8 @@ export function runCheckers(checkers: Record<string, Checker>, evidence: RunEvid
 export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
 
 /** The fault that ends a held one: a kill lasts until its restart, a pause until its resume. */
-const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal', 'fill-disk': 'free-disk' };
-export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal' || f.kind === 'free-disk';
+const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal', 'fill-disk': 'free-disk', 'node-crash': 'node-restore' };
+export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal' || f.kind === 'free-disk' || f.kind === 'node-restore';
 
 /** When a fault's effect ends: its ending fault if it has one, else when the action returned. */
 export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: number): number {

@@ -8,3 +8,4 @@ export { formatRanges, keySlot, rangeSize, rangesContain, SLOT_COUNT, toRanges }
 export type { SlotRange } from './slots.ts';
 export { keyInSlots, keysForEveryMaster } from './keys.ts';
 export type { ShardKey } from './keys.ts';
+export { BOOTSTRAP_ANNOTATION, SPREAD_REPLICAS, spreadAssignment, spreadReplicas } from './spread-replicas.ts';

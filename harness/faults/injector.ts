@@ -1,6 +1,8 @@
 import { selfEntries, snapshot, type Topology } from '../cluster/index.ts';
 import type { FaultKind, FaultRecord } from '../checkers/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
+import { HarnessError } from '../errors.ts';
+import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Clock } from '../workload/clock.ts';
 
 /**
@@ -9,6 +11,8 @@ import type { Clock } from '../workload/clock.ts';
  */
 export class FaultInjector {
   readonly records: FaultRecord[] = [];
+  /** Which node each crashed pod was on, for `restoreNode`. */
+  private readonly crashedNodes = new Map<string, string>();
 
   constructor(
     private readonly platform: RunningPlatform,
@@ -136,13 +140,95 @@ export class FaultInjector {
     return [...open];
   }
 
+  /**
+   * The node fails: every Redis pod on it dies at once (SIGKILL) and stays down, bound to the node,
+   * until `restoreNode`. Recorded once per pod, with what each was.
+   */
+  async crashNode(node: string): Promise<string[]> {
+    const before = await snapshot(this.platform);
+    const on = before.views.filter((v) => v.node === node).map((v) => v.pod);
+    const records = on.map((pod) => this.recordOf('node-crash', pod, before));
+    for (const pod of on) this.crashedNodes.set(pod, node);
+    const killed = await this.platform.crashNode(node);
+    const endMs = Math.round(this.clock.nowMs());
+    for (const r of records) if (killed.includes(r.target)) this.records.push({ ...r, endMs });
+    this.log(`node ${node} crashed: ${records.map((r) => `${r.target} (${r.role})`).join(', ') || 'no Redis pod'} killed with it (SIGKILL), held down with the node`);
+    return killed;
+  }
+
+  /** The crashed node returns; its pods start again on it. */
+  async restoreNode(node: string): Promise<void> {
+    const lost = this.openNodeCrashes().filter((r) => r.node === node).map((r) => r.pod);
+    const before = await snapshot(this.platform);
+    await this.platform.restoreNode(node);
+    const atMs = Math.round(this.clock.nowMs());
+    for (const pod of lost) this.records.push({ ...this.recordOf('node-restore', pod, before), atMs, endMs: atMs });
+    this.log(`node ${node} is back: ${lost.join(', ') || 'no pod'} starting on it again`);
+  }
+
+  /** Pods on a crashed node not yet restored, with their node. */
+  openNodeCrashes(): { pod: string; node: string }[] {
+    const open = new Map<string, string>();
+    for (const r of this.records) {
+      if (r.kind === 'node-crash') open.set(r.target, this.crashedNodes.get(r.target) ?? '');
+      if (r.kind === 'node-restore') open.delete(r.target);
+    }
+    return [...open].map(([pod, node]) => ({ pod, node }));
+  }
+
+  /**
+   * `kubectl drain`: cordon, then evict the node's Redis pods one at a time through the eviction
+   * API. An eviction a PodDisruptionBudget refuses is retried every 5 s, as kubectl does, until
+   * `timeoutMs`; each evicted pod is re-created wherever the scheduler places it. Uncordoned at
+   * the end, whatever happened: the node is back in the pool, as after an upgrade.
+   */
+  async drain(node: string, { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<{ evicted: string[]; refusals: number }> {
+    await this.platform.cordon(node);
+    this.log(`node ${node} cordoned`);
+    const evicted: string[] = [];
+    let refusals = 0;
+    try {
+      const pods = (await this.platform.pods()).filter((p) => p.node === node).map((p) => p.name);
+      for (const pod of pods) {
+        let lastReason = '';
+        await waitUntil(`eviction of ${pod} from ${node}`, async () => {
+          const before = await snapshot(this.platform);
+          const record = this.recordOf('evict', pod, before);
+          const result = await this.platform.evict(pod);
+          if (!result.evicted) {
+            refusals++;
+            if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every 5 s`);
+            lastReason = result.reason;
+            throw new NotYet(result.reason);
+          }
+          this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
+          this.log(`${pod} (${record.role}) evicted from ${node}`);
+        }, { timeoutMs, intervalMs: 5000, ...(signal ? { signal } : {}) });
+        evicted.push(pod);
+      }
+    } finally {
+      await this.platform.uncordon(node);
+      this.log(`node ${node} uncordoned`);
+    }
+    return { evicted, refusals };
+  }
+
+  /** Every Redis pod on `nodes` cut off from every Redis pod elsewhere (a node or a zone isolated). */
+  async isolateNodes(nodes: string[]): Promise<void> {
+    const pods = await this.platform.pods();
+    const inside = pods.filter((p) => p.node !== null && nodes.includes(p.node)).map((p) => p.name);
+    const outside = pods.filter((p) => !inside.includes(p.name)).map((p) => p.name);
+    if (inside.length === 0) throw new HarnessError(`no Redis pod is on ${nodes.join(', ')}: nothing to isolate`);
+    await this.partition([inside, outside]);
+  }
+
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {
     const self = selfEntries(before).find((e) => e.view.pod === pod)?.self;
     // A held-down or paused pod answers nothing; what it was is what it was when the fault began.
     const earlier = [...this.records].reverse().find((r) => r.target === pod);
     return {
       kind, target: pod,
-      role: self ? self.role : (kind === 'restart' || kind === 'resume' || kind === 'heal') && earlier ? earlier.role : 'unknown',
+      role: self ? self.role : (kind === 'restart' || kind === 'resume' || kind === 'heal' || kind === 'node-restore') && earlier ? earlier.role : 'unknown',
       atMs: Math.round(this.clock.nowMs()),
       nodeId: self?.id ?? null,
       slots: self?.role === 'master' ? self.slots : [],

@@ -7,7 +7,10 @@ export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.me
 export const SEED_SCENARIOS = ['delete-pod-0', 'delete-pod-1', 'delete-pods-0-and-1', 'kill-master', 'crash-master'];
 
 /** Scenarios that cut or slow a pod's network: they need --isolation namespaces on the local platform. */
-export const NETWORK_SCENARIOS = ['partition-master', 'partition-replica', 'slow-network'];
+export const NETWORK_SCENARIOS = ['partition-master', 'partition-replica', 'slow-network', 'zone-outage'];
+
+/** Scenarios that fill a volume: they need claims with a capacity of their own (namespaces mode, loop devices). */
+export const DISK_SCENARIOS = ['disk-full-master'];
 
 /** Every scenario, from the files in scenarios/ (`<name>.test.ts`): the seed's first, in run order. */
 export function scenarioNames(): string[] {

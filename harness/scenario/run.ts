@@ -5,7 +5,7 @@ import { keysForEveryMaster, masterOfSlot, selfEntries, snapshot, waitForCluster
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
-import type { RunningPlatform } from '../platform/types.ts';
+import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
 import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
 import { NotYet, sleep, waitUntil } from '../util/wait.ts';
 import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
@@ -20,6 +20,8 @@ import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from './allure.ts';
+import { MemoryActions } from './memory.ts';
+import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
@@ -49,6 +51,10 @@ export class ScenarioRun {
   readonly faults: FaultInjector;
   readonly schedule: Schedule;
   readonly counterSlot: number;
+  /** Data, AOF rewrites and full syncs, for the memory-limit scenario. */
+  readonly memory: MemoryActions;
+  /** Set where the manifests give Redis a memory limit: every OOM kill, for the oom-kills checker. */
+  private readonly oomWatch: RunningOomWatch | null;
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
@@ -69,6 +75,11 @@ export class ScenarioRun {
     this.faults = new FaultInjector(env.platform, clock, (m) => this.log(m));
     this.schedule = new Schedule(env.seed, name);
     this.counterSlot = counterSlotOf(env.system);
+    this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
+    this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
+      ...(env.signal ? { signal: env.signal } : {}),
+      onKill: (k) => this.log(`OOM kill in ${k.pod}: ${k.mainProcess ? 'redis-server itself (exit 137, OOMKilled; the restart policy brings it back)' : 'a process it forked'}`),
+    });
   }
 
   static async start(env: ScenarioEnv, name: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
@@ -121,6 +132,11 @@ export class ScenarioRun {
     return this.env.nodeTimeoutMs;
   }
 
+  /** How long a drain may wait on one eviction that a PodDisruptionBudget refuses: the recovery deadline. */
+  get drainTimeoutMs(): number {
+    return recoveryTimeoutMs(this.env.nodeTimeoutMs);
+  }
+
   /** Keeps a fault in place for `ms`, saying why; Ctrl-C ends it early. */
   async hold(ms: number, why: string): Promise<void> {
     this.log(`${why}: ${ms} ms`);
@@ -153,6 +169,36 @@ export class ScenarioRun {
       const pod = (await this.env.platform.pods()).find((p) => p.name === name);
       if (!pod?.ready) throw new NotYet(`${name}: ${pod?.phase ?? 'absent'}, not ready`);
     }, { timeoutMs: readyTimeoutMs(this.env.nodeTimeoutMs), intervalMs: 100, signal: this.env.signal });
+  }
+
+  /** The cluster's nodes, in name order. */
+  async nodes(): Promise<NodeStatus[]> {
+    return this.env.platform.nodes();
+  }
+
+  /** The node a pod is bound to right now. */
+  async nodeOf(pod: string): Promise<NodeStatus> {
+    const name = (await this.env.platform.pods()).find((p) => p.name === pod)?.node;
+    const node = (await this.env.platform.nodes()).find((n) => n.name === name);
+    if (!node) throw new HarnessError(`${pod} is on no known node`);
+    return node;
+  }
+
+  /**
+   * Waits, with the recovery deadline, until every readiness condition holds, as a node-pool
+   * upgrade waits between nodes. False, with a line saying what is missing, if it never does.
+   */
+  async healthy(why: string): Promise<boolean> {
+    const timeoutMs = recoveryTimeoutMs(this.env.nodeTimeoutMs);
+    try {
+      await waitForClusterReady(this.env.platform, this.env.system.shape, { timeoutMs, signal: this.env.signal });
+      this.log(`healthy again (${why})`);
+      return true;
+    } catch (error) {
+      this.throwIfInterrupted();
+      this.log(`not healthy within ${timeoutMs} ms (${why}): ${errorMessage(error)}`);
+      return false;
+    }
   }
 
   /** The pod serving the counter key's slot right now. */
@@ -233,6 +279,7 @@ export class ScenarioRun {
     await this.stopLoad().catch(() => undefined);
     if (this.env.signal?.aborted) {
       await this.healNetwork();
+      await this.restoreNodes();
       const checks = await this.judge(1000).catch(() => []);
       const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
       this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
@@ -241,6 +288,7 @@ export class ScenarioRun {
     }
     for (const pod of await this.env.platform.pods().catch(() => [])) if (pod.held) await this.env.platform.restart(pod.name).catch(() => undefined);
     await this.healNetwork();
+    await this.restoreNodes();
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
     await this.writeArtifacts(this.result('error', [], message), []);
@@ -251,6 +299,16 @@ export class ScenarioRun {
     if (this.faults.openNetworkFaults().length) await this.env.platform.heal().catch((e: unknown) => this.log(`could not heal the network: ${errorMessage(e)}`));
     // Nor a full volume: the next scenario on this cluster must not start with one.
     for (const pod of this.faults.openDiskFills()) await this.env.platform.freeDisk(pod).catch((e: unknown) => this.log(`could not free ${pod}'s volume: ${errorMessage(e)}`));
+  }
+
+  /** A crashed node never outlives its scenario, nor a cordon: the next scenario shares the cluster. */
+  private async restoreNodes(): Promise<void> {
+    for (const node of new Set(this.faults.openNodeCrashes().map((c) => c.node))) {
+      await this.env.platform.restoreNode(node).catch((e: unknown) => this.log(`could not restore node ${node}: ${errorMessage(e)}`));
+    }
+    for (const node of await this.env.platform.nodes().catch(() => [])) {
+      if (node.unschedulable) await this.env.platform.uncordon(node.name).catch(() => undefined);
+    }
   }
 
   get isFinished(): boolean {
@@ -277,6 +335,7 @@ export class ScenarioRun {
     return runCheckers(SEED_CHECKERS, {
       history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
+      ...(this.oomWatch ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
       counterSlot: this.counterSlot, expect: this.options.expect ?? {}, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
     });
   }
@@ -293,6 +352,7 @@ export class ScenarioRun {
   private async stopLoad(): Promise<void> {
     await this.workload.stop();
     await this.sampler.stop();
+    await this.oomWatch?.stop();
     await this.history.close();
   }
 

@@ -1,4 +1,4 @@
-import { createCluster, waitForClusterReady, type Topology } from '../cluster/index.ts';
+import { BOOTSTRAP_ANNOTATION, createCluster, SPREAD_REPLICAS, spreadReplicas, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { createPlatform, type SessionScope } from './create-platform.ts';
 import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
@@ -49,7 +49,13 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
     log(`platform up: ${system.redis.statefulSet.replicas} pods ready in ${platformUpMs} ms; bootstrapping the cluster`);
     await createCluster(platform, system.shape, signal ? { signal } : {});
     const clusterCreateMs = lap();
-    const topology = await waitForClusterReady(platform, system.shape, { timeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+    let topology = await waitForClusterReady(platform, system.shape, { timeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+    if (system.redis.statefulSet.annotations[BOOTSTRAP_ANNOTATION] === SPREAD_REPLICAS) {
+      // The manifests' own bootstrap step (examples/hardened): no replica on its master's node.
+      const spread = await spreadReplicas(platform, system.shape, { readyTimeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+      log(`${BOOTSTRAP_ANNOTATION}: ${SPREAD_REPLICAS}: ${spread.note}`);
+      if (spread.moved.length) topology = await waitForClusterReady(platform, system.shape, { timeoutMs: readyTimeoutMs(nodeTimeoutMs), ...(signal ? { signal } : {}) });
+    }
     const replicaSyncMs = lap();
     const bootstrapMs = clusterCreateMs + replicaSyncMs;
     log(`cluster ready in ${bootstrapMs} ms (--cluster create ${clusterCreateMs} ms, replicas' first sync ${replicaSyncMs} ms); deploying the hit counter`);
