@@ -22,8 +22,6 @@ import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts
 import { step } from './allure.ts';
 import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
-import { MemoryActions } from './memory.ts';
-import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
@@ -57,10 +55,6 @@ export class ScenarioRun {
   readonly memory: MemoryActions;
   /** Set where the manifests give Redis a memory limit: every OOM kill, for the oom-kills checker. */
   private readonly oomWatch: RunningOomWatch | null;
-  /** Data, AOF rewrites and full syncs, for the memory-limit scenario. */
-  readonly memory: MemoryActions;
-  /** Set where the manifests give Redis a memory limit: every OOM kill, for the oom-kills checker. */
-  private readonly oomWatch: RunningOomWatch | null;
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
@@ -81,11 +75,6 @@ export class ScenarioRun {
     this.faults = new FaultInjector(env.platform, clock, (m) => this.log(m));
     this.schedule = new Schedule(env.seed, name);
     this.counterSlot = counterSlotOf(env.system);
-    this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
-    this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
-      ...(env.signal ? { signal: env.signal } : {}),
-      onKill: (k) => this.log(`OOM kill in ${k.pod}: ${k.mainProcess ? 'redis-server itself (exit 137, OOMKilled; the restart policy brings it back)' : 'a process it forked'}`),
-    });
     this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
     this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
       ...(env.signal ? { signal: env.signal } : {}),
@@ -346,7 +335,6 @@ export class ScenarioRun {
     return runCheckers(SEED_CHECKERS, {
       history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
-      ...(this.oomWatch ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
       ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
       counterSlot: this.counterSlot, expect: this.options.expect ?? {}, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
     });
@@ -364,7 +352,6 @@ export class ScenarioRun {
   private async stopLoad(): Promise<void> {
     await this.workload.stop();
     await this.sampler.stop();
-    await this.oomWatch?.stop();
     await this.oomWatch?.stop();
     await this.history.close();
   }
