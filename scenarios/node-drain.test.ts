@@ -11,7 +11,7 @@ chaosTest('node-drain', async ({ chaos }) => {
   await run.phase(`fault: drain ${nodes.map((n) => n.name).join(', ')} in turn`, async () => {
     await run.warmup();
     for (const node of nodes) {
-      await run.faults.drain(node.name, { timeoutMs: run.drainTimeoutMs });
+      await run.drain(node.name);
       await run.healthy(`after draining ${node.name}`);
     }
   });

@@ -245,6 +245,34 @@ describe('replica-promotion', () => {
     });
   });
 
+  describe('rounds of evictions (a drain) under either', () => {
+    // Two evictions of the master of slot 0 (at 100 and 2000 ms); samples every 250 ms.
+    const m0 = seedNodes()[0]!;
+    const rounds = (servedBetween: boolean) => {
+      const t = topologyOf(seedNodes());
+      const down = topologyOf(seedNodes(), { 'redis-cluster-0': { unreachable: true } });
+      const samples = [0, 250, 500, 750, 1000, 1250, 1500, 1750, 2250, 2500].map((ms) => {
+        const gone = (ms > 100 && ms < 2000 && !(servedBetween && ms >= 1000)) || (ms > 2000 && ms < 2500);
+        return summarize(gone ? down : t, ms, 0, [0, 5461, 10923]);
+      });
+      return replicaPromotionChecker(evidence({
+        samples, faults: [fault({ kind: 'evict', atMs: 100 }), fault({ kind: 'evict', atMs: 2000 })], expect: { promotion: 'either' },
+      }));
+    };
+
+    it('passes when the slot is served again between evictions (the same node back)', () => {
+      const r = rounds(true);
+      expect(r.valid).toBe(true);
+      expect(r.message).toContain(`slot 0 served again 900 ms after the fault on ${m0.pod} (the same node back)`);
+    });
+
+    it('fails when the slot is not served again before the next eviction', () => {
+      const r = rounds(false);
+      expect(r.valid).toBe(false);
+      expect(r.message).toContain(`slot 0 was not served again, with every node ok, between the fault on ${m0.pod} and the next fault on its shard`);
+    });
+  });
+
   it('passes the same node coming back when either outcome is allowed', () => {
     const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'crash' })], expect: { promotion: 'either' } }));
     expect(r.valid).toBe(true);

@@ -182,7 +182,7 @@ export class FaultInjector {
    * `timeoutMs`; each evicted pod is re-created wherever the scheduler places it. Uncordoned at
    * the end, whatever happened: the node is back in the pool, as after an upgrade.
    */
-  async drain(node: string, { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<{ evicted: string[]; refusals: number }> {
+  async drain(node: string, { timeoutMs, retryMs = 5000, signal }: { timeoutMs: number; retryMs?: number; signal?: AbortSignal }): Promise<{ evicted: string[]; refusals: number }> {
     await this.platform.cordon(node);
     this.log(`node ${node} cordoned`);
     const evicted: string[] = [];
@@ -197,13 +197,13 @@ export class FaultInjector {
           const result = await this.platform.evict(pod);
           if (!result.evicted) {
             refusals++;
-            if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every 5 s`);
+            if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every ${retryMs / 1000} s`);
             lastReason = result.reason;
             throw new NotYet(result.reason);
           }
           this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
           this.log(`${pod} (${record.role}) evicted from ${node}`);
-        }, { timeoutMs, intervalMs: 5000, ...(signal ? { signal } : {}) });
+        }, { timeoutMs, intervalMs: retryMs, ...(signal ? { signal } : {}) });
         evicted.push(pod);
       }
     } finally {

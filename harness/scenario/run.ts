@@ -27,6 +27,8 @@ import type { ScenarioEnv } from './context.ts';
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
 const SETTLE_MS = Number(process.env.HARNESS_SETTLE_MS || 3000);
 const WARMUP = (process.env.HARNESS_WARMUP_MS || '1000-3000').split('-').map(Number) as [number, number];
+// kubectl drain retries a refused eviction every 5 s; tests that drain many times may go faster.
+const EVICTION_RETRY_MS = Number(process.env.HARNESS_EVICTION_RETRY_MS || 5000);
 
 export interface ScenarioOptions {
   expect?: Expectations;
@@ -132,9 +134,12 @@ export class ScenarioRun {
     return this.env.nodeTimeoutMs;
   }
 
-  /** How long a drain may wait on one eviction that a PodDisruptionBudget refuses: the recovery deadline. */
-  get drainTimeoutMs(): number {
-    return recoveryTimeoutMs(this.env.nodeTimeoutMs);
+  /**
+   * Drains a node as `kubectl drain` does (see FaultInjector.drain): each eviction a
+   * PodDisruptionBudget refuses may wait up to the recovery deadline.
+   */
+  drain(node: string): ReturnType<FaultInjector['drain']> {
+    return this.faults.drain(node, { timeoutMs: recoveryTimeoutMs(this.env.nodeTimeoutMs), retryMs: EVICTION_RETRY_MS, ...(this.env.signal ? { signal: this.env.signal } : {}) });
   }
 
   /** Keeps a fault in place for `ms`, saying why; Ctrl-C ends it early. */

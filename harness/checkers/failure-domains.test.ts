@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { spreadAssignment } from '../cluster/index.ts';
+import { seedNodes, topologyOf } from '../testing/topologies.ts';
+import { failureDomainsChecker } from './failure-domains.ts';
+import type { RunEvidence } from './types.ts';
+
+/** The seed's layout (0–2 masters, 3–5 their replicas) with each pod on the node given. */
+function placed(nodes: string[], zones?: string[]) {
+  const t = topologyOf(seedNodes());
+  return { ...t, views: t.views.map((v, i) => ({ ...v, node: nodes[i]!, zone: zones?.[i] ?? `zone-of-${nodes[i]}` })) };
+}
+const judge = (before: RunEvidence['before'], expect: RunEvidence['expect'] = {}) => failureDomainsChecker({ before, expect } as RunEvidence);
+
+describe('failure-domains', () => {
+  it('passes when every shard spans two nodes', () => {
+    const r = judge(placed(['n1', 'n2', 'n3', 'n2', 'n3', 'n1']), { failureDomains: 'required' });
+    expect(r.valid).toBe(true);
+    expect(r.message).toContain('every shard spans more than one node');
+  });
+
+  it('fails the node scenarios when a master and its replica share a node, naming shard, pods and node', () => {
+    const r = judge(placed(['n1', 'n2', 'n3', 'n1', 'n3', 'n2']), { failureDomains: 'required' });
+    expect(r.valid).toBe(false);
+    expect(r.message).toBe("one node's loss takes a whole shard: the shard of slots 0-5460 is all on node n1: redis-cluster-0 (master) and redis-cluster-3 (replica)");
+  });
+
+  it('only warns elsewhere', () => {
+    const r = judge(placed(['n1', 'n1', 'n1', 'n1', 'n1', 'n1']));
+    expect(r.valid).toBe(true);
+    expect(r.message).toMatch(/^warning: the shard of slots 0-5460 is all on node n1/);
+    expect((r.details.warnings as string[]).length).toBe(3);
+  });
+
+  it('judges zones where more than one is set', () => {
+    const r = judge(placed(['n1', 'n2', 'n3', 'n4', 'n5', 'n6'], ['a', 'b', 'c', 'a', 'b', 'c']), { failureDomains: 'required' });
+    expect(r.valid).toBe(false);
+    expect(r.message).toContain('is all in zone a');
+  });
+
+  it('is unknown when the platform does not say where pods are', () => {
+    expect(judge(topologyOf(seedNodes())).valid).toBe('unknown');
+  });
+});
+
+describe('spreadAssignment', () => {
+  const m = (i: number, node: string) => ({ id: `m${i}`, pod: `p${i}`, node });
+  const r = (i: number, node: string, masterId: string) => ({ id: `r${i}`, pod: `p${i + 3}`, node, masterId });
+
+  it('keeps a good pairing as it is', () => {
+    const a = spreadAssignment([m(0, 'n1'), m(1, 'n2'), m(2, 'n3')], [r(0, 'n2', 'm0'), r(1, 'n3', 'm1'), r(2, 'n1', 'm2')], 1)!;
+    expect([...a]).toEqual([['r0', 'm0'], ['r1', 'm1'], ['r2', 'm2']]);
+  });
+
+  it('re-pairs replicas that share their master\'s node, moving as few as it can', () => {
+    // r0 shares n1 with m0; r1 and r2 sit well. Only a swap can fix it: r0 and one other move.
+    const a = spreadAssignment([m(0, 'n1'), m(1, 'n2'), m(2, 'n3')], [r(0, 'n1', 'm0'), r(1, 'n3', 'm1'), r(2, 'n2', 'm2')], 1)!;
+    const masterNode = { m0: 'n1', m1: 'n2', m2: 'n3' } as Record<string, string>;
+    const replicaNode = { r0: 'n1', r1: 'n3', r2: 'n2' } as Record<string, string>;
+    for (const [rep, mas] of a) expect(replicaNode[rep]).not.toBe(masterNode[mas]);
+    expect(new Set(a.values()).size).toBe(3);
+  });
+
+  it('is null when no pairing exists (one node)', () => {
+    expect(spreadAssignment([m(0, 'n1'), m(1, 'n1'), m(2, 'n1')], [r(0, 'n1', 'm0'), r(1, 'n1', 'm1'), r(2, 'n1', 'm2')], 1)).toBeNull();
+  });
+});
