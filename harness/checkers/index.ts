@@ -1,6 +1,7 @@
 import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
+import { drainChecker } from './drain.ts';
 import { diskFullChecker } from './disk-full.ts';
 import { failureDomainsChecker } from './failure-domains.ts';
 import { minorityWritesChecker } from './minority-writes.ts';
@@ -24,12 +25,13 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'oom-kills': oomKillsChecker,
   'disk-full': diskFullChecker,
   'failure-domains': failureDomainsChecker,
+  drain: drainChecker,
 };
 
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './oom-kills.ts';
-export { availabilityChecker, configConsistentChecker, counterChecker, failureDomainsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';

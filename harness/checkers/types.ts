@@ -15,7 +15,7 @@ export interface CheckResult {
 }
 
 export type FaultKind = 'delete-pod' | 'kill' | 'crash' | 'restart' | 'pause' | 'resume' | 'full-restart' | 'partition' | 'delay' | 'loss' | 'heal' | 'fill-disk' | 'free-disk'
-  | 'node-crash' | 'node-restore' | 'evict';
+  | 'node-crash' | 'node-restore' | 'evict' | 'evict-refused';
 
 /** A fault as injected, with what the target was at that moment (from the pre-fault topology). */
 export interface FaultRecord {
@@ -30,6 +30,8 @@ export interface FaultRecord {
   slots: SlotRange[];
   /** Node ids of the target's replicas, if it was a master. */
   replicaIds: string[];
+  /** Why the fault could not be done (an eviction refused until the drain's deadline). */
+  reason?: string;
 }
 
 export interface Expectations {

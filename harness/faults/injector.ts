@@ -182,35 +182,41 @@ export class FaultInjector {
    * `timeoutMs`; each evicted pod is re-created wherever the scheduler places it. Uncordoned at
    * the end, whatever happened: the node is back in the pool, as after an upgrade.
    */
-  async drain(node: string, { timeoutMs, retryMs = 5000, signal }: { timeoutMs: number; retryMs?: number; signal?: AbortSignal }): Promise<{ evicted: string[]; refusals: number }> {
+  async drain(node: string, { timeoutMs, retryMs = 5000, signal }: { timeoutMs: number; retryMs?: number; signal?: AbortSignal }): Promise<{ evicted: string[]; refused: string | null }> {
     await this.platform.cordon(node);
     this.log(`node ${node} cordoned`);
     const evicted: string[] = [];
-    let refusals = 0;
     try {
       const pods = (await this.platform.pods()).filter((p) => p.node === node).map((p) => p.name);
       for (const pod of pods) {
         let lastReason = '';
-        await waitUntil(`eviction of ${pod} from ${node}`, async () => {
-          const before = await snapshot(this.platform);
-          const record = this.recordOf('evict', pod, before);
-          const result = await this.platform.evict(pod);
-          if (!result.evicted) {
-            refusals++;
-            if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every ${retryMs / 1000} s`);
-            lastReason = result.reason;
-            throw new NotYet(result.reason);
-          }
-          this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
-          this.log(`${pod} (${record.role}) evicted from ${node}`);
-        }, { timeoutMs, intervalMs: retryMs, ...(signal ? { signal } : {}) });
+        const startedMs = Math.round(this.clock.nowMs());
+        try {
+          await waitUntil(`eviction of ${pod} from ${node}`, async () => {
+            const record = this.recordOf('evict', pod, await snapshot(this.platform));
+            const result = await this.platform.evict(pod);
+            if (!result.evicted) {
+              if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every ${retryMs / 1000} s`);
+              lastReason = result.reason;
+              throw new NotYet(result.reason);
+            }
+            this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
+            this.log(`${pod} (${record.role}) evicted from ${node}`);
+          }, { timeoutMs, intervalMs: retryMs, ...(signal ? { signal } : {}) });
+        } catch (error) {
+          if (signal?.aborted || !lastReason) throw error;
+          // As `kubectl drain --timeout`: the drain gives up, and what stopped it is evidence, not a harness error.
+          this.records.push({ ...this.recordOf('evict-refused', pod, await snapshot(this.platform)), atMs: startedMs, endMs: Math.round(this.clock.nowMs()), reason: lastReason });
+          this.log(`drain of ${node} gave up after ${timeoutMs} ms: ${pod} could not be evicted (${lastReason})`);
+          return { evicted, refused: pod };
+        }
         evicted.push(pod);
       }
     } finally {
       await this.platform.uncordon(node);
       this.log(`node ${node} uncordoned`);
     }
-    return { evicted, refusals };
+    return { evicted, refused: null };
   }
 
   /** Every Redis pod on `nodes` cut off from every Redis pod elsewhere (a node or a zone isolated). */

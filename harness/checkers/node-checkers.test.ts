@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spreadAssignment } from '../cluster/index.ts';
 import { seedNodes, topologyOf } from '../testing/topologies.ts';
+import { drainChecker } from './drain.ts';
 import { failureDomainsChecker } from './failure-domains.ts';
 import type { RunEvidence } from './types.ts';
 
@@ -62,5 +63,26 @@ describe('spreadAssignment', () => {
 
   it('is null when no pairing exists (one node)', () => {
     expect(spreadAssignment([m(0, 'n1'), m(1, 'n1'), m(2, 'n1')], [r(0, 'n1', 'm0'), r(1, 'n1', 'm1'), r(2, 'n1', 'm2')], 1)).toBeNull();
+  });
+});
+
+describe('drain', () => {
+  const f = (kind: 'evict' | 'evict-refused', target: string, extra: Partial<RunEvidence['faults'][number]> = {}) =>
+    ({ kind, target, role: 'master' as const, atMs: 1000, endMs: 1500, nodeId: null, slots: [], replicaIds: [], ...extra });
+
+  it('passes a drain whose evictions all went through', () => {
+    const r = drainChecker({ faults: [f('evict', 'redis-cluster-0'), f('evict', 'redis-cluster-3')] } as RunEvidence);
+    expect(r).toMatchObject({ valid: true, message: 'the drain completed: 2 pods evicted (redis-cluster-0, redis-cluster-3)' });
+  });
+
+  it('fails a drain that gave up on a refused eviction, with the budget\'s reason', () => {
+    const refused = f('evict-refused', 'redis-cluster-3', { atMs: 1000, endMs: 33_000, reason: "Cannot evict pod as it would violate the pod's disruption budget redis-cluster (5 healthy, 5 required)" });
+    const r = drainChecker({ faults: [f('evict', 'redis-cluster-0'), refused] } as RunEvidence);
+    expect(r.valid).toBe(false);
+    expect(r.message).toBe("the drain did not complete: redis-cluster-3 could not be evicted for 32 s (Cannot evict pod as it would violate the pod's disruption budget redis-cluster (5 healthy, 5 required))");
+  });
+
+  it('does not apply where nothing was drained', () => {
+    expect(drainChecker({ faults: [] } as unknown as RunEvidence).details).toEqual({ applicable: false });
   });
 });
