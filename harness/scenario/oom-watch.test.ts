@@ -37,6 +37,21 @@ describe('the OOM watch', () => {
     expect(watch.kills.map((k) => [k.pod, k.mainProcess])).toEqual([['redis-cluster-0', false], ['redis-cluster-0', true], ['redis-cluster-0', true]]);
   });
 
+  it('a kill seen before its restart is redis-server\'s once the container restarts OOMKilled (the back-off delays the restart)', async () => {
+    const { platform, done } = scripted([
+      [status({})],
+      [status({ oomKills: 1 })], // counted by the kernel; the exit not seen yet
+      [status({ oomKills: 1 })],
+      [status({ oomKills: 1, restarts: 1, lastTermination: 'OOMKilled' })],
+    ]);
+    const seen: boolean[] = [];
+    const watch = startOomWatch(platform, new Clock(), { intervalMs: 1, onKill: (k) => seen.push(k.mainProcess) });
+    await done;
+    await watch.stop();
+    expect(watch.kills.map((k) => k.mainProcess)).toEqual([true]);
+    expect(seen).toEqual([false, true]);
+  });
+
   it('on a platform that counts none, an OOMKilled restart is one kill, another restart none', async () => {
     const { platform, done } = scripted([
       [status({})],

@@ -41,6 +41,16 @@ export function startOomWatch(platform: RunningPlatform, clock: Clock, { interva
         kills.push(kill);
         onKill?.(kill);
       }
+      // The kernel counts a kill before the container's exit is seen, and the restart comes after
+      // the back-off (10 s from the second crash on): a kill first taken for a forked child's is
+      // redis-server's once the container restarts with OOMKilled.
+      if (mainKilled && counted === 0) {
+        const earlier = [...kills].reverse().find((k) => k.pod === p.name && !k.mainProcess);
+        if (earlier) {
+          earlier.mainProcess = true;
+          onKill?.(earlier);
+        }
+      }
       seen.set(p.name, p);
     }
   };

@@ -120,7 +120,8 @@ export class RunCgroups {
     const l = this.layout;
     const leaf = `${name}-${++this.seq}`;
     const dirs = this.runDirs.map((d) => path.join(d, leaf));
-    for (const d of dirs) mkdirSync(d);
+    // recursive: a sweeper of another runs folder may have taken the run's folder while it was empty.
+    for (const d of dirs) mkdirSync(d, { recursive: true });
     const cgroup = new ContainerCgroup(leaf, dirs, l.version, limits, () => this.live.delete(cgroup));
     this.live.add(cgroup);
     const write = (dir: string, file: string, value: string, optional = false) => {
