@@ -3,6 +3,7 @@
 // OOMKilled, in its status and its log), then restarted with the crash back-off; a kill the harness
 // sends is not taken for an OOM kill; a Redis pod of real manifests runs in its cgroup, and its
 // OOM kill reaches pods(); nothing is left behind.
+import { execa } from 'execa';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { NotYet, waitUntil } from '../../util/wait.ts';
 import { cgroupExists, cgroupLayout, RunCgroups, type CgroupLayout } from './cgroups.ts';
 import { LocalContainer, type ContainerSpec } from './container.ts';
 import { LocalPlatform } from './local-platform.ts';
+import { sweepLocal } from './sweeper.ts';
 
 const layout = await cgroupLayout();
 const why = typeof layout === 'string' ? layout : null;
@@ -106,6 +108,29 @@ describe.skipIf(why !== null)('a Redis pod with limits.memory', () => {
     } finally {
       await platform.down();
     }
+    for (const d of runDirs) expect(await cgroupExists(d)).toBe(false);
+  });
+});
+
+describe.skipIf(why !== null)('the sweeper and limits', () => {
+  it("removes a SIGKILLed harness's cgroups, found by run id", async () => {
+    const harness = execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/crashing-limited-harness.ts')], {
+      buffer: false, reject: false, timeout: 60_000,
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      harness.stdout!.once('data', (d: Buffer) => resolve(d.toString()));
+      harness.once('exit', () => reject(new Error('the fixture harness exited before starting its pod')));
+    });
+    const { runId } = JSON.parse(line) as { runId: string };
+    harness.kill('SIGKILL');
+    await harness;
+    const runDirs = new RunCgroups(layout as CgroupLayout, runId).runDirs;
+    // Nothing ran its teardown: its container's cgroup is there, its redis-server in it.
+    const leaf = path.join(runDirs[0]!, 'solo-0-redis-1');
+    expect((await readFile(path.join(leaf, 'cgroup.procs'), 'utf8')).trim()).not.toBe('');
+    const swept = await sweepLocal();
+    expect(swept.runs).toContain(runId);
+    for (const d of runDirs) expect(swept.cgroups).toContain(d);
     for (const d of runDirs) expect(await cgroupExists(d)).toBe(false);
   });
 });
