@@ -4,6 +4,7 @@ import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { isOwnerAlive, listRuns, RunDir, runIdOf, runsRoot } from './run-dir.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 import { sweepVolumes } from './volumes.ts';
+import { sweepCgroups } from './cgroups.ts';
 
 const RECORDLESS_GRACE_MS = 60_000;
 
@@ -15,6 +16,8 @@ export interface SweepResult {
   links: string[];
   /** Claims of dead runs: mount points unmounted and loop devices detached. */
   volumes: string[];
+  /** cgroups (`redis-chaos-<runId>`) of dead runs, removed. */
+  cgroups: string[];
 }
 
 /**
@@ -33,7 +36,7 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   // be a run writing its record right now, and it is left alone.
   for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(runIdOf(r));
   const marked = await markedProcesses();
-  const result: SweepResult = { runs: [], killed: [], netns: [], links: [], volumes: [] };
+  const result: SweepResult = { runs: [], killed: [], netns: [], links: [], volumes: [], cgroups: [] };
   // Dead means listed above and not live: a run that started after the listing is never swept.
   const listed = new Set(runs.map(runIdOf));
   const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
@@ -54,6 +57,8 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   result.killed.push(...kernel.killed);
   // Once their processes are gone, and before their folders (and images) are removed.
   result.volumes = await sweepVolumes(runsRoot(), dead);
+  // Before the run folders go: a dead run is known by its folder.
+  if (process.getuid?.() === 0) result.cgroups = (await sweepCgroups(async () => (await listRuns()).map(runIdOf), dead)).removed;
   for (const run of runs) {
     const runId = runIdOf(run);
     if (!dead(runId)) continue;
