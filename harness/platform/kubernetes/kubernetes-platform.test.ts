@@ -269,4 +269,35 @@ describe('pod operations', () => {
     await running.deletePod('redis-cluster-1');
     expect(reads).toBeGreaterThanOrEqual(4);
   });
+
+  it('refuses to fill a volume with more than twice its claim free (it shares the node\'s disk), after only a df in the Redis container', async () => {
+    // kind's local-path volumes are folders on the node: df shows the node's disk, 75 GiB free for a 1Gi claim.
+    api.onExec(({ command }) => (command[0] === 'df'
+      ? { stdout: 'Filesystem           1024-blocks    Used Available Capacity Mounted on\n/dev/vda             264091928 29158880 78643200  27% /data\n', exitCode: 0 }
+      : { stderr: 'unexpected', exitCode: 1 }));
+    await expect(running.fillDisk('redis-cluster-0', { path: '/data', leaveBytes: 0 })).rejects.toThrow(
+      "fillDisk: redis-cluster-0's volume at /data (claim data-redis-cluster-0, requests.storage 1Gi) has 75Gi free, more than twice its request: its storage is not limited to the claim (it shares a disk, as hostPath and local-path volumes do), and filling it would fill the node's disk");
+    expect(api.execs).toEqual([{ pod: 'redis-cluster-0', container: 'redis', command: ['df', '-Pk', '/data'] }]);
+    await expect(running.fillDisk('redis-cluster-0', { path: '/conf', leaveBytes: 0 })).rejects.toThrow('fillDisk: redis-cluster-0 has no PersistentVolumeClaim mounted at /conf');
+    // Nothing was filled, so there is nothing to free: no exec.
+    await running.freeDisk('redis-cluster-0');
+    expect(api.execs).toHaveLength(1);
+  });
+
+  it('fills a volume limited to its claim from inside the Redis container, and freeDisk removes the file', async () => {
+    let free = 1_000_000; // KiB: a 1Gi volume, nearly empty
+    api.onExec(({ command }) => {
+      if (command[0] === 'df') return { stdout: `Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sdb 1030828 30828 ${free} 3% /data\n`, exitCode: 0 };
+      if (command[0] === 'sh') {
+        free = 0;
+        return { stdout: '-rw-r--r--    1 999      1000     1024000000 Dec  3 11:00 /data/.redis-chaos-fill\n', exitCode: 0 };
+      }
+      return { exitCode: 0 };
+    });
+    expect(await running.fillDisk('redis-cluster-0', { path: '/data', leaveBytes: 0 })).toEqual({ freeBytes: 0, filledBytes: 1_024_000_000 });
+    expect(api.execs[1]!.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(api.execs[1]!.command[2]).toMatch(/fallocate -l 1024000000 "\$f" .*\|\| dd if=\/dev\/zero of="\$f" bs=1048576 count=976/);
+    await running.freeDisk('redis-cluster-0');
+    expect(api.execs.at(-1)).toEqual({ pod: 'redis-cluster-0', container: 'redis', command: ['rm', '-f', '/data/.redis-chaos-fill'] });
+  });
 });

@@ -14,6 +14,7 @@ import { loadTarget, type Target } from './kubeconfig.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
 import { containerIdOf, NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
+import { claimAt, fillInPod, freeInPod } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
 
 export interface KubernetesPlatformOptions {
@@ -80,6 +81,8 @@ class KubernetesRunning implements RunningPlatform {
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   /** Pods held down by kill(): the container id that was frozen. */
   private readonly held = new Map<string, string | null>();
+  /** Pods whose volumes fillDisk filled: the mount paths, for freeDisk. */
+  private readonly filled = new Map<string, string[]>();
   private readonly netFaults: KubernetesNetFaults;
   private readonly teardown = new Teardown();
   private appUrl: string | null = null;
@@ -290,11 +293,22 @@ class KubernetesRunning implements RunningPlatform {
   async evict(_pod: string): Promise<EvictionResult> {
     throw new HarnessError('evict: not yet');
   }
-  async fillDisk(_pod: string, _options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
-    throw new HarnessError('fillDisk: not yet');
+  async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+    this.assertUp();
+    const result = await fillInPod(this.execInRedis(name), name, path, leaveBytes, claimAt(this.options.system, path));
+    this.filled.set(name, [...new Set([...(this.filled.get(name) ?? []), path])]);
+    return result;
   }
-  async freeDisk(_pod: string): Promise<void> {
-    throw new HarnessError('freeDisk: not yet');
+
+  async freeDisk(name: string): Promise<void> {
+    this.assertUp();
+    for (const path of this.filled.get(name) ?? []) await freeInPod(this.execInRedis(name), name, path);
+    this.filled.delete(name);
+  }
+
+  /** `kubectl exec` in the pod's Redis container; a fill of a large volume with dd takes a while. */
+  private execInRedis(pod: string): (argv: string[]) => Promise<ExecResult> {
+    return (argv) => execIn(this.exec, this.namespace, pod, this.options.system.redis.container.name, argv, 300_000);
   }
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
