@@ -26,7 +26,9 @@ const free = (atMs: number) => fault({ kind: 'free-disk', atMs, endMs: atMs + 2 
 describe('disk-full', () => {
   it('passes a shard that refuses writes while full and serves again soon after the free, saying what Redis said', () => {
     // Full from 1000 ms; Redis notices at 1200 (its AOF's last block used up); freed at 5000; ok from 5600.
-    const history = writes(0, 8000, (ms) => (ms >= 1200 && ms < 5600 ? refused : ok));
+    // Reads are served throughout, and are no acknowledged writes.
+    const reads: Op[] = Array.from({ length: 50 }, (_, i) => ({ process: 1, f: 'read', type: 'ok', value: 20, invokeNs: (2000 + i * 10) * MS, completeNs: (2001 + i * 10) * MS, error: null }));
+    const history = [...writes(0, 8000, (ms) => (ms >= 1200 && ms < 5600 ? refused : ok)), ...reads];
     const r = diskFullChecker(evidence({ history: OpTable.from(history), faults: [fill, free(5000)], claims }));
     expect(r.valid).toBe(true);
     expect(r.message).toBe(`redis-cluster-0's volume (claim data-redis-cluster-0 (requests.storage 1Gi)) full for 4000 ms: 20 writes acknowledged, 381 refused, 0 indeterminate; Redis said "${MISCONF}" 200 ms after the fill; writes ok again 600 ms after the free (deadline ${DISK_RECOVERY_MS})`);
