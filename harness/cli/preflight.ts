@@ -3,7 +3,8 @@ import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
 import { HarnessError } from '../errors.ts';
 import { chooseIsolation } from '../platform/local/sandbox/isolation.ts';
-import { NETWORK_SCENARIOS } from '../scenario/catalog.ts';
+import { DISK_SCENARIOS, NETWORK_SCENARIOS } from '../scenario/catalog.ts';
+import { capacityUnavailable, NO_CAPACITY } from '../platform/local/volumes.ts';
 
 /**
  * What can be checked in a second, before anything starts: the manifests and the tools the
@@ -19,6 +20,13 @@ export async function preflight(options: HarnessOptions, log: (line: string) => 
     const needy = options.scenarios.filter((s) => NETWORK_SCENARIOS.includes(s));
     if (mode === 'processes' && needy.length) {
       throw new HarnessError(`${needy.join(', ')}: ${needy.length > 1 ? 'need' : 'needs'} --isolation namespaces, to cut or slow a pod's own network (${note ? note.slice(note.indexOf('(') + 1, note.indexOf(')')) : '--isolation processes was asked for'})`);
+    }
+    // Said once, like the fallback above; a scenario that fills a volume cannot run without it.
+    const noCapacity = mode === 'namespaces' ? await capacityUnavailable() : null;
+    if (noCapacity) log(`redis-chaos: volumes: ${noCapacity}: ${NO_CAPACITY}`);
+    const filling = options.scenarios.filter((s) => DISK_SCENARIOS.includes(s));
+    if (filling.length && (mode === 'processes' || noCapacity)) {
+      throw new HarnessError(`${filling.join(', ')}: ${filling.length > 1 ? 'need' : 'needs'} volumes with a capacity of their own (--isolation namespaces, root and loop devices): ${noCapacity ?? 'this run\'s pods are bare processes, whose claims are folders on the host\'s disk'}`);
     }
     options.isolation = mode;
   }
