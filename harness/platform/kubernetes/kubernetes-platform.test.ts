@@ -46,6 +46,10 @@ function healthyCluster(readyAfterWatches = 1): void {
   });
   api.on('DELETE', new RegExp(`^/api/v1/namespaces/${NS}$`), (_req, res) => json(res, 200, { kind: 'Status', status: 'Success' }));
   api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [0, 1, 2, 3, 4, 5].map((i) => pod(NS, i)) }));
+  api.on('GET', /^\/api\/v1\/nodes$/, (_req, res) => json(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: ['redis-chaos-worker', 'redis-chaos-worker2', 'redis-chaos-worker3'].map((name, i) => ({
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': `zone-${'abc'[i]}` } },
+    spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] },
+  })) }));
   // The node agents: created, then Running.
   api.on('POST', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (req, res) => json(res, 201, JSON.parse(req.body)));
   api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-chaos-agent-[0-9a-f]+$`), (req, res) =>
@@ -299,5 +303,60 @@ describe('pod operations', () => {
     expect(api.execs[1]!.command[2]).toMatch(/fallocate -l 1024000000 "\$f" .*\|\| dd if=\/dev\/zero of="\$f" bs=1048576 count=976/);
     await running.freeDisk('redis-cluster-0');
     expect(api.execs.at(-1)).toEqual({ pod: 'redis-cluster-0', container: 'redis', command: ['rm', '-f', '/data/.redis-chaos-fill'] });
+  });
+});
+
+describe('nodes through the API', () => {
+  let running: RunningPlatform;
+  beforeEach(async () => {
+    healthyCluster();
+    running = await (await platform(KIND_CONTEXT)).up();
+  });
+  afterEach(async () => {
+    await running.down();
+  });
+
+  it("lists nodes with their zones, and gives each pod its node's zone", async () => {
+    expect((await running.nodes()).map((n) => [n.name, n.zone, n.ready, n.unschedulable])).toEqual([
+      ['redis-chaos-worker', 'zone-a', true, false], ['redis-chaos-worker2', 'zone-b', true, false], ['redis-chaos-worker3', 'zone-c', true, false]]);
+    const pods = await running.pods();
+    expect(pods.map((p) => `${p.node}/${p.zone}`)).toEqual(['redis-chaos-worker/zone-a', 'redis-chaos-worker2/zone-b', 'redis-chaos-worker3/zone-c', 'redis-chaos-worker/zone-a', 'redis-chaos-worker2/zone-b', 'redis-chaos-worker3/zone-c']);
+  });
+
+  it('cordons and uncordons with a merge patch of spec.unschedulable, and uncordons at teardown what it left cordoned', async () => {
+    api.on('PATCH', /^\/api\/v1\/nodes\/[^/]+$/, (req, res) => json(res, 200, { metadata: { name: req.path.split('/').at(-1) }, ...JSON.parse(req.body) }));
+    await running.cordon('redis-chaos-worker2');
+    await running.cordon('redis-chaos-worker3');
+    await running.uncordon('redis-chaos-worker3');
+    await running.down();
+    const patches = api.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith('/api/v1/nodes/'));
+    expect(patches.map((r) => [r.path.split('/').at(-1), r.contentType, JSON.parse(r.body)])).toEqual([
+      ['redis-chaos-worker2', 'application/merge-patch+json', { spec: { unschedulable: true } }],
+      ['redis-chaos-worker3', 'application/merge-patch+json', { spec: { unschedulable: true } }],
+      ['redis-chaos-worker3', 'application/merge-patch+json', { spec: { unschedulable: false } }],
+      ['redis-chaos-worker2', 'application/merge-patch+json', { spec: { unschedulable: false } }],
+    ]);
+  });
+
+  const evictionApi = (versions: string[], answer: 429 | 201) => {
+    api.on('GET', /^\/apis\/policy\/?$/, (_req, res) => json(res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: 'policy', versions: versions.map((v) => ({ groupVersion: `policy/${v}`, version: v })), preferredVersion: { groupVersion: `policy/${versions[0]}`, version: versions[0] } }));
+    let reads = 0;
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-3$`), (_req, res) => (answer === 429 || reads++ === 0 ? json(res, 200, pod(NS, 3)) : json(res, 404, status(404, 'NotFound', 'gone'))));
+    api.on('POST', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-3/eviction$`), (req, res) => (answer === 429
+      ? json(res, 429, status(429, 'TooManyRequests', 'Cannot evict pod as it would violate the pod\'s disruption budget.'))
+      : json(res, 201, JSON.parse(req.body))));
+  };
+
+  it('evicts through policy/v1beta1 on a server without policy/v1 (Kubernetes 1.20), and waits until the pod is gone', async () => {
+    evictionApi(['v1beta1'], 201);
+    expect(await running.evict('redis-cluster-3')).toEqual({ evicted: true, reason: '' });
+    const post = api.requests.find((r) => r.method === 'POST' && r.path.endsWith('/eviction'))!;
+    expect(JSON.parse(post.body)).toMatchObject({ apiVersion: 'policy/v1beta1', kind: 'Eviction', metadata: { name: 'redis-cluster-3', namespace: NS } });
+  });
+
+  it("uses policy/v1 where the server has it, and returns a PodDisruptionBudget's 429 as a refusal with its message", async () => {
+    evictionApi(['v1', 'v1beta1'], 429);
+    expect(await running.evict('redis-cluster-3')).toEqual({ evicted: false, reason: "Cannot evict pod as it would violate the pod's disruption budget." });
+    expect(JSON.parse(api.requests.find((r) => r.path.endsWith('/eviction'))!.body).apiVersion).toBe('policy/v1');
   });
 });

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PortForward, setHeaderOptions, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PolicyApi, PortForward, setHeaderOptions, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
 import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
@@ -16,6 +16,7 @@ import { containerIdOf, NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
 import { claimAt, fillInPod, freeInPod } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
+import { KubernetesNodes, podReason } from './nodes.ts';
 
 export interface KubernetesPlatformOptions {
   system: SystemUnderTest;
@@ -77,6 +78,9 @@ class KubernetesRunning implements RunningPlatform {
   private readonly exec: Exec;
   private readonly pf: PortForward;
   private readonly agents: NodeAgents;
+  private readonly nodeApi: KubernetesNodes;
+  /** Pods of a "crashed" node: frozen until restoreNode. */
+  private readonly lost = new Map<string, string[]>();
   private readonly connections = new RedisConnections();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   /** Pods held down by kill(): the container id that was frozen. */
@@ -97,6 +101,7 @@ class KubernetesRunning implements RunningPlatform {
     this.objects = KubernetesObjectApi.makeApiClient(kc);
     this.exec = new Exec(kc);
     this.pf = new PortForward(kc);
+    this.nodeApi = new KubernetesNodes(this.core, kc.makeApiClient(PolicyApi));
     this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId, options.system.redis.container.name);
     this.netFaults = new KubernetesNetFaults({
       inNetns: (pod, script) => this.agents.inNetns(pod, script),
@@ -118,6 +123,10 @@ class KubernetesRunning implements RunningPlatform {
     const unregister = onTerminate(() => this.down());
     this.teardown.defer('signal hook', unregister);
     await this.core.createNamespace({ body: { metadata: { name: this.namespace, labels: LABELS(runId) } } });
+    // A cordon outlives the namespace: a node this run cordoned is uncordoned whatever happened.
+    this.teardown.defer('cordoned nodes', async () => {
+      for (const node of [...this.nodeApi.cordoned]) await this.nodeApi.setUnschedulable(node, false);
+    });
     this.teardown.defer('namespace', async () => {
       if (!keep) await this.core.deleteNamespace({ name: this.namespace }).catch((e: { code?: number }) => { if (e.code !== 404) throw e; });
     });
@@ -155,14 +164,14 @@ class KubernetesRunning implements RunningPlatform {
     const container = this.options.system.redis.container.name;
     const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector(sts.template.labels) });
     const ordinal = (p: V1Pod) => Number(/-(\d+)$/.exec(p.metadata?.name ?? '')?.[1] ?? -1);
-    return list.items
-      .filter((p) => p.metadata?.name?.startsWith(`${sts.name}-`))
-      .sort((a, b) => ordinal(a) - ordinal(b))
-      .map((p) => ({
+    const pods = list.items.filter((p) => p.metadata?.name?.startsWith(`${sts.name}-`)).sort((a, b) => ordinal(a) - ordinal(b));
+    const zones = await Promise.all(pods.map((p) => this.nodeApi.zoneOf(p.spec?.nodeName ?? null)));
+    return pods
+      .map((p, i) => ({
         name: p.metadata!.name!, ordinal: ordinal(p), ip: p.status?.podIP ?? null,
         phase: p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase === 'Running' ? 'Running' : p.status?.phase === 'Pending' ? 'Pending' : 'Failed',
         ready: isReady(p), restarts: p.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
-        node: p.spec?.nodeName ?? null, zone: null, reason: null,
+        node: p.spec?.nodeName ?? null, zone: zones[i] ?? null, reason: podReason(p, container),
         // What `kubectl describe pod` shows as "Last State: Terminated, Reason: OOMKilled".
         lastTermination: p.status?.containerStatuses?.find((c) => c.name === container)?.lastState?.terminated?.reason ?? null,
       }));
@@ -276,23 +285,57 @@ class KubernetesRunning implements RunningPlatform {
   }
 
   async nodes(): Promise<NodeStatus[]> {
-    throw new HarnessError('nodes: not yet');
+    this.assertUp();
+    return this.nodeApi.list();
   }
-  async crashNode(_node: string): Promise<string[]> {
-    throw new HarnessError('crashNode: not yet');
+
+  /**
+   * A node's failure, as far as a shared cluster allows: this run's Redis pods on the node are
+   * frozen at once (SIGSTOP from the node agent, as `kill` holds a pod) and stay so until
+   * `restoreNode` ends them with SIGKILL and the kubelet restarts them in place. The node itself
+   * stays up, so nobody else's pods are touched; peers see the pods vanish as from a dead node.
+   */
+  async crashNode(node: string): Promise<string[]> {
+    this.assertUp();
+    if (this.lost.has(node)) throw new HarnessError(`${node} is already down`);
+    const on = (await this.pods()).filter((p) => p.node === node && p.ip).map((p) => p.name);
+    this.lost.set(node, on);
+    await Promise.all(on.map((pod) => this.kill(pod)));
+    return on;
   }
-  async restoreNode(_node: string): Promise<void> {
-    throw new HarnessError('restoreNode: not yet');
+
+  async restoreNode(node: string): Promise<void> {
+    this.assertUp();
+    const pods = this.lost.get(node) ?? [];
+    this.lost.delete(node);
+    await Promise.all(pods.map((pod) => this.restart(pod)));
   }
-  async cordon(_node: string): Promise<void> {
-    throw new HarnessError('cordon: not yet');
+
+  async cordon(node: string): Promise<void> {
+    this.assertUp();
+    await this.nodeApi.setUnschedulable(node, true);
   }
-  async uncordon(_node: string): Promise<void> {
-    throw new HarnessError('uncordon: not yet');
+
+  async uncordon(node: string): Promise<void> {
+    this.assertUp();
+    await this.nodeApi.setUnschedulable(node, false);
   }
-  async evict(_pod: string): Promise<EvictionResult> {
-    throw new HarnessError('evict: not yet');
+
+  /** The eviction subresource; once it is accepted, waits as deletePod does until the old pod is gone. */
+  async evict(name: string): Promise<EvictionResult> {
+    this.assertUp();
+    const before = await this.core.readNamespacedPod({ name, namespace: this.namespace });
+    const result = await this.nodeApi.evict(this.namespace, name);
+    if (!result.evicted) return result;
+    this.held.delete(name);
+    const grace = before.spec?.terminationGracePeriodSeconds ?? 30;
+    await waitUntil(`pod ${name} evicted`, async () => {
+      const now = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
+      if (now && now.metadata?.uid === before.metadata?.uid) throw new NotYet(`${name} still terminating`);
+    }, { timeoutMs: (grace + 60) * 1000, intervalMs: 250 });
+    return result;
   }
+
   async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
     this.assertUp();
     const result = await fillInPod(this.execInRedis(name), name, path, leaveBytes, claimAt(this.options.system, path));
