@@ -63,6 +63,7 @@ ${s.partial ? '<p class="meta" data-partial>The checks below judged a history cu
 <p class="meta">attempted ${m.attempted} · acknowledged ${m.acknowledged} · failed ${m.failed} · indeterminate ${m.indeterminate} · final count ${fmt(m.finalCount)}
  · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>
 ${shardTable(s)}
+${placementTable(s)}
 ${checks ? `<table class="checks"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
 ${charts.join('\n')}
 </section>`;
@@ -76,6 +77,13 @@ async function drawCharts(dir: string): Promise<{ id: string; svg: string }[]> {
   const charts = await scenarioCharts(JSON.parse(text) as ScenarioSeries);
   await Promise.all(charts.map((c) => writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg)));
   return CHARTS.flatMap((id) => charts.filter((c) => c.id === id));
+}
+
+/** One row per pod: where it was at the start (the node column is what the node scenarios judge). */
+function placementTable(s: RunSummary['scenarios'][number]): string {
+  if (!s.placement?.length || s.placement.every((p) => p.node === null)) return '';
+  const rows = s.placement.map((p) => `<tr><td>${esc(p.pod)}</td><td>${esc(p.role)}${p.replicaOf ? ` of ${esc(p.replicaOf)}` : ''}</td><td>${esc(p.node ?? '—')}</td><td>${esc(p.zone ?? '—')}</td></tr>`).join('');
+  return `<table class="placement"><thead><tr><th>pod at start</th><th>role</th><th>node</th><th>zone</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** One row per shard: its key, where it lived at the start, and what its clients lived through. */

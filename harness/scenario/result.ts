@@ -1,3 +1,4 @@
+import { selfEntries, type Topology } from '../cluster/index.ts';
 import type { CheckResult, FaultRecord, Validity } from '../checkers/index.ts';
 
 /** `interrupted`: Ctrl-C or SIGTERM stopped it; its checks ran on what was recorded and decide nothing. */
@@ -47,6 +48,27 @@ export interface ScenarioResult {
   partial?: boolean;
   /** This scenario's own session setup (platform up, bootstrap, app), with --parallel. */
   setup?: Record<string, number> | null;
+  /** Where each pod was at the start: its node and zone, its role, and whose replica it was. */
+  placement?: PodPlacement[];
+}
+
+export interface PodPlacement {
+  pod: string;
+  node: string | null;
+  zone: string | null;
+  role: 'master' | 'replica' | 'unknown';
+  /** The pod it replicated, for a replica. */
+  replicaOf: string | null;
+}
+
+/** Each pod's node and role in one topology (the scenario's start). */
+export function placementOf(t: Topology): PodPlacement[] {
+  const selves = selfEntries(t);
+  return t.views.map((v) => {
+    const self = selves.find((e) => e.view === v)?.self;
+    const master = self?.masterId ? selves.find((e) => e.self.id === self.masterId)?.view.pod ?? null : null;
+    return { pod: v.pod, node: v.node ?? null, zone: v.zone ?? null, role: self?.role ?? 'unknown', replicaOf: master };
+  });
 }
 
 /** false → failed (the system misbehaved); unknown → error (the harness could not judge). */

@@ -14,7 +14,7 @@ import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount } from '../workload/read-count.ts';
 import { progressLine } from './progress.ts';
-import { emptyMetrics, metricsOf, shardsOf, statusOf, type ScenarioResult } from './result.ts';
+import { emptyMetrics, metricsOf, placementOf, shardsOf, statusOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
@@ -329,7 +329,7 @@ export class ScenarioRun {
       checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
       shards: shardsOf(checks),
-      error, setup: this.env.setup ?? null,
+      error, setup: this.env.setup ?? null, placement: placementOf(this.before),
     };
   }
 
