@@ -108,7 +108,11 @@ export class ClaimVolumes {
     await file.truncate(bytes);
     await file.close();
     // No blocks reserved for root (Redis runs as root in the pods): the claim's size is all usable.
-    await run('mkfs.ext4', ['-F', '-q', '-m', '0', '-E', 'nodiscard', '-L', claim.slice(0, 16), image], `claim ${path.basename(dir)} (${formatBytes(bytes)})`);
+    // mkfs gives a claim under 4 MiB one inode per 8 KiB (16 for 128Ki), fewer than a Redis data
+    // folder's files during a sync (its temp file then fails with ENOSPC though blocks are free):
+    // a real volume is never that short of inodes, so such a claim gets 64.
+    const inodes = bytes < 4 * 2 ** 20 ? ['-N', '64'] : [];
+    await run('mkfs.ext4', ['-F', '-q', '-m', '0', '-E', 'nodiscard', ...inodes, '-L', claim.slice(0, 16), image], `claim ${path.basename(dir)} (${formatBytes(bytes)})`);
     // `-o loop` attaches with autoclear: the loop device goes with the last unmount, wherever that is.
     await run('mount', ['-t', 'ext4', '-o', 'loop', image, dir], `claim ${path.basename(dir)}`);
     return { pvc: path.basename(dir), dir, image, bytes };
