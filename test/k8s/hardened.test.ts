@@ -2,23 +2,12 @@
 // policy/v1 (1.21+), so the copy applied here says policy/v1beta1, the same fields. It passes the
 // full restart that the repo's manifests fail, as on the local platform; and the gate, on
 // Kubernetes, finds the repo's manifests a regression against it.
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO } from './node.ts';
-import { gateOnNode, recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+import { gateOnNode, hardenedFor120, recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
 
 const node = inject('k8sNode');
-
-/** examples/hardened with its PodDisruptionBudget in the API version Kubernetes 1.20 serves. */
-async function hardenedFor120(): Promise<string> {
-  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'hardened-k8s120-')), 'hardened');
-  await cp(path.join(REPO, 'examples', 'hardened'), dir, { recursive: true });
-  const pdb = path.join(dir, 'redis-cluster', 'pdb.yaml');
-  await writeFile(pdb, (await readFile(pdb, 'utf8')).replace(/^apiVersion: policy\/v1$/m, 'apiVersion: policy/v1beta1'));
-  return dir;
-}
 
 const EXPECTED = { 'delete-pod-0': 'passed', 'kill-master': 'passed', 'full-restart': 'passed' } as const;
 

@@ -3,7 +3,8 @@
 // Each run's output goes to a log beside its reports; its summary.json is what the tests judge.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../harness/report/summary.ts';
 import type { ScenarioResult } from '../../harness/scenario/result.ts';
@@ -74,4 +75,13 @@ export async function recordFigures(platform: string, manifests: string, scenari
 export function why(s: ScenarioResult | undefined): string {
   if (!s) return 'not in the summary';
   return s.error ?? s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join(' | ');
+}
+
+/** examples/hardened with its PodDisruptionBudget in the API version Kubernetes 1.20 serves (policy/v1 needs 1.21). */
+export async function hardenedFor120(): Promise<string> {
+  const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'hardened-k8s120-')), 'hardened');
+  await cp(path.join(REPO, 'examples', 'hardened'), dir, { recursive: true });
+  const pdb = path.join(dir, 'redis-cluster', 'pdb.yaml');
+  await writeFile(pdb, (await readFile(pdb, 'utf8')).replace(/^apiVersion: policy\/v1$/m, 'apiVersion: policy/v1beta1'));
+  return dir;
 }
