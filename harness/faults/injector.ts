@@ -152,7 +152,7 @@ export class FaultInjector {
     const killed = await this.platform.crashNode(node);
     const endMs = Math.round(this.clock.nowMs());
     for (const r of records) if (killed.includes(r.target)) this.records.push({ ...r, endMs });
-    this.log(`node ${node} crashed: ${records.map((r) => `${r.target} (${r.role})`).join(', ') || 'no Redis pod'} killed with it (SIGKILL), held down with the node`);
+    this.log(`node ${node} crashed: ${records.map((r) => `${r.target} (${r.role})`).join(', ') || 'no Redis pod'} stopped with it at once (no shutdown), held down with the node`);
     return killed;
   }
 
