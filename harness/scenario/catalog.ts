@@ -12,9 +12,6 @@ export const NETWORK_SCENARIOS = ['partition-master', 'partition-replica', 'slow
 /** Scenarios that fill a volume: they need claims with a capacity of their own (namespaces mode, loop devices). */
 export const DISK_SCENARIOS = ['disk-full-master'];
 
-/** Scenarios that fill a volume: they need claims with a capacity of their own (namespaces mode, loop devices). */
-export const DISK_SCENARIOS = ['disk-full-master'];
-
 /** Every scenario, from the files in scenarios/ (`<name>.test.ts`): the seed's first, in run order. */
 export function scenarioNames(): string[] {
   const names = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length));
