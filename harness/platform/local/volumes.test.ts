@@ -1,5 +1,6 @@
 // Claims as ext4 filesystems on real loop devices: their size, ENOSPC, surviving their pod, the
 // fill and free, and nothing left behind by down() or, for a dead run, by the sweeper.
+import { execa } from 'execa';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RunDir } from './run-dir.ts';
 import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, spaceOf, sweepVolumes } from './volumes.ts';
 import { FILL_FILE, fillVolume, PodDisks } from './disk-fill.ts';
+import { sweepLocal } from './sweeper.ts';
 
 const why = await capacityUnavailable();
 const roots: string[] = [];
@@ -98,6 +100,29 @@ describe.skipIf(why !== null)(`claims with a capacity (${why ?? 'loop devices av
       await live.down();
     }
     expect(await leftUnder(runs)).toEqual([]);
+  });
+});
+
+describe.skipIf(why !== null)('the sweeper and claims', () => {
+  it("unmounts and detaches a SIGKILLed harness's claims, found by its run folder", async () => {
+    const harness = execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/crashing-claims-harness.ts')], {
+      buffer: false, reject: false, timeout: 60_000,
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      harness.stdout!.once('data', (d: Buffer) => resolve(d.toString()));
+      harness.once('exit', () => reject(new Error('the fixture harness exited before starting its pod')));
+    });
+    const { runId, isolation } = JSON.parse(line) as { runId: string; isolation: string };
+    harness.kill('SIGKILL');
+    await harness;
+    const root = RunDir.for(runId).root;
+    const claim = path.join(root, 'pvc', 'data-solo-0');
+    // Claims have a capacity in namespaces mode only; process mode leaves plain folders.
+    expect((await mountsUnder(root)).includes(claim)).toBe(isolation === 'namespaces');
+    const swept = await sweepLocal({ onlyRunId: runId });
+    expect(swept.runs).toEqual([runId]);
+    if (isolation === 'namespaces') expect(swept.volumes).toContain(claim);
+    expect(await leftUnder(root)).toEqual([]);
   });
 });
 
