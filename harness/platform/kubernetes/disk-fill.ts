@@ -1,7 +1,7 @@
 import { HarnessError, errorMessage } from '../../errors.ts';
 import type { SystemUnderTest } from '../../manifests/index.ts';
 import { formatBytes, memoryBytes } from '../../manifests/quantity.ts';
-import { FILL_FILE } from '../local/disk-fill.ts';
+import { FILL_FILE, mountHolding } from '../local/disk-fill.ts';
 import type { ExecResult } from '../types.ts';
 
 /** A command run in the pod's Redis container (`kubectl exec`). */
@@ -9,8 +9,7 @@ export type PodExec = (argv: string[]) => Promise<ExecResult>;
 
 /** The claim template mounted at `path` in the Redis container, with what it requests; null if none is. */
 export function claimAt(system: SystemUnderTest, path: string): { name: string; storage: string | undefined } | null {
-  const wanted = path.replace(/(.)\/$/, '$1');
-  const mount = system.redis.container.volumeMounts.find((m) => m.mountPath.replace(/(.)\/$/, '$1') === wanted);
+  const mount = mountHolding(system.redis.container.volumeMounts, path);
   return system.redis.statefulSet.volumeClaimTemplates.find((t) => t.name === mount?.name) ?? null;
 }
 

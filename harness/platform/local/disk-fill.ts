@@ -48,8 +48,7 @@ export class PodDisks {
   }
 
   private async claimAt(pod: string, mounts: MountMap, mountPath: string): Promise<string> {
-    const wanted = path.posix.normalize(mountPath).replace(/(.)\/$/, '$1');
-    const mount = mounts.find((m) => m.mountPath.replace(/(.)\/$/, '$1') === wanted);
+    const mount = mountHolding(mounts, mountPath);
     if (!mount) throw new HarnessError(`fillDisk: ${pod} has no volume at ${mountPath} (its main container mounts ${mounts.map((m) => m.mountPath).join(', ') || 'nothing'})`);
     const volume = await this.volumes.volumeAt(mount.hostPath);
     if (!volume) {
@@ -58,6 +57,14 @@ export class PodDisks {
     }
     return mount.hostPath;
   }
+}
+
+/** The mount that holds `target` (a mount path, or a folder inside one, as Redis's `dir` may be): the deepest. */
+export function mountHolding<M extends { mountPath: string }>(mounts: M[], target: string): M | undefined {
+  const clean = (p: string) => path.posix.normalize(p).replace(/(.)\/$/, '$1');
+  const wanted = clean(target);
+  const holds = (m: M) => wanted === clean(m.mountPath) || wanted.startsWith(`${clean(m.mountPath).replace(/\/$/, '')}/`);
+  return mounts.filter(holds).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
 }
 
 /**

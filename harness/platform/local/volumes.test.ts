@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDir } from './run-dir.ts';
 import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, spaceOf, sweepVolumes } from './volumes.ts';
-import { FILL_FILE, fillVolume, PodDisks } from './disk-fill.ts';
+import { FILL_FILE, fillVolume, mountHolding, PodDisks } from './disk-fill.ts';
 import { sweepLocal } from './sweeper.ts';
 
 const why = await capacityUnavailable();
@@ -135,5 +135,16 @@ describe('claims without a capacity', () => {
     await expect(disks.fill('pod-0', [{ mountPath: '/data', hostPath: dir }], '/data', 0)).rejects.toThrow(
       "fillDisk: pod-0's volume at /data cannot be filled: pods run as bare processes (--isolation processes): every PersistentVolumeClaim is a plain folder on the host's disk, with no capacity of its own (a full volume cannot happen, and fillDisk is refused)");
     await disks.volumes.down();
+  });
+});
+
+describe('the mount a fill targets', () => {
+  it('is the deepest mount holding the path: a mount path, or a folder in one (Redis\'s dir may be)', () => {
+    const mounts = [{ mountPath: '/conf' }, { mountPath: '/data' }, { mountPath: '/data/aof/' }];
+    expect(mountHolding(mounts, '/data/')).toBe(mounts[1]);
+    expect(mountHolding(mounts, '/data/redis')).toBe(mounts[1]);
+    expect(mountHolding(mounts, '/data/aof/x')).toBe(mounts[2]);
+    expect(mountHolding(mounts, '/database')).toBeUndefined();
+    expect(mountHolding(mounts, '/')).toBeUndefined();
   });
 });
