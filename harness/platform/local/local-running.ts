@@ -51,9 +51,7 @@ export class LocalRunning implements RunningPlatform {
   readonly info: PlatformInfo;
   private readonly redisPods: LocalPod[] = [];
   private controller!: StatefulSetController<LocalPod>;
-  private readonly nodePool: NodePool;
-  /** Pods of a crashed node, bound to it until it returns. */
-  private readonly lost = new Map<string, LocalPod[]>();
+  private readonly nodePool: NodePool<LocalPod>;
   private readonly appPods: { pod: LocalPod; port: number }[] = [];
   private readonly connections = new RedisConnections();
   private readonly teardown = new Teardown();
@@ -219,41 +217,14 @@ export class LocalRunning implements RunningPlatform {
     return this.nodePool.nodes.map(({ name, zone, labels, ready, unschedulable }) => ({ name, zone, labels: { ...labels }, ready, unschedulable }));
   }
 
-  /**
-   * The node fails: its pods are SIGKILLed at once (no grace, no shutdown), their network goes, and
-   * they stay bound to it, as the API keeps a lost node's pods until it returns (for less than the
-   * 5-minute eviction timeout, the StatefulSet controller does not replace them).
-   */
   async crashNode(name: string): Promise<string[]> {
-    const node = this.nodePool.node(name);
     this.assertUp();
-    if (!node.ready) throw new HarnessError(`${name} is already down`);
-    node.ready = false;
-    const victims = this.redisPods.filter((p) => p.node === name);
-    for (const p of victims) p.killNow();
-    await Promise.all(victims.map(async (p) => {
-      const ip = p.ip;
-      await p.delete(0);
-      if (ip) this.connections.forget(ip, this.info.clientPort);
-      p.node = name;
-      p.reason = `NodeLost: ${name} is down`;
-    }));
-    this.lost.set(name, victims);
-    return victims.map((p) => p.name);
+    return this.nodePool.crash(name, (ip) => this.connections.forget(ip, this.info.clientPort));
   }
 
-  /** The node is back: the kubelet starts its pods again on it, all at once. */
   async restoreNode(name: string): Promise<void> {
-    const node = this.nodePool.node(name);
     this.assertUp();
-    if (node.ready) return;
-    node.ready = true;
-    const pods = this.lost.get(name) ?? [];
-    this.lost.delete(name);
-    await Promise.all(pods.map(async (p) => {
-      p.reason = null;
-      await p.create();
-    }));
+    await this.nodePool.restore(name);
   }
 
   async cordon(name: string): Promise<void> {
