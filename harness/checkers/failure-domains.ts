@@ -10,9 +10,11 @@ import type { Checker } from './types.ts';
  */
 export const failureDomainsChecker: Checker = ({ before, expect }) => {
   const entries = selfEntries(before);
-  if (entries.length === 0) return { valid: 'unknown', message: 'no node answered before the fault: placement not judged', details: {} };
+  // Outside the node scenarios this check only informs: what it cannot see decides nothing there.
+  const cannot = expect.failureDomains === 'required' ? 'unknown' as const : true;
+  if (entries.length === 0) return { valid: cannot, message: 'no node answered before the fault: placement not judged', details: {} };
   if (entries.some((e) => e.view.node === undefined || e.view.node === null)) {
-    return { valid: 'unknown', message: 'the platform did not say which node each pod is on', details: {} };
+    return { valid: cannot, message: 'the platform did not say which node each pod is on: placement not judged', details: {} };
   }
   const zones = new Set(entries.map((e) => e.view.zone ?? null));
   const byZone = zones.size > 1 && !zones.has(null);
