@@ -198,14 +198,24 @@ describe('up() on a cluster', () => {
   });
 });
 
-describe('pod operations', () => {
-  let running: RunningPlatform;
+/** A platform up on the healthy mock cluster for each test of the block, down after it. */
+function upEach(): { readonly running: RunningPlatform } {
+  const holder = {} as { running: RunningPlatform };
   beforeEach(async () => {
     healthyCluster();
-    running = await (await platform(KIND_CONTEXT)).up();
+    holder.running = await (await platform(KIND_CONTEXT)).up();
   });
   afterEach(async () => {
-    await running.down();
+    await holder.running.down();
+  });
+  return holder;
+}
+
+describe('pod operations', () => {
+  const up = upEach();
+  let running: RunningPlatform;
+  beforeEach(() => {
+    running = up.running;
   });
 
   it('lists the StatefulSet pods by its selector, in ordinal order', async () => {
@@ -307,13 +317,10 @@ describe('pod operations', () => {
 });
 
 describe('nodes through the API', () => {
+  const up = upEach();
   let running: RunningPlatform;
-  beforeEach(async () => {
-    healthyCluster();
-    running = await (await platform(KIND_CONTEXT)).up();
-  });
-  afterEach(async () => {
-    await running.down();
+  beforeEach(() => {
+    running = up.running;
   });
 
   it("lists nodes with their zones, and gives each pod its node's zone", async () => {
