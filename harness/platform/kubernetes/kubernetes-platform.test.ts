@@ -12,6 +12,7 @@ import { checkKubernetesTarget, isHarnessKindContext } from './guard.ts';
 import { fullStopDeadlineMs, KubernetesPlatform } from './kubernetes-platform.ts';
 import { eventFor, pod, statefulSet, status } from './testing/fixtures.ts';
 import { json, MockApi, watchStream } from './testing/mock-api.ts';
+import { agentName } from './node-agent.ts';
 
 const RUN = '20261201-000000-abcd';
 const NS = `redis-chaos-${RUN}`;
@@ -365,5 +366,19 @@ describe('nodes through the API', () => {
     evictionApi(['v1', 'v1beta1'], 429);
     expect(await running.evict('redis-cluster-3')).toEqual({ evicted: false, reason: "Cannot evict pod as it would violate the pod's disruption budget." });
     expect(JSON.parse(api.requests.find((r) => r.path.endsWith('/eviction'))!.body).apiVersion).toBe('policy/v1');
+  });
+
+  it("crashes a node by freezing this run's Redis pods on it through the node agent (SIGSTOP), and restoreNode ends them with SIGKILL", async () => {
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods/redis-cluster-\\d$`), (req, res) => json(res, 200, pod(NS, Number(req.path.at(-1)))));
+    api.onExec(() => ({ stdout: '4242\n', exitCode: 0 }));
+    expect(await running.crashNode('redis-chaos-worker2')).toEqual(['redis-cluster-1', 'redis-cluster-4']);
+    const agent = agentName('redis-chaos-worker2');
+    const signals = () => api.execs.map((e) => [e.pod, /kill -([A-Z]+)/.exec(e.command[2] ?? '')?.[1]]);
+    expect(signals()).toEqual([[agent, 'STOP'], [agent, 'STOP']]);
+    expect((await running.pods()).filter((p) => p.held).map((p) => p.name)).toEqual(['redis-cluster-1', 'redis-cluster-4']);
+    await expect(running.crashNode('redis-chaos-worker2')).rejects.toThrow('redis-chaos-worker2 is already down');
+    await running.restoreNode('redis-chaos-worker2');
+    expect(signals().slice(2)).toEqual([[agent, 'KILL'], [agent, 'KILL']]);
+    expect((await running.pods()).some((p) => p.held)).toBe(false);
   });
 });
