@@ -16,7 +16,8 @@ import { containerIdOf, NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
 import { claimAt, fillInPod, freeInPod } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
-import { KubernetesNodes, podReason } from './nodes.ts';
+import { KubernetesNodes } from './nodes.ts';
+import { isReady, ordinalOf, podStatusOf } from './pod-status.ts';
 
 export interface KubernetesPlatformOptions {
   system: SystemUnderTest;
@@ -46,7 +47,6 @@ export function fullStopDeadlineMs(sts: { replicas: number; podManagementPolicy:
 
 const LABELS = (runId: string) => ({ 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': runId });
 const selector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-const isReady = (p: V1Pod) => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** Any cluster through @kubernetes/client-node: one namespace per run, server-side apply, real pods. */
 export class KubernetesPlatform implements Platform {
@@ -163,18 +163,9 @@ class KubernetesRunning implements RunningPlatform {
     const sts = this.options.system.redis.statefulSet;
     const container = this.options.system.redis.container.name;
     const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector(sts.template.labels) });
-    const ordinal = (p: V1Pod) => Number(/-(\d+)$/.exec(p.metadata?.name ?? '')?.[1] ?? -1);
-    const pods = list.items.filter((p) => p.metadata?.name?.startsWith(`${sts.name}-`)).sort((a, b) => ordinal(a) - ordinal(b));
+    const pods = list.items.filter((p) => p.metadata?.name?.startsWith(`${sts.name}-`)).sort((a, b) => ordinalOf(a) - ordinalOf(b));
     const zones = await Promise.all(pods.map((p) => this.nodeApi.zoneOf(p.spec?.nodeName ?? null)));
-    return pods
-      .map((p, i) => ({
-        name: p.metadata!.name!, ordinal: ordinal(p), ip: p.status?.podIP ?? null,
-        phase: p.metadata?.deletionTimestamp ? 'Terminating' : p.status?.phase === 'Running' ? 'Running' : p.status?.phase === 'Pending' ? 'Pending' : 'Failed',
-        ready: isReady(p), restarts: p.status?.containerStatuses?.find((c) => c.name === container)?.restartCount ?? 0, incarnation: p.metadata?.uid ?? '', held: this.held.has(p.metadata!.name!),
-        node: p.spec?.nodeName ?? null, zone: zones[i] ?? null, reason: podReason(p, container),
-        // What `kubectl describe pod` shows as "Last State: Terminated, Reason: OOMKilled".
-        lastTermination: p.status?.containerStatuses?.find((c) => c.name === container)?.lastState?.terminated?.reason ?? null,
-      }));
+    return pods.map((p, i) => podStatusOf(p, { container, held: this.held.has(p.metadata!.name!), zone: zones[i] ?? null }));
   }
 
   async deletePod(name: string, { gracePeriodSeconds }: { gracePeriodSeconds?: number } = {}): Promise<void> {
@@ -183,9 +174,13 @@ class KubernetesRunning implements RunningPlatform {
     await this.core.deleteNamespacedPod({ name, namespace: this.namespace, ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) })
       .catch((e: { code?: number }) => { if (e.code !== 404) throw e; }); // already gone is what we wanted
     this.held.delete(name);
-    // Like kubectl delete: return once the old pod is gone (the StatefulSet then re-creates it).
+    await this.untilGone(name, before, gracePeriodSeconds);
+  }
+
+  /** Like kubectl delete: until the old pod is gone (the StatefulSet then re-creates it), within its grace period and a minute. */
+  private async untilGone(name: string, before: V1Pod | null, gracePeriodSeconds?: number): Promise<void> {
     const grace = gracePeriodSeconds ?? before?.spec?.terminationGracePeriodSeconds ?? 30;
-    await waitUntil(`pod ${name} deleted`, async () => {
+    await waitUntil(`pod ${name} gone`, async () => {
       const now = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
       if (now && now.metadata?.uid === before?.metadata?.uid) throw new NotYet(`${name} still terminating`);
     }, { timeoutMs: (grace + 60) * 1000, intervalMs: 250 });
@@ -328,11 +323,7 @@ class KubernetesRunning implements RunningPlatform {
     const result = await this.nodeApi.evict(this.namespace, name);
     if (!result.evicted) return result;
     this.held.delete(name);
-    const grace = before.spec?.terminationGracePeriodSeconds ?? 30;
-    await waitUntil(`pod ${name} evicted`, async () => {
-      const now = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
-      if (now && now.metadata?.uid === before.metadata?.uid) throw new NotYet(`${name} still terminating`);
-    }, { timeoutMs: (grace + 60) * 1000, intervalMs: 250 });
+    await this.untilGone(name, before);
     return result;
   }
 

@@ -1,4 +1,4 @@
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type PolicyApi, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type CoreV1Api, type PolicyApi, type V1Node } from '@kubernetes/client-node';
 import type { EvictionResult, NodeStatus } from '../types.ts';
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -14,14 +14,6 @@ export function nodeStatusOf(n: V1Node): NodeStatus {
     ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     unschedulable: n.spec?.unschedulable ?? false,
   };
-}
-
-/** Why a pod is not running, as `kubectl describe pod` would say it first. */
-export function podReason(p: V1Pod, container: string): string | null {
-  const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (scheduled?.status === 'False') return `${scheduled.reason ?? 'Unschedulable'}: ${scheduled.message ?? ''}`.trim();
-  const waiting = p.status?.containerStatuses?.find((c) => c.name === container)?.state?.waiting;
-  return waiting?.reason ? `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` : null;
 }
 
 /**
