@@ -152,7 +152,7 @@ export class LocalRunning implements RunningPlatform {
       if (!this.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason}`);
       await pod.create(ips[i]);
       await waitUntil(`pod ${pod.name} ready`, async () => {
-        if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${(await this.logs(pod.name, { tailLines: 3 })).trim()}`);
+        if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await this.ownLogTail(pod.name, 3)}`);
       }, { timeoutMs, intervalMs: 10, signal });
     };
     if (this.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') for (const [i, pod] of this.redisPods.entries()) await startAndWait(pod, i);
@@ -317,11 +317,19 @@ export class LocalRunning implements RunningPlatform {
     }
     for (const { pod } of this.appPods) {
       await waitUntil(`app pod ${pod.name} ready`, async () => {
-        if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} is not ready; log: ${(await this.logs(pod.name, { tailLines: 5 })).trim()}`);
+        if (!(await this.isReady(pod))) throw new NotYet(`${pod.name} is not ready; log: ${await this.ownLogTail(pod.name, 5)}`);
       }, { timeoutMs, intervalMs: 100, signal });
     }
     // Like a ClusterIP Service with one endpoint per replica; the harness talks to the first.
     return { url: this.appUrl() };
+  }
+
+  /**
+   * The container's own last lines, without the harness's `=== redis-chaos:` notes: a container
+   * that crash-loops writes two of those per restart, which would push out the line that says why.
+   */
+  private async ownLogTail(name: string, lines: number): Promise<string> {
+    return (await this.logs(name)).split('\n').filter((l) => l && !l.startsWith('=== redis-chaos:')).slice(-lines).join('\n').trim();
   }
 
   async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
