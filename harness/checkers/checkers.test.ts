@@ -140,6 +140,12 @@ describe('independent keys, one per shard', () => {
 });
 
 describe('peer-addresses', () => {
+  it('is unknown, not a pass, when no node answered at the end', () => {
+    const down = topologyOf(seedNodes(), Object.fromEntries(seedNodes().map((n) => [n.pod, { unreachable: true }])));
+    const r = peerAddressesChecker(evidence({ final: down }));
+    expect(r).toMatchObject({ valid: 'unknown', message: 'no peer address could be read: 0 of 6 nodes answered at the end' });
+  });
+
   /** Every pod back on a new IP; each node's own line rewritten, its peers' addresses as `seen`. */
   const restarted = (seen: (pod: number) => string) => {
     const nodes = seedNodes().map((n, i) => ({ ...n, ip: `127.0.1.${i + 1}` }));

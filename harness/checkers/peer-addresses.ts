@@ -30,6 +30,8 @@ export const peerAddressesChecker: Checker = ({ final }) => {
     }
   }
   const details = { peers, stale: stale.slice(0, 30), staleCount: stale.length };
+  // No node answered, or none knew a peer: nothing was observed, which is no pass.
+  if (peers === 0) return { valid: 'unknown', message: `no peer address could be read: ${selfEntries(final).length} of ${final.views.length} nodes answered at the end`, details };
   if (stale.length === 0) return { valid: true, message: `every node knows all ${peers} peer addresses as the pods' current IPs`, details };
   const reused = stale.filter((s) => s.now !== null);
   const describe = (s: (typeof stale)[number]) => (s.address.startsWith('no address')

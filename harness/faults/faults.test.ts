@@ -75,3 +75,19 @@ describe('full restart', () => {
     expect(r.message).toMatch(/peer addresses are stale: .* at no address \(noaddr\)/);
   }, 90_000);
 });
+
+describe('what a scenario that ends early must undo', () => {
+  it('knows which pods are still paused: paused and not resumed', async () => {
+    // The bookkeeping only: a platform that answers nothing and records the signals.
+    const sent: string[] = [];
+    const fake = { pods: async () => [], pause: async (p: string) => void sent.push(`STOP ${p}`), resume: async (p: string) => void sent.push(`CONT ${p}`) } as unknown as RunningPlatform;
+    const faults = injector(fake);
+    await faults.pause('redis-cluster-0');
+    await faults.pause('redis-cluster-1');
+    await faults.resume('redis-cluster-0');
+    expect(faults.openPauses()).toEqual(['redis-cluster-1']);
+    await faults.resume('redis-cluster-1');
+    expect(faults.openPauses()).toEqual([]);
+    expect(sent).toEqual(['STOP redis-cluster-0', 'STOP redis-cluster-1', 'CONT redis-cluster-0', 'CONT redis-cluster-1']);
+  });
+});

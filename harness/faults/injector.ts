@@ -100,6 +100,16 @@ export class FaultInjector {
     this.log(`network healed for ${open.join(', ')}`);
   }
 
+  /** Pods paused and not yet resumed: a scenario that ends early must not leave one frozen for the next. */
+  openPauses(): string[] {
+    const open = new Set<string>();
+    for (const r of this.records) {
+      if (r.kind === 'pause') open.add(r.target);
+      if (r.kind === 'resume') open.delete(r.target);
+    }
+    return [...open];
+  }
+
   /** Pods with a network fault not yet healed. */
   openNetworkFaults(): string[] {
     const open = new Set<string>();

@@ -285,6 +285,7 @@ export class ScenarioRun {
     if (this.env.signal?.aborted) {
       await this.healNetwork();
       await this.restoreNodes();
+      await this.resumePaused();
       const checks = await this.judge(1000).catch(() => []);
       const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
       this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
@@ -294,6 +295,7 @@ export class ScenarioRun {
     for (const pod of await this.env.platform.pods().catch(() => [])) if (pod.held) await this.env.platform.restart(pod.name).catch(() => undefined);
     await this.healNetwork();
     await this.restoreNodes();
+    await this.resumePaused();
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
     await this.writeArtifacts(this.result('error', [], message), []);
@@ -304,6 +306,13 @@ export class ScenarioRun {
     if (this.faults.openNetworkFaults().length) await this.env.platform.heal().catch((e: unknown) => this.log(`could not heal the network: ${errorMessage(e)}`));
     // Nor a full volume: the next scenario on this cluster must not start with one.
     for (const pod of this.faults.openDiskFills()) await this.env.platform.freeDisk(pod).catch((e: unknown) => this.log(`could not free ${pod}'s volume: ${errorMessage(e)}`));
+  }
+
+  /** A paused pod never outlives its scenario (on a shared cluster every later one would fail its health check). */
+  private async resumePaused(): Promise<void> {
+    for (const pod of this.faults.openPauses()) {
+      await this.faults.resume(pod).catch((e: unknown) => this.log(`could not resume ${pod}: ${errorMessage(e)}`));
+    }
   }
 
   /** A crashed node never outlives its scenario, nor a cordon: the next scenario shares the cluster. */
