@@ -91,3 +91,26 @@ describe('what a scenario that ends early must undo', () => {
     expect(sent).toEqual(['STOP redis-cluster-0', 'STOP redis-cluster-1', 'CONT redis-cluster-0', 'CONT redis-cluster-1']);
   });
 });
+
+describe("a fault's record under a slow answer", () => {
+  it('records the target as master even when its first answers come too late (it asks again)', async () => {
+    const c = await startLocalCluster({ redisConfig: FAST });
+    platform = c.platform;
+    const master = masterOfSlot(c.topology, 0)!;
+    // The first three commands to the master (one snapshot's worth) time out, as under a starved harness.
+    let late = 3;
+    const slow = new Proxy(c.platform, {
+      get(target, prop, receiver) {
+        if (prop !== 'redis') return Reflect.get(target, prop, receiver) as unknown;
+        return async (pod: string, args: string[], options?: { timeoutMs?: number }) => {
+          if (pod === master.pod && late-- > 0) throw new Error(`${args[0]}: no reply within ${options?.timeoutMs ?? 1000} ms`);
+          return target.redis(pod, args, options);
+        };
+      },
+    });
+    const faults = injector(slow);
+    await faults.crash(master.pod);
+    expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', nodeId: master.nodeId });
+    await c.ready();
+  }, 90_000);
+});

@@ -22,24 +22,24 @@ export class FaultInjector {
 
   /** Like `kubectl delete pod`: graceful stop, then the StatefulSet re-creates it under a new IP. */
   async deletePod(...pods: string[]): Promise<void> {
-    const before = await snapshot(this.platform);
+    const before = await this.before(pods);
     // Several pods are deleted "at once", as the walkthrough did: the calls run concurrently.
     await Promise.all(pods.map((pod) => this.inject('delete-pod', pod, before, () => this.platform.deletePod(pod), 'deleted')));
   }
 
   /** SIGKILL; the restart policy brings it straight back, as the kubelet does. */
   async crash(pod: string): Promise<void> {
-    await this.inject('crash', pod, await snapshot(this.platform), () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)');
+    await this.inject('crash', pod, await this.before([pod]), () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)');
   }
 
   /** SIGKILL and keep it down until `restart`. */
   async kill(pod: string): Promise<void> {
-    await this.inject('kill', pod, await snapshot(this.platform), () => this.platform.kill(pod), 'killed and held down');
+    await this.inject('kill', pod, await this.before([pod]), () => this.platform.kill(pod), 'killed and held down');
   }
 
   /** SIGSTOP: the node stalls, alive but silent, until `resume`. */
   async pause(pod: string): Promise<void> {
-    await this.inject('pause', pod, await snapshot(this.platform), () => this.platform.pause(pod), 'paused (SIGSTOP)');
+    await this.inject('pause', pod, await this.before([pod]), () => this.platform.pause(pod), 'paused (SIGSTOP)');
   }
 
   async resume(pod: string): Promise<void> {
@@ -81,12 +81,12 @@ export class FaultInjector {
 
   /** netem delay on everything `pod` sends to the other Redis pods: one-way, so each round trip gains `ms`. */
   async delay(pod: string, ms: number, jitterMs = 0): Promise<void> {
-    await this.inject('delay', pod, await snapshot(this.platform), () => this.platform.degrade(pod, { delayMs: ms, jitterMs }), `delayed by ${ms} ms ± ${jitterMs} ms towards the other Redis pods`);
+    await this.inject('delay', pod, await this.before([pod]), () => this.platform.degrade(pod, { delayMs: ms, jitterMs }), `delayed by ${ms} ms ± ${jitterMs} ms towards the other Redis pods`);
   }
 
   /** netem loss on everything `pod` sends to the other Redis pods. */
   async loss(pod: string, percent: number): Promise<void> {
-    await this.inject('loss', pod, await snapshot(this.platform), () => this.platform.degrade(pod, { lossPercent: percent }), `losing ${percent}% of what it sends to the other Redis pods`);
+    await this.inject('loss', pod, await this.before([pod]), () => this.platform.degrade(pod, { lossPercent: percent }), `losing ${percent}% of what it sends to the other Redis pods`);
   }
 
   /** Undoes every partition, delay and loss; recorded once per pod that had one. */
@@ -130,7 +130,7 @@ export class FaultInjector {
    */
   async fillDisk(pod: string, leaveBytes = 0, path?: string): Promise<void> {
     const mount = path ?? String((await this.platform.redis(pod, ['CONFIG', 'GET', 'dir']) as string[])[1]);
-    const record = this.recordOf('fill-disk', pod, await snapshot(this.platform));
+    const record = this.recordOf('fill-disk', pod, await this.before([pod]));
     const { freeBytes, filledBytes } = await this.platform.fillDisk(pod, { path: mount, leaveBytes });
     this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
     this.log(`${pod} (${record.role}) volume at ${mount} filled: ${filledBytes} bytes written, ${freeBytes} bytes left free`);
@@ -203,7 +203,7 @@ export class FaultInjector {
         const startedMs = Math.round(this.clock.nowMs());
         try {
           await waitUntil(`eviction of ${pod} from ${node}`, async () => {
-            const record = this.recordOf('evict', pod, await snapshot(this.platform));
+            const record = this.recordOf('evict', pod, await this.before([pod]));
             const result = await this.platform.evict(pod);
             if (!result.evicted) {
               if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every ${retryMs / 1000} s`);
@@ -236,6 +236,28 @@ export class FaultInjector {
     const outside = pods.filter((p) => !inside.includes(p.name)).map((p) => p.name);
     if (inside.length === 0) throw new HarnessError(`no Redis pod is on ${nodes.join(', ')}: nothing to isolate`);
     await this.partition([inside, outside]);
+  }
+
+  /**
+   * The topology a fault is judged against: what each target was just before it. One late answer
+   * under load must not record a master as `unknown` (promotion and minority checks would then
+   * judge the wrong thing), so a target that did not answer is asked again, twice at most, with a
+   * longer bound, unless it is down on purpose (held, paused, or with no IP).
+   */
+  private async before(targets: string[]): Promise<Topology> {
+    const t = await snapshot(this.platform);
+    const paused = new Set(this.openPauses());
+    for (const pod of targets) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const i = t.views.findIndex((v) => v.pod === pod);
+        const view = t.views[i];
+        if (!view || view.reachable || view.error === 'held down' || view.error === 'no IP' || paused.has(pod)) break;
+        const status = (await this.platform.pods()).filter((p) => p.name === pod);
+        const again = await snapshot(this.platform, { pods: status, timeoutMs: 2000 });
+        if (again.views[0]) t.views[i] = again.views[0];
+      }
+    }
+    return t;
   }
 
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {
