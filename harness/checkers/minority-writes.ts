@@ -49,7 +49,10 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
     if (!split) return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost: [], outside: [] }];
     const replicaHad = split.value! - 1;
     const lost = ok.filter((o) => o.completeNs < split.completeNs && o.value! > replicaHad && o.completeNs > cutNs - 1e9);
-    const outside = lost.filter((o) => o.f === 'incr' && o.completeNs > windowEndMs * 1e6);
+    // Redis accepted a write at some moment between its invoke and its reply: only a write invoked
+    // after the window must have been accepted after it. A reply read late (the harness's event
+    // loop starved on a busy machine) does not move the moment Redis took the write.
+    const outside = lost.filter((o) => o.f === 'incr' && o.invokeNs > windowEndMs * 1e6);
     return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost, outside }];
   });
 }

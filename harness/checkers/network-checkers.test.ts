@@ -41,6 +41,21 @@ describe('minority-writes', () => {
     expect(counterChecker(e).valid).toBe(false);
   });
 
+  it('judges the window by when a write was invoked, not when its reply was read (a starved event loop reads it late)', () => {
+    const windowEnd = 100 + 2000 + MINORITY_MARGIN_MS;
+    const e = partitioned(8, windowEnd - 100);
+    // The last minority INCR was sent inside the window, but its reply was read 900 ms after it.
+    const ops = [...e.history];
+    const last = ops.findIndex((o) => o.process === 1 && o.value === 18);
+    ops[last] = { ...ops[last]!, invokeNs: (windowEnd - 50) * 1e6, completeNs: (windowEnd + 850) * 1e6 };
+    const late = { ...e, history: OpTable.from(ops) };
+    expect(minorityWritesChecker(late)).toMatchObject({ valid: true });
+    expect(counterChecker(late).valid).toBe(true);
+    // Sent after the window: Redis took it after the window, a loss it does not document.
+    ops[last] = { ...ops[last]!, invokeNs: (windowEnd + 50) * 1e6, completeNs: (windowEnd + 60) * 1e6 };
+    expect(minorityWritesChecker({ ...e, history: OpTable.from(ops) }).valid).toBe(false);
+  });
+
   it('counts the window from when the cut was complete: rules applied over 1.5 s (an agent per pod) move it', () => {
     // The last minority acknowledgement at 4600 ms: inside the window of a cut completed at 1600 ms
     // (it closes at 1600 + 2000 + 2000), outside one counted from the fault's start at 100 ms (4100).
