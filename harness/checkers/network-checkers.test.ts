@@ -121,10 +121,26 @@ describe('replica-promotion, when no failover may happen', () => {
     expect(replicaPromotionChecker(evidence({ faults: [fault({ kind: 'delay' })], samples: steady, expect: { promotion: 'none' } })).valid).toBe(true);
   });
 
-  it('measures a partitioned master\'s failover by the new epoch, while it still claims its slots', () => {
+  it('measures a partitioned master\'s failover by the new epoch in samples recorded without claimants', () => {
     const final = topologyOf(failedOver());
-    const s = [summarize(topologyOf(seedNodes()), 0, 0, [0]), { ...summarize(topologyOf(seedNodes()), 4000, 0, [0]), epoch: 99 }];
-    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'partition' })], samples: s, final, expect: { promotion: 'promoted' } }));
+    const old = (ms: number, epoch?: number) => {
+      const { claimants: _, ...rest } = summarize(topologyOf(seedNodes()), ms, 0, [0]);
+      return epoch === undefined ? rest : { ...rest, epoch };
+    };
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'partition' })], samples: [old(0), old(4000, 99)], final, expect: { promotion: 'promoted' } }));
     expect(r.details).toMatchObject({ failoverMs: 3900 });
+  });
+
+  it("times a partitioned master's failover from when its replica claims the slot, not from when an election starts", () => {
+    const final = topologyOf(failedOver());
+    // Both claim slot 0 once the replica has won: the cut-off master has not noticed yet.
+    const both = topologyOf(seedNodes().map((n, i) => (i === 3 ? { ...n, role: 'master' as const, masterId: null, slots: [[0, 5460] as [number, number]] } : n)));
+    const s = [
+      summarize(topologyOf(seedNodes()), 0, 0, [0]),
+      { ...summarize(topologyOf(seedNodes()), 3000, 0, [0]), epoch: 7 }, // an election started (and was lost)
+      { ...summarize(both, 5000, 0, [0]), epoch: 8 }, // the replica won and claims the slot
+    ];
+    const r = replicaPromotionChecker(evidence({ faults: [fault({ kind: 'partition' })], samples: s, final, expect: { promotion: 'promoted' } }));
+    expect(r.details).toMatchObject({ failoverMs: 4900 });
   });
 });

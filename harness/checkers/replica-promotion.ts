@@ -24,11 +24,15 @@ export const replicaPromotionChecker: Checker = (e) => {
 function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string } {
   const slot = f.slots[0]![0];
   const deadline = e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs);
-  // While a master is cut off it still claims its slots, so no sample has a single owner: the
-  // majority's election shows as the new epoch, and the final topology says who won it.
+  // While a master is cut off it still claims its slots, so no sample has a single owner. A replica
+  // claims them only once it has won its election: that sample is the failover. The epoch rises
+  // when an election starts, won or not, so it is only the fallback for samples recorded without
+  // claimants, and the final topology says who won.
   const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;
   const after = f.kind === 'partition'
-    ? e.samples.find((s) => s.tMs > f.atMs && s.epoch !== undefined && epochBefore !== undefined && s.epoch > epochBefore)
+    ? e.samples.find((s) => s.tMs > f.atMs && (s.claimants
+      ? (s.claimants[slot] ?? []).some((id) => f.replicaIds.includes(id))
+      : s.epoch !== undefined && epochBefore !== undefined && s.epoch > epochBefore))
     : e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
   const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
   const base = { target: f.target, failoverMs };

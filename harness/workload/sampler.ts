@@ -21,6 +21,11 @@ export interface SampleSummary {
   counterOwnerPod: string | null;
   /** Owner node id of each watched slot (the first slot of every master at the start). */
   owners: Record<number, string | null>;
+  /**
+   * Every reachable master that claims each watched slot. While a master is cut off it still
+   * claims its slots, so `owners` shows nobody; a replica that claims them has won its election.
+   */
+  claimants?: Record<number, string[]>;
   /** The highest cluster_current_epoch any reachable node reports: a failover raises it. */
   epoch?: number;
 }
@@ -31,7 +36,11 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
   const cov = coverage(t, claims);
   const owner = masterOfSlot(t, counterSlot, claims);
   const owners: Record<number, string | null> = {};
-  for (const slot of watchSlots) owners[slot] = masterOfSlot(t, slot, claims)?.nodeId ?? null;
+  const claimants: Record<number, string[]> = {};
+  for (const slot of watchSlots) {
+    owners[slot] = masterOfSlot(t, slot, claims)?.nodeId ?? null;
+    claimants[slot] = [...claims[slot]!];
+  }
   const reachable = t.views.filter((v) => v.reachable);
   return {
     tMs,
@@ -43,6 +52,7 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
     counterOwner: owner?.nodeId ?? null,
     counterOwnerPod: owner?.pod ?? null,
     owners,
+    claimants,
     epoch: reachable.reduce((m, v) => Math.max(m, Number(v.info?.cluster_current_epoch ?? 0)), 0),
   };
 }
