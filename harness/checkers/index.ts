@@ -5,6 +5,7 @@ import { drainChecker } from './drain.ts';
 import { diskFullChecker } from './disk-full.ts';
 import { failureDomainsChecker } from './failure-domains.ts';
 import { minorityWritesChecker } from './minority-writes.ts';
+import { observationChecker } from './observation.ts';
 import { oomKillsChecker } from './oom-kills.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
@@ -26,12 +27,13 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'disk-full': diskFullChecker,
   'failure-domains': failureDomainsChecker,
   drain: drainChecker,
+  observation: observationChecker,
 };
 
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './oom-kills.ts';
-export { availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';

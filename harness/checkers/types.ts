@@ -85,6 +85,8 @@ export interface RunEvidence {
    * key alone, with `baseline` and `finalRead`. Each key is judged as its own counter.
    */
   keys?: KeyEvidence[];
+  /** What the harness stopped observing before the verdict (a load or sampler bound reached), if anything. */
+  observation?: { stoppedEarly: string[] };
   /** The memory limit and every OOM kill seen, when the manifests set `limits.memory` (oom-kills.ts). */
   memory?: MemoryEvidence;
   /** The StatefulSet's volumeClaimTemplates, for the line that names a claim that filled up. */

@@ -350,7 +350,8 @@ export class ScenarioRun {
       history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
       ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
-      counterSlot: this.counterSlot, expect: this.options.expect ?? {}, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
+      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
+      observation: { stoppedEarly: [this.workload.stoppedEarly, this.sampler.stoppedEarly].filter((x): x is string => x !== null) }, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
     });
   }
 

@@ -29,6 +29,11 @@ export interface RunningWorkload {
   /** Stops the clients, waits for in-flight requests to settle, and closes the pool. */
   stop(): Promise<void>;
   readonly done: Promise<void>;
+  /**
+   * Why the load ended before `stop()` (its maxOps or maxDurationMs), or null: a scenario that ran
+   * on without load must say so, not look like a quiet success.
+   */
+  readonly stoppedEarly: string | null;
 }
 
 /**
@@ -41,7 +46,11 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
   const origin = new URL(url);
   const pool = new Pool(origin.origin, { connections: clients, pipelining: 1, connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
   const stopper = new AbortController();
-  const deadline = setTimeout(() => stopper.abort(), maxDurationMs);
+  let stoppedEarly: string | null = null;
+  const deadline = setTimeout(() => {
+    stoppedEarly = `the workload reached its ${maxDurationMs / 1000} s bound (maxDurationMs) and stopped`;
+    stopper.abort();
+  }, maxDurationMs);
   let issued = 0;
   // Deterministic op mix per client, so a seed replays the same sequence of incr/read.
   const mix = (process: number, n: number) => ((n * 7919 + process * 104729) % 1000) / 1000 < readRatio;
@@ -79,11 +88,15 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
 
   const done = Promise.all(Array.from({ length: clients }, (_, p) => client(p))).then(async () => {
     clearTimeout(deadline);
+    if (!stopper.signal.aborted && issued >= maxOps) stoppedEarly = `the workload reached its ${maxOps} operations (maxOps) and stopped`;
     history.closeOpen(clock.nowNs());
     await pool.close();
   });
   return {
     done,
+    get stoppedEarly() {
+      return stoppedEarly;
+    },
     async stop() {
       stopper.abort();
       await done;

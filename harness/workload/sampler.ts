@@ -59,6 +59,8 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
 
 export interface RunningSampler {
   readonly samples: SampleSummary[];
+  /** Why sampling ended before `stop()` (its maxDurationMs), or null. */
+  readonly stoppedEarly: string | null;
   stop(): Promise<void>;
 }
 
@@ -72,7 +74,11 @@ export function startSampler(
 ): RunningSampler {
   const out = file ? createWriteStream(file, { flags: 'a' }) : null;
   const stopper = new AbortController();
-  const deadline = setTimeout(() => stopper.abort(), maxDurationMs);
+  let stoppedEarly: string | null = null;
+  const deadline = setTimeout(() => {
+    stoppedEarly = `the topology sampler reached its ${maxDurationMs / 1000} s bound (maxDurationMs) and stopped`;
+    stopper.abort();
+  }, maxDurationMs);
   const samples: SampleSummary[] = [];
   const loop = (async () => {
     while (!stopper.signal.aborted) {
@@ -89,6 +95,9 @@ export function startSampler(
   })();
   return {
     samples,
+    get stoppedEarly() {
+      return stoppedEarly;
+    },
     async stop() {
       stopper.abort();
       clearTimeout(deadline);
