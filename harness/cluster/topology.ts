@@ -41,6 +41,28 @@ export async function snapshot(
   return { atMs, views };
 }
 
+/**
+ * Asks again, up to `attempts` times with a longer bound, each of `pods` that did not answer `t`,
+ * unless it is down on purpose (held, no IP, or in `skip`): one late reply on a busy machine must
+ * not make a healthy node look unreachable to a checker. Replaces those views in `t`.
+ */
+export async function reaskUnanswered(
+  platform: RunningPlatform, t: Topology, pods: string[],
+  { attempts = 2, timeoutMs = 2000, skip = new Set<string>() }: { attempts?: number; timeoutMs?: number; skip?: Set<string> } = {},
+): Promise<Topology> {
+  for (const pod of pods) {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const i = t.views.findIndex((v) => v.pod === pod);
+      const view = t.views[i];
+      if (!view || view.reachable || view.error === 'held down' || view.error === 'no IP' || skip.has(pod)) break;
+      const status = (await platform.pods()).filter((p) => p.name === pod);
+      const again = await snapshot(platform, { pods: status, timeoutMs });
+      if (again.views[0]) t.views[i] = again.views[0];
+    }
+  }
+  return t;
+}
+
 async function viewOf(platform: RunningPlatform, pod: PodStatus, timeoutMs: number, signal?: AbortSignal): Promise<NodeView> {
   const base = { pod: pod.name, podIp: pod.ip, incarnation: pod.incarnation, node: pod.node ?? null, zone: pod.zone ?? null };
   if (!pod.ip || pod.held) return { ...base, reachable: false, error: pod.held ? 'held down' : 'no IP' };

@@ -1,4 +1,4 @@
-import { selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { reaskUnanswered, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
 import type { FaultKind, FaultRecord } from '../checkers/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { HarnessError } from '../errors.ts';
@@ -245,19 +245,7 @@ export class FaultInjector {
    * longer bound, unless it is down on purpose (held, paused, or with no IP).
    */
   private async before(targets: string[]): Promise<Topology> {
-    const t = await snapshot(this.platform);
-    const paused = new Set(this.openPauses());
-    for (const pod of targets) {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const i = t.views.findIndex((v) => v.pod === pod);
-        const view = t.views[i];
-        if (!view || view.reachable || view.error === 'held down' || view.error === 'no IP' || paused.has(pod)) break;
-        const status = (await this.platform.pods()).filter((p) => p.name === pod);
-        const again = await snapshot(this.platform, { pods: status, timeoutMs: 2000 });
-        if (again.views[0]) t.views[i] = again.views[0];
-      }
-    }
-    return t;
+    return reaskUnanswered(this.platform, await snapshot(this.platform), targets, { skip: new Set(this.openPauses()) });
   }
 
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SEED_CHECKERS, combine, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
-import { keysForEveryMaster, masterOfSlot, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
+import { keysForEveryMaster, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -345,7 +345,10 @@ export class ScenarioRun {
   /** The final read and topology (each bounded), then every checker on the evidence. */
   private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
     const keys = await Promise.all(this.keys.map(async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) })));
-    const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) }).catch(() => null);
+    // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
+    const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
+      .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(this.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(this.faults.openPauses()) })))
+      .catch(() => null);
     return runCheckers(SEED_CHECKERS, {
       history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
