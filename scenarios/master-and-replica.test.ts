@@ -4,7 +4,7 @@
 import { chaosTest, expect } from '../harness/index.ts';
 
 chaosTest('master-and-replica', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start({ expect: { promotion: 'either', otherShards: 'serve' } });
   const master = await run.masterOfCounter();
   const replica = await run.replicaOf(master);
 

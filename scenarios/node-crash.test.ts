@@ -5,7 +5,7 @@
 import { chaosTest, expect } from '../harness/index.ts';
 
 chaosTest('node-crash', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted', failureDomains: 'required' } });
+  const run = await chaos.start({ expect: { promotion: 'promoted', failureDomains: 'required', otherShards: 'serve' } });
   const master = await run.masterOfCounter();
   const node = await run.nodeOf(master);
 

@@ -6,7 +6,7 @@
 import { chaosTest, expect } from '../harness/index.ts';
 
 chaosTest('zone-outage', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted', failureDomains: 'required' } });
+  const run = await chaos.start({ expect: { promotion: 'promoted', failureDomains: 'required', otherShards: 'serve' } });
   const master = await run.masterOfCounter();
   const zone = (await run.nodeOf(master)).zone;
   const nodes = (await run.nodes()).filter((n) => n.zone === zone).map((n) => n.name);

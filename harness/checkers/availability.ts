@@ -62,7 +62,7 @@ export const availabilityChecker: Checker = (e) => {
 };
 
 /** The longest stretch of [start, end] without an ok INCR among `ops`. */
-function longestGap(ops: Op[], start: number, end: number): { fromMs: number; toMs: number; ms: number } {
+export function longestGap(ops: Op[], start: number, end: number): { fromMs: number; toMs: number; ms: number } {
   const okIncr = ops.filter((o) => o.f === 'incr' && o.type === 'ok').map((o) => o.completeNs / 1e6).sort((a, b) => a - b);
   let gap = { fromMs: start, toMs: end, ms: okIncr.length ? 0 : end - start };
   let prev = start;

@@ -6,6 +6,7 @@ import { diskFullChecker } from './disk-full.ts';
 import { failureDomainsChecker } from './failure-domains.ts';
 import { minorityWritesChecker } from './minority-writes.ts';
 import { observationChecker } from './observation.ts';
+import { otherShardsChecker } from './other-shards.ts';
 import { oomKillsChecker } from './oom-kills.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
@@ -22,6 +23,7 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'replica-promotion': replicaPromotionChecker,
   'topology-restored': topologyRestoredChecker,
   availability: availabilityChecker,
+  'other-shards-available': otherShardsChecker,
   'minority-writes': minorityWritesChecker,
   'oom-kills': oomKillsChecker,
   'disk-full': diskFullChecker,
@@ -33,7 +35,7 @@ export const SEED_CHECKERS: Record<string, Checker> = {
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './oom-kills.ts';
-export { availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, otherShardsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spreadAssignment } from '../cluster/index.ts';
 import { seedNodes, topologyOf } from '../testing/topologies.ts';
+import { OpTable } from '../workload/history.ts';
+import { evidence, fault, op } from '../testing/evidence.ts';
 import { drainChecker } from './drain.ts';
+import { otherShardsChecker } from './other-shards.ts';
 import { failureDomainsChecker } from './failure-domains.ts';
 import type { RunEvidence } from './types.ts';
 
@@ -85,5 +88,36 @@ describe('drain', () => {
 
   it('does not apply where nothing was drained', () => {
     expect(drainChecker({ faults: [] } as unknown as RunEvidence).details).toEqual({ applicable: false });
+  });
+});
+
+describe('other-shards-available', () => {
+  // Keys on the three shards (the default key on pod 0's); the fault hits redis-cluster-0, master of the first.
+  const keys = [
+    { key: '', slot: 4994, masterAtStart: 'redis-cluster-0', baseline: 0, finalRead: null },
+    { key: 'shard-1-1', slot: 10773, masterAtStart: 'redis-cluster-1', baseline: 0, finalRead: null },
+    { key: 'shard-2-1', slot: 13125, masterAtStart: 'redis-cluster-2', baseline: 0, finalRead: null },
+  ];
+  /** ok INCRs every 100 ms on each key for 10 s, except `silent` keys between 3 and 8 s. */
+  const history = (silent: string[]) => OpTable.from(keys.flatMap((k, p) => Array.from({ length: 100 }, (_, i) => i * 100)
+    .filter((t) => !(silent.includes(k.key) && t >= 3000 && t < 8000))
+    .map((t, i) => ({ ...op(p, 'incr', 'ok', i + 1, t, t + 2), ...(k.key ? { key: k.key } : {}) }))));
+  const run = (silent: string[], expectation: RunEvidence['expect'] = { otherShards: 'serve' }) =>
+    otherShardsChecker(evidence({ history: history(silent), keys, faults: [fault({ atMs: 3000 })], expect: expectation }));
+
+  it('passes when the shards no fault touched kept serving, whatever the faulted one did', () => {
+    const r = run(['']);
+    expect(r.valid).toBe(true);
+    expect(r.message).toBe('the shards no fault touched kept serving: longest gaps shard-1-1 100 ms, shard-2-1 100 ms (limit 2000 ms)');
+  });
+
+  it('fails when another shard stopped serving for longer than the node timeout, naming it', () => {
+    const r = run(['', 'shard-2-1']);
+    expect(r.valid).toBe(false);
+    expect(r.message).toBe("shards no fault touched stopped serving for longer than the node timeout (2000 ms): shard-2-1 (slot 13125, redis-cluster-2's shard) 5100 ms from 2.9 s");
+  });
+
+  it('only reports where the scenario does not state it', () => {
+    expect(run(['', 'shard-2-1'], {})).toMatchObject({ valid: true, message: 'not an expectation of this scenario' });
   });
 });

@@ -51,6 +51,11 @@ export interface Expectations {
    * node scenarios); unset, `failure-domains` only warns.
    */
   failureDomains?: 'required';
+  /**
+   * `serve`: every shard whose master no fault touched keeps taking writes throughout, with no gap
+   * longer than the node timeout (`cluster-require-full-coverage no`; `other-shards-available`).
+   */
+  otherShards?: 'serve';
 }
 
 /** One counter key of a run: where it lived at the start, and its value before and after. */
