@@ -50,7 +50,8 @@ export async function reaskUnanswered(
   platform: RunningPlatform, t: Topology, pods: string[],
   { attempts = 2, timeoutMs = 2000, skip = new Set<string>() }: { attempts?: number; timeoutMs?: number; skip?: Set<string> } = {},
 ): Promise<Topology> {
-  for (const pod of pods) {
+  // All at once: a verdict with several nodes down must not wait for each in turn.
+  await Promise.all(pods.map(async (pod) => {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const i = t.views.findIndex((v) => v.pod === pod);
       const view = t.views[i];
@@ -59,7 +60,7 @@ export async function reaskUnanswered(
       const again = await snapshot(platform, { pods: status, timeoutMs });
       if (again.views[0]) t.views[i] = again.views[0];
     }
-  }
+  }));
   return t;
 }
 
