@@ -4,28 +4,15 @@ import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createCluster, loadManifests, LocalPlatform, LoopbackAllocator, resolveSystem, waitForClusterReady } from '../harness/core.ts';
+import { loadManifests, LoopbackAllocator, resolveSystem } from '../harness/core.ts';
+import { bootstrapRound, type Round } from './bootstrap-round.ts';
 import { namespacesUnavailable } from '../harness/platform/local/sandbox/isolation.ts';
 
 // --cluster create waits for gossip in whole seconds (1-4 s, either side): five rounds for the medians.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const system = resolveSystem(await loadManifests(path.resolve(import.meta.dirname, '../manifests')));
 
-interface Round { podsReadyMs: number; clusterReadyMs: number; createMs: number }
-
-async function harnessRound(isolation: 'processes' | 'namespaces'): Promise<Round> {
-  const t0 = performance.now();
-  const platform = await new LocalPlatform({ system, isolation }).up();
-  try {
-    const podsReadyMs = performance.now() - t0;
-    await createCluster(platform, system.shape, {});
-    const createMs = performance.now() - t0 - podsReadyMs;
-    await waitForClusterReady(platform, system.shape, { timeoutMs: 60_000 });
-    return { podsReadyMs, clusterReadyMs: performance.now() - t0, createMs };
-  } finally {
-    await platform.down();
-  }
-}
+const harnessRound = (isolation: 'processes' | 'namespaces') => bootstrapRound(system, { isolation });
 
 async function byHandRound(): Promise<Round> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-by-hand-'));

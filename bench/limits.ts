@@ -2,7 +2,8 @@
 // manifests against examples/memory-limit (the same with a 64Mi memory and a 1-CPU limit on
 // Redis), on the local platform, alternating round by round in one run. Last line: JSON.
 import path from 'node:path';
-import { createCluster, loadManifests, LocalPlatform, resolveSystem, waitForClusterReady, type SystemUnderTest } from '../harness/core.ts';
+import { loadManifests, resolveSystem, type SystemUnderTest } from '../harness/core.ts';
+import { bootstrapRound, type Round } from './bootstrap-round.ts';
 import { cgroupLayout } from '../harness/platform/local/cgroups.ts';
 
 // --cluster create waits for gossip in whole seconds (1-4 s): several rounds for the medians.
@@ -11,21 +12,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const without = resolveSystem(await loadManifests(path.join(root, 'manifests')));
 const limited = resolveSystem(await loadManifests(path.join(root, 'examples/memory-limit')));
 
-interface Round { podsReadyMs: number; clusterReadyMs: number; createMs: number }
-
-async function round(system: SystemUnderTest): Promise<Round> {
-  const t0 = performance.now();
-  const platform = await new LocalPlatform({ system }).up();
-  try {
-    const podsReadyMs = performance.now() - t0;
-    await createCluster(platform, system.shape, {});
-    const createMs = performance.now() - t0 - podsReadyMs;
-    await waitForClusterReady(platform, system.shape, { timeoutMs: 60_000 });
-    return { podsReadyMs, clusterReadyMs: performance.now() - t0, createMs };
-  } finally {
-    await platform.down();
-  }
-}
+const round = (system: SystemUnderTest) => bootstrapRound(system);
 
 const layout = await cgroupLayout();
 if (typeof layout === 'string') {

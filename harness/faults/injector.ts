@@ -102,20 +102,20 @@ export class FaultInjector {
 
   /** Pods paused and not yet resumed: a scenario that ends early must not leave one frozen for the next. */
   openPauses(): string[] {
-    const open = new Set<string>();
-    for (const r of this.records) {
-      if (r.kind === 'pause') open.add(r.target);
-      if (r.kind === 'resume') open.delete(r.target);
-    }
-    return [...open];
+    return this.open(['pause'], 'resume');
   }
 
   /** Pods with a network fault not yet healed. */
   openNetworkFaults(): string[] {
+    return this.open(['partition', 'delay', 'loss'], 'heal');
+  }
+
+  /** Targets of a `starts` fault with no `end` recorded after it. */
+  private open(starts: FaultKind[], end: FaultKind): string[] {
     const open = new Set<string>();
     for (const r of this.records) {
-      if (r.kind === 'partition' || r.kind === 'delay' || r.kind === 'loss') open.add(r.target);
-      if (r.kind === 'heal') open.delete(r.target);
+      if (starts.includes(r.kind)) open.add(r.target);
+      if (r.kind === end) open.delete(r.target);
     }
     return [...open];
   }
@@ -142,12 +142,7 @@ export class FaultInjector {
 
   /** Pods whose volume was filled and not yet freed. */
   openDiskFills(): string[] {
-    const open = new Set<string>();
-    for (const r of this.records) {
-      if (r.kind === 'fill-disk') open.add(r.target);
-      if (r.kind === 'free-disk') open.delete(r.target);
-    }
-    return [...open];
+    return this.open(['fill-disk'], 'free-disk');
   }
 
   /**
