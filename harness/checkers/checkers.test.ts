@@ -219,6 +219,19 @@ describe('replica-promotion', () => {
     expect(r.message).toMatch(/redis-cluster-3 promoted in 4500 ms/);
   });
 
+  it("times the failover from when the fault was in place, not from when the harness began applying it", () => {
+    // On a busy Kubernetes node the agent's SIGSTOP took 6.6 s to apply (atMs 100, endMs 6700);
+    // the replica took over 5 s after that, at 11.7 s: within the 9 s deadline, counted from the effect.
+    const nodes = failedOver();
+    const slow = fault({ atMs: 100, endMs: 6700 });
+    const r = replicaPromotionChecker(evidence({ faults: [slow], final: topologyOf(nodes), samples: samplesOf(nodes, 11_700), expect: { promotion: 'promoted' } }));
+    expect(r.valid).toBe(true);
+    expect(r.details).toMatchObject({ failoverMs: 5000 });
+    // A deletion begins at once (its action returns only once the pod is back): timed from atMs.
+    const deleted = fault({ kind: 'delete-pod', atMs: 100, endMs: 6700 });
+    expect(replicaPromotionChecker(evidence({ faults: [deleted], final: topologyOf(nodes), samples: samplesOf(nodes, 11_700), expect: { promotion: 'promoted' } })).valid).toBe(false);
+  });
+
   describe('in a failover loop (the same shard faulted twice)', () => {
     const loop = (epochs: [number, number, number]) => {
       const seed = seedNodes();

@@ -39,5 +39,5 @@ export { availabilityChecker, configConsistentChecker, counterChecker, drainChec
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';
-export { combine, faultEndMs, isEnding, runCheckers } from './types.ts';
+export { combine, faultEffectMs, faultEndMs, isEnding, runCheckers } from './types.ts';
 export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, RunEvidence, Validity } from './types.ts';

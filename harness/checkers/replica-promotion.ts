@@ -1,5 +1,5 @@
 import { masterOfSlot, selfEntries } from '../cluster/index.ts';
-import { isEnding, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
+import { faultEffectMs, isEnding, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
 
 export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
 
@@ -34,8 +34,10 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
       ? (s.claimants[slot] ?? []).some((id) => f.replicaIds.includes(id))
       : s.epoch !== undefined && epochBefore !== undefined && s.epoch > epochBefore))
     : e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
-  const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
-  const base = { target: f.target, failoverMs };
+  // Timed from when the fault was in place, not from when the harness began to apply it.
+  const from = faultEffectMs(f);
+  const failoverMs = after ? Math.round(Math.max(0, after.tMs - from)) : null;
+  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs) };
   if (e.expect.promotion === 'none') {
     // A slowed master is no failed master: any sample in which another node owned its slot is a false failure detection.
     const moved = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId);
@@ -53,7 +55,7 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
     const served = e.samples.find((s) => s.tMs > f.atMs && s.tMs < later.atMs && s.owners[slot] && s.allOk && (s.owners[slot] === f.nodeId || f.replicaIds.includes(s.owners[slot]!)));
     if (!served) return { ...base, outcome: 'unserved', ok: false, message: `slot ${slot} was not served again, with every node ok, between the fault on ${f.target} and the next fault on its shard` };
     const outcome = served.owners[slot] === f.nodeId ? 'returned' : 'promoted';
-    return { ...base, outcome, failoverMs: Math.round(served.tMs - f.atMs), ok: true, message: `slot ${slot} served again ${Math.round(served.tMs - f.atMs)} ms after the fault on ${f.target} (${outcome === 'returned' ? 'the same node back' : 'a replica promoted'})` };
+    return { ...base, outcome, failoverMs: Math.round(served.tMs - from), ok: true, message: `slot ${slot} served again ${Math.round(served.tMs - from)} ms after the fault on ${f.target} (${outcome === 'returned' ? 'the same node back' : 'a replica promoted'})` };
   }
   if (later) {
     // Between two rounds the cluster may be whole for less than a sample: any sample before the
@@ -96,7 +98,7 @@ function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
 
 /** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */
 function judgeRound(f: FaultRecord, e: RunEvidence, slot: number, after: RunEvidence['samples'][number] | undefined, deadline: number) {
-  const failoverMs = after ? Math.round(after.tMs - f.atMs) : null;
+  const failoverMs = after ? Math.round(Math.max(0, after.tMs - faultEffectMs(f))) : null;
   const base = { target: f.target, failoverMs };
   if (!after) return { ...base, outcome: 'unserved', ok: false, message: `no replica of ${f.target} took slot ${slot} before the next fault on its shard` };
   const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;

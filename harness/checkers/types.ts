@@ -133,6 +133,17 @@ export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
 const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal', 'fill-disk': 'free-disk', 'node-crash': 'node-restore' };
 export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal' || f.kind === 'free-disk' || f.kind === 'node-restore';
 
+/**
+ * When a fault took effect. A signal, a cut or a node's crash is in place when its action returns
+ * (`endMs`): on a busy Kubernetes node the agent's exec took 6.6 s once, and that is the harness's
+ * latency, not the time Redis took to fail over. A deletion or an eviction begins at once, and its
+ * action returns only when the pod is back, so it counts from `atMs`.
+ */
+export function faultEffectMs(f: FaultRecord): number {
+  const startsAtOnce = f.kind === 'delete-pod' || f.kind === 'full-restart' || f.kind === 'evict';
+  return startsAtOnce ? f.atMs : (f.endMs ?? f.atMs);
+}
+
 /** When a fault's effect ends: its ending fault if it has one, else when the action returned. */
 export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: number): number {
   const ending = ENDS[f.kind];

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { SEED_CHECKERS, combine, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
+import { SEED_CHECKERS, combine, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
 import { keysForEveryMaster, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
@@ -230,7 +230,7 @@ export class ScenarioRun {
         if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
         return owner.pod;
       }, { timeoutMs: deadline, intervalMs: 100, signal: this.env.signal });
-      this.log(`${who} promoted to master (${Math.round(this.clock.nowMs() - fault.atMs)} ms after the fault)`);
+      this.log(`${who} promoted to master (${Math.round(this.clock.nowMs() - faultEffectMs(fault))} ms after the fault took effect)`);
       return true;
     } catch (error) {
       this.throwIfInterrupted();
