@@ -13,7 +13,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['harness/**/*.test.ts', 'app/**/*.test.ts'],
+          include: ['harness/**/*.test.ts', 'app/**/*.test.ts', 'test/unit/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           // Two cores: more parallel clusters would skew the failover timings the tests assert.

@@ -2,9 +2,10 @@
 // does: the same node, the same IP, its AOF on the volume. Either it returns before a failover or
 // its replica takes over; both are fine, losing acknowledged increments is not.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('crash-master', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['crash-master']);
   const master = await run.masterOfCounter();
 
   await run.phase('fault: crash the master', async () => {

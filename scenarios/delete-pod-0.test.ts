@@ -1,9 +1,10 @@
 // The walkthrough's first fault: `kubectl delete pods redis-cluster-0` while the counter is hit.
 // The StatefulSet re-creates the pod under a new IP; update-node.sh must make it rejoin as itself.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('delete-pod-0', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['delete-pod-0']);
 
   await run.phase('fault: delete pod redis-cluster-0', async () => {
     await run.warmup();

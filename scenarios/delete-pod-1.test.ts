@@ -1,9 +1,10 @@
 // The walkthrough's second fault: `kubectl delete pods redis-cluster-1` while the counter is hit.
 // The StatefulSet re-creates the pod under a new IP; update-node.sh must make it rejoin as itself.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('delete-pod-1', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['delete-pod-1']);
 
   await run.phase('fault: delete pod redis-cluster-1', async () => {
     await run.warmup();

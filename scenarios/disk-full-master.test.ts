@@ -4,9 +4,10 @@
 // is back. Nothing acknowledged may be lost (counter); the shard must take writes again within
 // disk-full's deadline of the free; the report says what Redis said and whether a failover happened.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('disk-full-master', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['disk-full-master']);
   const master = await run.masterOfCounter();
 
   await run.phase('fault: fill the master\'s volume for 2 × node timeout, then free it', async () => {

@@ -3,11 +3,12 @@
 // wait for health. Every round must promote within its deadline with a new epoch, and the
 // invariants hold throughout.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 const ROUNDS = Number(process.env.HARNESS_FAILOVER_ROUNDS || 5);
 
 chaosTest('failover-loop', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted' } });
+  const run = await chaos.start(SCENARIOS['failover-loop']);
 
   await run.phase(`fault: ${ROUNDS} rounds of kill, promotion, restart`, async () => {
     await run.warmup();

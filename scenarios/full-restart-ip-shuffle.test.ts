@@ -3,9 +3,10 @@
 // local platform assigns the IPs (each pod takes the next ordinal's old one); on Kubernetes the
 // CNI does, so it happens only by chance and the platform refuses the fault (exit 2).
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('full-restart-ip-shuffle', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['full-restart-ip-shuffle']);
 
   await run.phase("fault: delete every pod, re-create them on each other's IPs", async () => {
     await run.warmup();

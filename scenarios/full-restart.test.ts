@@ -3,9 +3,10 @@
 // back with its volume, on a fresh IP. The cluster must return to full health with every
 // acknowledged write. The seed's manifests fail this: nodes.conf holds only the peers' old IPs.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('full-restart', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['full-restart']);
 
   await run.phase('fault: delete every pod, re-create them in order on fresh IPs', async () => {
     await run.warmup();

@@ -1,9 +1,10 @@
 // Kill the counter's master and keep it down until its replica is promoted, then bring it back:
 // it must rejoin as a replica of the node that replaced it.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('kill-master', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted' } });
+  const run = await chaos.start(SCENARIOS['kill-master']);
   const master = await run.masterOfCounter();
 
   await run.phase('fault: kill the master, keep it down', async () => {

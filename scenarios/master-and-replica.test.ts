@@ -2,9 +2,10 @@
 // With cluster-require-full-coverage no, the other shards keep serving while this one's slots are
 // uncovered; after the restart the shard's data must come back from its AOF.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('master-and-replica', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either', otherShards: 'serve' } });
+  const run = await chaos.start(SCENARIOS['master-and-replica']);
   const master = await run.masterOfCounter();
   const replica = await run.replicaOf(master);
 

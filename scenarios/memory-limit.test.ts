@@ -7,9 +7,10 @@
 // or each one survived without losing an acknowledged write; every OOM kill is reported (oom-kills).
 // On manifests without a limit the same forks run unlimited: no acknowledged write may be lost.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('memory-limit', async ({ chaos }) => {
-  const run = await chaos.start();
+  const run = await chaos.start(SCENARIOS['memory-limit']);
   // Manifests without a limit (manifests/, examples/hardened) still get the forks under writes, unlimited.
   const limit = run.memory.limitBytes;
   if (limit === null) run.log('the redis container sets no resources.limits.memory: the forks run unlimited, 32Mi filled (--manifests examples/memory-limit has a limit)');

@@ -3,9 +3,10 @@
 // keep or regain a master, with no acknowledged write lost; a shard whose master and replica shared
 // the node cannot, and `failure-domains` names it and the node.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('node-crash', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted', failureDomains: 'required', otherShards: 'serve' } });
+  const run = await chaos.start(SCENARIOS['node-crash']);
   const master = await run.masterOfCounter();
   const node = await run.nodeOf(master);
 

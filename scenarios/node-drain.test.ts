@@ -3,9 +3,10 @@
 // complete, no shard may go without ok writes for longer than a failover, and no acknowledged
 // write may be lost.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('node-drain', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either', failureDomains: 'required', maxUnavailableMs: 'failover' } });
+  const run = await chaos.start(SCENARIOS['node-drain']);
   const nodes = await run.nodes();
 
   await run.phase(`fault: drain ${nodes.map((n) => n.name).join(', ')} in turn`, async () => {

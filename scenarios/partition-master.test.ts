@@ -5,9 +5,10 @@
 // Redis documents. minority-writes counts that loss; any other loss fails. After the heal the old
 // master must rejoin as a replica.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('partition-master', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted' } });
+  const run = await chaos.start(SCENARIOS['partition-master']);
   const master = await run.masterOfCounter();
 
   await run.phase('fault: cut the master off from the other Redis nodes for 2 × node timeout', async () => {

@@ -1,9 +1,10 @@
 // A replica cut off from every other Redis node for 2 × node timeout, then healed: no failover may
 // follow, the replica must resync from its master, and nothing may be lost.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('partition-replica', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'none' } });
+  const run = await chaos.start(SCENARIOS['partition-replica']);
   const replica = await run.replicaOf(await run.masterOfCounter());
 
   await run.phase('fault: cut a replica off for 2 × node timeout', async () => {

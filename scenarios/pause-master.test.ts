@@ -3,9 +3,10 @@
 // master must step down to replica, and nothing it acknowledged in the moment after it woke, when
 // it still believed itself master, may be lost.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('pause-master', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted' } });
+  const run = await chaos.start(SCENARIOS['pause-master']);
   const master = await run.masterOfCounter();
 
   await run.phase('fault: pause the master for 2 × node timeout', async () => {

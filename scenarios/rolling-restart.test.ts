@@ -2,9 +2,10 @@
 // highest ordinal down, each waiting for Ready (its readiness probe, or Running when the manifest
 // has none, as the seed's does). Every shard must keep or regain its data.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('rolling-restart', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'either' } });
+  const run = await chaos.start(SCENARIOS['rolling-restart']);
 
   await run.phase('fault: replace every pod, highest ordinal first', async () => {
     await run.warmup();

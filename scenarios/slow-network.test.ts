@@ -3,9 +3,10 @@
 // (no false failure detection) and the counters stay intact. The report shows what the delay cost
 // in latency.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('slow-network', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'none' } });
+  const run = await chaos.start(SCENARIOS['slow-network']);
   const master = await run.masterOfCounter();
 
   await run.phase('fault: delay the master\'s traffic to its peers by 200 ± 50 ms for 3 × node timeout', async () => {

@@ -4,9 +4,10 @@
 // writes the cut-off masters acknowledged inside the documented window are counted and excused by
 // minority-writes, as in partition-master.
 import { chaosTest, expect } from '../harness/index.ts';
+import { SCENARIOS } from './expectations.ts';
 
 chaosTest('zone-outage', async ({ chaos }) => {
-  const run = await chaos.start({ expect: { promotion: 'promoted', failureDomains: 'required', otherShards: 'serve' } });
+  const run = await chaos.start(SCENARIOS['zone-outage']);
   const master = await run.masterOfCounter();
   const zone = (await run.nodeOf(master)).zone;
   const nodes = (await run.nodes()).filter((n) => n.zone === zone).map((n) => n.name);

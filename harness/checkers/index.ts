@@ -12,10 +12,10 @@ import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
 import { slotCoverageChecker } from './slot-coverage.ts';
 import { topologyRestoredChecker } from './topology-restored.ts';
-import type { Checker } from './types.ts';
+import type { Checker, Expectations } from './types.ts';
 
 /** The checks every seed scenario must pass, in report order. */
-export const SEED_CHECKERS: Record<string, Checker> = {
+export const SEED_CHECKERS = {
   counter: counterChecker,
   'slot-coverage': slotCoverageChecker,
   'config-consistent': configConsistentChecker,
@@ -30,7 +30,27 @@ export const SEED_CHECKERS: Record<string, Checker> = {
   'failure-domains': failureDomainsChecker,
   drain: drainChecker,
   observation: observationChecker,
+} satisfies Record<string, Checker>;
+
+export type CheckName = keyof typeof SEED_CHECKERS;
+
+/**
+ * Checks that fail only when the scenario's expectations ask them to; unset, they report. Every
+ * other check can fail on any run, except `observation`, which is `unknown` at worst: it judges
+ * the harness, so it can back no promise about the system.
+ */
+const ARMED_BY: Partial<Record<CheckName, (e: Expectations) => boolean>> = {
+  availability: (e) => e.maxUnavailableMs !== undefined,
+  'other-shards-available': (e) => e.otherShards === 'serve',
+  'failure-domains': (e) => e.failureDomains === 'required',
+  'replica-promotion': (e) => e.promotion !== undefined,
+  observation: () => false,
 };
+
+/** Whether `check` can fail a run with these expectations: only such a check can back a stated expectation. */
+export function canFail(check: CheckName, expect: Expectations): boolean {
+  return ARMED_BY[check]?.(expect) ?? true;
+}
 
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';

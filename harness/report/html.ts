@@ -64,9 +64,17 @@ ${s.partial ? '<p class="meta" data-partial>The checks below judged a history cu
  · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>
 ${shardTable(s)}
 ${placementTable(s)}
+${promisesTable(s)}
 ${checks ? `<table class="checks"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>${checks}</tbody></table>` : ''}
 ${charts.join('\n')}
 </section>`;
+}
+
+/** What the scenario promised (its README row), each clause judged by the checks named beside it. */
+function promisesTable(s: RunSummary['scenarios'][number]): string {
+  if (!s.promises?.length) return '';
+  const rows = s.promises.map((p) => `<tr><td>${esc(p.says)}</td><td><span class="badge ${BADGE[String(p.valid)]}">${p.valid === true ? 'kept' : p.valid === false ? 'broken' : 'unjudged'}</span></td><td>${p.checks.map(esc).join(', ')}</td></tr>`).join('');
+  return `<table class="promises"><thead><tr><th>promised</th><th>result</th><th>judged by</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The scenario's charts from its series.json, also written beside it as chart-<id>.svg; none without one. */

@@ -33,6 +33,7 @@ const result = (name: string, status: ScenarioResult['status']): ScenarioResult 
   name, status, startedAt: new Date().toISOString(), durationMs: 12_000, seed: 1, schedule: [{ what: 'warm-up before fault', delayMs: 2000 }],
   faults: [{ kind: 'kill', target: 'redis-cluster-0', role: 'master', atMs: 3000 }],
   checks: [{ name: 'counter', valid: status === 'passed', message: status === 'passed' ? 'all good' : '3 acknowledged increments lost' }],
+  promises: [{ says: 'no acknowledged write lost', checks: ['counter'], valid: status === 'passed' }],
   metrics: { ...emptyMetrics(), acknowledged: 1000, lostAcknowledged: status === 'passed' ? 0 : 3, failoverMs: 4500 }, error: null,
   shards: ['redis-cluster-0', 'redis-cluster-1', 'redis-cluster-2'].map((m, i) => ({ key: i === 0 ? 'hits' : `shard-${i}-1`, slot: [4994, 10773, 13125][i]!, masterAtStart: m, acknowledged: 333, failed: 0, indeterminate: 0, lostAcknowledged: 0, maxUnavailableMs: i === 0 ? 4500 : 20 })),
   placement: [0, 1, 2, 3, 4, 5].map((i) => ({ pod: `redis-cluster-${i}`, node: `node-${(i % 3) + 1}`, zone: `zone-${'abc'[i % 3]}`, role: i < 3 ? 'master' as const : 'replica' as const, replicaOf: i < 3 ? null : `redis-cluster-${(i + 1) % 3}` })),
@@ -76,6 +77,8 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
         expect(await page.locator(`section[data-scenario="${s.name}"] .chart[data-chart="counter"] path`).count()).toBeGreaterThan(0);
         // One row per shard, the faulted one's gap among them.
         expect(await page.locator(`section[data-scenario="${s.name}"] table.shards tbody tr td:first-child`).allInnerTexts()).toEqual(['hits', 'shard-1-1', 'shard-2-1']);
+        // Each stated expectation, judged by its checks.
+        expect(await page.locator(`section[data-scenario="${s.name}"] table.promises tbody tr`).innerText()).toBe(`no acknowledged write lost\t${s.status === 'passed' ? 'kept' : 'broken'}\tcounter`);
         // Where each pod was: its node, and whose replica it was.
         expect(await page.locator(`section[data-scenario="${s.name}"] table.placement tbody tr`).first().innerText()).toBe('redis-cluster-0\tmaster\tnode-1\tzone-a');
         expect(await page.locator(`section[data-scenario="${s.name}"] table.placement tbody tr`).nth(3).innerText()).toBe('redis-cluster-3\treplica of redis-cluster-1\tnode-1\tzone-a');

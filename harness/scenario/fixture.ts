@@ -5,6 +5,7 @@ import { ControlClient, RemotePlatform } from '../session/control.ts';
 import type { HarnessContext, ScenarioEnv } from './context.ts';
 import { recordStartFailure } from './preconditions.ts';
 import { ScenarioRun, type ScenarioOptions } from './run.ts';
+import type { ScenarioSpec } from './spec.ts';
 
 /** A scenario's handle on the run: `chaos.start()` begins it (named after the test). */
 export class Chaos {
@@ -15,10 +16,15 @@ export class Chaos {
     private readonly name: string,
   ) {}
 
-  async start(options: ScenarioOptions = {}): Promise<ScenarioRun> {
+  /**
+   * Begins the scenario with its spec (scenarios/expectations.ts): its expectations arm the checks,
+   * and its promises are judged in the result. The spec must be this test's own.
+   */
+  async start(spec: ScenarioSpec, options: Omit<ScenarioOptions, 'expect' | 'promises'> = {}): Promise<ScenarioRun> {
     if (this.run) throw new HarnessError(`${this.name} already started`);
+    if (spec.name !== this.name) throw new HarnessError(`${this.name} started with the spec of ${spec.name}`);
     try {
-      this.run = await ScenarioRun.start(this.env, this.name, options);
+      this.run = await ScenarioRun.start(this.env, this.name, { ...options, expect: { ...spec.expect }, promises: spec.promises });
     } catch (error) {
       // A scenario that could not even start (a sick cluster) is an error, and says why in the report.
       await recordStartFailure(this.env, this.name, error);

@@ -1,5 +1,6 @@
 import { selfEntries, type Topology } from '../cluster/index.ts';
 import type { CheckResult, FaultRecord, Validity } from '../checkers/index.ts';
+import type { PromiseVerdict } from './spec.ts';
 
 /** `interrupted`: Ctrl-C or SIGTERM stopped it; its checks ran on what was recorded and decide nothing. */
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'interrupted';
@@ -50,6 +51,8 @@ export interface ScenarioResult {
   setup?: Record<string, number> | null;
   /** Where each pod was at the start: its node and zone, its role, and whose replica it was. */
   placement?: PodPlacement[];
+  /** The scenario's stated expectations, each judged by its checks (absent for a run without a spec). */
+  promises?: PromiseVerdict[];
 }
 
 export interface PodPlacement {

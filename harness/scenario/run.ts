@@ -20,6 +20,7 @@ import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from './allure.ts';
+import { promiseVerdicts, type StatedExpectation } from './spec.ts';
 import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
@@ -32,6 +33,8 @@ const EVICTION_RETRY_MS = Number(process.env.HARNESS_EVICTION_RETRY_MS || 5000);
 
 export interface ScenarioOptions {
   expect?: Expectations;
+  /** The stated expectations (the README row) and their checks: each judged in the result. */
+  promises?: readonly StatedExpectation[];
   clients?: number;
   /** How long the load runs after recovery before the verdict. */
   settleMs?: number;
@@ -270,7 +273,8 @@ export class ScenarioRun {
     for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
     this.log(`verdict: ${status}`);
     await this.writeArtifacts(result, checks);
-    const failing = checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`);
+    const broken = (result.promises ?? []).filter((p) => p.valid !== true).map((p) => `${p.valid === false ? 'broken' : 'unjudged'}: "${p.says}" (${p.checks.join(', ')})`);
+    const failing = [...broken, ...checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`)];
     return { result, checks, passed: status === 'passed', summary: failing.join('\n') || (result.error ?? 'all checks passed') };
   }
 
@@ -339,6 +343,7 @@ export class ScenarioRun {
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
       shards: shardsOf(checks),
       error, setup: this.env.setup ?? null, placement: placementOf(this.before),
+      ...(this.options.promises ? { promises: promiseVerdicts(this.options.promises, checks) } : {}),
     };
   }
 
