@@ -192,6 +192,16 @@ const specs = [
     reported: ['every OOM kill, with its pod and time (`oom-kills`)'],
     expect: {},
   },
+  {
+    name: 'random-schedule',
+    what: 'a fault schedule: `--schedule FILE` (what `npm run explore` writes), or one drawn from `--seed` (kill, crash, pause, delete; up to three, overlapping)',
+    promises: [
+      { says: 'every shard faulted on its master served again, by the same node or a replica', checks: ['replica-promotion'] },
+      { says: "no acknowledged write lost, but for a partition's documented minority window", checks: ['counter', 'minority-writes'] },
+      HEALTHY,
+    ],
+    expect: { promotion: 'either' },
+  },
 ] as const satisfies readonly ScenarioSpec[];
 
 export type ScenarioName = (typeof specs)[number]['name'];

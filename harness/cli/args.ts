@@ -6,7 +6,8 @@ import type { PlatformKind } from '../platform/types.ts';
 import { parseRedisOverride } from '../manifests/index.ts';
 import { selectScenarios } from '../scenario/catalog.ts';
 import { isolationOf, splitOverrides, type HarnessOptions } from '../session/options.ts';
-import { newRunId } from '../util/run-id.ts';
+import { newRunId, RUN_ID_PATTERN } from '../util/run-id.ts';
+import { readPlan } from '../explore/plan.ts';
 
 export const PLATFORMS: PlatformKind[] = ['local', 'kind', 'kubernetes'];
 
@@ -27,14 +28,15 @@ const OPTIONS = {
   context: { type: 'string' },
   'allow-context': { type: 'string' },
   sweep: { type: 'boolean' },
+  schedule: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
                           [--report-dir DIR] [--keep] [--isolation namespaces|processes] [--nodes N] [--zones N]
-                          [--context NAME] [--allow-context NAME] [--sweep]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES`;
+                          [--context NAME] [--allow-context NAME] [--sweep] [--schedule FILE]
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
@@ -56,7 +58,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   }
   const platform = (values.platform ?? env.HARNESS_PLATFORM ?? 'local') as PlatformKind;
   if (!PLATFORMS.includes(platform)) throw new HarnessError(`--platform ${platform}: unknown platform; valid: ${PLATFORMS.join(', ')}`);
-  const { selected, unmatched } = selectScenarios(values.scenario ?? [], known);
+  // A schedule is what random-schedule plays: given alone, it selects that scenario.
+  const schedule = values.schedule ?? env.HARNESS_SCHEDULE ?? null;
+  if (schedule) readPlan(schedule);
+  const { selected, unmatched } = selectScenarios(values.scenario ?? (schedule ? ['random-schedule'] : []), known);
   if (unmatched !== null) throw new HarnessError(`--scenario ${unmatched}: unknown scenario; valid: ${known.join(', ')}, a glob of them, or all`);
   const { redisConfig, nodeTimeoutMs } = redisSettings(values['redis-config'], env.HARNESS_REDIS_CONFIG, values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT);
   const parallel = integer('--parallel', values.parallel ?? env.HARNESS_PARALLEL, 1) ?? defaultParallel(platform, selected.length);
@@ -84,11 +89,22 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       isolation: isolationOf(values.isolation ?? env.HARNESS_ISOLATION, '--isolation'),
       nodes,
       zones,
-      runId: newRunId(),
+      runId: runIdOf(env.HARNESS_RUN_ID),
+      schedule: schedule ? path.resolve(schedule) : null,
       context: values.context ?? env.HARNESS_CONTEXT ?? null,
       allowContext: values['allow-context'] ?? env.HARNESS_ALLOW_CONTEXT ?? null,
     },
   };
+}
+
+/**
+ * HARNESS_RUN_ID names the run (npm run explore gives each of its runs one it made); else a fresh
+ * id. It must have the shape of one, because the sweeper finds a run's leftovers by that shape.
+ */
+function runIdOf(given: string | undefined): string {
+  if (!given) return newRunId();
+  if (!RUN_ID_PATTERN.test(given)) throw new HarnessError(`HARNESS_RUN_ID ${given}: expected a run id such as ${newRunId()}`);
+  return given;
 }
 
 /** A flag's integer value, at least `min`; null when the flag and its twin are unset. */

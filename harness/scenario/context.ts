@@ -1,3 +1,4 @@
+import type { Plan } from '../explore/plan.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import type { ControlEndpoint } from '../session/control.ts';
@@ -25,6 +26,8 @@ export interface ScenarioEnv {
   signal?: AbortSignal;
   /** The workload's cap in operations per second for this scenario; null: as fast as the app answers. */
   ratePerSec?: number | null;
+  /** The fault schedule to play (--schedule FILE); absent, a scenario that plays one draws it from the seed. */
+  plan?: Plan | null;
   /** This scenario's own session setup, when it had one (--parallel). */
   setup?: Record<string, number> | null;
 }

@@ -6,6 +6,7 @@ import type { HarnessContext, ScenarioEnv } from './context.ts';
 import { recordStartFailure } from './preconditions.ts';
 import { ScenarioRun, type ScenarioOptions } from './run.ts';
 import type { ScenarioSpec } from './spec.ts';
+import { readPlan } from '../explore/plan.ts';
 
 /** A scenario's handle on the run: `chaos.start()` begins it (named after the test). */
 export class Chaos {
@@ -69,6 +70,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
         nodeTimeoutMs: lease.nodeTimeoutMs,
         setup: lease.id === 'shared' ? null : lease.timings,
         ratePerSec: ctx.options.rate,
+        plan: ctx.options.schedule ? readPlan(ctx.options.schedule) : null,
         log: (line) => void client.log(line).catch(() => undefined),
       };
       const chaos = new Chaos(env, task.name);

@@ -21,6 +21,9 @@ import { writeScenarioArtifacts } from './artifacts.ts';
 import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from './allure.ts';
 import { promiseVerdicts, type StatedExpectation } from './spec.ts';
+import { playPlan } from './play.ts';
+import { describePlan, type Plan } from '../explore/plan.ts';
+import { generatePlan } from '../explore/generate.ts';
 import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
@@ -143,6 +146,15 @@ export class ScenarioRun {
    */
   drain(node: string): ReturnType<FaultInjector['drain']> {
     return this.faults.drain(node, { timeoutMs: recoveryTimeoutMs(this.env.nodeTimeoutMs), retryMs: EVICTION_RETRY_MS, ...(this.env.signal ? { signal: this.env.signal } : {}) });
+  }
+
+  /**
+   * Plays a fault schedule: the run's --schedule file, or one drawn from its --seed (the default
+   * faults: kill, crash, pause, delete, up to three at once). See play.ts.
+   */
+  async play(plan: Plan = this.env.plan ?? generatePlan(this.env.seed, { faults: ['kill', 'crash', 'pause', 'delete'], maxSteps: 3, nodeTimeoutMs: this.env.nodeTimeoutMs })): Promise<void> {
+    this.schedule.planned.push({ what: `schedule: ${describePlan(plan)}`, delayMs: 0 });
+    await playPlan(this, plan, (line) => this.log(line), this.env.signal);
   }
 
   /** Keeps a fault in place for `ms`, saying why; Ctrl-C ends it early. */

@@ -27,6 +27,8 @@ export interface HarnessOptions {
   nodes: number;
   zones: number;
   runId: string;
+  /** --schedule FILE: the fault schedule the random-schedule scenario replays; null draws one from the seed. */
+  schedule: string | null;
   /** Kubernetes: the kubeconfig context to use, and the one the user allows faults in. */
   context: string | null;
   allowContext: string | null;
@@ -50,6 +52,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     nodes: int(env.HARNESS_NODES) ?? 3,
     zones: int(env.HARNESS_ZONES) ?? int(env.HARNESS_NODES) ?? 3,
     runId: env.HARNESS_RUN_ID || newRunId(),
+    schedule: env.HARNESS_SCHEDULE ? path.resolve(env.HARNESS_SCHEDULE) : null,
     context: env.HARNESS_CONTEXT || null,
     allowContext: env.HARNESS_ALLOW_CONTEXT || null,
   };
@@ -71,6 +74,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_NODES: String(o.nodes),
     HARNESS_ZONES: String(o.zones),
     HARNESS_RUN_ID: o.runId,
+    HARNESS_SCHEDULE: o.schedule ?? '',
     HARNESS_CONTEXT: o.context ?? '',
     HARNESS_ALLOW_CONTEXT: o.allowContext ?? '',
   };
