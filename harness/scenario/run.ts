@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { SEED_CHECKERS, combine, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
+import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
 import { keysForEveryMaster, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
@@ -14,7 +14,7 @@ import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount } from '../workload/read-count.ts';
 import { progressLine } from './progress.ts';
-import { emptyMetrics, metricsOf, placementOf, shardsOf, statusOf, type ScenarioResult } from './result.ts';
+import { emptyMetrics, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
@@ -266,8 +266,8 @@ export class ScenarioRun {
     await sleep(settleMs, this.env.signal);
     await this.stopLoad();
     const checks = await this.judge();
-    const status = this.faults.records.length === 0 ? 'error' : statusOf(combine(checks));
-    const result = this.result(status, checks, this.faults.records.length === 0 ? 'no fault was injected' : null);
+    const { status, error } = verdictOf(checks, this.faults.records);
+    const result = this.result(status, checks, error);
     for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
     this.log(`verdict: ${status}`);
     await this.writeArtifacts(result, checks);
