@@ -1,5 +1,5 @@
 import { selfEntries, type Topology } from '../cluster/index.ts';
-import type { CheckResult, FaultRecord, Validity } from '../checkers/index.ts';
+import { combine, type CheckResult, type FaultRecord, type Validity } from '../checkers/index.ts';
 import type { PromiseVerdict } from './spec.ts';
 
 /** `interrupted`: Ctrl-C or SIGTERM stopped it; its checks ran on what was recorded and decide nothing. */
@@ -77,6 +77,14 @@ export function placementOf(t: Topology): PodPlacement[] {
 /** false → failed (the system misbehaved); unknown → error (the harness could not judge). */
 export function statusOf(valid: Validity): ScenarioStatus {
   return valid === true ? 'passed' : valid === false ? 'failed' : 'error';
+}
+
+/**
+ * A judged scenario's status. One that injected no fault proved nothing, whatever its checks say.
+ * The run's verdict and `npm run check` both take it from here, so that they cannot disagree.
+ */
+export function verdictOf(checks: CheckResult[], faults: FaultRecord[]): { status: ScenarioStatus; error: string | null } {
+  return faults.length === 0 ? { status: 'error', error: 'no fault was injected' } : { status: statusOf(combine(checks)), error: null };
 }
 
 export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recoveredAtMs: number | null): ScenarioMetrics {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { SEED_CHECKERS, combine, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations } from '../checkers/index.ts';
+import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
 import { keysForEveryMaster, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
@@ -14,10 +14,11 @@ import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount } from '../workload/read-count.ts';
 import { progressLine } from './progress.ts';
-import { emptyMetrics, metricsOf, placementOf, shardsOf, statusOf, type ScenarioResult } from './result.ts';
+import { emptyMetrics, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
+import { writeEvidence } from './evidence.ts';
 import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
 import { step } from './allure.ts';
 import { promiseVerdicts, type StatedExpectation } from './spec.ts';
@@ -280,8 +281,8 @@ export class ScenarioRun {
     await sleep(settleMs, this.env.signal);
     await this.stopLoad();
     const checks = await this.judge();
-    const status = this.faults.records.length === 0 ? 'error' : statusOf(combine(checks));
-    const result = this.result(status, checks, this.faults.records.length === 0 ? 'no fault was injected' : null);
+    const { status, error } = verdictOf(checks, this.faults.records);
+    const result = this.result(status, checks, error);
     for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
     this.log(`verdict: ${status}`);
     await this.writeArtifacts(result, checks);
@@ -366,13 +367,16 @@ export class ScenarioRun {
     const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
       .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(this.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(this.faults.openPauses()) })))
       .catch(() => null);
-    return runCheckers(SEED_CHECKERS, {
+    const evidence: RunEvidence = {
       history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
       ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
       counterSlot: this.counterSlot, expect: this.options.expect ?? {},
       observation: { stoppedEarly: [this.workload.stoppedEarly, this.sampler.stoppedEarly].filter((x): x is string => x !== null) }, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
-    });
+    };
+    // For `npm run check`; a run that cannot write it still has its verdict.
+    await writeEvidence(this.dir, evidence, this.sampler.settings).catch((e: unknown) => this.log(`could not write evidence.json: ${errorMessage(e)}`));
+    return runCheckers(SEED_CHECKERS, evidence);
   }
 
   private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {

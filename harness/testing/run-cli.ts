@@ -26,10 +26,10 @@ export async function manifestsWith(edits: Record<string, (text: string) => stri
 }
 
 /** Test helper: `npm run scenarios` on `manifests`, one scenario, fast settings, real processes. */
-export async function runScenario(manifests: string, name: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; summary: CliSummary; output: string }> {
+export async function runScenario(manifests: string, name: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; summary: CliSummary; output: string; runDir: string }> {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'scenario-report-'));
   const r = await execa(process.execPath, ['--import', 'tsx', cli, '--manifests', manifests, '--scenario', name, '--parallel', '1', '--node-timeout', '2000',
     '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '3', ...extra], { reject: false, timeout: 170_000, env: { CI: '', HARNESS_SETTLE_MS: '1000', ...env } });
   const summary = JSON.parse(await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8')) as CliSummary;
-  return { exitCode: r.exitCode, summary, output: r.stdout };
+  return { exitCode: r.exitCode, summary, output: r.stdout, runDir: path.join(reportDir, 'latest') };
 }

@@ -176,7 +176,8 @@ export class HistoryRecorder {
     this.open.delete(invokeIndex);
     const latencyMs = Math.round((timeNs - inv.invokeNs) / 1e4) / 100;
     const event: HistoryEvent = { index: this.next++, process: inv.process, type, f: inv.f, value, timeNs, latencyMs };
-    if (error) event.error = error;
+    // Even an empty one: a re-check reads errors back from this file, and '' is not null.
+    if (error !== null) event.error = error;
     if (inv.key) event.key = inv.key;
     this.write(event);
     this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error, ...(inv.key ? { key: inv.key } : {}) });
@@ -217,17 +218,24 @@ export class HistoryRecorder {
 
 /** Reads a history.jsonl back into operations (pairing invokes with completions by process). */
 export function opsFromEvents(events: Iterable<HistoryEvent>): OpTable {
-  const open = new Map<number, HistoryEvent>();
-  const table = new OpTable();
-  for (const e of events) {
+  const pairs = new EventPairer();
+  for (const e of events) pairs.add(e);
+  return pairs.table;
+}
+
+/** opsFromEvents one event at a time, for a history too long to hold as events. */
+export class EventPairer {
+  readonly table = new OpTable();
+  private readonly open = new Map<number, HistoryEvent>();
+
+  add(e: HistoryEvent): void {
     if (e.type === 'invoke') {
-      open.set(e.process, e);
-      continue;
+      this.open.set(e.process, e);
+      return;
     }
-    const inv = open.get(e.process);
+    const inv = this.open.get(e.process);
     if (!inv) throw new Error(`history event ${e.index}: ${e.type} for process ${e.process} without an invoke`);
-    open.delete(e.process);
-    table.add({ process: e.process, f: e.f, type: e.type, value: e.value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null, ...(inv.key ? { key: inv.key } : {}) });
+    this.open.delete(e.process);
+    this.table.add({ process: e.process, f: e.f, type: e.type, value: e.value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null, ...(inv.key ? { key: inv.key } : {}) });
   }
-  return table;
 }

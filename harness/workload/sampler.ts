@@ -57,8 +57,27 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
   };
 }
 
+/** What `summarize` needs besides each topology: kept with the run, so its samples can be rebuilt from topology.jsonl. */
+export interface SamplingSettings {
+  counterSlot: number;
+  watchSlots: number[];
+}
+
+/**
+ * One line of topology.jsonl. `tMs` at full precision: a re-check rebuilds the samples from these
+ * lines, and a sample rounded to the millisecond could land on the other side of a fault's `atMs`.
+ */
+export const sampleLine = (t: Topology, tMs: number): string => `${JSON.stringify({ tMs, ...t })}\n`;
+
+/** A line of topology.jsonl back into the sample the checkers saw during the run. */
+export function sampleFromLine(line: string, { counterSlot, watchSlots }: SamplingSettings): SampleSummary {
+  const { tMs, ...t } = JSON.parse(line) as Topology & { tMs: number };
+  return summarize(t, tMs, counterSlot, watchSlots);
+}
+
 export interface RunningSampler {
   readonly samples: SampleSummary[];
+  readonly settings: SamplingSettings;
   /** Why sampling ended before `stop()` (its maxDurationMs), or null. */
   readonly stoppedEarly: string | null;
   stop(): Promise<void>;
@@ -88,13 +107,14 @@ export function startSampler(
       const t = await snapshot(platform, { timeoutMs: Math.max(200, intervalMs) }).catch(() => null);
       if (t) {
         samples.push(summarize(t, tMs, counterSlot, watchSlots));
-        out?.write(`${JSON.stringify({ tMs: Math.round(tMs), ...t })}\n`);
+        out?.write(sampleLine(t, tMs));
       }
       await sleep(Math.max(0, intervalMs - (Date.now() - started)), stopper.signal).catch(() => undefined);
     }
   })();
   return {
     samples,
+    settings: { counterSlot, watchSlots },
     get stoppedEarly() {
       return stoppedEarly;
     },
