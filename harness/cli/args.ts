@@ -107,6 +107,13 @@ function runIdOf(given: string | undefined): string {
   return given;
 }
 
+/** `30m`, `90s`, `1h`, or seconds. */
+export function durationMs(text: string, flag = '--budget'): number {
+  const m = /^(\d+)(s|m|h)?$/.exec(text.trim());
+  if (!m || Number(m[1]) === 0) throw new HarnessError(`${flag} ${text}: expected a duration such as 90s, 30m or 1h`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
+}
+
 /** A flag's integer value, at least `min`; null when the flag and its twin are unset. */
 export function integer(flag: string, raw: string | undefined, min: number): number | null {
   if (raw === undefined || raw === '') return null;
