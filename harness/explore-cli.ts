@@ -111,7 +111,7 @@ async function main(): Promise<number> {
   if (record.minimal) {
     const file = path.join(dir, 'minimal-schedule.json');
     await writeFile(file, `${JSON.stringify(record.minimal, null, 2)}\n`);
-    console.log(`explore: a failing schedule in run ${record.found!.run} after ${secs(record.found!.atMs)}; shrunk to ${record.minimal.steps.length} step(s) after ${secs(record.shrink!.atMs)} (${record.shrink!.candidates} candidates${record.shrink!.minimal ? ', none smaller fails' : ', stopped by its bound'})`);
+    console.log(`explore: a failing schedule in run ${record.found!.run} after ${secs(record.found!.atMs)}; shrunk to ${record.minimal.steps.length} step(s) after ${secs(record.shrink!.atMs)} (${record.shrink!.candidates} candidates${record.shrink!.minimal ? ', none smaller fails' : interrupted ? `, interrupted by ${interrupted}` : ', stopped by its bound'})`);
     console.log(`minimal: ${describePlan(record.minimal)}`);
     console.log(`replay:  npm run scenarios -- --schedule ${path.relative(process.cwd(), file)} --seed ${seed}${passthrough.length ? ` ${passthrough.map((a) => (a === manifests ? path.relative(process.cwd(), a) || '.' : a)).join(' ')}` : ''}`);
   } else {

@@ -72,7 +72,10 @@ describe('schedule files', () => {
     // Two faults on one pod at once, or two network faults at once, cannot be played as written.
     expect(() => readPlan(write('same.json', plan({ fault: 'pause', target: 'counter-master', atMs: 0, holdMs: 5000 }, { fault: 'kill', target: 'counter-master', atMs: 1000, holdMs: 1000 })))).toThrow(/steps 1 and 2: pause and kill overlap on counter-master/);
     expect(() => readPlan(write('net.json', plan({ fault: 'partition', target: 'counter-master', atMs: 0, holdMs: 5000 }, { fault: 'delay', target: 'other-master', atMs: 1000, holdMs: 1000 })))).toThrow(/healing one heals both/);
-    expect(() => readPlan(write('whole.json', plan({ fault: 'node-crash', target: 'counter-master', atMs: 0, holdMs: 5000 }, { fault: 'crash', target: 'other-master', atMs: 5000, holdMs: 0 })))).toThrow(/node-crash touches every pod/);
+    expect(() => readPlan(write('whole.json', plan({ fault: 'node-crash', target: 'counter-master', atMs: 0, holdMs: 5000 }, { fault: 'crash', target: 'other-master', atMs: 6000, holdMs: 0 })))).toThrow(/node-crash touches every pod/);
+    // Steps drift late by a snapshot each: two on one pod need SPACING_MS between them.
+    expect(() => readPlan(write('close.json', plan({ fault: 'pause', target: 'counter-master', atMs: 0, holdMs: 1500 }, { fault: 'pause', target: 'counter-master', atMs: 3000, holdMs: 1000 })))).toThrow(/steps 1 and 2: pause and pause overlap on counter-master/);
+    expect(readPlan(write('apart.json', plan({ fault: 'pause', target: 'counter-master', atMs: 0, holdMs: 1500 }, { fault: 'pause', target: 'counter-master', atMs: 4000, holdMs: 1000 }))).steps).toHaveLength(2);
   });
 
   it('parses a budget', () => {

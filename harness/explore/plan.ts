@@ -37,6 +37,9 @@ export interface Plan {
   steps: PlanStep[];
 }
 
+/** The least gap between two steps that may not overlap. */
+export const SPACING_MS = 2000;
+
 export const stepEndMs = (s: PlanStep) => s.atMs + (INSTANT.includes(s.fault) ? 0 : s.holdMs);
 
 /** One line: `pause counter-master at 0 ms for 9000 ms; kill counter-replica at 1500 ms for 6000 ms`. */
@@ -45,12 +48,15 @@ export function describePlan(plan: Plan): string {
 }
 
 /**
- * Why two steps cannot run together, or null: steps that overlap in time must touch different
+ * Why two steps cannot run together, or null: steps that overlap in time (or come within
+ * SPACING_MS of each other) must touch different
  * pods, a whole-cluster or whole-node fault overlaps nothing, and one network fault at a time
  * (healing one heals all). A replay must do what the schedule says, so these are refused, not bent.
  */
 export function conflict(a: PlanStep, b: PlanStep): string | null {
-  const overlap = a.atMs <= stepEndMs(b) && b.atMs <= stepEndMs(a);
+  // Each fault and its undo first snapshot the topology (about a second under load), so steps
+  // drift late: two on one pod closer than this could swap, a resume landing after the next pause.
+  const overlap = a.atMs <= stepEndMs(b) + SPACING_MS && b.atMs <= stepEndMs(a) + SPACING_MS;
   if (!overlap) return null;
   if (WHOLE.includes(a.fault) || WHOLE.includes(b.fault)) return `${a.fault} and ${b.fault} overlap, and ${WHOLE.includes(a.fault) ? a.fault : b.fault} touches every pod it can`;
   if (a.target === b.target) return `${a.fault} and ${b.fault} overlap on ${a.target}`;
