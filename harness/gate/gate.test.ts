@@ -90,11 +90,13 @@ const side = (label: 'baseline' | 'candidate') => ({ label, spec: label === 'bas
 const gateOf = (repeat: number, scenarios: GateResult['scenarios']): GateResult => ({ gateId: 'g', verdict: 'regressed', exitCode: 1, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat, seed: 1, thresholds: DEFAULT_THRESHOLDS, runs: [], scenarios });
 
 describe('gate.md and gate.json', () => {
-  it('show each side\'s failures and a missing figure as never', () => {
+  it('show each side\'s failures and a missing figure as never, and say when the repeat is below the default', () => {
     const crash = compareScenario('crash-master', [run('passed'), run('passed'), run('failed')], [run('failed', { recoveryMs: null }), run('failed', { recoveryMs: null }), run('error', { recoveryMs: null })]);
     const md = gateMarkdown(gateOf(3, [crash]));
     expect(md).toContain('| crash-master | ❌ regressed | passed,passed,failed → failed,failed,error | 1/3 → 3/3 | not passed in 3/3 candidate runs (failed, failed, error) against 1/3 baseline runs; recoveryMs: 25000 → never (limit 37500) |');
     expect(md).toContain('| crash-master | recoveryMs | 25000, 25000, 25000 | never, never, never | never | 37500 | regressed |');
+    expect(md).not.toContain('**Note:**');
+    expect(gateMarkdown(gateOf(1, []))).toContain('**Note:** 1 run(s) per side, fewer than the default 3');
     expect(JSON.parse(JSON.stringify(crash)).figures.find((f: { figure: string }) => f.figure === 'recoveryMs')).toMatchObject({ candidate: [null, null, null], candidateMissing: 3, candidateMedian: 'never', limit: 37_500 });
   });
 });
@@ -121,6 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('gate.html in a real b
       expect(await page.locator('section[data-scenario="kill-master"] tr.same', { hasText: 'recoveryMs' }).locator('td').allInnerTexts())
         .toEqual(['recoveryMs', '25000, 25000, 25000', '25000, 25000, never', '25000 → 25000', '37500', 'same']);
       expect(await page.locator('section[data-scenario="delete-pod-0"] tr.regressed').count()).toBe(0);
+      expect(await page.locator('.note').count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FigureOutcome, ScenarioComparison } from './compare.ts';
+import { DEFAULT_REPEAT } from './counts.ts';
 import type { ManifestSide } from './inputs.ts';
 
 export interface GateResult {
@@ -25,6 +26,8 @@ const ICON = { regressed: '❌ regressed', improved: '✅ improved', same: '➖ 
 const value = (x: number | 'never' | null) => (x === null ? '—' : x === 'never' ? 'never' : String(Math.round(x)));
 const runs = (f: FigureOutcome, side: 'baseline' | 'candidate') => (f.outcome === 'not measured' ? f[side].map(value) : f[side].map((x) => value(x ?? 'never'))).join(', ');
 const failures = (s: ScenarioComparison) => `${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}`;
+/** Below the default repeat, a limit rests on too few baseline runs for the measured spread. */
+const fewRuns = (g: GateResult) => (g.repeat < DEFAULT_REPEAT ? `${g.repeat} run(s) per side, fewer than the default ${DEFAULT_REPEAT}: a limit set by so few baseline runs is tighter than the measured healthy spread, so a figure's regression may be noise.` : null);
 
 /** gate.md: the verdict first, then a row per scenario, then one per figure some run produced. */
 export function gateMarkdown(g: GateResult): string {
@@ -33,6 +36,7 @@ export function gateMarkdown(g: GateResult): string {
     '',
     `Baseline \`${g.baseline.spec}\`${g.baseline.commit ? ` (${g.baseline.commit.slice(0, 12)})` : ''} → candidate \`${g.candidate.spec}\`${g.candidate.commit ? ` (${g.candidate.commit.slice(0, 12)})` : ''}, ${g.repeat} run(s) per side, seed ${g.seed}.`,
     ...(g.error ? ['', `**Harness error:** ${g.error}`] : []),
+    ...(fewRuns(g) ? ['', `**Note:** ${fewRuns(g)}`] : []),
     '',
     '| scenario | verdict | baseline → candidate | not passed | why |',
     '|---|---|---|---|---|',
@@ -57,7 +61,7 @@ ${s.figures.map((f) => `<tr class="${f.outcome.replace(' ', '-')}"><td>${esc(f.f
 th{background:#f6f8fa}.badge{padding:1px 8px;border-radius:10px;color:#fff;font-weight:600}.regressed{background:#e63946}.improved{background:#2a9d8f}.same{background:#6c757d}tr.regressed td{background:#fde8ea}tr.improved td{background:#e6f4f1}.meta{color:#555}</style></head><body>
 <h1 id="verdict">${g.verdict === 'regressed' ? 'Regression' : 'No regression'} (exit ${g.exitCode})</h1>
 <p class="meta">baseline <code>${esc(g.baseline.spec)}</code> → candidate <code>${esc(g.candidate.spec)}</code> · ${g.repeat} run(s) per side · seed ${g.seed}</p>
-${g.error ? `<p><b>harness error:</b> ${esc(g.error)}</p>` : ''}
+${g.error ? `<p><b>harness error:</b> ${esc(g.error)}</p>` : ''}${fewRuns(g) ? `<p class="note"><b>note:</b> ${esc(fewRuns(g))}</p>` : ''}
 ${rows}
 </body></html>
 `;

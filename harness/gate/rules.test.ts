@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics, type ScenarioMetrics, type ScenarioResult } from '../scenario/result.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds } from './compare.ts';
-import { countOutcome, failureMargin } from './counts.ts';
+import { countOutcome, DEFAULT_REPEAT, failureMargin } from './counts.ts';
 
 const run = (status: ScenarioResult['status'], m: Partial<ScenarioMetrics> = {}): ScenarioResult => ({
   name: 'kill-master', status, startedAt: '', durationMs: 30_000, seed: 1, schedule: [], faults: [], checks: [], error: null,
@@ -45,6 +45,7 @@ describe('the gate\'s comparison rules', () => {
 describe('failure counts', () => {
   it('a margin the repeat justifies: two flaky sides (one run in ten) cry wolf at most one time in twenty', () => {
     expect([1, 2, 3, 4, 5, 6, 10].map(failureMargin)).toEqual([1, 2, 2, 2, 3, 3, 3]);
+    expect(failureMargin(DEFAULT_REPEAT)).toBe(2);
   });
 
   it('a candidate failing every run regresses whenever the baseline passed one, whatever the margin', () => {
