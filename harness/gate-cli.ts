@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { integer } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
+import { DEFAULT_REPEAT } from './gate/counts.ts';
 import { assertDistinct, resolveSide, type ManifestSide } from './gate/inputs.ts';
 import { writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
@@ -21,7 +22,7 @@ const OPTIONS = {
   seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' },
 } as const;
-const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--scenario NAME|GLOB ...] [--repeat N]
+const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
                     [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]
                     [--context NAME] [--allow-context NAME] [--node-timeout MS]
 env twins: HARNESS_CONTEXT HARNESS_ALLOW_CONTEXT`;
@@ -38,7 +39,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!values.baseline || !values.candidate) throw new HarnessError('--baseline and --candidate are both required; see npm run gate -- --help');
-  const repeat = integer('--repeat', values.repeat, 1) ?? 1;
+  const repeat = integer('--repeat', values.repeat, 1) ?? DEFAULT_REPEAT;
   integer('--node-timeout', values['node-timeout'], 1);
   // On a cluster, the guard speaks before anything runs: the same context and permission for both sides.
   const context = values.context ?? process.env.HARNESS_CONTEXT ?? null;
@@ -65,6 +66,7 @@ async function main(): Promise<number> {
     throw e;
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
+  if (repeat < DEFAULT_REPEAT) console.log(`gate: note: fewer runs than the default ${DEFAULT_REPEAT}; a limit from so few baseline runs is tighter than the measured healthy spread (README: Gate a manifest change)`);
 
   const runs: GateResult['runs'] = [];
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
@@ -92,7 +94,7 @@ async function main(): Promise<number> {
   const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios };
   await writeGateReports(dir, gate);
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
-  for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} ${s.reasons.join('; ')}`);
+  for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(dir, 'gate.html'))}, gate.md, gate.json`);
   return exitCode;
 }

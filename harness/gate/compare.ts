@@ -1,4 +1,5 @@
 import type { ScenarioResult } from '../scenario/result.ts';
+import { countOutcome, failureMargin } from './counts.ts';
 
 /** A figure the gate compares, lower is better; `slack` is the absolute change always tolerated. */
 export interface Rule {
@@ -25,11 +26,17 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
 
 export interface FigureOutcome {
   figure: Rule['figure'];
+  /** Each run's figure; null where the run never got there (never recovered, never failed over). */
   baseline: (number | null)[];
   candidate: (number | null)[];
-  /** Worst baseline (the top of its spread) and the candidate's median, the two compared. */
+  /** Runs that never produced the figure, each side. */
+  baselineMissing: number;
+  candidateMissing: number;
+  /** Worst measured baseline run (the top of its spread) and the candidate's median, the two compared. */
   baselineWorst: number | null;
-  candidateMedian: number | null;
+  /** 'never' when most candidate runs never produced the figure: a missing run counts as +∞. */
+  candidateMedian: number | 'never' | null;
+  /** null, and 'not measured': most baseline runs never produced the figure, nothing to hold the candidate to. */
   limit: number | null;
   outcome: 'regressed' | 'improved' | 'same' | 'not measured';
 }
@@ -38,6 +45,8 @@ export interface ScenarioComparison {
   name: string;
   baselineStatuses: string[];
   candidateStatuses: string[];
+  /** Runs not passed (failed, error, interrupted) each side, and the excess that is a regression. */
+  failures: { baseline: number; candidate: number; margin: number };
   verdict: 'regressed' | 'improved' | 'same';
   figures: FigureOutcome[];
   reasons: string[];
@@ -45,40 +54,52 @@ export interface ScenarioComparison {
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const numbers = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+const worstIfMissing = (xs: (number | null)[]) => xs.map((x) => x ?? Infinity);
 
 /**
- * One scenario, baseline runs against candidate runs (the same seeds). A pass that turns into a
- * fail or an error in any candidate run regresses. A figure regresses only when the candidate's
- * median is worse than the worst baseline run by more than both the relative threshold and the
- * slack: the baseline's own spread is never counted against the candidate.
+ * One scenario, baseline runs against candidate runs (the same seeds); README "Gate a manifest
+ * change" states the rules. Failures are counted, never just noticed: a baseline's own failed run
+ * does not excuse a candidate that fails more. A figure the candidate never produced is +∞ in its
+ * median, so it cannot drop out and leave the runs that did. The limit is the worst measured
+ * baseline run plus the larger of the relative threshold and the slack, so the baseline's spread
+ * never counts against the candidate. A baseline run that never produced the figure is the worst
+ * possible too, so it never tightens the limit: while most baseline runs produced the figure, the
+ * limit comes from those that did, as a shorter repeat's would; when most did not (the baseline's
+ * own median is +∞), the figure is not one the scenario reliably produces (a delete-pod-1 run fails
+ * over now and then, healthy), no candidate median can be worse, and only the failure counts judge.
  */
 export function compareScenario(name: string, baseline: ScenarioResult[], candidate: ScenarioResult[], thresholds: Thresholds = DEFAULT_THRESHOLDS): ScenarioComparison {
+  if (!baseline.length || !candidate.length) throw new Error(`${name}: no runs to compare (baseline ${baseline.length}, candidate ${candidate.length})`);
+  const margin = failureMargin(Math.min(baseline.length, candidate.length));
   const reasons: string[] = [];
-  const basePassed = baseline.every((r) => r.status === 'passed');
-  const candWorse = candidate.filter((r) => r.status !== 'passed');
-  if (basePassed && candWorse.length) reasons.push(`verdict: passed on the baseline, ${candWorse.map((r) => r.status).join('/')} on the candidate`);
+  const failures = { baseline: baseline.filter((r) => r.status !== 'passed').length, candidate: candidate.filter((r) => r.status !== 'passed').length, margin };
+  const failed = countOutcome(failures.baseline, baseline.length, failures.candidate, candidate.length, margin);
+  if (failed === 'regressed') reasons.push(`not passed in ${failures.candidate}/${candidate.length} candidate runs (${statuses(candidate)}) against ${failures.baseline}/${baseline.length} baseline runs`);
   const figures = (Object.keys(thresholds) as Rule['figure'][]).map((figure): FigureOutcome => {
     const b = baseline.map((r) => r.metrics[figure]);
     const c = candidate.map((r) => r.metrics[figure]);
     const bs = numbers(b);
-    const cMedian = median(numbers(c));
-    if (bs.length === 0 || cMedian === null) return { figure, baseline: b, candidate: c, baselineWorst: null, candidateMedian: cMedian, limit: null, outcome: 'not measured' };
+    const base = { figure, baseline: b, candidate: c, baselineMissing: b.length - bs.length, candidateMissing: c.length - numbers(c).length };
+    if (median(worstIfMissing(b)) === Infinity) return { ...base, baselineWorst: bs.length ? Math.max(...bs) : null, candidateMedian: null, limit: null, outcome: 'not measured' };
+    const cMedian = median(worstIfMissing(c));
+    const shown = cMedian === Infinity ? 'never' : cMedian;
     const worst = Math.max(...bs);
     const best = Math.min(...bs);
     const { relative, slack } = thresholds[figure];
     const limit = worst + Math.max(slack, worst * relative);
     const outcome = cMedian > limit ? 'regressed' : cMedian < best - Math.max(slack, best * relative) ? 'improved' : 'same';
-    if (outcome === 'regressed') reasons.push(`${figure}: ${fmt(worst)} → ${fmt(cMedian)} (limit ${fmt(limit)})`);
-    return { figure, baseline: b, candidate: c, baselineWorst: worst, candidateMedian: cMedian, limit, outcome };
+    if (outcome === 'regressed') reasons.push(`${figure}: ${fmt(worst)} → ${fmt(shown)} (limit ${fmt(limit)})`);
+    return { ...base, baselineWorst: worst, candidateMedian: shown, limit, outcome };
   });
-  const verdict = reasons.length ? 'regressed' : figures.some((f) => f.outcome === 'improved') || (!basePassed && candidate.every((r) => r.status === 'passed')) ? 'improved' : 'same';
-  return { name, baselineStatuses: baseline.map((r) => r.status), candidateStatuses: candidate.map((r) => r.status), verdict, figures, reasons };
+  const verdict = reasons.length ? 'regressed' : failed === 'improved' || figures.some((f) => f.outcome === 'improved') ? 'improved' : 'same';
+  return { name, baselineStatuses: baseline.map((r) => r.status), candidateStatuses: candidate.map((r) => r.status), failures, verdict, figures, reasons };
 }
 
-const fmt = (x: number) => String(Math.round(x * 100) / 100);
+const statuses = (runs: ScenarioResult[]) => runs.map((r) => r.status).join(', ');
+const fmt = (x: number | 'never') => (x === 'never' ? x : String(Math.round(x * 100) / 100));
 
 /** Thresholds from a JSON file's text, over the defaults; a mistake names the file and the key. */
 export function parseThresholds(text: string, file: string): Thresholds {
