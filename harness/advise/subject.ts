@@ -32,10 +32,13 @@ export function subjectOf(set: ManifestSet): Subject {
     return { label, text, lineAt: (i) => ({ file: cm.source.file, line: first === undefined ? lineAt(lines, ['data', key]) : first + i }) };
   };
 
-  /** An argv's script: `sh -c TEXT`, a file from a ConfigMap volume (run directly or by a shell), or the argv itself. */
-  const scriptOf = (argv: string[], argAt: (i: number) => Location, label: string, fallback: boolean): Script | undefined => {
+  /**
+   * An argv's script: `sh -c TEXT`, a file from a ConfigMap volume (run directly or by a shell), or,
+   * for a probe, the argv itself. Each is labelled as a message names it: `update-node.sh`, `redis-cli ping`.
+   */
+  const scriptOf = (argv: string[], argAt: (i: number) => Location, fallback: boolean): Script | undefined => {
     const shell = argv[0] !== undefined && SHELLS.has(path.basename(argv[0]));
-    if (shell && argv[1] === '-c' && argv[2] !== undefined) return { label, text: argv[2], lineAt: () => argAt(2) };
+    if (shell && argv[1] === '-c' && argv[2] !== undefined) return { label: `${argv.slice(0, 2).join(' ')} "${clip(argv[2])}"`, text: argv[2], lineAt: () => argAt(2) };
     const file = shell ? argv[1] : argv[0];
     if (file !== undefined && !isRedisServer(file)) {
       for (const mount of redis.container.volumeMounts) {
@@ -44,12 +47,12 @@ export function subjectOf(set: ManifestSet): Subject {
         if (volume?.kind === 'configMap' && !rel.startsWith('..') && !rel.includes('/')) return configMapText(volume.configMap, rel, rel);
       }
     }
-    return fallback ? { label, text: argv.join(' '), lineAt: () => argAt(0) } : undefined;
+    return fallback ? { label: clip(argv.join(' ')), text: argv.join(' '), lineAt: () => argAt(0) } : undefined;
   };
 
   const argv = [...redis.container.command, ...redis.container.args];
   const argvAt = (i: number) => (i < redis.container.command.length ? inContainer('command', i) : inContainer('args', i - redis.container.command.length));
-  const startScript = argv.length > 0 && !isRedisServer(argv[0]!) ? scriptOf(argv, argvAt, 'the start command', false) : undefined;
+  const startScript = argv.length > 0 && !isRedisServer(argv[0]!) ? scriptOf(argv, argvAt, false) : undefined;
 
   // redis.conf first, then redis-server's `--key value ...` (the kubelet expands `$(VAR)`; the text is kept as written).
   const config = new Map<string, ConfigEntry>();
@@ -91,10 +94,16 @@ export function subjectOf(set: ManifestSet): Subject {
     probeScript: (probe) => {
       const p = redis.container[probe];
       if (!p?.exec) return undefined;
-      return scriptOf(p.exec.command, (i) => inContainer(probe, 'exec', 'command', i), `the ${probe === 'readinessProbe' ? 'readiness' : 'liveness'} probe's command`, true);
+      return scriptOf(p.exec.command, (i) => inContainer(probe, 'exec', 'command', i), true);
     },
     raw: (kind) => set.documents.filter((d) => d.object.kind === kind),
   };
+}
+
+/** A command as one short line, for a message. */
+function clip(text: string): string {
+  const one = text.trim().replace(/\s*\n\s*/g, '; ');
+  return one.length > 48 ? `${one.slice(0, 47).trimEnd()}…` : one;
 }
 
 /** redis.conf's `""` and `''` are the empty string (`save ""` turns snapshots off). */
