@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
 import { integer } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
@@ -65,6 +66,8 @@ async function main(): Promise<number> {
     throw e;
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
+  const advice = await compareAdvice(baseline.dir, candidate.dir);
+  for (const line of adviceConsole(advice)) console.log(line);
 
   const runs: GateResult['runs'] = [];
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
@@ -89,7 +92,7 @@ async function main(): Promise<number> {
   if (!error && baselineErrors.length) error = `the baseline itself could not be judged in ${baselineErrors.map((s) => s.name).join(', ')}`;
   const regressed = scenarios.some((s) => s.verdict === 'regressed');
   const exitCode = error ? 2 : regressed ? 1 : 0;
-  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios };
+  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios, advice };
   await writeGateReports(dir, gate);
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
   for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} ${s.reasons.join('; ')}`);
