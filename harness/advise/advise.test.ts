@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,9 @@ describe('npm run advise', () => {
     expect(lines.filter((l) => /\(shown by: [a-z0-9-]+\)$/.test(l))).toHaveLength(4);
     expect(lines.at(-1)).toBe('4 risks, 0 notes (manifests)');
     expect(r.stderr).toBe('');
+    // The README shows this very output.
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    expect(/\$ npm run advise\n([\s\S]*?)\n```/.exec(readme)?.[1]).toBe(r.stdout.trimEnd());
     // A shared 2-core machine: generous, but a run that talked to a cluster or the network would not fit.
     expect(took).toBeLessThan(10_000);
   });
