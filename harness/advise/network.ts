@@ -45,7 +45,7 @@ function blocked(s: Subject, direction: 'ingress' | 'egress', port: number): { p
   const name = portName(s, port);
   const applying = s.raw('NetworkPolicy').filter(({ object }) => {
     const spec = (object.spec ?? {}) as Raw;
-    const selector = rawSelector(spec.podSelector);
+    const selector = spec.podSelector === undefined ? null : rawSelector(spec.podSelector);
     if (!selector || !selects(selector, labels)) return false;
     const types = Array.isArray(spec.policyTypes) ? spec.policyTypes : direction === 'ingress' || spec.egress !== undefined ? [direction === 'ingress' ? 'Ingress' : 'Egress'] : [];
     return types.includes(direction === 'ingress' ? 'Ingress' : 'Egress');
@@ -60,11 +60,11 @@ function blocked(s: Subject, direction: 'ingress' | 'egress', port: number): { p
     const peerOk = peers.length === 0 || peers.some((peer) => {
       if (peer.podSelector === undefined) return true;
       const selector = rawSelector(peer.podSelector);
-      return selector !== null && selects(selector, labels);
+      return selector === null || selects(selector, labels);
     });
     return portOk && peerOk;
   };
-  if (applying.some(({ object }) => list((object.spec as Raw)[direction]).some(allows))) return null;
+  if (applying.some(({ object }) => list(((object.spec ?? {}) as Raw)[direction]).some(allows))) return null;
   return { policy: applying[0]!, path: ['spec', direction] };
 }
 

@@ -1,5 +1,4 @@
 // Where Redis keeps what it must find again after a restart, and whether the volume can hold it.
-import path from 'node:path/posix';
 import { memoryBytes } from '../manifests/quantity.ts';
 import { unquote } from './subject.ts';
 import type { Rule, Subject } from './types.ts';
@@ -19,11 +18,9 @@ export const nodesConfVolume: Rule = {
   id: 'nodes-conf-volume',
   summary: 'nodes.conf (`cluster-config-file`) off the PersistentVolumeClaim',
   check: (s) => {
-    const entry = s.config.get('cluster-config-file');
-    const file = unquote(entry?.value ?? 'nodes.conf');
-    const full = file.startsWith('/') ? file : s.dataDir === undefined ? undefined : path.join(s.dataDir, file);
+    const full = s.nodesConf.path;
     if (full === undefined || s.storageOf(full).persistent) return [];
-    return [finding('nodes-conf-volume', 'risk', 'delete-pod-0', entry?.at ?? s.configHome,
+    return [finding('nodes-conf-volume', 'risk', 'delete-pod-0', s.config.get('cluster-config-file')?.at ?? s.configHome,
       `${full} (nodes.conf) is ${where(s, full)}, not on a PersistentVolumeClaim: a re-created pod starts as a new node in no cluster, and the cluster keeps its old id as failed`)];
   },
 };

@@ -7,7 +7,7 @@ import { finding } from './util.ts';
 const CLUSTER_STATE = /cluster_state/i;
 
 const describe = (probe: Probe, script: Script | undefined) =>
-  probe.exec ? script!.label : probe.tcpSocket ? `tcpSocket ${probe.tcpSocket.port}` : `httpGet ${probe.httpGet!.path}`;
+  probe.exec ? script?.label ?? probe.exec.command.join(' ') : probe.tcpSocket ? `tcpSocket ${probe.tcpSocket.port}` : `httpGet ${probe.httpGet!.path}`;
 
 /** A readiness probe that waits for cluster_state:ok (the hardened ready.sh does, with `|| exit 1`). */
 const waitsForCluster = (s: Subject) => {

@@ -196,6 +196,14 @@ ${ports}
     expect(await findings(await variant('hardened', {}, { 'redis-cluster/netpol.yaml': policy('    - port: 6379').replace('      app: redis-cluster\n  policyTypes', '      app: myapp\n  policyTypes') }), 'network-policy')).toEqual([]);
     expect(await findings(BASES.hardened, 'network-policy')).toEqual([]);
   });
+
+  it('network-policy: a deny-all policy cuts the bus and the client port; a malformed one is no ground for a finding', async () => {
+    const denyAll = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n';
+    const found = await findings(await variant('hardened', {}, { 'deny.yaml': denyAll }), 'network-policy');
+    expect(found.map((f) => f.message.match(/port (\d+) \(([^)]+)\)/)!.slice(1))).toEqual([['16379', 'the cluster bus'], ['6379', 'the client port, which replication uses']]);
+    const odd = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: odd}\nspec:\n  podSelector: {matchExpressions: [{key: app, operator: Near}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bare}\n';
+    expect(await findings(await variant('hardened', {}, { 'odd.yaml': odd }), 'network-policy')).toEqual([]);
+  });
 });
 
 describe('placement', () => {

@@ -40,14 +40,13 @@ export function subjectOf(set: ManifestSet): Subject {
     const shell = argv[0] !== undefined && SHELLS.has(path.basename(argv[0]));
     if (shell && argv[1] === '-c' && argv[2] !== undefined) return { label: `${argv.slice(0, 2).join(' ')} "${clip(argv[2])}"`, text: argv[2], lineAt: () => argAt(2) };
     const file = shell ? argv[1] : argv[0];
-    if (file !== undefined && !isRedisServer(file)) {
-      for (const mount of redis.container.volumeMounts) {
-        const volume = sts.template.volumes.find((v) => v.name === mount.name);
-        const rel = path.relative(mount.mountPath, file);
-        if (volume?.kind === 'configMap' && !rel.startsWith('..') && !rel.includes('/')) return configMapText(volume.configMap, rel, rel);
-      }
-    }
-    return fallback ? { label: clip(argv.join(' ')), text: argv.join(' '), lineAt: () => argAt(0) } : undefined;
+    const mount = file === undefined || isRedisServer(file) ? undefined : redis.container.volumeMounts.find((m) => {
+      const rel = path.relative(m.mountPath, file);
+      return sts.template.volumes.some((v) => v.name === m.name && v.kind === 'configMap') && !rel.startsWith('..') && !rel.includes('/');
+    });
+    const volume = mount && sts.template.volumes.find((v) => v.name === mount.name);
+    const fromConfigMap = volume?.kind === 'configMap' ? configMapText(volume.configMap, path.relative(mount!.mountPath, file!), path.basename(file!)) : undefined;
+    return fromConfigMap ?? (fallback ? { label: clip(argv.join(' ')), text: argv.join(' '), lineAt: () => argAt(0) } : undefined);
   };
 
   const argv = [...redis.container.command, ...redis.container.args];
@@ -78,6 +77,8 @@ export function subjectOf(set: ManifestSet): Subject {
   const workDir = typeof rawContainer?.workingDir === 'string' ? rawContainer.workingDir : OFFICIAL_IMAGE.test(redis.container.image) ? '/data' : undefined;
   const dirValue = unquote(config.get('dir')?.value ?? '');
   const dataDir = dirValue.startsWith('/') ? path.normalize(dirValue) : workDir === undefined ? undefined : path.join(workDir, dirValue || '.');
+  const nodesConfFile = unquote(config.get('cluster-config-file')?.value ?? 'nodes.conf');
+  const nodesConf = { file: nodesConfFile, path: nodesConfFile.startsWith('/') ? nodesConfFile : dataDir === undefined ? undefined : path.join(dataDir, nodesConfFile) };
 
   const storageOf = (p: string) => {
     const mount = redis.container.volumeMounts
@@ -90,7 +91,7 @@ export function subjectOf(set: ManifestSet): Subject {
   };
 
   return {
-    system, redis, containerPath, at, config, configHome, startScript, dataDir, storageOf,
+    system, redis, containerPath, at, config, configHome, startScript, dataDir, nodesConf, storageOf,
     probeScript: (probe) => {
       const p = redis.container[probe];
       if (!p?.exec) return undefined;

@@ -50,6 +50,8 @@ export interface Subject {
   probeScript(probe: 'readinessProbe' | 'livenessProbe'): Script | undefined;
   /** Redis' working folder (`dir`), where nodes.conf, the AOF and the RDB go; undefined when the image's default is unknown. */
   dataDir: string | undefined;
+  /** `cluster-config-file` (default nodes.conf) as written, and its full path; undefined when relative to an unknown `dir`. */
+  nodesConf: { file: string; path: string | undefined };
   /** Whether a path in the container outlives the pod (a PersistentVolumeClaim), and the mount that holds it. */
   storageOf(path: string): { persistent: boolean; mount: string | undefined };
   /** The raw documents of a kind the loader does not model (NetworkPolicy). */

@@ -24,7 +24,12 @@ export function rawSelector(raw: unknown): LabelSelector | null {
   if (typeof raw !== 'object' || Array.isArray(raw)) return null;
   const { matchLabels = {}, matchExpressions = [] } = raw as { matchLabels?: unknown; matchExpressions?: unknown };
   if (typeof matchLabels !== 'object' || matchLabels === null || !Array.isArray(matchExpressions)) return null;
-  return { matchLabels: Object.fromEntries(Object.entries(matchLabels).map(([k, v]) => [k, String(v)])), matchExpressions: matchExpressions as LabelSelector['matchExpressions'] };
+  const expressions: LabelSelector['matchExpressions'] = [];
+  for (const e of matchExpressions as { key?: unknown; operator?: unknown; values?: unknown }[]) {
+    if (typeof e?.key !== 'string' || !['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(String(e.operator))) return null;
+    expressions.push({ key: e.key, operator: e.operator as LabelSelector['matchExpressions'][number]['operator'], values: Array.isArray(e.values) ? e.values.map(String) : [] });
+  }
+  return { matchLabels: Object.fromEntries(Object.entries(matchLabels).map(([k, v]) => [k, String(v)])), matchExpressions: expressions };
 }
 
 /** Redis' memory units (`memtoull`): `1k` is 1000 and `1kb` 1024; a bare number is bytes. null when unreadable. */
