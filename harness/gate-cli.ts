@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
 import { integer } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
@@ -67,6 +68,8 @@ async function main(): Promise<number> {
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
   if (repeat < DEFAULT_REPEAT) console.log(`gate: note: fewer runs than the default ${DEFAULT_REPEAT}; a limit from so few baseline runs is tighter than the measured healthy spread (README: Gate a manifest change)`);
+  const advice = await compareAdvice(baseline.dir, candidate.dir);
+  for (const line of adviceConsole(advice)) console.log(line);
 
   const runs: GateResult['runs'] = [];
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
@@ -91,7 +94,7 @@ async function main(): Promise<number> {
   if (!error && baselineErrors.length) error = `the baseline itself could not be judged in ${baselineErrors.map((s) => s.name).join(', ')}`;
   const regressed = scenarios.some((s) => s.verdict === 'regressed');
   const exitCode = error ? 2 : regressed ? 1 : 0;
-  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios };
+  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios, advice };
   await writeGateReports(dir, gate);
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
   for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);

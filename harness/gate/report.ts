@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { adviceHtml, adviceMarkdown, type AdviceComparison } from '../advise/gate-section.ts';
 import type { FigureOutcome, ScenarioComparison } from './compare.ts';
 import { DEFAULT_REPEAT } from './counts.ts';
 import type { ManifestSide } from './inputs.ts';
@@ -17,6 +18,8 @@ export interface GateResult {
   /** Each side's runs: their run folders and exit codes. */
   runs: { side: 'baseline' | 'candidate'; repeat: number; runDir: string | null; exitCode: number | null }[];
   scenarios: ScenarioComparison[];
+  /** `npm run advise` on both sides, side by side, before any run. */
+  advice?: AdviceComparison;
 }
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -37,6 +40,7 @@ export function gateMarkdown(g: GateResult): string {
     `Baseline \`${g.baseline.spec}\`${g.baseline.commit ? ` (${g.baseline.commit.slice(0, 12)})` : ''} → candidate \`${g.candidate.spec}\`${g.candidate.commit ? ` (${g.candidate.commit.slice(0, 12)})` : ''}, ${g.repeat} run(s) per side, seed ${g.seed}.`,
     ...(g.error ? ['', `**Harness error:** ${g.error}`] : []),
     ...(fewRuns(g) ? ['', `**Note:** ${fewRuns(g)}`] : []),
+    ...adviceMarkdown(g.advice),
     '',
     '| scenario | verdict | baseline → candidate | not passed | why |',
     '|---|---|---|---|---|',
@@ -62,6 +66,8 @@ th{background:#f6f8fa}.badge{padding:1px 8px;border-radius:10px;color:#fff;font-
 <h1 id="verdict">${g.verdict === 'regressed' ? 'Regression' : 'No regression'} (exit ${g.exitCode})</h1>
 <p class="meta">baseline <code>${esc(g.baseline.spec)}</code> → candidate <code>${esc(g.candidate.spec)}</code> · ${g.repeat} run(s) per side · seed ${g.seed}</p>
 ${g.error ? `<p><b>harness error:</b> ${esc(g.error)}</p>` : ''}${fewRuns(g) ? `<p class="note"><b>note:</b> ${esc(fewRuns(g))}</p>` : ''}
+
+${adviceHtml(g.advice)}
 ${rows}
 </body></html>
 `;

@@ -1,4 +1,5 @@
 export { loadManifests, parseFile } from './load.ts';
+export { lineAt, pointer, type FieldPath } from './lines.ts';
 export { resolveSystem, SEED_SHAPE } from './system.ts';
 export type { ClusterShape, SystemUnderTest, RedisSide, AppSide } from './system.ts';
 export type * from './types.ts';

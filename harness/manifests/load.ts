@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { ManifestError } from '../errors.ts';
+import { documentLines } from './lines.ts';
 import { parseObject } from './parse.ts';
-import type { KubeObject, ManifestSet } from './types.ts';
+import type { DocumentLines, KubeObject, ManifestSet } from './types.ts';
 
 /**
  * Reads every .yaml/.yml file under `dir` (recursively, in sorted order).
@@ -20,25 +21,26 @@ export async function loadManifests(dir: string): Promise<ManifestSet> {
   for (const file of files) {
     const text = await readFile(file, 'utf8');
     const shown = path.relative(process.cwd(), file) || file;
-    for (const [documentIndex, object, raw] of parseFile(shown, text)) {
+    for (const [documentIndex, object, raw, lines] of parseFile(shown, text)) {
       const source = { file: shown, documentIndex };
-      set.documents.push({ source, object: raw });
+      set.documents.push({ source, object: raw, lines });
       if (object) set.objects.push(object);
     }
   }
   return set;
 }
 
-export function parseFile(file: string, text: string): [number, KubeObject | null, Record<string, unknown>][] {
-  const out: [number, KubeObject | null, Record<string, unknown>][] = [];
-  parseAllDocuments(text, { version: '1.1', prettyErrors: false }).forEach((doc, index) => {
+export function parseFile(file: string, text: string): [number, KubeObject | null, Record<string, unknown>, DocumentLines][] {
+  const out: [number, KubeObject | null, Record<string, unknown>, DocumentLines][] = [];
+  const counter = new LineCounter();
+  parseAllDocuments(text, { version: '1.1', prettyErrors: false, lineCounter: counter }).forEach((doc, index) => {
     const problem = doc.errors[0];
     if (problem) throw new ManifestError(file, index, `invalid YAML: ${problem.message.split('\n')[0]}`);
     const raw: unknown = doc.toJS({ maxAliasCount: 100 });
     if (raw === null || raw === undefined) return; // an empty document, e.g. a trailing `---`
     const source = { file, documentIndex: index };
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new ManifestError(file, index, 'a document must be a map');
-    out.push([index, parseObject(source, raw), raw as Record<string, unknown>]);
+    out.push([index, parseObject(source, raw), raw as Record<string, unknown>, documentLines(doc, counter)]);
   });
   return out;
 }

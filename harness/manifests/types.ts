@@ -167,11 +167,19 @@ export interface PodDisruptionBudget {
 export type Workload = StatefulSet | Deployment;
 export type KubeObject = ConfigMap | StatefulSet | Deployment | Service | PodDisruptionBudget;
 
+/** Where a document's fields are in its file (1-based lines), keyed by JSON pointer (`/spec/replicas`). */
+export interface DocumentLines {
+  /** Each map key's and list item's line; `''` is the document's first line. */
+  fields: Record<string, number>;
+  /** Each literal block scalar's (`|`) first line of text: its text's line i is at `blocks[p] + i`. */
+  blocks: Record<string, number>;
+}
+
 /** Everything read from a manifests folder, plus the raw documents for server-side apply. */
 export interface ManifestSet {
   dir: string;
   files: string[];
   objects: KubeObject[];
-  /** The documents as plain objects, in file order; what the Kubernetes platform applies. */
-  documents: { source: Source; object: Record<string, unknown> }[];
+  /** The documents as plain objects, in file order; what the Kubernetes platform applies. `lines` is for messages that point into the file. */
+  documents: { source: Source; object: Record<string, unknown>; lines: DocumentLines }[];
 }

@@ -1,0 +1,42 @@
+// `npm run advise`: the risks the scenarios can prove, read off the manifests alone, before any run.
+// Exit 0 no risk (notes do not count), 1 a risk, 2 bad input. No cluster, no network: about a second.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
+import { errorMessage, HarnessError } from './errors.ts';
+
+const OPTIONS = { manifests: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const USAGE = `usage: npm run advise -- [--manifests DIR] [--json]
+env twin: HARNESS_MANIFESTS; default manifests/
+exit 0 no risk, 1 a risk, 2 bad input`;
+
+async function main(): Promise<number> {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
+  }
+  if (values.help) {
+    console.log(`${USAGE}\nrules:\n${RULES.map((r) => `  ${r.id.padEnd(22)} ${r.summary}`).join('\n')}`);
+    return 0;
+  }
+  const dir = values.manifests ?? process.env.HARNESS_MANIFESTS ?? 'manifests';
+  if (values.manifests === '') throw new HarnessError('--manifests: expected a folder of Kubernetes YAML files');
+  const findings = await advise(dir);
+  const risks = findings.filter((f) => f.severity === 'risk').length;
+  if (values.json) console.log(JSON.stringify({ manifests: path.resolve(dir), risks, notes: findings.length - risks, findings }, null, 2));
+  else {
+    for (const f of findings) console.log(formatFinding(f));
+    console.log(`${findings.length ? '\n' : ''}${countLine(findings)} (${dir})`);
+  }
+  return risks > 0 ? 1 : 0;
+}
+
+main().then((code) => {
+  process.exitCode = code;
+}, (error: unknown) => {
+  if (error instanceof HarnessError) console.error(`redis-chaos advise: ${error.message}`);
+  else console.error(`redis-chaos advise: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
+  process.exitCode = 2;
+});
