@@ -232,6 +232,25 @@ describe('replica-promotion', () => {
     expect(replicaPromotionChecker(evidence({ faults: [deleted], final: topologyOf(nodes), samples: samplesOf(nodes, 11_700), expect: { promotion: 'promoted' } })).valid).toBe(false);
   });
 
+  it('does not count against the deadline the time every replica was down from a fault of its own', () => {
+    // A schedule: the master paused at 100 ms, its only replica paused from 1000 ms to 8000 ms.
+    // The replica won at 10.9 s: 10.8 s after the master's fault, 2.9 s after it could first stand.
+    const nodes = failedOver();
+    const [, , , r3] = seedNodes();
+    const replicaFaults = [fault({ kind: 'pause', target: 'redis-cluster-3', role: 'replica', atMs: 1000, endMs: 1010, nodeId: r3!.id, slots: [], replicaIds: [] }),
+      fault({ kind: 'resume', target: 'redis-cluster-3', role: 'replica', atMs: 8000, endMs: 8010, nodeId: r3!.id, slots: [], replicaIds: [] })];
+    const master = fault({ kind: 'pause', atMs: 100, endMs: 100 });
+    const judged = (samples: ReturnType<typeof samplesOf>, faults = [master, ...replicaFaults]) => replicaPromotionChecker(evidence({ faults, final: topologyOf(nodes), samples, expect: { promotion: 'promoted' } }));
+    const late = judged(samplesOf(nodes, 10_900));
+    expect(late.valid, late.message).toBe(true);
+    expect(late.details).toMatchObject({ failoverMs: 10_800, faults: [{ replicasDownMs: 7000 }] });
+    expect(late.message).toMatch(/not counting 7000 ms in which its replicas were down themselves/);
+    // Without the replica's fault the same promotion is late: the defect the deadline is there for.
+    expect(judged(samplesOf(nodes, 10_900), [master]).valid).toBe(false);
+    // And a replica back at 8 s that still takes more than the deadline after it is late too.
+    expect(judged(samplesOf(nodes, 17_200)).valid).toBe(false);
+  });
+
   describe('in a failover loop (the same shard faulted twice)', () => {
     const loop = (epochs: [number, number, number]) => {
       const seed = seedNodes();

@@ -1,5 +1,5 @@
 import { masterOfSlot, selfEntries } from '../cluster/index.ts';
-import { faultEffectMs, isEnding, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
+import { faultEffectMs, faultEndMs, isEnding, type Checker, type FaultKind, type FaultRecord, type RunEvidence } from './types.ts';
 
 export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
 
@@ -37,7 +37,8 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
   // Timed from when the fault was in place, not from when the harness began to apply it.
   const from = faultEffectMs(f);
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - from)) : null;
-  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs) };
+  const blockedMs = after ? replicasDownMs(f, e, after.tMs) : 0;
+  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs), replicasDownMs: blockedMs };
   if (e.expect.promotion === 'none') {
     // A slowed master is no failed master: any sample in which another node owned its slot is a false failure detection.
     const moved = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId);
@@ -70,16 +71,44 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
     return { ...base, outcome: 'returned', failoverMs: null, ok: true, message: `${f.target} (${f.nodeId!.slice(0, 8)}) is master of slot ${slot} again: no failover` };
   }
   if (!f.replicaIds.includes(owner.nodeId)) return { ...base, outcome: 'other', ok: false, message: `slot ${slot} ended up on ${owner.pod}, which was not a replica of ${f.target}` };
-  if (failoverMs === null || failoverMs > deadline) {
-    return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted, but not within ${deadline} ms of the fault on ${f.target} (${failoverMs === null ? 'never seen with cluster_state:ok' : `${failoverMs} ms`})` };
+  if (failoverMs === null || failoverMs - blockedMs > deadline) {
+    return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted, but not within ${deadline} ms of the fault on ${f.target}${waited(blockedMs)} (${failoverMs === null ? 'never seen with cluster_state:ok' : `${failoverMs} ms`})` };
   }
   const old = selfEntries(e.final!).find((s) => s.self.id === f.nodeId);
   if (!old || old.self.role !== 'replica' || old.self.masterId !== owner.nodeId || old.view.replication?.master_link_status !== 'up') {
     const now = old ? `${old.self.role}${old.self.masterId ? ` of ${old.self.masterId.slice(0, 8)}` : ''}, link ${old.view.replication?.master_link_status ?? 'n/a'}` : 'not reachable';
     return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted in ${failoverMs} ms, but the old master ${f.target} did not rejoin as its replica (${now})` };
   }
-  return { ...base, outcome: 'promoted', ok: true, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}); ${f.target} rejoined as its replica` };
+  return { ...base, outcome: 'promoted', ok: true, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}${waited(blockedMs)}); ${f.target} rejoined as its replica` };
 }
+
+/** Faults that keep a replica from taking over while they last; a slowed link or a full disk does not. */
+const DISABLING = new Set<FaultKind>(['kill', 'crash', 'pause', 'partition', 'delete-pod', 'full-restart', 'node-crash', 'evict']);
+
+/**
+ * How long, between the master's fault and `untilMs`, every one of its replicas was itself down
+ * (paused, killed, cut off, its node crashed): time in which no failover could happen. A schedule
+ * that holds the replicas down delays the failover by design, so the deadline does not count it;
+ * the failover time reported still runs from the fault.
+ */
+export function replicasDownMs(f: FaultRecord, e: Pick<RunEvidence, 'faults'>, untilMs: number): number {
+  const from = faultEffectMs(f);
+  if (f.replicaIds.length === 0 || untilMs <= from) return 0;
+  const downs = f.replicaIds.map((id) => e.faults
+    .filter((g) => g !== f && g.nodeId === id && !isEnding(g) && DISABLING.has(g.kind))
+    .map((g) => [Math.max(from, g.atMs), Math.min(untilMs, faultEndMs(g, e.faults))] as const)
+    .filter(([a, b]) => b > a));
+  const edges = [...new Set([from, untilMs, ...downs.flat().flat()])].sort((a, b) => a - b);
+  let total = 0;
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const [a, b] = [edges[i]!, edges[i + 1]!];
+    const mid = (a + b) / 2;
+    if (downs.every((intervals) => intervals.some(([x, y]) => x <= mid && mid < y))) total += b - a;
+  }
+  return Math.round(total);
+}
+
+const waited = (ms: number) => (ms > 0 ? `, not counting ${ms} ms in which its replicas were down themselves` : '');
 
 /** `none` with faults on replicas only: no watched slot may change owner at any moment. */
 function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
@@ -99,13 +128,14 @@ function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
 /** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */
 function judgeRound(f: FaultRecord, e: RunEvidence, slot: number, after: RunEvidence['samples'][number] | undefined, deadline: number) {
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - faultEffectMs(f))) : null;
-  const base = { target: f.target, failoverMs };
+  const blockedMs = after ? replicasDownMs(f, e, after.tMs) : 0;
+  const base = { target: f.target, failoverMs, replicasDownMs: blockedMs };
   if (!after) return { ...base, outcome: 'unserved', ok: false, message: `no replica of ${f.target} took slot ${slot} before the next fault on its shard` };
   const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;
   if (after.epoch !== undefined && epochBefore !== undefined && after.epoch <= epochBefore) {
     return { ...base, outcome: 'promoted', ok: false, message: `slot ${slot} changed owner after the fault on ${f.target} without a new epoch (${epochBefore} → ${after.epoch})` };
   }
   if (!f.replicaIds.includes(after.owners[slot]!)) return { ...base, outcome: 'other', ok: false, message: `slot ${slot} went to a node that was not a replica of ${f.target}` };
-  if (failoverMs! > deadline) return { ...base, outcome: 'promoted', ok: false, message: `a replica of ${f.target} was promoted, but not within ${deadline} ms (${failoverMs} ms)` };
+  if (failoverMs! - blockedMs > deadline) return { ...base, outcome: 'promoted', ok: false, message: `a replica of ${f.target} was promoted, but not within ${deadline} ms${waited(blockedMs)} (${failoverMs} ms)` };
   return { ...base, outcome: 'promoted', ok: true, message: `a replica of ${f.target} promoted in ${failoverMs} ms (epoch ${epochBefore ?? '?'} → ${after.epoch ?? '?'})` };
 }
