@@ -121,7 +121,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('gate.html in a real b
       expect(await page.locator('section[data-scenario="kill-master"] tr.regressed td:first-child').allInnerTexts()).toEqual(['failoverMs']);
       expect(await page.locator('section[data-scenario="kill-master"] .failures').innerText()).toBe('0/3 → 1/3');
       expect(await page.locator('section[data-scenario="kill-master"] tr.same', { hasText: 'recoveryMs' }).locator('td').allInnerTexts())
-        .toEqual(['recoveryMs', '25000, 25000, 25000', '25000, 25000, never', '25000 → 25000', '37500', 'same']);
+        .toEqual(['recoveryMs', '25000, 25000, 25000', '25000, 25000, never', '25000 → 25000', '37500', 'same', '']);
+      // Unchanged rows read as plain table rows: no dark fill behind dark text (issue 17).
+      const sameRow = page.locator('section[data-scenario="delete-pod-0"] tr.same td').first();
+      expect(await sameRow.evaluate((td) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(td).backgroundColor)).toMatch(/^rgba\(0, 0, 0, 0\)$|^rgb\(255, 255, 255\)$/);
+      expect(await page.locator('section[data-scenario="delete-pod-0"] .badge.same').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor)).toBe('rgb(108, 117, 125)');
+      // Each figure's runs as dots, the limit as a line; a run without the figure past the edge, hollow.
+      const chart = page.locator('section[data-scenario="kill-master"] tr', { hasText: 'failoverMs' }).locator('svg.figure-chart');
+      expect(await chart.locator('circle').count()).toBe(6);
+      expect(await chart.locator('line.limit').count()).toBe(1);
+      const recovery = page.locator('section[data-scenario="kill-master"] tr', { hasText: 'recoveryMs' }).locator('svg.figure-chart');
+      expect(await recovery.locator('circle[fill="none"]').count()).toBe(1);
       expect(await page.locator('section[data-scenario="delete-pod-0"] tr.regressed').count()).toBe(0);
       expect(await page.locator('.note').count()).toBe(0);
       expect(errors).toEqual([]);

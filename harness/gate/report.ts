@@ -3,6 +3,7 @@ import path from 'node:path';
 import { adviceHtml, adviceMarkdown, type AdviceComparison } from '../advise/gate-section.ts';
 import type { FigureOutcome, ScenarioComparison } from './compare.ts';
 import { DEFAULT_REPEAT } from './counts.ts';
+import { figureChart } from './figure-chart.ts';
 import type { ManifestSide } from './inputs.ts';
 
 export interface GateResult {
@@ -57,12 +58,12 @@ export function gateMarkdown(g: GateResult): string {
 export function gateHtml(g: GateResult): string {
   const rows = g.scenarios.map((s) => `<section data-scenario="${esc(s.name)}"><h2>${esc(s.name)} <span class="badge ${s.verdict}">${esc(s.verdict)}</span></h2>
 <p class="meta">verdicts: ${esc(s.baselineStatuses.join(', '))} → ${esc(s.candidateStatuses.join(', '))} · not passed <span class="failures">${esc(failures(s))}</span> (regressed at ${esc(s.failures.margin)} more than the baseline, or at every candidate run)${s.reasons.length ? ` · <b>${esc(s.reasons.join('; '))}</b>` : ''}</p>
-<table><thead><tr><th>figure</th><th>baseline runs</th><th>candidate runs</th><th>worst baseline → candidate median</th><th>limit</th><th>outcome</th></tr></thead><tbody>
-${s.figures.map((f) => `<tr class="${f.outcome.replace(' ', '-')}"><td>${esc(f.figure)}</td><td>${esc(runs(f, 'baseline'))}</td><td>${esc(runs(f, 'candidate'))}</td><td>${f.baselineWorst === null ? '—' : `${esc(value(f.baselineWorst))} → ${esc(value(f.candidateMedian))}`}</td><td>${esc(value(f.limit))}</td><td>${esc(f.outcome)}</td></tr>`).join('\n')}
+<table><thead><tr><th>figure</th><th>baseline runs</th><th>candidate runs</th><th>worst baseline → candidate median</th><th>limit</th><th>outcome</th><th>runs (grey: baseline, below: candidate) and limit</th></tr></thead><tbody>
+${s.figures.map((f) => `<tr class="${f.outcome.replace(' ', '-')}"><td>${esc(f.figure)}</td><td>${esc(runs(f, 'baseline'))}</td><td>${esc(runs(f, 'candidate'))}</td><td>${f.baselineWorst === null ? '—' : `${esc(value(f.baselineWorst))} → ${esc(value(f.candidateMedian))}`}</td><td>${esc(value(f.limit))}</td><td>${esc(f.outcome)}</td><td>${figureChart(f)}</td></tr>`).join('\n')}
 </tbody></table></section>`).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>redis-chaos gate ${esc(g.gateId)}: ${esc(g.verdict)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1d3557;padding:0 16px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eee}
-th{background:#f6f8fa}.badge{padding:1px 8px;border-radius:10px;color:#fff;font-weight:600}.regressed{background:#e63946}.improved{background:#2a9d8f}.same{background:#6c757d}tr.regressed td{background:#fde8ea}tr.improved td{background:#e6f4f1}.meta{color:#555}</style></head><body>
+th{background:#f6f8fa}.badge{padding:1px 8px;border-radius:10px;color:#fff;font-weight:600}.badge.regressed{background:#e63946}.badge.improved{background:#2a9d8f}.badge.same{background:#6c757d}tr.regressed td{background:#fde8ea}tr.improved td{background:#e6f4f1}tr.not-measured td{color:#6c757d}td{vertical-align:middle}.meta{color:#555}</style></head><body>
 <h1 id="verdict">${g.verdict === 'regressed' ? 'Regression' : 'No regression'} (exit ${g.exitCode})</h1>
 <p class="meta">baseline <code>${esc(g.baseline.spec)}</code> → candidate <code>${esc(g.candidate.spec)}</code> · ${g.repeat} run(s) per side · seed ${g.seed}</p>
 ${g.error ? `<p><b>harness error:</b> ${esc(g.error)}</p>` : ''}${fewRuns(g) ? `<p class="note"><b>note:</b> ${esc(fewRuns(g))}</p>` : ''}
