@@ -36,17 +36,17 @@ function chart(series: ScenarioSeries, title: string, height: number, layer: Rec
 
 const x = { field: 't', type: 'quantitative', title: 'seconds since load started' };
 const secs = <T extends { tMs: number }>(rows: T[]) => rows.map((r) => ({ ...r, t: r.tMs / 1000 }));
-/** The default key is '' in a history; the charts name it. */
-const keyed = <T extends { key?: string }>(rows: T[]) => rows.map((r) => ({ ...r, key: r.key || 'default key' }));
+/** The default key is '' in a history; the charts call it by its name, as the shard table does. */
+const keyed = <T extends { key?: string }>(rows: T[], defaultKey = 'default key') => rows.map((r) => ({ ...r, key: r.key || defaultKey }));
 
 export function scenarioChartSpecs(series: ScenarioSeries): { id: string; title: string; spec: TopLevelSpec }[] {
   const specs = [
     { id: 'counter', title: 'Counter value (ok operations)', spec: chart(series, 'Counter value', 140, {
-      data: { values: secs(keyed(series.counter)) }, mark: { type: 'line', interpolate: 'step-after' },
+      data: { values: secs(keyed(series.counter, series.defaultKey)) }, mark: { type: 'line', interpolate: 'step-after' },
       encoding: { x, y: { field: 'value', type: 'quantitative', title: 'count', scale: { zero: false } }, color: { field: 'key', type: 'nominal', title: 'key' } },
     }) },
     { id: 'shards', title: 'Ok operations per shard', spec: chart(series, 'Ok operations per shard (ops/s)', 140, {
-      data: { values: secs(keyed(series.shards ?? [])) }, mark: { type: 'line' },
+      data: { values: secs(keyed(series.shards ?? [], series.defaultKey)) }, mark: { type: 'line' },
       encoding: { x, y: { field: 'perSec', type: 'quantitative', title: 'ops/s' }, color: { field: 'key', type: 'nominal', title: 'key' } },
     }) },
     { id: 'throughput', title: 'Throughput by outcome', spec: chart(series, 'Throughput (ops/s)', 140, {

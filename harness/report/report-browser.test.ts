@@ -26,6 +26,7 @@ function series(offset: number): ScenarioSeries {
     coverage: t.map((tMs) => ({ tMs, covered: tMs > 3000 && tMs < 5000 ? 10923 : 16384 })),
     owner: t.map((tMs) => ({ tMs, owner: tMs < 5000 ? 'redis-cluster-0' : 'redis-cluster-3' })),
     windows: [{ label: 'kill redis-cluster-0', fromMs: 3000, toMs: 5000 }],
+    defaultKey: 'hits',
   };
 }
 
@@ -77,6 +78,10 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
         expect(await page.locator(`section[data-scenario="${s.name}"] .chart[data-chart="counter"] path`).count()).toBeGreaterThan(0);
         // One row per shard, the faulted one's gap among them.
         expect(await page.locator(`section[data-scenario="${s.name}"] table.shards tbody tr td:first-child`).allInnerTexts()).toEqual(['hits', 'shard-1-1', 'shard-2-1']);
+        // The default key has one name in the legend and in the shard table.
+        const legend = await page.locator(`section[data-scenario="${s.name}"] .chart[data-chart="counter"] svg`).innerHTML();
+        expect(legend).toContain('>hits<');
+        expect(legend).not.toContain('default key');
         // Each stated expectation, judged by its checks.
         expect(await page.locator(`section[data-scenario="${s.name}"] table.promises tbody tr`).innerText()).toBe(`no acknowledged write lost\t${s.status === 'passed' ? 'kept' : 'broken'}\tcounter`);
         // Where each pod was: its node, and whose replica it was.

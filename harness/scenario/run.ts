@@ -380,7 +380,7 @@ export class ScenarioRun {
   }
 
   private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {
-    return writeScenarioArtifacts(this.env, this.dir, result, checks, seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()));
+    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()), defaultKey: this.keys[0]!.key });
   }
 
   /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */

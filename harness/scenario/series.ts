@@ -14,6 +14,8 @@ export interface ScenarioSeries {
   coverage: { tMs: number; covered: number }[];
   owner: { tMs: number; owner: string }[];
   windows: { label: string; fromMs: number; toMs: number }[];
+  /** The default key's name (`hits`), so that the charts call it what the shard table does. */
+  defaultKey?: string;
 }
 
 const BUCKET_MS = 250;
