@@ -23,6 +23,7 @@ import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts
 import { step } from './allure.ts';
 import { promiseVerdicts, type StatedExpectation } from './spec.ts';
 import { playPlan } from './play.ts';
+import { undoOpenFaults } from './undo.ts';
 import { describePlan, type Plan } from '../explore/plan.ts';
 import { generatePlan } from '../explore/generate.ts';
 import { MemoryActions } from './memory.ts';
@@ -300,46 +301,17 @@ export class ScenarioRun {
     if (this.finished) return;
     await this.stopLoad().catch(() => undefined);
     if (this.env.signal?.aborted) {
-      await this.healNetwork();
-      await this.restoreNodes();
-      await this.resumePaused();
+      await undoOpenFaults(this.faults, this.env.platform, (line) => this.log(line), { restartHeld: false });
       const checks = await this.judge(1000).catch(() => []);
       const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
       this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
       await this.writeArtifacts(result, checks);
       return;
     }
-    for (const pod of await this.env.platform.pods().catch(() => [])) if (pod.held) await this.env.platform.restart(pod.name).catch(() => undefined);
-    await this.healNetwork();
-    await this.restoreNodes();
-    await this.resumePaused();
+    await undoOpenFaults(this.faults, this.env.platform, (line) => this.log(line), { restartHeld: true });
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
     await this.writeArtifacts(this.result('error', [], message), []);
-  }
-
-  /** A network fault never outlives its scenario: healed on failure and on Ctrl-C too. */
-  private async healNetwork(): Promise<void> {
-    if (this.faults.openNetworkFaults().length) await this.env.platform.heal().catch((e: unknown) => this.log(`could not heal the network: ${errorMessage(e)}`));
-    // Nor a full volume: the next scenario on this cluster must not start with one.
-    for (const pod of this.faults.openDiskFills()) await this.env.platform.freeDisk(pod).catch((e: unknown) => this.log(`could not free ${pod}'s volume: ${errorMessage(e)}`));
-  }
-
-  /** A paused pod never outlives its scenario (on a shared cluster every later one would fail its health check). */
-  private async resumePaused(): Promise<void> {
-    for (const pod of this.faults.openPauses()) {
-      await this.faults.resume(pod).catch((e: unknown) => this.log(`could not resume ${pod}: ${errorMessage(e)}`));
-    }
-  }
-
-  /** A crashed node never outlives its scenario, nor a cordon: the next scenario shares the cluster. */
-  private async restoreNodes(): Promise<void> {
-    for (const node of new Set(this.faults.openNodeCrashes().map((c) => c.node))) {
-      await this.env.platform.restoreNode(node).catch((e: unknown) => this.log(`could not restore node ${node}: ${errorMessage(e)}`));
-    }
-    for (const node of await this.env.platform.nodes().catch(() => [])) {
-      if (node.unschedulable) await this.env.platform.uncordon(node.name).catch(() => undefined);
-    }
   }
 
   get isFinished(): boolean {
