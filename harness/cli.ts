@@ -34,8 +34,10 @@ async function main(): Promise<number> {
     root,
     project: 'scenarios',
     watch: false,
+    // vitest's own lines (its banner, ✓ per file) stay out of the terminal, which carries the
+    // harness's progress on one clock and the verdict; its record goes to vitest.json.
     reporters: [
-      'default',
+      ['json', { outputFile: path.join(runDir, 'vitest.json') }],
       ['junit', { outputFile: path.join(runDir, 'junit.xml') }],
       ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
     ],

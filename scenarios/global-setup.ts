@@ -10,7 +10,7 @@ import { writeHtmlReport } from '../harness/report/html.ts';
 import { buildSummary, readScenarioResults, writeSummary } from '../harness/report/summary.ts';
 import { scenarioNames } from '../harness/scenario/catalog.ts';
 import type { HarnessContext } from '../harness/scenario/context.ts';
-import { progressLine } from '../harness/scenario/progress.ts';
+import { progressLine, runLine } from '../harness/scenario/progress.ts';
 import { serveControl } from '../harness/session/control.ts';
 import { optionsFromEnv, redisFlagsText, runDirOf } from '../harness/session/options.ts';
 import { SessionPool } from '../harness/session/pool.ts';
@@ -34,7 +34,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let control: Awaited<ReturnType<typeof serveControl>> | null = null;
   try {
     if (mode === 'shared') shared = await pool.startShared();
-    control = await serveControl(pool, log);
+    // Scenario lines come without a clock: they get the run's, so parallel scenarios share one.
+    control = await serveControl(pool, (line) => log(runLine(startedAt.getTime(), line)));
   } catch (e) {
     error = errorMessage(e);
     log(progressLine(startedAt.getTime(), 'setup', `the harness could not start: ${error}`));

@@ -13,7 +13,7 @@ import { Clock } from '../workload/clock.ts';
 import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount } from '../workload/read-count.ts';
-import { progressLine } from './progress.ts';
+import { scenarioLine } from './progress.ts';
 import { emptyMetrics, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
@@ -96,7 +96,7 @@ export class ScenarioRun {
     const dir = path.join(env.runDir, 'scenarios', name);
     await mkdir(path.join(dir, 'logs'), { recursive: true });
     const startedAt = Date.now();
-    const log = (m: string) => env.log(progressLine(startedAt, name, m));
+    const log = (m: string) => env.log(scenarioLine(startedAt, name, m));
     const before = await step('setup: cluster healthy, load running', async () => {
       log('checking the cluster is healthy');
       return await healthyOrHealed(env, log);
@@ -117,7 +117,7 @@ export class ScenarioRun {
   }
 
   log(message: string): void {
-    this.env.log(progressLine(this.startedAt, this.name, message));
+    this.env.log(scenarioLine(this.startedAt, this.name, message));
   }
 
   /** Runs a phase as an Allure step; an error is remembered for the result and rethrown. */
