@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { evidence, MS } from '../testing/evidence.ts';
 import { OpTable, type Op } from '../workload/history.ts';
 import { appendChecker } from './append.ts';
-import { SEED_CHECKERS, runCheckers, type RunEvidence } from './index.ts';
+import { SEED_CHECKERS, availabilityChecker, counterChecker, otherShardsChecker, runCheckers, type RunEvidence } from './index.ts';
+import { metricsOf, shardsOf } from '../scenario/result.ts';
 
 const KEY = 'list:{hits}:run';
 const append = (process: number, type: Op['type'], value: number, from: number, to: number): Op =>
@@ -88,5 +89,17 @@ describe('append', () => {
 
   it('runs among the seed checkers', () => {
     expect(runCheckers(SEED_CHECKERS, evidence({ history: OpTable.from(clean(3)), ...lists([1, 2]) })).find((c) => c.name === 'append')?.valid).toBe(false);
+  });
+
+  it('with the appends alone: the counter has nothing to judge, and a shard serves by its ok appends', () => {
+    const e = evidence({ history: OpTable.from(clean(30)), ...lists(Array.from({ length: 30 }, (_, i) => i + 1)), keys: [{ key: '', slot: 866, masterAtStart: 'redis-cluster-0', baseline: 0, finalRead: 0 }] });
+    expect(counterChecker(e)).toMatchObject({ valid: true, message: 'not applicable: no counter workload (--workload append)' });
+    const a = availabilityChecker({ ...e, expect: { maxUnavailableMs: 100 } });
+    expect(a.valid).toBe(true);
+    expect(a.message).toMatch(/^longest gap between ok appends \d+ ms/);
+    expect(otherShardsChecker({ ...e, expect: { otherShards: 'serve' } })).toMatchObject({ valid: true, details: { shards: [{ ok: 30 }] } });
+    const checks = runCheckers(SEED_CHECKERS, e);
+    expect(metricsOf(checks, [], null)).toMatchObject({ attempted: 30, acknowledged: 30, lostAcknowledged: 0 });
+    expect(shardsOf(checks)).toMatchObject([{ key: KEY, slot: 866, acknowledged: 30, lostAcknowledged: 0 }]);
   });
 });

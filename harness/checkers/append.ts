@@ -84,6 +84,7 @@ export const appendChecker: Checker = (e) => {
     lost: lost.slice(0, SHOW), rollbacks: rollbacks.slice(0, SHOW), reordered: reordered.slice(0, SHOW), duplicates: duplicates.slice(0, SHOW), unwritten: unwritten.slice(0, SHOW),
     perKey: results.map(({ l, r }) => ({
       key: l.key, slot: l.slot, masterAtStart: l.masterAtStart, attempted: r.attempted, acknowledged: r.acknowledged, failed: r.failed, indeterminate: r.indeterminate,
+      lostAcknowledged: r.finalRead === null ? null : r.lost.length,
       reads: r.reads, finalLength: r.finalRead?.length ?? null, lost: r.lost.length, rollbacks: r.rollbacks.length, reordered: r.reordered.length,
       duplicates: r.duplicates.length, unwritten: r.unwritten.length, branchesCapped: r.branchesCapped,
     })),

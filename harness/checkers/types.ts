@@ -119,6 +119,27 @@ export function perKey(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'f
   return keys.map((k, i) => ({ k, ops: groups.get(i === 0 ? '' : k.key)! }));
 }
 
+/**
+ * perKey, with the operations on the list in each key's slot beside the key's own: a shard's writes,
+ * whatever the workload, for the checks that ask whether a shard served.
+ */
+export function perShard(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'finalRead' | 'counterSlot' | 'lists'>): { k: KeyEvidence; ops: Op[] }[] {
+  const keys = perKey(e);
+  if (!e.lists?.length) return keys;
+  const lists = new Map<string, Op[]>(e.lists.map((l) => [l.key, []]));
+  for (const op of e.history) if (op.key) lists.get(op.key)?.push(op);
+  return keys.map(({ k, ops }) => {
+    const list = e.lists!.find((l) => l.slot === k.slot);
+    return { k, ops: list ? [...ops, ...lists.get(list.key)!] : ops };
+  });
+}
+
+/** An acknowledged or attempted write, of either workload: what keeps a shard counted as serving. */
+export const isWrite = (o: Op) => o.f === 'incr' || o.f === 'append';
+
+/** What the messages call a shard's writes. */
+export const writesNamed = (e: Pick<RunEvidence, 'workload'>) => (e.workload === 'append' ? 'appends' : e.workload === 'both' ? 'writes' : 'INCRs');
+
 export type Checker = (evidence: RunEvidence) => Omit<CheckResult, 'name'>;
 
 /** false > unknown > true: one false fails the run; an unknown keeps it from passing. */
