@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evidence, MS } from '../testing/evidence.ts';
+import { evidence, fault, MS } from '../testing/evidence.ts';
 import { OpTable, type Op } from '../workload/history.ts';
 import { appendChecker } from './append.ts';
 import { SEED_CHECKERS, availabilityChecker, counterChecker, otherShardsChecker, runCheckers, type RunEvidence } from './index.ts';
@@ -101,5 +101,18 @@ describe('append', () => {
     const checks = runCheckers(SEED_CHECKERS, e);
     expect(metricsOf(checks, [], null)).toMatchObject({ attempted: 30, acknowledged: 30, lostAcknowledged: 0 });
     expect(shardsOf(checks)).toMatchObject([{ key: KEY, slot: 866, acknowledged: 30, lostAcknowledged: 0 }]);
+  });
+
+  it("reports a loss inside a partitioned master's documented minority window, and fails one outside it", () => {
+    // Cut at 1 s, in place at 1.2 s: the window runs to 1.2 + 2 (node timeout) + 2 (margin) = 5.2 s.
+    const faults = [fault({ kind: 'partition', atMs: 1000, endMs: 1200 }), fault({ kind: 'heal', atMs: 6000 })];
+    const ops = [append(0, 'ok', 1, 0, 5), append(0, 'ok', 2, 1500, 1505), read(1, [1, 2], 1600, 1605), append(0, 'ok', 3, 5300, 5305)];
+    const inside = appendChecker(evidence({ history: OpTable.from(ops.slice(0, 3)), ...lists([1]), faults }));
+    expect(inside.valid).toBe(true);
+    expect(inside.message).toMatch(/1 acknowledged appends lost and 1 values rolled back inside the documented minority window of redis-cluster-0 \(cut at 1\.000s, window to 5\.200s\), the last acknowledged at 1\.505s/);
+    expect(inside.details).toMatchObject({ lostAcknowledged: 0, minorityWindow: { lostAcknowledged: 1, rolledBack: 1, lost: [{ value: 2, window: 'redis-cluster-0', ackMs: 1505 }] } });
+    const outside = appendChecker(evidence({ history: OpTable.from(ops), ...lists([1, 2]), faults }));
+    expect(outside.valid).toBe(false);
+    expect(outside.details.lost).toMatchObject([{ value: 3, ackMs: 5305 }]);
   });
 });

@@ -1,5 +1,7 @@
+import { rangesContain, type SlotRange } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
-import { seconds, type Checker, type ListEvidence } from './types.ts';
+import { MINORITY_MARGIN_MS } from './minority-writes.ts';
+import { isEnding, seconds, type Checker, type ListEvidence, type RunEvidence } from './types.ts';
 
 // Enough lost or rolled-back values to line up with the faults; the counts say how many in all.
 const SHOW = 20;
@@ -16,6 +18,8 @@ interface Read {
 
 export interface LostAppend {
   key: string;
+  /** The master cut off in a minority inside whose documented window the append was taken, if any. */
+  window?: string;
   value: number;
   process: number;
   invokeMs: number;
@@ -26,6 +30,7 @@ export interface LostAppend {
 
 export interface RolledBack {
   key: string;
+  window?: string;
   value: number;
   /** The read that saw it, and when that read completed. */
   seenBy: string;
@@ -65,12 +70,15 @@ export const appendChecker: Checker = (e) => {
   if (lists.length === 0) return { valid: true, message: 'not applicable: no append workload (--workload append or both)', details: { applicable: false } };
   const byKey = new Map<string, Op[]>(lists.map((l) => [l.key, []]));
   for (const o of ops) byKey.get(o.key ?? '')?.push(o);
-  const results = lists.map((l) => ({ l, r: judgeList(l, byKey.get(l.key)!) }));
+  const windows = minorityWindows(e);
+  const results = lists.map((l) => ({ l, r: judgeList(l, byKey.get(l.key)!, windows.filter((w) => rangesContain(w.slots, l.slot))) }));
 
   const all = <T>(pick: (r: ListJudgement) => T[]) => results.flatMap(({ r }) => pick(r));
   const sum = (pick: (r: ListJudgement) => number) => results.reduce((n, { r }) => n + pick(r), 0);
-  const lost = all((r) => r.lost);
-  const rollbacks = all((r) => r.rollbacks);
+  // Inside a documented minority window a loss is Redis Cluster's stated behaviour: reported, not failed.
+  const lost = all((r) => r.lost).filter((x) => !x.window);
+  const rollbacks = all((r) => r.rollbacks).filter((x) => !x.window);
+  const excused = { lost: all((r) => r.lost).filter((x) => x.window), rollbacks: all((r) => r.rollbacks).filter((x) => x.window) };
   const reordered = all((r) => r.reordered);
   const duplicates = all((r) => r.duplicates);
   const unwritten = all((r) => r.unwritten);
@@ -81,11 +89,15 @@ export const appendChecker: Checker = (e) => {
     reads: sum((r) => r.reads), failedSeen: sum((r) => r.failedSeen),
     lostAcknowledged: finalFailed.length ? null : lost.length,
     counts: { lost: lost.length, rollbacks: rollbacks.length, reordered: reordered.length, duplicates: duplicates.length, unwritten: unwritten.length },
-    lost: lost.slice(0, SHOW), rollbacks: rollbacks.slice(0, SHOW), reordered: reordered.slice(0, SHOW), duplicates: duplicates.slice(0, SHOW), unwritten: unwritten.slice(0, SHOW),
+    lost: lost.slice(0, SHOW), rollbacks: rollbacks.slice(0, SHOW),
+    minorityWindow: {
+      windows: windows.map(({ target, cutMs, windowEndMs }) => ({ target, cutMs, windowEndMs })), lostAcknowledged: excused.lost.length, rolledBack: excused.rollbacks.length,
+      lost: excused.lost.slice(0, SHOW), lastAckMs: excused.lost.reduce<number | null>((m, x) => Math.max(m ?? 0, x.ackMs), null),
+    }, reordered: reordered.slice(0, SHOW), duplicates: duplicates.slice(0, SHOW), unwritten: unwritten.slice(0, SHOW),
     perKey: results.map(({ l, r }) => ({
       key: l.key, slot: l.slot, masterAtStart: l.masterAtStart, attempted: r.attempted, acknowledged: r.acknowledged, failed: r.failed, indeterminate: r.indeterminate,
-      lostAcknowledged: r.finalRead === null ? null : r.lost.length,
-      reads: r.reads, finalLength: r.finalRead?.length ?? null, lost: r.lost.length, rollbacks: r.rollbacks.length, reordered: r.reordered.length,
+      lostAcknowledged: r.finalRead === null ? null : r.lost.filter((x) => !x.window).length, lostInMinorityWindow: r.lost.filter((x) => x.window).length,
+      reads: r.reads, finalLength: r.finalRead?.length ?? null, lost: r.lost.filter((x) => !x.window).length, rollbacks: r.rollbacks.filter((x) => !x.window).length, reordered: r.reordered.length,
       duplicates: r.duplicates.length, unwritten: r.unwritten.length, branchesCapped: r.branchesCapped,
     })),
   };
@@ -100,10 +112,12 @@ export const appendChecker: Checker = (e) => {
   if (finalFailed.length) return { valid: 'unknown', message: `the final read of ${finalFailed.map(({ l }) => l.key).join(', ')} failed, so lost appends cannot be judged`, details };
   const idle = results.filter(({ r }) => r.acknowledged === 0);
   if (idle.length) return { valid: 'unknown', message: `no append to ${idle.map(({ l }) => l.key).join(', ')} was acknowledged: nothing to judge`, details };
+  const inWindow = excused.lost.length + excused.rollbacks.length === 0 ? ''
+    : `; ${excused.lost.length} acknowledged appends lost and ${excused.rollbacks.length} values rolled back inside the documented minority window of ${windows.map((w) => `${w.target} (cut at ${(w.cutMs / 1000).toFixed(3)}s, window to ${(w.windowEndMs / 1000).toFixed(3)}s)`).join(', ')}, the last acknowledged at ${((details.minorityWindow.lastAckMs ?? 0) / 1000).toFixed(3)}s: Redis Cluster's documented loss`;
   return {
     valid: true, details,
-    message: `${lists.length} lists, one per shard: ${details.acknowledged} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`
-      + `${details.failedSeen ? ` (${details.failedSeen} failed yet present)` : ''}; ${details.reads} reads, no rollback, reorder, duplicate or unwritten value`,
+    message: `${lists.length} lists, one per shard: ${details.acknowledged - excused.lost.length} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`
+      + `${details.failedSeen ? ` (${details.failedSeen} failed yet present)` : ''}; ${details.reads} reads, no rollback, reorder, duplicate or unwritten value${inWindow ? ' outside it' : ''}${inWindow}`,
   };
 };
 
@@ -126,7 +140,22 @@ interface ListJudgement {
   branchesCapped: boolean;
 }
 
-function judgeList(l: ListEvidence, ops: Op[]): ListJudgement {
+/**
+ * The window Redis Cluster documents for a master cut off in a minority, as minority-writes.ts
+ * counts it: from a second before the cut (what the replica had not yet copied) until node-timeout
+ * plus a margin after the cut was complete. An append invoked inside it may be lost.
+ */
+interface MinorityWindow { target: string; slots: SlotRange[]; cutMs: number; windowEndMs: number }
+
+function minorityWindows(e: RunEvidence): MinorityWindow[] {
+  return e.faults.filter((f) => f.kind === 'partition' && f.role === 'master' && f.slots.length > 0 && !isEnding(f))
+    .map((f) => ({ target: f.target, slots: f.slots, cutMs: f.atMs, windowEndMs: (f.endMs ?? f.atMs) + e.nodeTimeoutMs + MINORITY_MARGIN_MS }));
+}
+
+const windowOf = (windows: MinorityWindow[], a: Op | undefined) =>
+  (a ? windows.find((w) => a.completeNs > w.cutMs * 1e6 - 1e9 && a.invokeNs <= w.windowEndMs * 1e6)?.target : undefined);
+
+function judgeList(l: ListEvidence, ops: Op[], windows: MinorityWindow[]): ListJudgement {
   const appends = new Map<number, Op>();
   for (const o of ops) if (o.f === 'append' && o.value !== null) appends.set(o.value, o);
   const reads = ops.filter((o) => o.f === 'read-list' && o.type === 'ok' && o.list).map(readOf).sort((a, b) => a.completeNs - b.completeNs);
@@ -166,14 +195,19 @@ function judgeList(l: ListEvidence, ops: Op[]): ListJudgement {
     for (const a of appends.values()) {
       if (a.type !== 'ok' || finalSet.has(a.value!)) continue;
       const seen = firstSeen.get(a.value!);
-      lost.push({ key: l.key, value: a.value!, process: a.process, invokeMs: ms(a.invokeNs), ackMs: ms(a.completeNs), seenMs: seen ? ms(seen.completeNs) : null });
+      const window = windowOf(windows, a);
+      lost.push({ key: l.key, ...(window ? { window } : {}), value: a.value!, process: a.process, invokeMs: ms(a.invokeNs), ackMs: ms(a.completeNs), seenMs: seen ? ms(seen.completeNs) : null });
     }
     lost.sort((a, b) => a.ackMs - b.ackMs);
   }
 
   return {
     attempted: appends.size, acknowledged: count(appends, 'ok'), failed: count(appends, 'fail'), indeterminate: count(appends, 'info'),
-    failedSeen: failedSeen.size, reads: reads.length, finalRead: l.finalRead, lost, rollbacks: rollbacksOf(l.key, all, sets), ...reorders(l.key, all), duplicates, unwritten,
+    failedSeen: failedSeen.size, reads: reads.length, finalRead: l.finalRead, lost, ...reorders(l.key, all), duplicates, unwritten,
+    rollbacks: rollbacksOf(l.key, all, sets).map((r) => {
+      const window = windowOf(windows, appends.get(r.value));
+      return window ? { ...r, window } : r;
+    }),
   };
 }
 
