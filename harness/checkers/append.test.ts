@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evidence, fault, MS } from '../testing/evidence.ts';
 import { OpTable, type Op } from '../workload/history.ts';
 import { appendChecker } from './append.ts';
-import { SEED_CHECKERS, availabilityChecker, counterChecker, otherShardsChecker, runCheckers, type RunEvidence } from './index.ts';
+import { SEED_CHECKERS, availabilityChecker, counterChecker, minorityWritesChecker, otherShardsChecker, runCheckers, type RunEvidence } from './index.ts';
 import { metricsOf, shardsOf } from '../scenario/result.ts';
 
 const KEY = 'list:{hits}:run';
@@ -94,6 +94,7 @@ describe('append', () => {
   it('with the appends alone: the counter has nothing to judge, and a shard serves by its ok appends', () => {
     const e = evidence({ history: OpTable.from(clean(30)), ...lists(Array.from({ length: 30 }, (_, i) => i + 1)), keys: [{ key: '', slot: 866, masterAtStart: 'redis-cluster-0', baseline: 0, finalRead: 0 }] });
     expect(counterChecker(e)).toMatchObject({ valid: true, message: 'not applicable: no counter workload (--workload append)' });
+    expect(minorityWritesChecker({ ...e, faults: [fault({ kind: 'partition' })] }).message).toMatch(/^not applicable: no counter workload/);
     const a = availabilityChecker({ ...e, expect: { maxUnavailableMs: 100 } });
     expect(a.valid).toBe(true);
     expect(a.message).toMatch(/^longest gap between ok appends \d+ ms/);
