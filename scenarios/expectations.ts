@@ -4,7 +4,8 @@
 // able to fail with the scenario's expectations. A clause nothing can fail goes under `reported`.
 import type { ScenarioSpec } from '../harness/index.ts';
 
-const NO_LOSS = { says: 'no acknowledged write lost', checks: ['counter'] } as const;
+// `append` judges the list-append workload (--workload append|both) and passes when it is off.
+const NO_LOSS = { says: 'no acknowledged write lost', checks: ['counter', 'append'] } as const;
 // Every scenario runs these; the README says under its table what "whole" means.
 const HEALTHY = { says: 'the cluster ends whole', checks: ['slot-coverage', 'config-consistent', 'peer-addresses', 'topology-restored'] } as const;
 
@@ -61,7 +62,7 @@ const specs = [
     promises: [
       { says: 'a replica is promoted within the deadline; the old master steps down to replica on waking', checks: ['replica-promotion'] },
       HEALTHY,
-      { says: 'no acknowledged write lost, including those it answers just after it wakes', checks: ['counter'] },
+      { says: 'no acknowledged write lost, including those it answers just after it wakes', checks: ['counter', 'append'] },
     ],
     expect: { promotion: 'promoted' },
   },
@@ -70,7 +71,7 @@ const specs = [
     what: "both nodes of the counter's shard killed, held down 2 × node timeout (its slots uncovered meanwhile), restarted",
     promises: [
       { says: 'the other shards keep serving, no gap over the node timeout (`cluster-require-full-coverage no`)', checks: ['other-shards-available'] },
-      { says: "the shard's data comes back from its AOF: no acknowledged write lost", checks: ['counter'] },
+      { says: "the shard's data comes back from its AOF: no acknowledged write lost", checks: ['counter', 'append'] },
       HEALTHY,
     ],
     expect: { promotion: 'either', otherShards: 'serve' },
@@ -80,7 +81,7 @@ const specs = [
     what: '`kubectl rollout restart statefulset` semantics: pods replaced one at a time from the highest ordinal, each waiting for Ready (Running, as the seed has no readiness probe)',
     promises: [
       { says: 'every shard keeps or regains a master', checks: ['replica-promotion'] },
-      { says: 'every shard keeps its data', checks: ['counter'] },
+      { says: 'every shard keeps its data', checks: ['counter', 'append'] },
       HEALTHY,
     ],
     expect: { promotion: 'either' },
@@ -88,7 +89,7 @@ const specs = [
   {
     name: 'full-restart',
     what: 'every pod deleted, all terminated before any is re-created in order, each on a fresh IP (a node-pool upgrade)',
-    promises: [HEALTHY, { says: 'every acknowledged write is still there', checks: ['counter'] }],
+    promises: [HEALTHY, { says: 'every acknowledged write is still there', checks: ['counter', 'append'] }],
     expect: { promotion: 'either' },
   },
   {
@@ -103,7 +104,7 @@ const specs = [
   {
     name: 'full-restart-ip-shuffle',
     what: "the full restart, each pod back on the next ordinal's previous IP (the local platform assigns them; Kubernetes refuses this fault, exit 2, as the CNI assigns IPs)",
-    promises: [HEALTHY, { says: 'every acknowledged write is still there', checks: ['counter'] }],
+    promises: [HEALTHY, { says: 'every acknowledged write is still there', checks: ['counter', 'append'] }],
     expect: { promotion: 'either' },
   },
   {
@@ -111,7 +112,7 @@ const specs = [
     what: "the counter's master cut off from every other Redis node (client and bus ports, both ways) but not from the app, for 2 × node timeout (and until the majority has promoted), then healed",
     promises: [
       { says: 'the majority promotes its replica within the deadline; after the heal the old master rejoins as a replica', checks: ['replica-promotion'] },
-      { says: "the isolated master's last acknowledged write comes within node-timeout + 2 s of the cut; the writes lost in that window are Redis Cluster's documented loss, counted and excused; any other loss fails", checks: ['minority-writes', 'counter'] },
+      { says: "the isolated master's last acknowledged write comes within node-timeout + 2 s of the cut; the writes lost in that window are Redis Cluster's documented loss, counted and excused; any other loss fails", checks: ['minority-writes', 'counter', 'append'] },
       HEALTHY,
     ],
     expect: { promotion: 'promoted' },
@@ -166,7 +167,7 @@ const specs = [
       { says: 'no shard has its master and replicas in one zone', checks: ['failure-domains'] },
       { says: 'each master in the zone replaced by its replica outside it, within the deadline', checks: ['replica-promotion'] },
       { says: 'the shards whose masters were outside the zone keep serving', checks: ['other-shards-available'] },
-      { says: "the minority's documented loss window counted and excused; any other loss fails", checks: ['minority-writes', 'counter'] },
+      { says: "the minority's documented loss window counted and excused; any other loss fails", checks: ['minority-writes', 'counter', 'append'] },
       HEALTHY,
     ],
     expect: { promotion: 'promoted', failureDomains: 'required', otherShards: 'serve' },
@@ -175,7 +176,7 @@ const specs = [
     name: 'disk-full-master',
     what: "the counter's master's volume (its PVC, an ext4 of the size it requests) filled to zero free bytes under load for 2 × node timeout, then freed; needs namespaces mode and loop devices",
     promises: [
-      { says: 'the shard refuses writes (`MISCONF`) but loses none, and takes writes again within 5 s of the free', checks: ['disk-full', 'counter'] },
+      { says: 'the shard refuses writes (`MISCONF`) but loses none, and takes writes again within 5 s of the free', checks: ['disk-full', 'counter', 'append'] },
       { says: 'the shard ends with a master: the same one, or a promoted replica', checks: ['replica-promotion'] },
       HEALTHY,
     ],
@@ -186,7 +187,7 @@ const specs = [
     name: 'memory-limit',
     what: "the counter's master filled to half its container's `limits.memory`, then forked under writes (`BGREWRITEAOF` while the data is rewritten; a replica's full sync after its pod is deleted); run it with `--manifests examples/memory-limit` (elsewhere it runs without a limit)",
     promises: [
-      { says: 'no OOM kill, or each one survived with no acknowledged write lost', checks: ['oom-kills', 'counter'] },
+      { says: 'no OOM kill, or each one survived with no acknowledged write lost', checks: ['oom-kills', 'counter', 'append'] },
       HEALTHY,
     ],
     reported: ['every OOM kill, with its pod and time (`oom-kills`)'],
@@ -197,7 +198,7 @@ const specs = [
     what: 'a fault schedule: `--schedule FILE` (what `npm run explore` writes), or one drawn from `--seed` (kill, crash, pause, delete; up to three, overlapping)',
     promises: [
       { says: 'every shard faulted on its master served again, by the same node or by a replica promoted within the deadline (not counting time its replicas were down themselves)', checks: ['replica-promotion'] },
-      { says: "no acknowledged write lost, but for a partition's documented minority window", checks: ['counter', 'minority-writes'] },
+      { says: "no acknowledged write lost, but for a partition's documented minority window", checks: ['counter', 'append', 'minority-writes'] },
       HEALTHY,
     ],
     expect: { promotion: 'either' },

@@ -9,6 +9,10 @@ import { classifyRedisError, ensureSendable } from './redis-client.ts';
  * reads it; without `key`, the default key, exactly as the seed. A Redis error is a 503 whose
  * one-line body names the cause; X-Write-Applied says whether an INCR may have been applied anyway,
  * which the harness needs to classify the request.
+ *
+ * Lists, for the harness's append workload: GET /append?key=K&value=V appends V (RPUSH) and answers
+ * the list's length (X-List-Length), failing as GET / does; GET /list?key=K answers the whole list
+ * (LRANGE 0 -1) as a JSON array of strings.
  */
 export function createHitCounter(config: AppConfig, redis: Cluster): Server {
   const server = createServer((req, res) => {
@@ -24,34 +28,49 @@ async function route(config: AppConfig, redis: Cluster, req: IncomingMessage, re
   if (path === '/healthz') return send(res, 200, 'ok\n'); // liveness: the process serves HTTP
   // Readiness: the cluster client has its slot map, so a request can be routed.
   if (path === '/readyz') return redis.status === 'ready' ? send(res, 200, 'ready\n') : send(res, 503, `redis client ${redis.status}\n`);
-  if (path !== '/' && path !== '/count') return send(res, 404, 'not found\n');
+  if (path !== '/' && path !== '/count' && path !== '/append' && path !== '/list') return send(res, 404, 'not found\n');
   const key = keyOf(query, config.counterKey);
   if (key instanceof Error) return send(res, 400, `${key.message}\n`);
+  const value = path === '/append' ? valueOf(query) : null;
+  if (value instanceof Error) return send(res, 400, `${value.message}\n`);
   try {
     if (path === '/count') {
-      const value = await withDeadline(redis.get(key), config.requestTimeoutMs);
-      return send(res, 200, `${JSON.stringify({ count: Number(value ?? 0) })}\n`, { 'content-type': 'application/json' });
+      const count = await withDeadline(redis.get(key), config.requestTimeoutMs);
+      return send(res, 200, `${JSON.stringify({ count: Number(count ?? 0) })}\n`, { 'content-type': 'application/json' });
     }
-    const headers: Record<string, string> = {};
-    await ensureSendable(redis, key);
-    let count: number;
-    if (config.waitReplicas === null) {
-      count = await withDeadline(redis.incr(key), config.requestTimeoutMs);
-    } else {
-      // A pipeline keeps WAIT on the connection (the node) that ran the INCR.
-      const results = await withDeadline(redis.pipeline().incr(key).wait(config.waitReplicas, config.waitTimeoutMs).exec(), config.requestTimeoutMs);
-      const [incr, wait] = results ?? [];
-      if (!incr || incr[0]) throw incr?.[0] ?? new Error('empty pipeline reply');
-      count = Number(incr[1]);
-      headers['x-replicas-acked'] = String(wait && !wait[0] ? wait[1] : 0);
+    if (path === '/list') {
+      const values = await withDeadline(redis.lrange(key, 0, -1), config.requestTimeoutMs);
+      return send(res, 200, `${JSON.stringify(values)}\n`, { 'content-type': 'application/json' });
     }
-    headers['x-hit-count'] = String(count);
-    return send(res, 200, `I have been hit ${count} times since deployment.\n`, headers);
+    const { reply, headers } = await write(config, redis, key, value === null ? ['incr', key] : ['rpush', key, value]);
+    if (value !== null) {
+      headers['x-list-length'] = String(reply);
+      return send(res, 200, `appended ${value}: ${reply} values\n`, headers);
+    }
+    headers['x-hit-count'] = String(reply);
+    return send(res, 200, `I have been hit ${reply} times since deployment.\n`, headers);
   } catch (error) {
     const { reason, applied } = classifyRedisError(error);
     const detail = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    return send(res, 503, `${reason}: ${detail}\n`, { 'x-redis-error': reason, 'x-write-applied': path === '/' ? applied : 'no' });
+    const writes = path === '/' || path === '/append';
+    return send(res, 503, `${reason}: ${detail}\n`, { 'x-redis-error': reason, 'x-write-applied': writes ? applied : 'no' });
   }
+}
+
+/**
+ * INCR or RPUSH, the one write path: both go out only over a ready connection, and both may have
+ * run when they time out, so an RPUSH is classified exactly as an INCR is.
+ */
+async function write(config: AppConfig, redis: Cluster, key: string, command: [string, ...string[]]): Promise<{ reply: number; headers: Record<string, string> }> {
+  const headers: Record<string, string> = {};
+  await ensureSendable(redis, key);
+  if (config.waitReplicas === null) return { reply: Number(await withDeadline(redis.call(...command), config.requestTimeoutMs)), headers };
+  // A pipeline keeps WAIT on the connection (the node) that ran the write.
+  const results = await withDeadline(redis.pipeline().call(...command).wait(config.waitReplicas, config.waitTimeoutMs).exec(), config.requestTimeoutMs);
+  const [done, wait] = results ?? [];
+  if (!done || done[0]) throw done?.[0] ?? new Error('empty pipeline reply');
+  headers['x-replicas-acked'] = String(wait && !wait[0] ? wait[1] : 0);
+  return { reply: Number(done[1]), headers };
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -78,4 +97,12 @@ export function keyOf(query: string | undefined, fallback: string): string | Err
   if (raw.length > 128) return new Error(`bad key: ${raw.length} characters, at most 128`);
   if (!/^[\x21-\x7e]+$/.test(raw)) return new Error('bad key: only printable ASCII without spaces');
   return raw;
+}
+
+/** `?value=V` of /append: required, with the same rules as a key (the harness sends integers). */
+export function valueOf(query: string | undefined): string | Error {
+  const raw = new URLSearchParams(query ?? '').get('value');
+  if (raw === null) return new Error('bad value: missing');
+  const checked = keyOf(`key=${encodeURIComponent(raw)}`, '');
+  return checked instanceof Error ? new Error(checked.message.replace('key', 'value')) : checked;
 }

@@ -1,6 +1,6 @@
 import type { Op } from '../workload/history.ts';
 import { promotionDeadlineMs } from './replica-promotion.ts';
-import { faultEndMs, isEnding, perKey, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
+import { faultEndMs, isEnding, isWrite, perShard, writesNamed, type Checker, type FaultRecord, type RunEvidence } from './types.ts';
 
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -26,7 +26,7 @@ export const availabilityChecker: Checker = (e) => {
   const start = ops.length ? Math.min(...ops.slice(0, 64).map((o) => o.invokeNs / 1e6)) : 0;
   const end = ops.length ? ops.reduce((m, o) => Math.max(m, o.completeNs / 1e6), 0) : 0;
   // Per shard: an outage of one shard is invisible in the gaps between ok INCRs of all keys.
-  const shards = perKey(e).map(({ k, ops: keyOps }) => ({ key: k.key, slot: k.slot, masterAtStart: k.masterAtStart, gap: longestGap(keyOps, start, end), ok: keyOps.filter((o) => o.type === 'ok').length }));
+  const shards = perShard(e).map(({ k, ops: keyOps }) => ({ key: k.key, slot: k.slot, masterAtStart: k.masterAtStart, gap: longestGap(keyOps, start, end), ok: keyOps.filter((o) => o.type === 'ok').length }));
   const worst = shards.reduce((w, s) => (s.gap.ms > w.gap.ms ? s : w), shards[0]!);
   const gap = worst.gap;
   const errors: Record<string, number> = {};
@@ -53,7 +53,7 @@ export const availabilityChecker: Checker = (e) => {
   };
   const where = shards.length > 1 ? ` (key ${worst.key}, slot ${worst.slot}; other shards ${shards.filter((s) => s !== worst).map((s) => `${Math.round(s.gap.ms)} ms`).join(', ')})` : '';
   const phases = latency.during.count ? ` (${latency.before.p99 ?? '-'} ms before the fault, ${latency.during.p99} ms during)` : '';
-  const summary = `longest gap between ok INCRs ${Math.round(gap.ms)} ms${where}; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms${phases}`
+  const summary = `longest gap between ok ${writesNamed(e)} ${Math.round(gap.ms)} ms${where}; ${details.okPerSec} ok/s; p99 ${latency.all.p99} ms${phases}`
     + (majorityLost.length ? `; majority of masters gone for ${majorityLost.map((w) => `${w.toMs - w.fromMs} ms`).join(', ')}` : '');
   if (threshold !== null && gap.ms > threshold) {
     return { valid: false, message: `unavailable for ${Math.round(gap.ms)} ms, above the ${threshold} ms allowed${expect.maxUnavailableMs === 'failover' ? ' (a failover\'s deadline)' : ''} (${summary})`, details };
@@ -61,9 +61,9 @@ export const availabilityChecker: Checker = (e) => {
   return { valid: true, message: summary, details };
 };
 
-/** The longest stretch of [start, end] without an ok INCR among `ops`. */
+/** The longest stretch of [start, end] without an ok write (INCR or append) among `ops`. */
 export function longestGap(ops: Op[], start: number, end: number): { fromMs: number; toMs: number; ms: number } {
-  const okIncr = ops.filter((o) => o.f === 'incr' && o.type === 'ok').map((o) => o.completeNs / 1e6).sort((a, b) => a - b);
+  const okIncr = ops.filter((o) => isWrite(o) && o.type === 'ok').map((o) => o.completeNs / 1e6).sort((a, b) => a - b);
   let gap = { fromMs: start, toMs: end, ms: okIncr.length ? 0 : end - start };
   let prev = start;
   for (const t of [...okIncr, end]) {

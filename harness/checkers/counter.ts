@@ -26,6 +26,7 @@ const describe = (o: Op) => `process ${o.process} ${o.f === 'incr' ? 'INCR' : 'r
  * - final read: acknowledged ≤ final − baseline ≤ acknowledged + indeterminate.
  */
 export const counterChecker: Checker = (e) => {
+  if (e.workload === 'append') return { valid: true, message: 'not applicable: no counter workload (--workload append)', details: { applicable: false } };
   // Writes lost inside a documented minority window are judged as indeterminate: they may or may
   // not survive, and minority-writes counts them. Any other loss still fails here.
   const excused = excusedOps(e);

@@ -1,3 +1,4 @@
+import { appendChecker } from './append.ts';
 import { availabilityChecker } from './availability.ts';
 import { configConsistentChecker } from './config-consistent.ts';
 import { counterChecker } from './counter.ts';
@@ -17,6 +18,7 @@ import type { Checker, Expectations } from './types.ts';
 /** The checks every seed scenario must pass, in report order. */
 export const SEED_CHECKERS = {
   counter: counterChecker,
+  append: appendChecker,
   'slot-coverage': slotCoverageChecker,
   'config-consistent': configConsistentChecker,
   'peer-addresses': peerAddressesChecker,
@@ -55,9 +57,10 @@ export function canFail(check: CheckName, expect: Expectations): boolean {
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './oom-kills.ts';
-export { availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, otherShardsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
+export { appendChecker, availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, otherShardsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';
 export { combine, faultEffectMs, faultEndMs, isEnding, runCheckers } from './types.ts';
-export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, RunEvidence, Validity } from './types.ts';
+export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, ListEvidence, RunEvidence, Validity } from './types.ts';
+export type { LostAppend, RolledBack } from './append.ts';

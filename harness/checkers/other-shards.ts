@@ -1,5 +1,5 @@
 import { longestGap } from './availability.ts';
-import { isEnding, perKey, type Checker } from './types.ts';
+import { isEnding, isWrite, perShard, type Checker } from './types.ts';
 
 /**
  * The shards a fault did not touch keep serving: for each key whose master at the start was never
@@ -14,8 +14,8 @@ export const otherShardsChecker: Checker = (e) => {
   const start = ops.length ? Math.min(...ops.slice(0, 64).map((o) => o.invokeNs / 1e6)) : 0;
   const end = ops.reduce((m, o) => Math.max(m, o.completeNs / 1e6), 0);
   const limitMs = e.nodeTimeoutMs;
-  const others = perKey(e).filter(({ k }) => k.masterAtStart !== null && !faultedMasters.has(k.masterAtStart))
-    .map(({ k, ops: keyOps }) => ({ key: k.key || 'hits', slot: k.slot, master: k.masterAtStart!, gap: longestGap(keyOps, start, end), ok: keyOps.filter((o) => o.type === 'ok' && o.f === 'incr').length }));
+  const others = perShard(e).filter(({ k }) => k.masterAtStart !== null && !faultedMasters.has(k.masterAtStart))
+    .map(({ k, ops: keyOps }) => ({ key: k.key || 'hits', slot: k.slot, master: k.masterAtStart!, gap: longestGap(keyOps, start, end), ok: keyOps.filter((o) => o.type === 'ok' && isWrite(o)).length }));
   const details = { applicable: e.expect.otherShards === 'serve', limitMs, shards: others.map((o) => ({ key: o.key, slot: o.slot, master: o.master, longestGapMs: Math.round(o.gap.ms), fromMs: Math.round(o.gap.fromMs), ok: o.ok })) };
   if (e.expect.otherShards !== 'serve') return { valid: true, message: 'not an expectation of this scenario', details };
   if (others.length === 0) return { valid: 'unknown', message: 'every shard under load had a faulted master: no other shard to judge', details };

@@ -1,7 +1,7 @@
 import type { Topology } from '../cluster/index.ts';
 import type { SlotRange } from '../cluster/slots.ts';
 import type { ClusterShape } from '../manifests/index.ts';
-import type { Op, OpTable } from '../workload/history.ts';
+import type { Op, OpTable, Workload } from '../workload/history.ts';
 import type { SampleSummary } from '../workload/sampler.ts';
 import type { MemoryEvidence } from './oom-kills.ts';
 
@@ -68,6 +68,15 @@ export interface KeyEvidence {
   finalRead: number | null;
 }
 
+/** One list of the append workload: where it lived at the start, and the whole list at the verdict. */
+export interface ListEvidence {
+  key: string;
+  slot: number;
+  masterAtStart: string | null;
+  /** The list read after healing, in list order; null if the final read failed. */
+  finalRead: number[] | null;
+}
+
 /** Everything recorded about one scenario run: what the checkers judge. */
 export interface RunEvidence {
   history: OpTable;
@@ -90,6 +99,10 @@ export interface RunEvidence {
    * key alone, with `baseline` and `finalRead`. Each key is judged as its own counter.
    */
   keys?: KeyEvidence[];
+  /** The load the run drove; absent: the counter alone (every run before the append workload). */
+  workload?: Workload;
+  /** The append workload's lists, one per shard, each in its counter key's slot. */
+  lists?: ListEvidence[];
   /** What the harness stopped observing before the verdict (a load or sampler bound reached), if anything. */
   observation?: { stoppedEarly: string[] };
   /** The memory limit and every OOM kill seen, when the manifests set `limits.memory` (oom-kills.ts). */
@@ -105,6 +118,27 @@ export function perKey(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'f
   for (const op of e.history) groups.get(op.key ?? '')?.push(op);
   return keys.map((k, i) => ({ k, ops: groups.get(i === 0 ? '' : k.key)! }));
 }
+
+/**
+ * perKey, with the operations on the list in each key's slot beside the key's own: a shard's writes,
+ * whatever the workload, for the checks that ask whether a shard served.
+ */
+export function perShard(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'finalRead' | 'counterSlot' | 'lists'>): { k: KeyEvidence; ops: Op[] }[] {
+  const keys = perKey(e);
+  if (!e.lists?.length) return keys;
+  const lists = new Map<string, Op[]>(e.lists.map((l) => [l.key, []]));
+  for (const op of e.history) if (op.key) lists.get(op.key)?.push(op);
+  return keys.map(({ k, ops }) => {
+    const list = e.lists!.find((l) => l.slot === k.slot);
+    return { k, ops: list ? [...ops, ...lists.get(list.key)!] : ops };
+  });
+}
+
+/** An acknowledged or attempted write, of either workload: what keeps a shard counted as serving. */
+export const isWrite = (o: Op) => o.f === 'incr' || o.f === 'append';
+
+/** What the messages call a shard's writes. */
+export const writesNamed = (e: Pick<RunEvidence, 'workload'>) => (e.workload === 'append' ? 'appends' : e.workload === 'both' ? 'writes' : 'INCRs');
 
 export type Checker = (evidence: RunEvidence) => Omit<CheckResult, 'name'>;
 

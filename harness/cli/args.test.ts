@@ -22,6 +22,15 @@ describe('command-line flags', () => {
     expect(options.reportDir).toMatch(/\/reports$/);
   });
 
+  it('--workload: counter by default, append or both, with its twin; nothing else', () => {
+    expect(parse([]).options.workload).toBe('counter');
+    expect(parse(['--workload', 'append']).options.workload).toBe('append');
+    expect(parse([], { HARNESS_WORKLOAD: 'both' }).options.workload).toBe('both');
+    expect(parse(['--workload', 'counter'], { HARNESS_WORKLOAD: 'both' }).options.workload).toBe('counter');
+    expect(error(['--workload', 'lists'])).toBe('--workload lists: valid: counter, append, both (the default is counter)');
+    expect(error([], { HARNESS_WORKLOAD: 'x' })).toBe('HARNESS_WORKLOAD x: valid: counter, append, both (the default is counter)');
+  });
+
   it('take their HARNESS_* twins, and a flag beats its twin', () => {
     const env = { HARNESS_PLATFORM: 'kind', HARNESS_SEED: '9', HARNESS_NODE_TIMEOUT: '3000', HARNESS_REPORT_DIR: '/tmp/r', HARNESS_MANIFESTS: '/tmp/m' };
     expect(parse([], env).options).toMatchObject({ platform: 'kind', seed: 9, nodeTimeoutMs: 3000, reportDir: '/tmp/r', manifests: '/tmp/m' });

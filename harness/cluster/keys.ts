@@ -32,3 +32,15 @@ export function keysForEveryMaster(t: Topology, defaultKey: string): ShardKey[] 
   }
   return keys;
 }
+
+/**
+ * The append workload's list for a counter key: in the key's slot (a hash tag, or the key's own),
+ * so both workloads load the same shard, and fresh for each run (`tag`), so that a run's list
+ * holds only its own values though scenarios share one cluster.
+ */
+export function listKeyOf(key: string, tag: string): string {
+  const candidates = [`list:{${key}}:${tag}`, `list:${key}:${tag}`];
+  const found = candidates.find((c) => keySlot(c) === keySlot(key));
+  if (!found) throw new Error(`no list key in the slot of ${key}: it has an unbalanced brace`);
+  return found;
+}

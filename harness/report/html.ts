@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioSeries } from '../scenario/series.ts';
+import { appendFindings } from './append-table.ts';
 import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -55,6 +56,7 @@ async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number
   const checks = s.checks.map((c) => `<tr><td>${esc(c.name)}</td><td><span class="badge ${BADGE[String(c.valid)]}">${c.valid === true ? 'pass' : c.valid === false ? 'fail' : 'unknown'}</span></td><td>${esc(c.message)}</td></tr>`).join('');
   const faults = s.faults.map((f) => `${esc(f.kind)} ${esc(f.target)} (${esc(f.role)}) at ${(f.atMs / 1000).toFixed(2)} s`).join('; ') || 'none';
   const m = s.metrics;
+  const appends = await appendFindings(dir);
   return `<section class="scenario" id="${esc(s.name)}" data-scenario="${esc(s.name)}">
 <h2>${esc(s.name)} <span class="badge ${BADGE[s.status]}">${esc(s.status)}</span></h2>
 ${s.error ? `<p><b>${s.status === 'interrupted' ? 'interrupted' : 'error'}:</b> ${esc(s.error)}</p>` : ''}
@@ -63,6 +65,7 @@ ${s.partial ? '<p class="meta" data-partial>The checks below judged a history cu
 <p class="meta">attempted ${m.attempted} · acknowledged ${m.acknowledged} · failed ${m.failed} · indeterminate ${m.indeterminate} · final count ${fmt(m.finalCount)}
  · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>
 ${shardTable(s)}
+${appends}
 ${placementTable(s)}
 ${promisesTable(s)}
 ${checks ? `<table class="checks"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>${checks}</tbody></table>` : ''}

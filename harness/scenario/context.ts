@@ -3,6 +3,7 @@ import type { SystemUnderTest } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import type { ControlEndpoint } from '../session/control.ts';
 import type { HarnessOptions } from '../session/options.ts';
+import type { Workload } from '../workload/history.ts';
 
 /** What globalSetup hands each scenario worker (through vitest's provide/inject). */
 export interface HarnessContext {
@@ -26,6 +27,8 @@ export interface ScenarioEnv {
   signal?: AbortSignal;
   /** The workload's cap in operations per second for this scenario; null: as fast as the app answers. */
   ratePerSec?: number | null;
+  /** --workload: which load drives the cluster; absent: the counter. */
+  workload?: Workload;
   /** The fault schedule to play (--schedule FILE); absent, a scenario that plays one draws it from the seed. */
   plan?: Plan | null;
   /** This scenario's own session setup, when it had one (--parallel). */

@@ -89,7 +89,8 @@ export function verdictOf(checks: CheckResult[], faults: FaultRecord[]): { statu
 
 export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recoveredAtMs: number | null): ScenarioMetrics {
   const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
-  const counter = d('counter') as Partial<Record<string, number | null>>;
+  // A run without the counter (--workload append) reports the appends' figures in its place.
+  const counter = (d('counter').applicable === false ? d('append') : d('counter')) as Partial<Record<string, number | null>>;
   const availability = d('availability') as { maxUnavailableMs?: number; latency?: { all?: { p99?: number | null } } };
   const promotion = d('replica-promotion') as { failoverMs?: number | null };
   const firstFault = faults.length ? Math.min(...faults.map((f) => f.atMs)) : null;
@@ -113,13 +114,13 @@ export const emptyMetrics = (): ScenarioMetrics => metricsOf([], [], null);
 /** The shards' figures from the counter's and availability's per-key details. */
 export function shardsOf(checks: CheckResult[]): ShardResult[] {
   const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
-  const counter = d('counter') as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
+  const counter = (d('counter').applicable === false ? d('append') : d('counter')) as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
   const gaps = ((d('availability') as { shards?: { key: string; slot: number; masterAtStart: string | null; maxUnavailableMs: number }[] }).shards) ?? [];
   const perKey = counter.perKey ?? (gaps[0] ? [{ ...counter, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []);
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return perKey.map((k) => ({
     key: String(k.key), slot: Number(k.slot), masterAtStart: (k.masterAtStart as string | null) ?? null,
     acknowledged: num(k.acknowledged) ?? 0, failed: num(k.failed) ?? 0, indeterminate: num(k.indeterminate) ?? 0,
-    lostAcknowledged: num(k.lostAcknowledged), maxUnavailableMs: gaps.find((g) => g.key === k.key)?.maxUnavailableMs ?? null,
+    lostAcknowledged: num(k.lostAcknowledged), maxUnavailableMs: (gaps.find((g) => g.key === k.key) ?? gaps.find((g) => g.slot === k.slot))?.maxUnavailableMs ?? null,
   }));
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
-import { keysForEveryMaster, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
+import { keysForEveryMaster, listKeyOf, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -12,7 +12,7 @@ import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
 import { Clock } from '../workload/clock.ts';
 import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
-import { readCount } from '../workload/read-count.ts';
+import { readCount, readList } from '../workload/read-count.ts';
 import { scenarioLine } from './progress.ts';
 import { emptyMetrics, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
@@ -77,6 +77,8 @@ export class ScenarioRun {
     readonly before: Topology,
     /** Every counter key with its value at the start: the default key first, then one per other master. */
     private readonly keys: (ShardKey & { baseline: number })[],
+    /** The append workload's lists, one in each counter key's slot; none for the counter alone. */
+    private readonly lists: ShardKey[],
     readonly clock: Clock,
     private readonly history: HistoryRecorder,
     private readonly sampler: RunningSampler,
@@ -109,11 +111,17 @@ export class ScenarioRun {
     const counterSlot = counterSlotOf(env.system);
     const watchSlots = [...new Set([...keys.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
-    // At least one client per key: each key has clients of its own.
-    const clients = Math.max(options.clients ?? 4, keys.length);
-    const workload = startWorkload(history, clock, { url: env.appUrl, clients, keys: keys.map((k) => k.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}) });
-    log(`load started: ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${keys.length} keys: ${keys.map((k) => `${k.key} (slot ${k.slot} on ${k.masterAtStart}, at ${k.baseline})`).join(', ')}`);
-    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, clock, history, sampler, workload);
+    const kind = env.workload ?? 'counter';
+    const lists = kind === 'counter' ? [] : keys.map((k) => ({ ...k, key: listKeyOf(k.key, startedAt.toString(36)) }));
+    // At least one client per key and workload: each key has clients of its own.
+    const clients = Math.max(options.clients ?? 4, (kind === 'both' ? 2 : 1) * keys.length);
+    const workload = startWorkload(history, clock, {
+      url: env.appUrl, clients, keys: keys.map((k) => k.key), workload: kind, listKeys: lists.map((l) => l.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}),
+    });
+    const over = kind === 'append' ? `${lists.length} lists: ${lists.map((l) => `${l.key} (slot ${l.slot} on ${l.masterAtStart})`).join(', ')}`
+      : `${keys.length} keys: ${keys.map((k) => `${k.key} (slot ${k.slot} on ${k.masterAtStart}, at ${k.baseline})`).join(', ')}${lists.length ? `, and as many lists (${lists.map((l) => l.key).join(', ')})` : ''}`;
+    log(`load started (${kind}): ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${over}`);
+    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, lists, clock, history, sampler, workload);
   }
 
   log(message: string): void {
@@ -335,6 +343,7 @@ export class ScenarioRun {
   /** The final read and topology (each bounded), then every checker on the evidence. */
   private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
     const keys = await Promise.all(this.keys.map(async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) })));
+    const lists = await Promise.all(this.lists.map(async (l) => ({ ...l, finalRead: await readList(this.env.appUrl, l.key, readTimeoutMs).catch(() => null) })));
     // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
     const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
       .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(this.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(this.faults.openPauses()) })))
@@ -344,6 +353,7 @@ export class ScenarioRun {
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
       ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
       counterSlot: this.counterSlot, expect: this.options.expect ?? {},
+      ...(this.lists.length ? { workload: this.env.workload ?? 'counter', lists } : {}),
       observation: { stoppedEarly: [this.workload.stoppedEarly, this.sampler.stoppedEarly].filter((x): x is string => x !== null) }, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
     };
     // For `npm run check`; a run that cannot write it still has its verdict.

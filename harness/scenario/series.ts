@@ -33,7 +33,8 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
     if (o.type !== 'ok') continue;
     const cell = `${b} ${o.key ?? ''}`;
     shardOk.set(cell, (shardOk.get(cell) ?? 0) + 1);
-    if (o.value !== null) counter.set(cell, Math.max(counter.get(cell) ?? -Infinity, o.value));
+    // An append's value names it and measures nothing; a list read's is the list's length, so a rollback shows as a drop.
+    if (o.value !== null && o.f !== 'append') counter.set(cell, Math.max(counter.get(cell) ?? -Infinity, o.value));
     const l = lat.get(b) ?? [];
     l.push((o.completeNs - o.invokeNs) / 1e6);
     lat.set(b, l);

@@ -3,6 +3,7 @@ import { parseRedisOverride, type RedisOverride } from '../manifests/index.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { newRunId } from '../util/run-id.ts';
 import { HarnessError } from '../errors.ts';
+import { WORKLOADS, type Workload } from '../workload/history.ts';
 
 /** Everything a run is configured with; flags and their HARNESS_* twins map onto this. */
 export interface HarnessOptions {
@@ -20,6 +21,11 @@ export interface HarnessOptions {
   parallel: number;
   /** The workload's cap per scenario in operations per second (--rate); null: closed loop, uncapped. */
   rate: number | null;
+  /**
+   * --workload: the counter's INCRs (the default, so CI's timings stay put), the list workload's
+   * appends, or both side by side on every shard. Absent: counter.
+   */
+  workload?: Workload;
   keep: boolean;
   /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
   isolation: 'namespaces' | 'processes' | 'auto';
@@ -47,6 +53,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     reportDir: path.resolve(env.HARNESS_REPORT_DIR ?? 'reports'),
     parallel: int(env.HARNESS_PARALLEL) ?? 1,
     rate: int(env.HARNESS_RATE),
+    workload: workloadOf(env.HARNESS_WORKLOAD, 'HARNESS_WORKLOAD'),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
     nodes: int(env.HARNESS_NODES) ?? 3,
@@ -69,6 +76,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_REPORT_DIR: o.reportDir,
     HARNESS_PARALLEL: String(o.parallel),
     HARNESS_RATE: o.rate === null ? '' : String(o.rate),
+    HARNESS_WORKLOAD: o.workload ?? 'counter',
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_ISOLATION: o.isolation,
     HARNESS_NODES: String(o.nodes),
@@ -84,6 +92,12 @@ export function isolationOf(raw: string | undefined, flag: string): HarnessOptio
   if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
   if (raw === 'namespaces' || raw === 'processes') return raw;
   throw new HarnessError(`${flag} ${raw}: valid: namespaces, processes (the default is namespaces where the machine allows it)`);
+}
+
+export function workloadOf(raw: string | undefined, flag: string): Workload {
+  if (raw === undefined || raw === '') return 'counter';
+  if ((WORKLOADS as string[]).includes(raw)) return raw as Workload;
+  throw new HarnessError(`${flag} ${raw}: valid: ${WORKLOADS.join(', ')} (the default is counter)`);
 }
 
 export const runDirOf = (o: Pick<HarnessOptions, 'reportDir' | 'runId'>) => path.join(o.reportDir, o.runId);

@@ -4,6 +4,16 @@ import { classifyClientError, classifyResponse } from './classify.ts';
 const err = (code: string, name = 'Error') => Object.assign(new Error(code), { code, name });
 
 describe('classifying what a client saw', () => {
+  it('an append is classified as an INCR; a list read carries its values, and anything but integers is a failed read', () => {
+    expect(classifyResponse('append', 200, { 'x-list-length': '3' }, 'appended 9: 3 values\n')).toEqual({ type: 'ok', value: 3, error: null });
+    expect(classifyResponse('append', 503, { 'x-redis-error': 'timeout', 'x-write-applied': 'maybe' }, '')).toMatchObject({ type: 'info' });
+    expect(classifyResponse('append', 503, { 'x-redis-error': 'CLUSTERDOWN', 'x-write-applied': 'no' }, '')).toMatchObject({ type: 'fail' });
+    expect(classifyResponse('read-list', 200, {}, '["4","1"]\n')).toEqual({ type: 'ok', value: 2, error: null, list: [4, 1] });
+    expect(classifyResponse('read-list', 200, {}, '["4","x"]')).toMatchObject({ type: 'fail', error: 'a list value the workload never writes: "x"' });
+    expect(classifyResponse('read-list', 503, { 'x-redis-error': 'timeout' }, '')).toMatchObject({ type: 'fail' });
+    expect(classifyClientError('read-list', Object.assign(new Error('x'), { name: 'TimeoutError' }))).toMatchObject({ type: 'fail' });
+  });
+
   it('an ok INCR carries its value from X-Hit-Count, an ok read from the JSON body', () => {
     expect(classifyResponse('incr', 200, { 'x-hit-count': '42' }, 'I have been hit 42 times since deployment.\n')).toEqual({ type: 'ok', value: 42, error: null });
     expect(classifyResponse('read', 200, {}, '{"count":7}')).toEqual({ type: 'ok', value: 7, error: null });

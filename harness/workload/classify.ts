@@ -1,6 +1,8 @@
 import type { Op, OpF } from './history.ts';
 
-export type Outcome = { type: Op['type']; value: number | null; error: string | null };
+export type Outcome = { type: Op['type']; value: number | null; error: string | null; list?: number[] };
+
+const isRead = (f: OpF) => f === 'read' || f === 'read-list';
 
 /**
  * Maps what the client saw to Jepsen's three outcomes. The rule: `fail` only when the INCR
@@ -8,14 +10,15 @@ export type Outcome = { type: Op['type']; value: number | null; error: string | 
  * always `fail`.
  */
 export function classifyResponse(f: OpF, status: number, headers: Record<string, string | string[] | undefined>, body: string): Outcome {
+  if (status === 200 && f === 'read-list') return listOutcome(body);
   if (status === 200) {
-    const value = f === 'incr' ? Number(headers['x-hit-count']) : Number((JSON.parse(body) as { count: unknown }).count);
+    const value = f === 'append' ? Number(headers['x-list-length']) : f === 'incr' ? Number(headers['x-hit-count']) : Number((JSON.parse(body) as { count: unknown }).count);
     // A 200 without a number is the app misbehaving; the INCR did run, so it is not a fail.
     if (!Number.isFinite(value)) return { type: 'info', value: null, error: `200 without a count: ${body.slice(0, 60)}` };
     return { type: 'ok', value, error: null };
   }
   const reason = String(headers['x-redis-error'] ?? `HTTP ${status}`);
-  if (f === 'read') return { type: 'fail', value: null, error: reason };
+  if (isRead(f)) return { type: 'fail', value: null, error: reason };
   // The app says whether Redis refused before executing (CLUSTERDOWN, MOVED loop, refused
   // connection, client not ready: `no`) or the command may have run (timeout, closed connection: `maybe`).
   if (status === 503 && headers['x-write-applied'] === 'no') return { type: 'fail', value: null, error: reason };
@@ -23,12 +26,30 @@ export function classifyResponse(f: OpF, status: number, headers: Record<string,
   return { type: 'info', value: null, error: reason };
 }
 
+/**
+ * An LRANGE's values as the workload wrote them (decimal integers); its value is the list's length.
+ * Anything else is no list this workload can judge: a failed read, which changes nothing.
+ */
+function listOutcome(body: string): Outcome {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return { type: 'fail', value: null, error: `200 without a list: ${body.slice(0, 60)}` };
+  }
+  if (!Array.isArray(raw)) return { type: 'fail', value: null, error: `200 without a list: ${body.slice(0, 60)}` };
+  const list = raw.map((v) => (typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : Number.NaN));
+  const odd = raw.find((_, i) => Number.isNaN(list[i]));
+  if (odd !== undefined) return { type: 'fail', value: null, error: `a list value the workload never writes: ${JSON.stringify(odd).slice(0, 40)}` };
+  return { type: 'ok', value: list.length, error: null, list };
+}
+
 /** Client-side errors from undici, by whether the request can have reached the app. */
 export function classifyClientError(f: OpF, error: unknown): Outcome {
   const code = errorCode(error);
   // Never connected, so never sent: refused, unreachable, or the connect itself timed out.
   const notSent = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
-  if (f === 'read' || notSent) return { type: 'fail', value: null, error: code };
+  if (isRead(f) || notSent) return { type: 'fail', value: null, error: code };
   // Sent, then no answer in time (our per-request timeout), or the socket reset mid-request:
   // the app may have run the INCR.
   return { type: 'info', value: null, error: code };

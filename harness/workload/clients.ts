@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { classifyClientError, classifyResponse } from './classify.ts';
 import type { Clock } from './clock.ts';
-import type { HistoryRecorder, OpF } from './history.ts';
+import type { HistoryRecorder, OpF, Workload } from './history.ts';
 import { sleep } from '../util/wait.ts';
 
 export interface WorkloadOptions {
@@ -23,7 +23,24 @@ export interface WorkloadOptions {
    * `GET /`. Absent: the default key only.
    */
   keys?: string[];
+  /**
+   * `counter` (the default): INCRs and reads of the counter keys. `append`: RPUSHes of unique values
+   * and whole-list reads (LRANGE) of `listKeys`. `both`: the first `keys.length` processes count, the
+   * next as many append, each on its own shard's key, and so on alternately.
+   */
+  workload?: Workload;
+  /** One list key per counter key, in the same slot; required for `append` and `both`. */
+  listKeys?: string[];
 }
+
+/**
+ * Every list read records the whole list, so reads cost the square of the appends in history and
+ * memory (a 20 s kill-master run wrote 11 MB of history with a read in ten operations). So each
+ * process reads its list at most every LIST_READ_INTERVAL_MS, and past MAX_LIST_READ values not at
+ * all: the final read still reads it, and reads early in the run still see any rollback there.
+ */
+export const MAX_LIST_READ = 10_000;
+export const LIST_READ_INTERVAL_MS = 250;
 
 export interface RunningWorkload {
   /** Stops the clients, waits for in-flight requests to settle, and closes the pool. */
@@ -41,8 +58,15 @@ export interface RunningWorkload {
  * `stop()` ends it; so do maxOps and maxDurationMs, so a forgotten workload cannot run forever.
  */
 export function startWorkload(history: HistoryRecorder, clock: Clock, options: WorkloadOptions): RunningWorkload {
-  const { url, clients = 4, timeoutMs = 1000, readRatio = 0.1, ratePerClient, maxOps = 2_000_000, maxDurationMs = 600_000, keys = [] } = options;
+  const { url, clients = 4, timeoutMs = 1000, readRatio = 0.1, ratePerClient, maxOps = 2_000_000, maxDurationMs = 600_000, keys = [], workload = 'counter', listKeys = [] } = options;
+  if (workload !== 'counter' && (listKeys.length === 0 || listKeys.length !== Math.max(keys.length, 1))) throw new Error(`the ${workload} workload needs one list key per counter key`);
   const query = keys.map((k, i) => (i === 0 ? '' : `?key=${encodeURIComponent(k)}`));
+  const lists = Math.max(keys.length, 1);
+  const appends = (process: number) => workload === 'append' || (workload === 'both' && Math.floor(process / lists) % 2 === 1);
+  // Unique across the run's processes, so that a value in a list names the one append that wrote it.
+  let nextValue = 0;
+  const tooLong = new Set<number>();
+  const lastListRead = new Map<number, number>();
   const origin = new URL(url);
   const pool = new Pool(origin.origin, { connections: clients, pipelining: 1, connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
   const stopper = new AbortController();
@@ -58,15 +82,21 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
   async function client(process: number): Promise<void> {
     for (let n = 0; !stopper.signal.aborted && issued < maxOps; n++) {
       issued++;
-      const f: OpF = mix(process, n) ? 'read' : 'incr';
       const k = keys.length ? process % keys.length : 0;
+      const listing = appends(process);
+      const read = mix(process, n) && !(listing && (tooLong.has(k) || Date.now() - (lastListRead.get(process) ?? -Infinity) < LIST_READ_INTERVAL_MS));
+      if (listing && read) lastListRead.set(process, Date.now());
+      const f: OpF = listing ? (read ? 'read-list' : 'append') : read ? 'read' : 'incr';
+      const value = f === 'append' ? ++nextValue : null;
+      const listKey = listing ? encodeURIComponent(listKeys[k]!) : '';
+      const requestPath = f === 'append' ? `/append?key=${listKey}&value=${value}` : f === 'read-list' ? `/list?key=${listKey}` : `${f === 'incr' ? '/' : '/count'}${query[k] ?? ''}`;
       const started = Date.now();
-      const index = history.invoke(process, f, clock.nowNs(), k === 0 ? undefined : keys[k]);
+      const index = history.invoke(process, f, clock.nowNs(), listing ? listKeys[k] : k === 0 ? undefined : keys[k], value);
       try {
         const response = await pool.request({
           method: 'GET',
-          path: `${f === 'incr' ? '/' : '/count'}${query[k] ?? ''}`,
-          // GET / is not idempotent here (it increments), so undici must never replay it.
+          path: requestPath,
+          // GET / and /append are not idempotent here, so undici must never replay them.
           idempotent: false,
           signal: AbortSignal.timeout(timeoutMs),
           headersTimeout: timeoutMs,
@@ -74,10 +104,11 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
         });
         const body = await response.body.text();
         const outcome = classifyResponse(f, response.statusCode, response.headers, body);
-        history.complete(index, outcome.type, outcome.value, clock.nowNs(), outcome.error);
+        if (outcome.list && outcome.list.length >= MAX_LIST_READ) tooLong.add(k);
+        history.complete(index, outcome.type, value ?? outcome.value, clock.nowNs(), outcome.error, outcome.list);
       } catch (error) {
         const outcome = classifyClientError(f, error);
-        history.complete(index, outcome.type, outcome.value, clock.nowNs(), outcome.error);
+        history.complete(index, outcome.type, value ?? outcome.value, clock.nowNs(), outcome.error);
       }
       if (ratePerClient) {
         const wait = 1000 / ratePerClient - (Date.now() - started);

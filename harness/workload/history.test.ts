@@ -5,6 +5,24 @@ import { describe, expect, it } from 'vitest';
 import { HistoryRecorder, OpTable, opsFromEvents, type HistoryEvent } from './history.ts';
 
 describe('the history', () => {
+  it("records the list workload's appends with their values and reads with their lists, and reads them back", async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'history-')), 'history.jsonl');
+    const h = new HistoryRecorder(file);
+    const a = h.invoke(0, 'append', 1_000_000, 'list:{hits}:x', 7);
+    const r = h.invoke(1, 'read-list', 1_500_000, 'list:{hits}:x');
+    h.complete(a, 'ok', 7, 3_000_000);
+    h.complete(r, 'ok', 1, 4_000_000, null, [7]);
+    h.invoke(0, 'append', 5_000_000, 'list:{hits}:x', 8);
+    h.closeOpen(9_000_000);
+    await h.close();
+    const events = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as HistoryEvent);
+    expect(events[0]).toEqual({ index: 0, process: 0, type: 'invoke', f: 'append', value: 7, timeNs: 1_000_000, key: 'list:{hits}:x' });
+    expect(events[3]).toMatchObject({ type: 'ok', f: 'read-list', value: 1, list: [7] });
+    expect([...h.ops]).toEqual([...opsFromEvents(events)]);
+    // Still open at the end, an append keeps its value: it may have been applied.
+    expect([...h.ops].map((o) => [o.f, o.type, o.value, o.list])).toEqual([['append', 'ok', 7, undefined], ['read-list', 'ok', 1, [7]], ['append', 'info', 8, undefined]]);
+  });
+
   it('is written Jepsen-style, one event per line, and kept as operations for the checkers', async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'history-')), 'history.jsonl');
     const h = new HistoryRecorder(file);

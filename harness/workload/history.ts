@@ -2,7 +2,15 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
-export type OpF = 'incr' | 'read';
+/** The counter's INCR and read; the list workload's RPUSH (`append`) and LRANGE (`read-list`). */
+export type OpF = 'incr' | 'read' | 'append' | 'read-list';
+
+/**
+ * Which load a run drove: the counter's INCRs, the list workload's appends, or both side by side,
+ * each shard with a counter key and a list key in one slot.
+ */
+export type Workload = 'counter' | 'append' | 'both';
+export const WORKLOADS: readonly Workload[] = ['counter', 'append', 'both'];
 
 /** One line of history.jsonl, Jepsen-style: every operation is an invoke, then one completion. */
 export interface HistoryEvent {
@@ -10,7 +18,10 @@ export interface HistoryEvent {
   process: number;
   type: OpType;
   f: OpF;
+  /** An INCR's or read's count; an append's value (on its invoke too); a list read's length. */
   value: number | null;
+  /** A list read's values, in list order (on its ok completion only). */
+  list?: number[];
   /** Nanoseconds since the scenario's clock started. */
   timeNs: number;
   latencyMs?: number;
@@ -30,9 +41,12 @@ export interface Op {
   error: string | null;
   /** The counter key; absent for the app's default key. */
   key?: string;
+  /** An ok list read's values. */
+  list?: number[];
 }
 
-const F: OpF[] = ['incr', 'read'];
+// Appended only: the index is what a table stores, so old histories keep their meaning.
+const F: OpF[] = ['incr', 'read', 'append', 'read-list'];
 const TYPES: Op['type'][] = ['ok', 'fail', 'info'];
 
 /**
@@ -51,6 +65,8 @@ export class OpTable {
   private readonly errors: string[] = [''];
   private readonly errorIds = new Map<string, number>();
   private readonly keys: string[] = [''];
+  // Sparse: only list reads carry one, and a counter run has none.
+  private readonly lists = new Map<number, number[]>();
 
   add(op: Op): void {
     if (this.length === this.cap) this.grow();
@@ -63,6 +79,7 @@ export class OpTable {
     this.meta[i * 3 + 2] = TYPES.indexOf(op.type);
     this.errorIndex[i] = op.error === null ? 0 : this.intern(op.error);
     this.keyIndex[i] = op.key ? this.keyId(op.key) : 0;
+    if (op.list) this.lists.set(i, op.list);
   }
 
   /** The keys seen, the default one as ''. */
@@ -74,8 +91,10 @@ export class OpTable {
     const v = this.value[i]!;
     const e = this.errorIndex[i]!;
     const k = this.keyIndex[i]!;
+    const list = this.lists.get(i);
     return {
       ...(k === 0 ? {} : { key: this.keys[k]! }),
+      ...(list ? { list } : {}),
       process: this.meta[i * 3]!,
       f: F[this.meta[i * 3 + 1]!]!,
       type: TYPES[this.meta[i * 3 + 2]!]!,
@@ -149,7 +168,7 @@ export class OpTable {
 export class HistoryRecorder {
   readonly ops = new OpTable();
   private next = 0;
-  private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number; key: string | undefined }>();
+  private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number; key: string | undefined; value: number | null }>();
   private readonly out: WriteStream | null;
   private buffered = '';
   private lastFlush = Date.now();
@@ -163,14 +182,15 @@ export class HistoryRecorder {
     this.flusher = this.out ? setInterval(() => this.flush(), 200).unref() : null;
   }
 
-  invoke(process: number, f: OpF, timeNs: number, key?: string): number {
+  /** `value`: what an append writes, known before the outcome (null for the other operations). */
+  invoke(process: number, f: OpF, timeNs: number, key?: string, value: number | null = null): number {
     const index = this.next++;
-    this.open.set(index, { process, f, invokeNs: timeNs, key });
-    this.write({ index, process, type: 'invoke', f, value: null, timeNs, ...(key ? { key } : {}) });
+    this.open.set(index, { process, f, invokeNs: timeNs, key, value });
+    this.write({ index, process, type: 'invoke', f, value, timeNs, ...(key ? { key } : {}) });
     return index;
   }
 
-  complete(invokeIndex: number, type: Op['type'], value: number | null, timeNs: number, error: string | null = null): void {
+  complete(invokeIndex: number, type: Op['type'], value: number | null, timeNs: number, error: string | null = null, list?: number[]): void {
     const inv = this.open.get(invokeIndex);
     if (!inv) throw new Error(`operation ${invokeIndex} was never invoked or already completed`);
     this.open.delete(invokeIndex);
@@ -179,8 +199,9 @@ export class HistoryRecorder {
     // Even an empty one: a re-check reads errors back from this file, and '' is not null.
     if (error !== null) event.error = error;
     if (inv.key) event.key = inv.key;
+    if (list) event.list = list;
     this.write(event);
-    this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error, ...(inv.key ? { key: inv.key } : {}) });
+    this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error, ...(inv.key ? { key: inv.key } : {}), ...(list ? { list } : {}) });
   }
 
   get events(): number {
@@ -189,7 +210,8 @@ export class HistoryRecorder {
 
   /** Operations still open when the workload stopped are indeterminate, as in Jepsen. */
   closeOpen(timeNs: number): void {
-    for (const index of [...this.open.keys()]) this.complete(index, 'info', null, timeNs, 'still open at end');
+    // An append keeps its value: still open, it may yet have been applied.
+    for (const [index, inv] of [...this.open]) this.complete(index, 'info', inv.f === 'append' ? inv.value : null, timeNs, 'still open at end');
   }
 
   async close(): Promise<void> {
@@ -236,6 +258,8 @@ export class EventPairer {
     const inv = this.open.get(e.process);
     if (!inv) throw new Error(`history event ${e.index}: ${e.type} for process ${e.process} without an invoke`);
     this.open.delete(e.process);
-    this.table.add({ process: e.process, f: e.f, type: e.type, value: e.value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null, ...(inv.key ? { key: inv.key } : {}) });
+    // An append's value is on its invoke; its completion repeats it, but a cut-short file may not.
+    const value = e.f === 'append' ? (e.value ?? inv.value) : e.value;
+    this.table.add({ process: e.process, f: e.f, type: e.type, value, invokeNs: inv.timeNs, completeNs: e.timeNs, error: e.error ?? null, ...(inv.key ? { key: inv.key } : {}), ...(e.list ? { list: e.list } : {}) });
   }
 }

@@ -1,5 +1,6 @@
 import { HarnessError } from '../errors.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
+import { classifyResponse } from './classify.ts';
 
 /** GET /count, retried briefly: used for the baseline and the final read, when no load runs. */
 export async function readCount(appUrl: string, timeoutMs = 10_000, key?: string): Promise<number> {
@@ -12,5 +13,19 @@ export async function readCount(appUrl: string, timeoutMs = 10_000, key?: string
     }, { timeoutMs, intervalMs: 200 });
   } catch (error) {
     throw new HarnessError(`could not read the counter from ${appUrl}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** GET /list, retried briefly: the append workload's final read of one list. */
+export async function readList(appUrl: string, key: string, timeoutMs = 10_000): Promise<number[]> {
+  try {
+    return await waitUntil(`read the list ${key}`, async (signal) => {
+      const r = await fetch(`${appUrl}/list?key=${encodeURIComponent(key)}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
+      const outcome = classifyResponse('read-list', r.status, Object.fromEntries(r.headers), await r.text());
+      if (outcome.type !== 'ok') throw new NotYet(`GET /list: ${r.status} ${outcome.error ?? ''}`);
+      return outcome.list!;
+    }, { timeoutMs, intervalMs: 200 });
+  } catch (error) {
+    throw new HarnessError(`could not read the list ${key} from ${appUrl}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
