@@ -24,11 +24,11 @@ const PHASES: [string, string][] = [
   ['platformUp', 'platform up:'],
   ['clusterCreate', "replicas' first sync"], // the line carries both; split below
   ['appUp', 'hit counter serving'],
-  ['scenarioStart', 'kill-master: load started'], // worker start, health check, baseline read
+  ['scenarioStart', '): load started'], // worker start, health check, baseline read
   ['warmUp', 'killed and held down'],
   ['failover', 'promoted to master'],
   ['rejoin', 'recovered:'], // restart, the old master's resync as a replica, every readiness condition
-  ['settle', 'kill-master: verdict:'], // settle under load, final read, checkers
+  ['settle', '): verdict:'], // settle under load, final read, checkers
   ['report', 'report: '], // artifacts, teardown of the session, summary and report.html
 ];
 

@@ -21,23 +21,24 @@ interface Summary {
  * The CLI as a terminal runs it: its own process group, so the signal reaches the CLI and
  * vitest's workers at once. npm forwards one more copy to its child; the test sends that too.
  */
-function start(reportDir: string, scenarios: string[], parallel: number): { child: ResultPromise; output: () => string; when: (text: string) => Promise<void> } {
+function start(reportDir: string, scenarios: string[], parallel: number): { child: ResultPromise; output: () => string; when: (text: string | RegExp) => Promise<void> } {
   const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
     '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
     cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000' },
   });
   let out = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
+  const waiters: { text: string | RegExp; resolve: () => void }[] = [];
+  const seen = (text: string | RegExp) => (typeof text === 'string' ? out.includes(text) : text.test(out));
   const onData = (d: Buffer) => {
     out += d.toString();
-    for (const w of waiters.filter((x) => out.includes(x.text))) w.resolve();
+    for (const w of waiters.filter((x) => seen(x.text))) w.resolve();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const when = (text: string) => new Promise<void>((resolve, reject) => {
+  const when = (text: string | RegExp) => new Promise<void>((resolve, reject) => {
     waiters.push({ text, resolve });
-    if (out.includes(text)) resolve();
-    child.once('exit', () => reject(new Error(`the run ended before "${text}":\n${out}`)));
+    if (seen(text)) resolve();
+    child.once('exit', () => reject(new Error(`the run ended before "${String(text)}":\n${out}`)));
   });
   return { child, output: () => out, when };
 }
@@ -48,7 +49,7 @@ const listening = (url: string) => new Promise<boolean>((resolve) => {
   socket.on('error', () => resolve(false));
 });
 
-async function interruptAt(moment: string | string[], signal: 'SIGINT' | 'SIGTERM', scenarios: string[], parallel = 1) {
+async function interruptAt(moment: string | RegExp | (string | RegExp)[], signal: 'SIGINT' | 'SIGTERM', scenarios: string[], parallel = 1) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
   const run = start(reportDir, scenarios, parallel);
   for (const m of [moment].flat()) await run.when(m);
@@ -87,7 +88,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
   }, 150_000);
 
   it('with --parallel, each scenario on its own cluster: every one records its part, and every cluster goes', async () => {
-    const { r, runId, summary, output } = await interruptAt(['delete-pod-0: load started', 'kill-master: load started'], 'SIGINT', ['delete-pod-0', 'kill-master'], 2);
+    const { r, runId, summary, output } = await interruptAt([/delete-pod-0 \(\+[\d:.]+\): load started/, /kill-master \(\+[\d:.]+\): load started/], 'SIGINT', ['delete-pod-0', 'kill-master'], 2);
     expect(r.exitCode, output).toBe(130);
     expect(summary.scenarios.map((s) => [s.name, s.status, s.partial])).toEqual([['delete-pod-0', 'interrupted', true], ['kill-master', 'interrupted', true]]);
     await expectNothingLeft(runId, null);
