@@ -1,7 +1,7 @@
 // `npm run advise`: the risks the scenarios can prove, read off the manifests alone, before any run.
 // Exit 0 no risk (notes do not count), 1 a risk, 2 bad input. No cluster, no network: about a second.
+import { parseFlags } from './cli/args.ts';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 
@@ -11,12 +11,7 @@ env twin: HARNESS_MANIFESTS; default manifests/
 exit 0 no risk, 1 a risk, 2 bad input`;
 
 async function main(): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
-  }
+  const { values } = parseFlags(process.argv.slice(2), OPTIONS, `valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
   if (values.help) {
     console.log(`${USAGE}\nrules:\n${RULES.map((r) => `  ${r.id.padEnd(22)} ${r.summary}`).join('\n')}`);
     return 0;

@@ -1,8 +1,8 @@
 // `npm run check -- reports/<runId>`: a recorded run judged again by today's checkers, from what it
 // recorded, without running anything, so that a checker change can be tried on old evidence.
 // Exit 0 every re-judged scenario passed, 1 a check failed, 2 bad input or a verdict still unknown.
+import { parseFlags } from './cli/args.ts';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { errorMessage, HarnessError } from './errors.ts';
 import { recheckLines, recheckRun, RECHECK_CHECKS, RECHECK_SUMMARY } from './report/recheck.ts';
 
@@ -14,12 +14,7 @@ const USAGE = `usage: npm run check -- <run folder> [--scenario NAME ...]
   exit 0 all passed, 1 a check failed, 2 bad input or the verdict is unknown`;
 
 async function main(): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; see npm run check -- --help`);
-  }
+  const parsed = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run check -- --help', true);
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(USAGE);

@@ -4,8 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { durationMs, integer } from './cli/args.ts';
+import { durationMs, integer, parseFlags } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { generatePlan, runSeed } from './explore/generate.ts';
 import { describePlan, NETWORK, PLAN_FAULTS, type Plan, type PlanFault } from './explore/plan.ts';
@@ -29,12 +28,7 @@ const USAGE = `usage: npm run explore -- [--seed N] [--runs N] [--budget 30m] [-
 faults: ${PLAN_FAULTS.join(', ')} (default ${DEFAULT_FAULTS.join(',')})`;
 
 async function main(): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; see npm run explore -- --help`);
-  }
+  const { values } = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run explore -- --help');
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -4,10 +4,9 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
-import { integer } from './cli/args.ts';
+import { integer, parseFlags } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
@@ -29,12 +28,7 @@ const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|
 env twins: HARNESS_CONTEXT HARNESS_ALLOW_CONTEXT`;
 
 async function main(): Promise<number> {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new HarnessError(`${errorMessage(error).split('\n')[0]!.replace(/\. To specify.*$/, '')}; see npm run gate -- --help`);
-  }
+  const { values } = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run gate -- --help');
   if (values.help) {
     console.log(USAGE);
     return 0;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HarnessError } from '../errors.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { parseRedisOverride } from '../manifests/index.ts';
@@ -51,13 +51,7 @@ export interface ParsedArgs {
  * one line names the flag and what is valid.
  */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: string[]): ParsedArgs {
-  let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
-    throw new HarnessError(`${message}; valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
-  }
+  const { values } = parseFlags(argv, OPTIONS, `valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
   const platform = (values.platform ?? env.HARNESS_PLATFORM ?? 'local') as PlatformKind;
   if (!PLATFORMS.includes(platform)) throw new HarnessError(`--platform ${platform}: unknown platform; valid: ${PLATFORMS.join(', ')}`);
   // A schedule is what random-schedule plays: given alone, it selects that scenario.
@@ -98,6 +92,20 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       allowContext: values['allow-context'] ?? env.HARNESS_ALLOW_CONTEXT ?? null,
     },
   };
+}
+
+/**
+ * node's parseArgs, strict, for every command: a mistake is one HarnessError line, node's first
+ * line without its advice, then `hint` (the valid flags, or where the help is). Positional
+ * arguments are refused unless the command takes them.
+ */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, hint: string, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
+    throw new HarnessError(`${message}; ${hint}`);
+  }
 }
 
 /**
