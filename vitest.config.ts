@@ -43,7 +43,9 @@ export default defineConfig({
           // leasing a cluster of its own; 1 keeps the walkthrough's sequence on one cluster.
           fileParallelism: PARALLEL > 1,
           maxWorkers: PARALLEL,
-          testTimeout: 300_000,
+          // The first scenario's time includes waiting for the shared session to start (global-setup
+          // does not await it, so vitest boots meanwhile): on kind that is the cluster's creation.
+          testTimeout: 600_000,
           hookTimeout: 300_000,
         },
       },

@@ -2,13 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVitest, type Vitest } from 'vitest/node';
+import type { Vitest } from 'vitest/node';
 import { parseCliArgs, USAGE } from './cli/args.ts';
 import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
-import { optionsToEnv, runDirOf } from './session/options.ts';
+import { adoptOpenedRun, openRunForVitest } from './session/opened-run.ts';
+import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { exitCodeOf, ownSignals, runTerminateCleanups } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -29,27 +30,41 @@ async function main(): Promise<number> {
   await preflight(options);
   Object.assign(process.env, optionsToEnv(options));
   const runDir = runDirOf(options);
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-  const vitest = await createVitest('test', {
-    root,
-    project: 'scenarios',
-    watch: false,
-    // vitest's own lines (its banner, ✓ per file) stay out of the terminal, which carries the
-    // harness's progress on one clock and the verdict; its record goes to vitest.json.
-    reporters: [
-      ['json', { outputFile: path.join(runDir, 'vitest.json') }],
-      ['junit', { outputFile: path.join(runDir, 'junit.xml') }],
-      ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
-    ],
-  });
-  // Vitest exits 1 ms after a SIGINT; the harness must first record and tear down, so vitest's own
-  // signal listeners go, and the first signal is this process's to handle (see interrupt below).
-  for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
-  ownSignals((signal) => interrupt(vitest, signal));
+  // Signals are this process's from here on: a session may be starting (see interrupt below).
+  let vitest: Vitest | null = null;
+  let early: NodeJS.Signals | null = null;
+  ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
+  // The platform comes up while vitest loads (opened-run.ts); global setup adopts the run.
+  openRunForVitest(optionsFromEnv());
   try {
-    await vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
+    const { createVitest } = await import('vitest/node');
+    const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+    vitest = await createVitest('test', {
+      root,
+      project: 'scenarios',
+      watch: false,
+      // vitest's own lines (its banner, ✓ per file) stay out of the terminal, which carries the
+      // harness's progress on one clock and the verdict; its record goes to vitest.json.
+      reporters: [
+        ['json', { outputFile: path.join(runDir, 'vitest.json') }],
+        ['junit', { outputFile: path.join(runDir, 'junit.xml') }],
+        ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
+      ],
+    });
+    // Vitest exits 1 ms after a SIGINT; the harness must first record and tear down, so vitest's own
+    // signal listeners go, and the first signal is this process's to handle (see interrupt below).
+    for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
+    try {
+      const run = vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
+      // A signal while vitest loaded: the session is already aborting; the scenarios are cancelled now.
+      if (early) await interrupt(vitest, early);
+      await run;
+    } finally {
+      await vitest.close();
+    }
   } finally {
-    await vitest.close();
+    // Vitest never reached global setup (it failed to load): the run is still this process's.
+    await adoptOpenedRun()?.pool.close();
   }
   const summary = await readFile(path.join(runDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary).catch(() => null);
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);

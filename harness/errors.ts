@@ -11,6 +11,14 @@ export class HarnessError extends Error {
   }
 }
 
+/** The run was interrupted (Ctrl-C, SIGTERM) before this could happen: not a failure of anything. */
+export class InterruptedError extends HarnessError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}
+
 /** A tool the chosen platform needs is not installed. */
 export class PrerequisiteError extends HarnessError {
   constructor(message: string) {

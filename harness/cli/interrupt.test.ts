@@ -102,6 +102,16 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     await expectNothingLeft(runId, appUrl);
   }, 150_000);
 
+  // The platform starts before vitest has loaded (session/opened-run.ts): a press then must still
+  // abort the pods coming up, cancel the scenarios once vitest is there, and write the record.
+  it('while vitest is still loading and the pods come up: every scenario is interrupted, and nothing is left', async () => {
+    const { r, runId, summary, output, appUrl } = await interruptAt('platform local: applying', 'SIGINT', ['delete-pod-0', 'kill-master']);
+    expect(r.exitCode, output).toBe(130);
+    expect(summary).toMatchObject({ status: 'interrupted', interruptedBy: 'SIGINT' });
+    expect(summary.scenarios.map((s) => s.status)).toEqual(['interrupted', 'interrupted']);
+    await expectNothingLeft(runId, appUrl);
+  }, 150_000);
+
   it('during recovery, by SIGTERM as a cancelled CI job: exit 143 with the partial record', async () => {
     const { r, runId, summary, output, appUrl } = await interruptAt('ms for recovery (all readiness conditions)', 'SIGTERM', ['delete-pod-0']);
     expect(r.exitCode, output).toBe(143);

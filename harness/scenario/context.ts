@@ -11,6 +11,8 @@ export interface HarnessContext {
   runDir: string;
   /** Set when the shared session could not start: every scenario then fails as an error with it. */
   error: string | null;
+  /** The shared session could not start because the run was interrupted: its scenarios are interrupted, not errors. */
+  interrupted?: boolean;
   control: ControlEndpoint | null;
 }
 

@@ -1,5 +1,5 @@
 import { expect, inject, test } from 'vitest';
-import { errorMessage, HarnessError } from '../errors.ts';
+import { errorMessage, HarnessError, InterruptedError } from '../errors.ts';
 import { loadManifests, resolveSystem } from '../manifests/index.ts';
 import { ControlClient, RemotePlatform } from '../session/control.ts';
 import type { HarnessContext, ScenarioEnv } from './context.ts';
@@ -51,13 +51,13 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
     const ctx: HarnessContext = inject('harness');
     const base = { runDir: ctx.runDir, seed: ctx.options.seed, signal };
     if (ctx.error || !ctx.control) {
-      const error = new HarnessError(`the harness could not start: ${ctx.error ?? 'no session'}`);
+      const error = new (ctx.interrupted ? InterruptedError : HarnessError)(`the harness could not start: ${ctx.error ?? 'no session'}`);
       await recordStartFailure(base, task.name, error);
       throw error;
     }
     const client = new ControlClient(ctx.control);
     const lease = await client.acquire(task.name, signal).catch(async (error: unknown) => {
-      await recordStartFailure(base, task.name, new HarnessError(`its session could not start: ${errorMessage(error)}`));
+      await recordStartFailure(base, task.name, error instanceof InterruptedError ? error : new HarnessError(`its session could not start: ${errorMessage(error)}`));
       throw error;
     });
     try {

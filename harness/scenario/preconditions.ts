@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { keySlot, type Topology } from '../cluster/index.ts';
-import { errorMessage, HarnessError } from '../errors.ts';
+import { errorMessage, HarnessError, InterruptedError } from '../errors.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import { ensureHealthy } from '../session/session.ts';
 import { emptyMetrics, type ScenarioResult } from './result.ts';
@@ -12,7 +12,7 @@ export async function recordStartFailure(env: Pick<ScenarioEnv, 'runDir' | 'seed
   const dir = path.join(env.runDir, 'scenarios', name);
   await mkdir(dir, { recursive: true });
   const result: ScenarioResult = {
-    name, status: env.signal?.aborted ? 'interrupted' : 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
+    name, status: env.signal?.aborted || error instanceof InterruptedError ? 'interrupted' : 'error', startedAt: new Date().toISOString(), durationMs: 0, seed: env.seed, schedule: [], faults: [], checks: [],
     metrics: emptyMetrics(), error: errorMessage(error),
   };
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);

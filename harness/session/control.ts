@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { HarnessError } from '../errors.ts';
+import { HarnessError, InterruptedError } from '../errors.ts';
 import type { AppEndpoint, CallOptions, ExecResult, PlatformInfo, RedisReply, RunningPlatform } from '../platform/types.ts';
 
 /**
@@ -95,7 +95,7 @@ export async function serveControl(provider: LeaseProvider, log: (line: string) 
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, value: value ?? null }));
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: message, harness: error instanceof HarnessError }));
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: message, harness: error instanceof HarnessError, interrupted: error instanceof InterruptedError }));
         }
       })();
     });
@@ -127,7 +127,8 @@ export class ControlClient {
       body: JSON.stringify(request),
       signal,
     });
-    const reply = (await response.json()) as { ok: boolean; value: T; error?: string; harness?: boolean };
+    const reply = (await response.json()) as { ok: boolean; value: T; error?: string; harness?: boolean; interrupted?: boolean };
+    if (!reply.ok && reply.interrupted) throw new InterruptedError(reply.error ?? 'interrupted');
     if (!reply.ok) throw reply.harness ? new HarnessError(reply.error ?? 'remote error') : new Error(reply.error);
     return reply.value;
   }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { errorMessage, HarnessError } from '../errors.ts';
+import { errorMessage, HarnessError, InterruptedError } from '../errors.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { onInterrupt } from '../util/terminate.ts';
 import type { Lease, LeaseProvider } from './control.ts';
@@ -30,7 +30,7 @@ export class SessionPool implements LeaseProvider {
     readonly mode: 'shared' | 'fresh',
     private readonly log: (scope: string, line: string) => void,
   ) {
-    this.unsubscribe = onInterrupt((signal) => this.stopper.abort(new HarnessError(`interrupted by ${signal}`)));
+    this.unsubscribe = onInterrupt((signal) => this.stopper.abort(new InterruptedError(`interrupted by ${signal}`)));
   }
 
   /** Shared mode: the one session, started now so that its setup comes first in the log. */
@@ -39,7 +39,24 @@ export class SessionPool implements LeaseProvider {
     return this.shared;
   }
 
+  /** Set once Ctrl-C or SIGTERM has aborted the sessions still starting. */
+  get interrupted(): InterruptedError | null {
+    const reason: unknown = this.stopper.signal.reason;
+    return reason instanceof InterruptedError ? reason : null;
+  }
+
   async acquire(scenario: string): Promise<Lease> {
+    try {
+      return await this.lease(scenario);
+    } catch (error) {
+      // The session was aborted by Ctrl-C (or is starting after it): the scenario was interrupted,
+      // though the signal may reach its worker only after this answer does.
+      if (this.interrupted) throw new InterruptedError(`${this.interrupted.message} before its session started`);
+      throw error;
+    }
+  }
+
+  private async lease(scenario: string): Promise<Lease> {
     if (this.closed) throw new HarnessError('the run is ending; no new session');
     if (this.mode === 'shared') return leaseOf('shared', await this.startShared());
     if (this.fresh.has(scenario)) throw new HarnessError(`${scenario} already has a session`);
