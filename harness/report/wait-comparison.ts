@@ -92,7 +92,7 @@ export function compareWait(without: RecordedRun, withWait: RecordedRun, scenari
 }
 
 const windowText = (f: LossFigures) => (f.window ? `${f.window.firstMs}…${f.window.lastMs} ms${f.window.complete ? '' : '*'}` : f.lost ? 'untimed' : '—');
-const cells = (f: LossFigures | null) => (f ? [f.status, String(f.acknowledged), `${f.lost}${f.lostAppends ? ` (${f.lostAppends} appends)` : ''}`, windowText(f), String(f.info)] : ['not run', '—', '—', '—', '—']);
+const cells = (f: LossFigures | null) => (f ? [f.status, String(f.acknowledged), `${f.lost}${f.lostAppends ? ` (${f.lostAppends} append${f.lostAppends === 1 ? '' : 's'})` : ''}`, windowText(f), String(f.info)] : ['not run', '—', '—', '—', '—']);
 const HEAD = ['scenario', 'WAIT', 'verdict', 'acknowledged writes', 'acknowledged writes lost', 'loss window (ack time after the fault)', 'info (unacknowledged)'];
 const NOTE = 'Reported, not asserted: Redis documents that WAIT "does not make Redis a strongly consistent store"; an acknowledged write can still be lost when a replica without it is promoted. '
   + 'The verdicts are the checks\' own, the same rules with and without WAIT. "untimed": lost INCRs of a kill, which the counter check counts but cannot date. '
