@@ -67,5 +67,10 @@ describe('the WAIT comparison', () => {
     const md = waitComparisonMarkdown(c);
     expect(md).toContain('| kill-master | no | failed | 9 | 30 (30 appends) | 100…200 ms* | 0 |');
     expect(md).toContain('| kill-master | WAIT 1 | passed | 5 | 2 | untimed | 0 |');
+    // In one list's minority window, the first listed and the check's lastAckMs span all of them.
+    const window = (perKey: { lostInMinorityWindow: number }[]) => [check('append', { applicable: true, acknowledged: 9, indeterminate: 0, counts: { lost: 0 }, lost: [],
+      minorityWindow: { lostAcknowledged: 30, lost: [lost(2600, 'redis-cluster-0')], lastAckMs: 5000 }, perKey })];
+    expect(lossFigures(without.summary.scenarios[1]!, window([{ lostInMinorityWindow: 30 }, { lostInMinorityWindow: 0 }]), null).window).toEqual({ firstMs: 100, lastMs: 2500, complete: true });
+    expect(lossFigures(without.summary.scenarios[1]!, window([{ lostInMinorityWindow: 20 }, { lostInMinorityWindow: 10 }]), null).window).toEqual({ firstMs: 100, lastMs: 2500, complete: false });
   });
 });

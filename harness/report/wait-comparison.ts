@@ -31,6 +31,7 @@ interface MinorityDetails { applicable?: boolean; partitions?: { cutMs: number; 
 interface AppendDetails {
   applicable?: boolean; acknowledged?: number; indeterminate?: number; counts?: { lost: number };
   lost?: LostAppend[]; minorityWindow?: { lostAcknowledged: number; lost: LostAppend[]; lastAckMs: number | null };
+  perKey?: { lostInMinorityWindow?: number }[];
 }
 
 /**
@@ -51,9 +52,12 @@ export function lossFigures(s: ScenarioResult, checks: CheckResult[], waitReplic
   const timed = [...(append.lost ?? []), ...(append.minorityWindow?.lost ?? [])].map((l) => l.ackMs - faultMs);
   if (append.minorityWindow?.lastAckMs != null) timed.push(append.minorityWindow.lastAckMs - faultMs);
   for (const p of partitions) if (p.lastMinorityAckAfterCutMs !== null) timed.push(p.cutMs + p.lastMinorityAckAfterCutMs - faultMs);
-  // The append check lists at most 20 lost values of each kind (its counts are complete): past that,
-  // the span is of those listed, which the table marks.
-  const complete = (append.lost?.length ?? 0) >= (append.counts?.lost ?? 0) && (append.minorityWindow?.lost.length ?? 0) >= (append.minorityWindow?.lostAcknowledged ?? 0);
+  // The append check lists at most 20 lost values of each kind, in ack order per list (its counts
+  // are complete). Inside a minority window its lastAckMs covers them all, so one list's listed
+  // values span them exactly; otherwise a span of the listed values only is marked as such.
+  const windowLists = (append.perKey ?? []).filter((k) => (k.lostInMinorityWindow ?? 0) > 0).length;
+  const complete = (append.lost?.length ?? 0) >= (append.counts?.lost ?? 0)
+    && ((append.minorityWindow?.lost.length ?? 0) >= (append.minorityWindow?.lostAcknowledged ?? 0) || windowLists <= 1);
   return {
     scenario: s.name, waitReplicas, status: s.status,
     acknowledged: (counting ? (counter.acknowledged ?? 0) + excused : 0) + (appending ? (append.acknowledged ?? 0) : 0),
