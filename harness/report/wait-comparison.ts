@@ -24,6 +24,11 @@ export interface LossFigures {
   window: { firstMs: number; lastMs: number; complete: boolean } | null;
   /** Writes that may or may not have been applied: with WAIT, those a replica did not acknowledge in time. */
   info: number;
+  /**
+   * The availability check's longest gap between ok writes on one shard: WAIT's cost, since a shard
+   * whose master has no linked replica acknowledges nothing until one is back.
+   */
+  maxUnavailableMs: number | null;
 }
 
 interface CounterDetails { applicable?: boolean; acknowledged?: number; indeterminate?: number; lostAcknowledged?: number | null }
@@ -65,6 +70,7 @@ export function lossFigures(s: ScenarioResult, checks: CheckResult[], waitReplic
     lostAppends,
     window: timed.length ? { firstMs: Math.round(Math.min(...timed)), lastMs: Math.round(Math.max(...timed)), complete } : null,
     info: (counting ? (counter.indeterminate ?? 0) - excused : 0) + (appending ? (append.indeterminate ?? 0) : 0),
+    maxUnavailableMs: s.metrics.maxUnavailableMs,
   };
 }
 
@@ -96,8 +102,8 @@ export function compareWait(without: RecordedRun, withWait: RecordedRun, scenari
 }
 
 const windowText = (f: LossFigures) => (f.window ? `${f.window.firstMs}…${f.window.lastMs} ms${f.window.complete ? '' : '*'}` : f.lost ? 'untimed' : '—');
-const cells = (f: LossFigures | null) => (f ? [f.status, String(f.acknowledged), `${f.lost}${f.lostAppends ? ` (${f.lostAppends} append${f.lostAppends === 1 ? '' : 's'})` : ''}`, windowText(f), String(f.info)] : ['not run', '—', '—', '—', '—']);
-const HEAD = ['scenario', 'WAIT', 'verdict', 'acknowledged writes', 'acknowledged writes lost', 'loss window (ack time after the fault)', 'info (unacknowledged)'];
+const cells = (f: LossFigures | null) => (f ? [f.status, String(f.acknowledged), `${f.lost}${f.lostAppends ? ` (${f.lostAppends} append${f.lostAppends === 1 ? '' : 's'})` : ''}`, windowText(f), String(f.info), f.maxUnavailableMs === null ? '—' : `${f.maxUnavailableMs} ms`] : ['not run', '—', '—', '—', '—', '—']);
+const HEAD = ['scenario', 'WAIT', 'verdict', 'acknowledged writes', 'acknowledged writes lost', 'loss window (ack time after the fault)', 'info (unacknowledged)', 'longest gap between ok writes'];
 const NOTE = 'Reported, not asserted: Redis documents that WAIT "does not make Redis a strongly consistent store"; an acknowledged write can still be lost when a replica without it is promoted. '
   + 'The verdicts are the checks\' own, the same rules with and without WAIT. "untimed": lost INCRs of a kill, which the counter check counts but cannot date. '
   + '*: the span of the lost appends the append check lists (20 of each kind); its counts are complete.';
