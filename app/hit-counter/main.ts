@@ -13,7 +13,9 @@ try {
 const redis = createCluster(config);
 redis.on('error', (error: Error) => console.error(`redis: ${error.message}`));
 const server = createHitCounter(config, redis);
-server.listen(config.port, config.host, () => console.log(`hit-counter listening on ${config.host}:${config.port}, redis ${process.env.REDIS_NODES ?? ''}`));
+// The start line says whether writes wait for replicas, so a run's app log shows what it was deployed with.
+const waits = config.waitReplicas === null ? '' : `, WAIT ${config.waitReplicas} ${config.waitTimeoutMs} ms after each write`;
+server.listen(config.port, config.host, () => console.log(`hit-counter listening on ${config.host}:${config.port}, redis ${process.env.REDIS_NODES ?? ''}${waits}`));
 
 // Graceful shutdown: stop accepting, let in-flight requests finish (bounded), then close Redis.
 process.once('SIGTERM', () => {

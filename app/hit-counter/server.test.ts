@@ -79,6 +79,21 @@ describe('the app on a real Redis', () => {
     expect(await get('/append?key=x&value=a%20b')).toMatchObject({ status: 400 });
   });
 
+  it('with WAIT_REPLICAS, a write answers how many replicas acknowledged it and how many it asked for', async () => {
+    // This node has no replica, so WAIT times out with 0: a write the harness classifies as info.
+    const waiting = createHitCounter(configFromEnv({ WAIT_REPLICAS: '1', WAIT_TIMEOUT_MS: '20' }), cluster);
+    await new Promise<void>((resolve) => waiting.listen(0, '127.0.0.1', resolve));
+    try {
+      const r = await fetch(`http://127.0.0.1:${(waiting.address() as AddressInfo).port}/?key=waited`);
+      expect(r.status).toBe(200);
+      expect(Object.fromEntries(['x-replicas-acked', 'x-replicas-wanted'].map((h) => [h, r.headers.get(h)]))).toEqual({ 'x-replicas-acked': '0', 'x-replicas-wanted': '1' });
+      await r.text();
+    } finally {
+      waiting.close();
+      waiting.closeAllConnections();
+    }
+  });
+
   it("a Redis error is a 503 that says whether the append may have run", async () => {
     await get('/?key=a-string');
     const r = await get('/append?key=a-string&value=1');

@@ -8,7 +8,8 @@ import { classifyRedisError, ensureSendable } from './redis-client.ts';
  * Keyed counters, so that every shard can carry load: GET /?key=K increments K, GET /count?key=K
  * reads it; without `key`, the default key, exactly as the seed. A Redis error is a 503 whose
  * one-line body names the cause; X-Write-Applied says whether an INCR may have been applied anyway,
- * which the harness needs to classify the request.
+ * which the harness needs to classify the request. With WAIT_REPLICAS, a write is followed by WAIT
+ * and answered with X-Replicas-Acked (what WAIT returned) and X-Replicas-Wanted (what it asked).
  *
  * Lists, for the harness's append workload: GET /append?key=K&value=V appends V (RPUSH) and answers
  * the list's length (X-List-Length), failing as GET / does; GET /list?key=K answers the whole list
@@ -69,7 +70,10 @@ async function write(config: AppConfig, redis: Cluster, key: string, command: [s
   const results = await withDeadline(redis.pipeline().call(...command).wait(config.waitReplicas, config.waitTimeoutMs).exec(), config.requestTimeoutMs);
   const [done, wait] = results ?? [];
   if (!done || done[0]) throw done?.[0] ?? new Error('empty pipeline reply');
+  // Both numbers go back: the write ran on the master either way, and only the harness, comparing
+  // them, decides that a write fewer replicas acknowledged than asked is indeterminate, not ok.
   headers['x-replicas-acked'] = String(wait && !wait[0] ? wait[1] : 0);
+  headers['x-replicas-wanted'] = String(config.waitReplicas);
   return { reply: Number(done[1]), headers };
 }
 

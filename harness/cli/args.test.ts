@@ -31,6 +31,15 @@ describe('command-line flags', () => {
     expect(error([], { HARNESS_WORKLOAD: 'x' })).toBe('HARNESS_WORKLOAD x: valid: counter, append, both (the default is counter)');
   });
 
+  it('--wait-replicas: off by default, an integer ≥ 1, with its twin', () => {
+    expect(parse([]).options.waitReplicas).toBeNull();
+    expect(parse(['--wait-replicas', '1']).options.waitReplicas).toBe(1);
+    expect(parse([], { HARNESS_WAIT_REPLICAS: '2' }).options.waitReplicas).toBe(2);
+    expect(parse(['--wait-replicas', '1'], { HARNESS_WAIT_REPLICAS: '2' }).options.waitReplicas).toBe(1);
+    expect(error(['--wait-replicas', '0'])).toBe('--wait-replicas 0: expected an integer ≥ 1');
+    expect(error(['--wait-replicas', 'one'])).toBe('--wait-replicas one: expected an integer ≥ 1');
+  });
+
   it('take their HARNESS_* twins, and a flag beats its twin', () => {
     const env = { HARNESS_PLATFORM: 'kind', HARNESS_SEED: '9', HARNESS_NODE_TIMEOUT: '3000', HARNESS_REPORT_DIR: '/tmp/r', HARNESS_MANIFESTS: '/tmp/m' };
     expect(parse([], env).options).toMatchObject({ platform: 'kind', seed: 9, nodeTimeoutMs: 3000, reportDir: '/tmp/r', manifests: '/tmp/m' });

@@ -17,6 +17,12 @@ describe('npm run scenarios, on bad input', () => {
     expect(r.stderr).toMatch(/^redis-chaos: Unknown option '--nope'/);
   });
 
+  it('exits 2 with one line naming --wait-replicas for a bad count', async () => {
+    const r = await run(['--wait-replicas', '0']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe('redis-chaos: --wait-replicas 0: expected an integer ≥ 1');
+  });
+
   it('exits 2 naming the manifest file and document', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-manifests-'));
     await import('node:fs/promises').then((fs) => fs.writeFile(path.join(dir, 'broken.yaml'), 'kind: StatefulSet\nmetadata: {name: x\n'));

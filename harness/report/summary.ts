@@ -4,6 +4,7 @@ import type { PlatformInfo } from '../platform/types.ts';
 import { exitCodeOf } from '../util/terminate.ts';
 import { emptyMetrics, type ScenarioResult, type ScenarioStatus } from '../scenario/result.ts';
 import type { HarnessOptions } from '../session/options.ts';
+import { WAIT_TIMEOUT_MS } from '../session/app-env.ts';
 
 export interface RunSummary {
   runId: string;
@@ -15,6 +16,11 @@ export interface RunSummary {
   /** --redis-config overrides applied to every Redis pod, in order. */
   redisConfig: Record<string, string>;
   redisImage: string | null;
+  /**
+   * --wait-replicas: the app followed each write with WAIT replicas timeoutMs and acknowledged only
+   * writes that many replicas had. Absent or null: no WAIT (and in summaries from before the flag).
+   */
+  waitReplicas?: { replicas: number; timeoutMs: number } | null;
   redisServerVersion: string | null;
   /** The local platform's isolation mode (namespaces or processes); null on Kubernetes. */
   isolation: 'namespaces' | 'processes' | null;
@@ -64,6 +70,7 @@ export function buildSummary(input: {
     manifestNodeTimeoutMs: input.manifestNodeTimeoutMs,
     redisConfig: Object.fromEntries(options.redisConfig.map((o) => [o.key, o.value])),
     redisImage: info?.redisImage ?? input.redisImage,
+    waitReplicas: options.waitReplicas ? { replicas: options.waitReplicas, timeoutMs: WAIT_TIMEOUT_MS } : null,
     redisServerVersion: info?.redisServerVersion ?? null,
     isolation: info?.isolation ?? (options.platform === 'local' && options.isolation !== 'auto' ? options.isolation : null),
     startedAt: input.startedAt.toISOString(),
@@ -86,8 +93,9 @@ export async function writeSummary(runDir: string, summary: RunSummary): Promise
 }
 
 /** The Redis settings in force, as the report header, the Markdown verdict and the progress log show them. */
-export function redisSettingsText(s: Pick<RunSummary, 'nodeTimeoutOverrideMs' | 'manifestNodeTimeoutMs' | 'redisConfig'>): string {
+export function redisSettingsText(s: Pick<RunSummary, 'nodeTimeoutOverrideMs' | 'manifestNodeTimeoutMs' | 'redisConfig' | 'waitReplicas'>): string {
   const timeout = s.nodeTimeoutOverrideMs === null ? `node timeout ${s.manifestNodeTimeoutMs ?? '?'} ms (manifests)` : `node timeout ${s.nodeTimeoutOverrideMs} ms (--node-timeout override)`;
   const extra = Object.entries(s.redisConfig ?? {}).map(([k, v]) => `${k}=${v === '' ? '""' : v}`);
-  return extra.length ? `${timeout} · --redis-config ${extra.join(' ')}` : timeout;
+  const wait = s.waitReplicas ? ` · --wait-replicas ${s.waitReplicas.replicas} (WAIT ${s.waitReplicas.replicas} ${s.waitReplicas.timeoutMs} ms after each write)` : '';
+  return `${extra.length ? `${timeout} · --redis-config ${extra.join(' ')}` : timeout}${wait}`;
 }

@@ -26,6 +26,11 @@ export interface HarnessOptions {
    * appends, or both side by side on every shard. Absent: counter.
    */
   workload?: Workload;
+  /**
+   * --wait-replicas N: the app follows each write with WAIT N and acknowledges it only when N
+   * replicas did (WAIT_REPLICAS in its Deployment). Absent or null: no WAIT, as the manifests say.
+   */
+  waitReplicas?: number | null;
   keep: boolean;
   /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
   isolation: 'namespaces' | 'processes' | 'auto';
@@ -54,6 +59,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     parallel: int(env.HARNESS_PARALLEL) ?? 1,
     rate: int(env.HARNESS_RATE),
     workload: workloadOf(env.HARNESS_WORKLOAD, 'HARNESS_WORKLOAD'),
+    waitReplicas: int(env.HARNESS_WAIT_REPLICAS),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
     nodes: int(env.HARNESS_NODES) ?? 3,
@@ -77,6 +83,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_PARALLEL: String(o.parallel),
     HARNESS_RATE: o.rate === null ? '' : String(o.rate),
     HARNESS_WORKLOAD: o.workload ?? 'counter',
+    HARNESS_WAIT_REPLICAS: o.waitReplicas ? String(o.waitReplicas) : '',
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_ISOLATION: o.isolation,
     HARNESS_NODES: String(o.nodes),
@@ -107,10 +114,11 @@ export const splitOverrides = (raw: string | undefined): string[] => (raw ?? '')
 
 
 /** The Redis flags a run was given, for its header line: `, --node-timeout 3000, --redis-config k=v`. */
-export function redisFlagsText(o: Pick<HarnessOptions, 'nodeTimeoutMs' | 'redisConfig'>): string {
+export function redisFlagsText(o: Pick<HarnessOptions, 'nodeTimeoutMs' | 'redisConfig' | 'waitReplicas'>): string {
   const parts = [
     ...(o.nodeTimeoutMs === null ? [] : [`--node-timeout ${o.nodeTimeoutMs}`]),
     ...o.redisConfig.map(({ key, value }) => `--redis-config ${key}=${value}`),
+    ...(o.waitReplicas ? [`--wait-replicas ${o.waitReplicas}`] : []),
   ];
   return parts.map((p) => `, ${p}`).join('');
 }

@@ -25,6 +25,17 @@ describe('classifying what a client saw', () => {
     expect(classifyResponse('incr', 500, {}, '').type).toBe('info');
   });
 
+  it('with WAIT, a write fewer replicas acknowledged than asked is info (it ran; it may not survive), never ok nor fail', () => {
+    const wait = (acked: string, wanted = '1') => ({ 'x-hit-count': '5', 'x-list-length': '2', 'x-replicas-acked': acked, 'x-replicas-wanted': wanted });
+    expect(classifyResponse('incr', 200, wait('0'), '')).toEqual({ type: 'info', value: null, error: 'WAIT: 0 of 1 replicas acknowledged' });
+    expect(classifyResponse('append', 200, wait('1', '2'), '')).toEqual({ type: 'info', value: null, error: 'WAIT: 1 of 2 replicas acknowledged' });
+    expect(classifyResponse('incr', 200, wait('x'), '').type).toBe('info');
+    expect(classifyResponse('incr', 200, wait('1'), '')).toEqual({ type: 'ok', value: 5, error: null });
+    expect(classifyResponse('append', 200, wait('2'), '')).toEqual({ type: 'ok', value: 2, error: null });
+    // Without WAIT the app sends neither header: an INCR's 200 is ok as before.
+    expect(classifyResponse('incr', 200, { 'x-hit-count': '5' }, '').type).toBe('ok');
+  });
+
   it('a 200 without a count is info: the INCR ran', () => {
     expect(classifyResponse('incr', 200, {}, 'garbage').type).toBe('info');
   });

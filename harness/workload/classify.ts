@@ -15,6 +15,8 @@ export function classifyResponse(f: OpF, status: number, headers: Record<string,
     const value = f === 'append' ? Number(headers['x-list-length']) : f === 'incr' ? Number(headers['x-hit-count']) : Number((JSON.parse(body) as { count: unknown }).count);
     // A 200 without a number is the app misbehaving; the INCR did run, so it is not a fail.
     if (!Number.isFinite(value)) return { type: 'info', value: null, error: `200 without a count: ${body.slice(0, 60)}` };
+    const short = unacknowledged(f, headers);
+    if (short) return { type: 'info', value: null, error: short };
     return { type: 'ok', value, error: null };
   }
   const reason = String(headers['x-redis-error'] ?? `HTTP ${status}`);
@@ -24,6 +26,21 @@ export function classifyResponse(f: OpF, status: number, headers: Record<string,
   if (status === 503 && headers['x-write-applied'] === 'no') return { type: 'fail', value: null, error: reason };
   // Any other status (a 500, a proxy's 502) comes from a request that reached the app: unknown.
   return { type: 'info', value: null, error: reason };
+}
+
+/**
+ * With the app's WAIT_REPLICAS, a write is acknowledged only when WAIT saw as many replicas as asked.
+ * One that ran on the master but fewer replicas acknowledged in time may survive a failover or not:
+ * indeterminate (info), never ok (it was not acknowledged) nor fail (it ran). Its value stays out of
+ * the history, as every info's does: the checkers judge values of acknowledged operations only.
+ */
+function unacknowledged(f: OpF, headers: Record<string, string | string[] | undefined>): string | null {
+  const wanted = headers['x-replicas-wanted'];
+  if (isRead(f) || wanted === undefined) return null;
+  const acked = Number(headers['x-replicas-acked']);
+  // An unreadable ack count is no acknowledgement.
+  if (Number.isFinite(acked) && acked >= Number(wanted)) return null;
+  return `WAIT: ${Number.isFinite(acked) ? acked : '?'} of ${String(wanted)} replicas acknowledged`;
 }
 
 /**
