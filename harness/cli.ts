@@ -8,7 +8,7 @@ import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
-import { adoptOpenedRun, openRunForVitest } from './session/opened-run.ts';
+import { adoptOpenedRun, openRunForVitest } from './scenario/opened-run.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { exitCodeOf, ownSignals, runTerminateCleanups } from './util/terminate.ts';
 

@@ -10,7 +10,7 @@ import { scenarioNames } from '../harness/scenario/catalog.ts';
 import type { HarnessContext } from '../harness/scenario/context.ts';
 import { progressLine, runLine } from '../harness/scenario/progress.ts';
 import { serveControl } from '../harness/session/control.ts';
-import { adoptOpenedRun, openRun } from '../harness/session/opened-run.ts';
+import { adoptOpenedRun, openRun } from '../harness/scenario/opened-run.ts';
 import { optionsFromEnv } from '../harness/session/options.ts';
 import { interruptedBy, onTerminate } from '../harness/util/terminate.ts';
 

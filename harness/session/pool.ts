@@ -18,6 +18,8 @@ import { startSession, type Session } from './session.ts';
 export class SessionPool implements LeaseProvider {
   private shared: Promise<Session> | null = null;
   private readonly fresh = new Map<string, Promise<Session>>();
+  /** Fresh sessions started ahead of their scenario's worker, not yet claimed by it. */
+  private readonly prestarted = new Set<string>();
   private readonly started = new Map<string, Session>();
   private readonly stopper = new AbortController();
   private readonly unsubscribe: () => void;
@@ -56,17 +58,34 @@ export class SessionPool implements LeaseProvider {
     }
   }
 
+  /**
+   * Fresh mode: sessions for the scenarios that run first (as many as run at once), started now,
+   * while vitest loads and boots its workers; each worker's acquire() takes its own.
+   */
+  prestart(scenarios: string[]): void {
+    for (const scenario of scenarios) {
+      if (this.mode !== 'fresh' || this.fresh.has(scenario)) continue;
+      this.startFresh(scenario).catch(() => undefined); // its worker's acquire() reports the failure
+      this.prestarted.add(scenario);
+    }
+  }
+
   private async lease(scenario: string): Promise<Lease> {
     if (this.closed) throw new HarnessError('the run is ending; no new session');
     if (this.mode === 'shared') return leaseOf('shared', await this.startShared());
+    if (this.prestarted.delete(scenario)) return leaseOf(scenario, await this.fresh.get(scenario)!);
     if (this.fresh.has(scenario)) throw new HarnessError(`${scenario} already has a session`);
+    return leaseOf(scenario, await this.startFresh(scenario));
+  }
+
+  private startFresh(scenario: string): Promise<Session> {
     const scope = {
       platformRunId: `${this.options.runId}-${scenario}`,
       artifactsDir: path.join(runDirOf(this.options), 'scenarios', scenario, 'platform'),
     };
     const starting = this.track(scenario, startSession(this.options, (m) => this.log(`${scenario}: setup`, m), this.stopper.signal, scope));
     this.fresh.set(scenario, starting);
-    return leaseOf(scenario, await starting);
+    return starting;
   }
 
   platform(id: string): RunningPlatform {

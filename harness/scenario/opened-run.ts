@@ -1,10 +1,11 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
-import { progressLine } from '../scenario/progress.ts';
-import { redisFlagsText, runDirOf, type HarnessOptions } from './options.ts';
-import { SessionPool } from './pool.ts';
-import type { Session } from './session.ts';
+import { scenarioNames } from './catalog.ts';
+import { progressLine } from './progress.ts';
+import { redisFlagsText, runDirOf, type HarnessOptions } from '../session/options.ts';
+import { SessionPool } from '../session/pool.ts';
+import type { Session } from '../session/session.ts';
 
 /**
  * A run's sessions, opened as early as possible. `npm run scenarios` opens it before it loads
@@ -13,7 +14,8 @@ import type { Session } from './session.ts';
  * adopts it. Run through vitest directly, global setup opens it itself.
  *
  * The shared session starts at once and is not awaited here: a worker's lease waits for it, and a
- * session that fails becomes the run's error, as if setup had awaited it.
+ * session that fails becomes the run's error, as if setup had awaited it. With --parallel N, the
+ * first N scenarios' own sessions start at once the same way.
  */
 export interface OpenedRun {
   readonly options: HarnessOptions;
@@ -50,6 +52,8 @@ export function openRun(options: HarnessOptions): OpenedRun {
     log(progressLine(startedAt.getTime(), 'setup', `the harness could not start: ${error}`));
   };
   const sharedStart = mode === 'shared' ? pool.startShared().catch((e: unknown) => (couldNotStart(e), null)) : Promise.resolve(null);
+  // In the catalog's order, which is the order vitest's sequencer starts the scenario files in.
+  if (mode === 'fresh') pool.prestart(scenarioNames().filter((s) => options.scenarios.includes(s)).slice(0, options.parallel));
   return { options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart, get error() { return error; }, get interrupted() { return interrupted; } };
 }
 
