@@ -14,7 +14,7 @@ import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount, readList } from '../workload/read-count.ts';
 import { scenarioLine } from './progress.ts';
-import { emptyMetrics, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
+import { emptyMetrics, keysOf, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
@@ -341,7 +341,7 @@ export class ScenarioRun {
       faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
       checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
-      shards: shardsOf(checks),
+      shards: shardsOf(checks), keys: keysOf(checks),
       error, setup: this.env.setup ?? null, placement: placementOf(this.before),
       ...(this.options.promises ? { promises: promiseVerdicts(this.options.promises, checks) } : {}),
     };
