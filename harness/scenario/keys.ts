@@ -41,3 +41,18 @@ export function describeKeys(keys: readonly (ShardKey & { baseline: number })[],
   const shards = [...per].map(([m, slots]) => `${m} ${slots.length} (slots ${Math.min(...slots)}–${Math.max(...slots)})`).join(', ');
   return `${items.length} ${what} (the first ${items[0]!.key}): ${shards}${kind === 'both' ? `, and a list beside each key` : ''}`;
 }
+
+/**
+ * For the report's charts: each history key (the default as '', lists by their own name) to its
+ * shard's first key, in history names. A key not listed is its own.
+ */
+export function seriesShards(keys: readonly ShardKey[], lists: readonly ShardKey[]): (key: string) => string {
+  const shard = shardIndices(keys);
+  const name = (i: number) => (i === 0 ? '' : keys[i]!.key);
+  const first = new Map<number, string>();
+  shard.forEach((s, i) => first.has(s) || first.set(s, name(i)));
+  const of = new Map<string, string>(keys.map((_, i) => [name(i), first.get(shard[i]!)!]));
+  // A list lies in its counter key's slot, beside it: the lists come in the keys' order.
+  lists.forEach((l, i) => of.set(l.key, first.get(shard[i]!) ?? l.key));
+  return (key) => of.get(key) ?? key;
+}

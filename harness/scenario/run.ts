@@ -20,7 +20,7 @@ import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { writeEvidence } from './evidence.ts';
 import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
-import { describeKeys, inBatches, shardIndices } from './keys.ts';
+import { describeKeys, inBatches, seriesShards, shardIndices } from './keys.ts';
 import { step } from './allure.ts';
 import { promiseVerdicts, type StatedExpectation } from './spec.ts';
 import { playPlan } from './play.ts';
@@ -369,7 +369,8 @@ export class ScenarioRun {
   }
 
   private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {
-    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()), defaultKey: this.keys[0]!.key });
+    const series = seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs(), seriesShards(this.keys, this.lists));
+    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...series, defaultKey: this.keys[0]!.key });
   }
 
   /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
