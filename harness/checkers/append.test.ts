@@ -22,7 +22,7 @@ describe('append', () => {
     const ops = [...clean(5), append(2, 'info', 6, 60, 1060), append(3, 'info', 7, 61, 1061), append(3, 'fail', 8, 62, 63)];
     const r = judge(ops, [1, 2, 3, 4, 5, 7]);
     expect(r.valid).toBe(true);
-    expect(r.message).toBe('1 lists, one per shard: 5 acknowledged appends all in the final reads, 2 indeterminate, 1 failed; 1 reads, no rollback, reorder, duplicate or unwritten value');
+    expect(r.message).toBe('1 lists, each judged on its own: 5 acknowledged appends all in the final reads, 2 indeterminate, 1 failed; 1 reads, no rollback, reorder, duplicate or unwritten value');
     expect(r.details).toMatchObject({ attempted: 8, acknowledged: 5, lostAcknowledged: 0, counts: { lost: 0, rollbacks: 0, reordered: 0, duplicates: 0, unwritten: 0 } });
   });
 

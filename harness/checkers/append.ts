@@ -53,7 +53,7 @@ const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 const readOf = (o: Op): Read => ({ list: o.list ?? [], invokeNs: o.invokeNs, completeNs: o.completeNs, what: `process ${o.process} read [${seconds(o.invokeNs)}–${seconds(o.completeNs)}] (${o.list?.length ?? 0} values)` });
 
 /**
- * Jepsen's list-append, for one list per shard: every append writes a value no other append writes,
+ * Jepsen's list-append, for one list beside each counter key: every append writes a value no other append writes,
  * so a value in a list names the append that put it there. On a single Redis master a list only
  * grows at its end, so every read is a prefix of every later one. Per list:
  * - lost: an acknowledged append missing from the final read (with its value and ack time);
@@ -116,7 +116,7 @@ export const appendChecker: Checker = (e) => {
     : `; ${excused.lost.length} acknowledged appends lost and ${excused.rollbacks.length} values rolled back inside the documented minority window of ${windows.map((w) => `${w.target} (cut at ${(w.cutMs / 1000).toFixed(3)}s, window to ${(w.windowEndMs / 1000).toFixed(3)}s)`).join(', ')}, the last acknowledged at ${((details.minorityWindow.lastAckMs ?? 0) / 1000).toFixed(3)}s: Redis Cluster's documented loss`;
   return {
     valid: true, details,
-    message: `${lists.length} lists, one per shard: ${details.acknowledged - excused.lost.length} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`
+    message: `${lists.length} lists, each judged on its own: ${details.acknowledged - excused.lost.length} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`
       + `${details.failedSeen ? ` (${details.failedSeen} failed yet present)` : ''}; ${details.reads} reads, no rollback, reorder, duplicate or unwritten value${inWindow ? ' outside it' : ''}${inWindow}`,
   };
 };

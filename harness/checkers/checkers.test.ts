@@ -94,7 +94,7 @@ describe('slot-coverage', () => {
   });
 });
 
-describe('independent keys, one per shard', () => {
+describe('independent keys, one per shard (many-keys.test.ts: many per shard)', () => {
   /** Key a (default, no key on its ops) and key b, each counting 1..n sequentially. */
   const twoKeys = (n: number, bFrom = 0) => OpTable.from([
     ...sequential(n),
@@ -108,14 +108,14 @@ describe('independent keys, one per shard', () => {
   it('judge each key as its own counter: values shared across keys are not duplicates', () => {
     const r = counterChecker(evidence({ history: twoKeys(10), keys: keys(10) }));
     expect(r.valid).toBe(true);
-    expect(r.message).toBe('2 keys, one per shard, each within its bounds: 20 acknowledged, 0 indeterminate, 0 failed in all');
+    expect(r.message).toBe('2 keys over 2 shards, each within its bounds: 20 acknowledged, 0 indeterminate, 0 failed in all');
     expect(r.details).toMatchObject({ acknowledged: 20, lostAcknowledged: 0, perKey: [{ key: 'hits', acknowledged: 10 }, { key: 'b', acknowledged: 10 }] });
   });
 
   it('fail a loss on one shard that a total would hide, naming the key and its shard', () => {
     const r = counterChecker(evidence({ history: twoKeys(10), keys: keys(7) }));
     expect(r.valid).toBe(false);
-    expect(r.message).toMatch(/^key b \(slot 9000, redis-cluster-1's shard\): 3 acknowledged increments lost/);
+    expect(r.message).toMatch(/^1 of 2 keys over 2 shards failed: key b \(slot 9000, redis-cluster-1's shard\): 3 acknowledged increments lost/);
     expect(r.details).toMatchObject({ lostAcknowledged: 3 });
   });
 
@@ -123,7 +123,7 @@ describe('independent keys, one per shard', () => {
     const history = OpTable.from([...sequential(10), { ...op(2, 'incr', 'ok', 5, 0, 5), key: 'b' }, { ...op(2, 'incr', 'ok', 3, 10, 15), key: 'b' }]);
     const r = counterChecker(evidence({ history, keys: [keys(5)[0]!, { ...keys(5)[1]!, baseline: 2, finalRead: 4 }] }));
     expect(r.valid).toBe(false);
-    expect(r.message).toMatch(/^key b .*values out of bounds/);
+    expect(r.message).toMatch(/^1 of 2 keys over 2 shards failed: key b .*values out of bounds/);
   });
 
   it('availability reports each shard, and the worst: an outage of one shard the others would mask', () => {

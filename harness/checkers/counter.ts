@@ -32,7 +32,9 @@ export const counterChecker: Checker = (e) => {
   const excused = excusedOps(e);
   const keys = perKey(e).map(({ k, ops }) => ({ k, ops: excused.size ? ops.map((o) => (isExcused(excused, o) ? { ...o, type: 'info' as const } : o)) : ops }));
   if (keys.length === 1) return judge(keys[0]!.ops, keys[0]!.k.baseline, keys[0]!.k.finalRead);
-  // Independent keys: each its own counter; one false fails, any unknown keeps it from passing.
+  // Independent keys (Jepsen's): each its own counter, judged on its own operations, so a loss on
+  // one key is not hidden by another's indeterminate INCRs that landed. One false fails the run,
+  // any unknown keeps it from passing.
   const results = keys.map(({ k, ops }) => ({ k, r: judge(ops, k.baseline, k.finalRead) }));
   const label = ({ k }: (typeof results)[number]) => `key ${k.key} (slot ${k.slot}, ${k.masterAtStart ?? '?'}'s shard)`;
   const sum = (f: string) => results.reduce<number | null>((n, { r }) => (n === null || r.details[f] === null ? null : n + Number(r.details[f])), 0);
@@ -42,11 +44,17 @@ export const counterChecker: Checker = (e) => {
     perKey: results.map(({ k, r }) => ({ key: k.key, slot: k.slot, masterAtStart: k.masterAtStart, valid: r.valid, message: r.message, ...pick(r.details) })),
   };
   const bad = results.filter(({ r }) => r.valid === false);
-  if (bad.length) return { valid: false, message: bad.map((x) => `${label(x)}: ${x.r.message}`).join('; '), details };
+  const shards = new Set(keys.map(({ k }) => k.masterAtStart ?? k.key)).size;
+  const over = `${keys.length} keys over ${shards} shard${shards === 1 ? '' : 's'}`;
+  if (bad.length) return { valid: false, message: `${bad.length} of ${over} failed: ${named(bad.map((x) => `${label(x)}: ${x.r.message}`))}`, details };
   const unknown = results.filter(({ r }) => r.valid === 'unknown');
-  if (unknown.length) return { valid: 'unknown', message: unknown.map((x) => `${label(x)}: ${x.r.message}`).join('; '), details };
-  return { valid: true, message: `${keys.length} keys, one per shard, each within its bounds: ${details.acknowledged} acknowledged, ${details.indeterminate} indeterminate, ${details.failed} failed in all`, details };
+  if (unknown.length) return { valid: 'unknown', message: `${unknown.length} of ${over} not judged: ${named(unknown.map((x) => `${label(x)}: ${x.r.message}`))}`, details };
+  return { valid: true, message: `${over}, each within its bounds: ${details.acknowledged} acknowledged, ${details.indeterminate} indeterminate, ${details.failed} failed in all`, details };
 };
+
+/** Keys named in a message; the rest counted (details.perKey has every one). */
+const NAMED = 10;
+const named = (lines: string[]) => lines.slice(0, NAMED).join('; ') + (lines.length > NAMED ? `; and ${lines.length - NAMED} more (checks.json, perKey)` : '');
 
 const pick = (d: Record<string, unknown>) => ({
   acknowledged: d.acknowledged, failed: d.failed, indeterminate: d.indeterminate, baseline: d.baseline, finalCount: d.finalCount,

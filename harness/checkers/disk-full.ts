@@ -15,7 +15,8 @@ export const isDiskError = (error: string | null) => error !== null && /MISCONF|
 /** A fill's window on one shard: from the fill until the free, plus the grace to recover. */
 interface FillWindow {
   fill: FaultRecord;
-  key: KeyEvidence;
+  /** The keys in the filled master's slots: the first is named; their writes are judged together, as the shard's. */
+  keys: KeyEvidence[];
   ops: Op[];
   fromMs: number;
   freedMs: number | null;
@@ -47,10 +48,13 @@ export const diskFullChecker: Checker = (e) => {
   const keys = perKey(e);
   const fills = e.faults.filter((f) => f.kind === 'fill-disk');
   // Writes only: a full master still serves reads.
-  const windows: FillWindow[] = fills.flatMap((fill) => keys.filter(({ k }) => fill.slots.some(([a, b]) => a <= k.slot && k.slot <= b)).map(({ k, ops }) => {
+  const windows: FillWindow[] = fills.flatMap((fill) => {
+    const mine = keys.filter(({ k }) => fill.slots.some(([a, b]) => a <= k.slot && k.slot <= b));
+    if (mine.length === 0) return [];
     const end = faultEndMs(fill, e.faults, Number.NaN);
-    return { fill, key: k, ops: ops.filter((o) => o.f === 'incr'), fromMs: fill.atMs, freedMs: Number.isNaN(end) || end === fill.atMs ? null : end };
-  }));
+    const ops = mine.flatMap(({ ops: o }) => o.filter((x) => x.f === 'incr')).sort((a, b) => a.invokeNs - b.invokeNs);
+    return [{ fill, keys: mine.map(({ k }) => k), ops, fromMs: fill.atMs, freedMs: Number.isNaN(end) || end === fill.atMs ? null : end }];
+  });
   // A fill's refusals run from the fill until the shard's first ok write after the free (or the
   // deadline, if that comes later): a shard that never recovers is the fill's failure, judged below.
   const until = (w: FillWindow) => {
@@ -58,15 +62,23 @@ export const diskFullChecker: Checker = (e) => {
     const firstOk = w.ops.find((o) => atMs(o) > w.freedMs! && o.type === 'ok');
     return Math.max(w.freedMs + DISK_RECOVERY_MS, firstOk ? atMs(firstOk) : Infinity);
   };
-  const covered = (o: Op, k: KeyEvidence) => windows.some((w) => w.key.key === k.key && atMs(o) >= w.fromMs && atMs(o) <= until(w));
+  const covered = (o: Op, k: KeyEvidence) => windows.some((w) => w.keys.includes(k) && atMs(o) >= w.fromMs && atMs(o) <= until(w));
 
   // A full disk the harness did not make: the claim is too small for the AOF (or the node's disk is full).
-  const unforced = keys.flatMap(({ k, ops }) => {
+  // Per shard: a master's keys share its volume, so its line names the first key and counts the rest.
+  const byShard = new Map<string, { k: KeyEvidence; keys: number; refused: Op[] }>();
+  for (const { k, ops } of keys) {
     const refused = ops.filter((o) => isDiskError(o.error) && !covered(o, k));
-    return refused.length ? [{ k, refused }] : [];
-  });
+    if (refused.length === 0) continue;
+    const shard = byShard.get(k.masterAtStart ?? k.key);
+    if (shard) {
+      shard.keys++;
+      shard.refused.push(...refused);
+    } else byShard.set(k.masterAtStart ?? k.key, { k, keys: 1, refused });
+  }
+  const unforced = [...byShard.values()].map((x) => ({ ...x, refused: x.refused.sort((a, b) => a.invokeNs - b.invokeNs) }));
   if (unforced.length) {
-    const lines = unforced.map(({ k, refused }) => `${claimsOf(e, k.masterAtStart)} filled up with no fill by the harness: ${refused.length} writes to ${k.key || 'the default key'} (slot ${k.slot}, on ${k.masterAtStart ?? '?'}) refused from ${(atMs(refused[0]!) / 1000).toFixed(1)} s on, Redis said "${refused[0]!.error}"`);
+    const lines = unforced.map(({ k, keys: n, refused }) => `${claimsOf(e, k.masterAtStart)} filled up with no fill by the harness: ${refused.length} writes to ${k.key || 'the default key'}${n > 1 ? ` and ${n - 1} other keys` : ''} (slot ${k.slot}, on ${k.masterAtStart ?? '?'}) refused from ${(atMs(refused[0]!) / 1000).toFixed(1)} s on, Redis said "${refused[0]!.error}"`);
     return { valid: false, message: `${lines.join('; ')}: the volume is too small for what Redis writes to it`, details: { unforced: unforced.map(({ k, refused }) => ({ key: k.key, slot: k.slot, master: k.masterAtStart, refused: refused.length, firstAtMs: Math.round(atMs(refused[0]!)), error: refused[0]!.error })) } };
   }
   if (fills.length === 0) return { valid: true, message: 'no volume was filled, and none filled up by itself', details: { applicable: false } };
@@ -81,8 +93,9 @@ export const diskFullChecker: Checker = (e) => {
 };
 
 function judge(w: FillWindow, e: RunEvidence) {
-  const { fill, key, ops, fromMs, freedMs } = w;
-  const base = { target: fill.target, key: key.key, slot: key.slot };
+  const { fill, keys, ops, fromMs, freedMs } = w;
+  const key = keys[0]!;
+  const base = { target: fill.target, key: key.key, slot: key.slot, keys: keys.length };
   const name = `${fill.target}'s volume (${claimsOf(e, fill.target)})`;
   if (freedMs === null) return { ...base, valid: 'unknown' as const, message: `${name} was filled and never freed`, recoveredAfterMs: null };
   const during = ops.filter((o) => atMs(o) >= fromMs && atMs(o) <= freedMs);
@@ -92,7 +105,7 @@ function judge(w: FillWindow, e: RunEvidence) {
   const full = `${name} full for ${Math.round(freedMs - fromMs)} ms: ${t.ok} writes acknowledged, ${t.refused} refused, ${t.indeterminate} indeterminate; ${said}`;
   const after = ops.filter((o) => atMs(o) > freedMs);
   const firstOk = after.find((o) => o.type === 'ok');
-  if (after.length === 0) return { ...base, valid: 'unknown' as const, message: `${full}; no write to ${key.key || 'the default key'} after the free, so its recovery cannot be judged`, recoveredAfterMs: null, during: t };
+  if (after.length === 0) return { ...base, valid: 'unknown' as const, message: `${full}; no write to ${keys.length > 1 ? `its ${keys.length} keys` : key.key || 'the default key'} after the free, so its recovery cannot be judged`, recoveredAfterMs: null, during: t };
   const recoveredAfterMs = firstOk ? Math.round(atMs(firstOk) - freedMs) : null;
   if (recoveredAfterMs === null || recoveredAfterMs > DISK_RECOVERY_MS) {
     const lastError = after.filter((o) => o.type !== 'ok').at(-1)?.error ?? 'unknown';

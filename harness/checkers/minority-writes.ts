@@ -36,9 +36,8 @@ const opId = (o: Op) => `${o.process}:${o.invokeNs}`;
 export function minorityLosses(e: RunEvidence): MinorityLoss[] {
   const cuts = e.faults.filter((f) => f.kind === 'partition' && f.role === 'master' && f.slots.length > 0 && !isEnding(f));
   const keys = perKey(e);
-  return cuts.flatMap((f) => {
-    const entry = keys.find(({ k }) => f.slots.some(([a, b]) => a <= k.slot && k.slot <= b));
-    if (!entry) return [];
+  // Each key in the cut master's slots is its own counter with its own lineage.
+  return cuts.flatMap((f) => keys.filter(({ k }) => f.slots.some(([a, b]) => a <= k.slot && k.slot <= b)).map((entry): MinorityLoss => {
     const cutNs = f.atMs * 1e6;
     // The window runs from when the cut was in place: on Kubernetes the agents apply the rules over
     // a second or so after the fault begins (atMs), which is the harness's latency, not Redis's.
@@ -46,15 +45,15 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
     const ok = entry.ops.filter((o) => o.type === 'ok' && o.value !== null).sort((a, b) => a.completeNs - b.completeNs);
     const highestBefore = prefixMax(ok);
     const split = ok.find((o) => o.completeNs > cutNs && o.f === 'incr' && o.value! <= highestBefore(o.invokeNs)) ?? null;
-    if (!split) return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost: [], outside: [] }];
+    if (!split) return { target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost: [], outside: [] };
     const replicaHad = split.value! - 1;
     const lost = ok.filter((o) => o.completeNs < split.completeNs && o.value! > replicaHad && o.completeNs > cutNs - 1e9);
     // Redis accepted a write at some moment between its invoke and its reply: only a write invoked
     // after the window must have been accepted after it. A reply read late (the harness's event
     // loop starved on a busy machine) does not move the moment Redis took the write.
     const outside = lost.filter((o) => o.f === 'incr' && o.invokeNs > windowEndMs * 1e6);
-    return [{ target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost, outside }];
-  });
+    return { target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost, outside };
+  }));
 }
 
 /** For ops sorted by completion: the highest value acknowledged strictly before a given time. */
@@ -82,6 +81,12 @@ export function excusedOps(e: RunEvidence): Set<string> {
 
 export const isExcused = (excused: Set<string>, o: Op) => excused.has(opId(o));
 
+function byCut(losses: MinorityLoss[]): MinorityLoss[][] {
+  const cuts = new Map<string, MinorityLoss[]>();
+  for (const l of losses) cuts.set(`${l.target} ${l.cutMs}`, [...(cuts.get(`${l.target} ${l.cutMs}`) ?? []), l]);
+  return [...cuts.values()];
+}
+
 export const minorityWritesChecker: Checker = (e) => {
   // Its lineage is the counter's; without INCRs it would say "no acknowledged write lost" of any cut.
   if (e.workload === 'append') return { valid: true, message: "not applicable: no counter workload (the append check reports the lists' minority windows)", details: { applicable: false } };
@@ -90,12 +95,14 @@ export const minorityWritesChecker: Checker = (e) => {
   const details = {
     applicable: true,
     marginMs: MINORITY_MARGIN_MS,
-    partitions: losses.map((l) => {
-      const incrs = l.lost.filter((o) => o.f === 'incr');
-      const last = incrs.at(-1);
+    // One entry per cut, its keys' losses together: the window is the master's, not a key's.
+    partitions: byCut(losses).map((ls) => {
+      const l = ls[0]!;
+      const incrs = ls.flatMap((x) => x.lost.filter((o) => o.f === 'incr'));
+      const last = incrs.reduce<Op | null>((m, o) => (!m || o.completeNs > m.completeNs ? o : m), null);
       return {
-        target: l.target, key: l.key.key, cutMs: l.cutMs, windowEndMs: l.windowEndMs,
-        lostAcknowledged: incrs.length, staleReads: l.lost.length - incrs.length, outsideWindow: l.outside.length,
+        target: l.target, key: l.key.key, keys: ls.map((x) => x.key.key), cutMs: l.cutMs, windowEndMs: l.windowEndMs,
+        lostAcknowledged: incrs.length, staleReads: ls.reduce((n, x) => n + x.lost.length, 0) - incrs.length, outsideWindow: ls.reduce((n, x) => n + x.outside.length, 0),
         lastMinorityAckMs: last ? Math.round(last.completeNs / 1e6) : null,
         lastMinorityAckAfterCutMs: last ? Math.round(last.completeNs / 1e6 - l.cutMs) : null,
       };

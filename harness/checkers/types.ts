@@ -101,7 +101,7 @@ export interface RunEvidence {
   keys?: KeyEvidence[];
   /** The load the run drove; absent: the counter alone (every run before the append workload). */
   workload?: Workload;
-  /** The append workload's lists, one per shard, each in its counter key's slot. */
+  /** The append workload's lists, one beside each counter key, in its slot. */
   lists?: ListEvidence[];
   /** What the harness stopped observing before the verdict (a load or sampler bound reached), if anything. */
   observation?: { stoppedEarly: string[] };
@@ -120,18 +120,28 @@ export function perKey(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'f
 }
 
 /**
- * perKey, with the operations on the list in each key's slot beside the key's own: a shard's writes,
- * whatever the workload, for the checks that ask whether a shard served.
+ * The run's shards, each with every operation on its keys and on the lists beside them: a shard's
+ * writes, whatever the workload, for the checks that ask whether a shard served. A shard is the
+ * keys one master held at the start; `k` is its first key (named in messages), `keys` all of them.
+ * A key whose slot had no master at the start is a shard of its own.
  */
-export function perShard(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'finalRead' | 'counterSlot' | 'lists'>): { k: KeyEvidence; ops: Op[] }[] {
+export function perShard(e: Pick<RunEvidence, 'history' | 'keys' | 'baseline' | 'finalRead' | 'counterSlot' | 'lists'>): { k: KeyEvidence; keys: KeyEvidence[]; ops: Op[] }[] {
+  const shardOf = (x: { key: string; masterAtStart: string | null }) => x.masterAtStart ?? `unowned ${x.key}`;
+  const shards = new Map<string, { k: KeyEvidence; keys: KeyEvidence[]; ops: Op[] }>();
   const keys = perKey(e);
-  if (!e.lists?.length) return keys;
-  const lists = new Map<string, Op[]>(e.lists.map((l) => [l.key, []]));
-  for (const op of e.history) if (op.key) lists.get(op.key)?.push(op);
-  return keys.map(({ k, ops }) => {
-    const list = e.lists!.find((l) => l.slot === k.slot);
-    return { k, ops: list ? [...ops, ...lists.get(list.key)!] : ops };
-  });
+  for (const { k, ops } of keys) {
+    const shard = shards.get(shardOf(k));
+    if (shard) {
+      shard.keys.push(k);
+      shard.ops.push(...ops);
+    } else shards.set(shardOf(k), { k, keys: [k], ops: [...ops] });
+  }
+  if (e.lists?.length) {
+    // A list lies in its counter key's slot, so it belongs to that key's shard.
+    const listShard = new Map(e.lists.map((l) => [l.key, shards.get(shardOf(keys.find(({ k }) => k.slot === l.slot)?.k ?? l))]));
+    for (const op of e.history) if (op.key) listShard.get(op.key)?.ops.push(op);
+  }
+  return [...shards.values()];
 }
 
 /** An acknowledged or attempted write, of either workload: what keeps a shard counted as serving. */

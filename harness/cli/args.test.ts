@@ -40,6 +40,16 @@ describe('command-line flags', () => {
     expect(error(['--wait-replicas', 'one'])).toBe('--wait-replicas one: expected an integer ≥ 1');
   });
 
+  it('--keys: the default choice when unset, a whole number from 1 to 4096, with its twin', () => {
+    expect(parse([]).options.keys).toBeNull();
+    expect(parse(['--keys', '40']).options.keys).toBe(40);
+    expect(parse([], { HARNESS_KEYS: '12' }).options.keys).toBe(12);
+    expect(parse(['--keys', '5'], { HARNESS_KEYS: '12' }).options.keys).toBe(5);
+    const why = 'expected a whole number of keys from 1 to 4096 (unset: at least 8 a master, every slot range touched)';
+    for (const bad of ['0', '-3', '2.5', 'many', '4097', '1e3']) expect(error([`--keys=${bad}`])).toBe(`--keys ${bad}: ${why}`);
+    expect(error([], { HARNESS_KEYS: 'x' })).toBe(`HARNESS_KEYS x: ${why}`);
+  });
+
   it('take their HARNESS_* twins, and a flag beats its twin', () => {
     const env = { HARNESS_PLATFORM: 'kind', HARNESS_SEED: '9', HARNESS_NODE_TIMEOUT: '3000', HARNESS_REPORT_DIR: '/tmp/r', HARNESS_MANIFESTS: '/tmp/m' };
     expect(parse([], env).options).toMatchObject({ platform: 'kind', seed: 9, nodeTimeoutMs: 3000, reportDir: '/tmp/r', manifests: '/tmp/m' });

@@ -5,7 +5,7 @@ import { HarnessError } from '../errors.ts';
 import type { PlatformKind } from '../platform/types.ts';
 import { parseRedisOverride } from '../manifests/index.ts';
 import { selectScenarios } from '../scenario/catalog.ts';
-import { isolationOf, splitOverrides, workloadOf, type HarnessOptions } from '../session/options.ts';
+import { isolationOf, keysOf, splitOverrides, workloadOf, type HarnessOptions } from '../session/options.ts';
 import { newRunId, RUN_ID_PATTERN } from '../util/run-id.ts';
 import { readPlan } from '../explore/plan.ts';
 
@@ -23,6 +23,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   workload: { type: 'string' },
   'wait-replicas': { type: 'string' },
+  keys: { type: 'string' },
   keep: { type: 'boolean' },
   isolation: { type: 'string' },
   nodes: { type: 'string' },
@@ -36,11 +37,11 @@ const OPTIONS = {
 
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
-                          [--workload counter|append|both]
+                          [--workload counter|append|both] [--keys N]
                           [--wait-replicas N]
                           [--report-dir DIR] [--keep] [--isolation namespaces|processes] [--nodes N] [--zones N]
                           [--context NAME] [--allow-context NAME] [--sweep] [--schedule FILE]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_WORKLOAD HARNESS_WAIT_REPLICAS HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_WORKLOAD HARNESS_KEYS HARNESS_WAIT_REPLICAS HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
@@ -85,6 +86,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       rate: rateOf(integer('--rate', values.rate ?? env.HARNESS_RATE, 0), parallel),
       workload: workloadOf(values.workload ?? env.HARNESS_WORKLOAD, values.workload === undefined ? 'HARNESS_WORKLOAD' : '--workload'),
       waitReplicas: integer('--wait-replicas', values['wait-replicas'] ?? env.HARNESS_WAIT_REPLICAS, 1),
+      keys: keysOf(values.keys ?? env.HARNESS_KEYS, values.keys === undefined ? 'HARNESS_KEYS' : '--keys'),
       keep: values.keep ?? false,
       isolation: isolationOf(values.isolation ?? env.HARNESS_ISOLATION, '--isolation'),
       nodes,

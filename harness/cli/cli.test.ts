@@ -23,6 +23,15 @@ describe('npm run scenarios, on bad input', () => {
     expect(r.stderr.trim()).toBe('redis-chaos: --wait-replicas 0: expected an integer ≥ 1');
   });
 
+  it('exits 2 with one line naming --keys for a bad key count', async () => {
+    for (const bad of ['0', '9999']) {
+      const r = await run(['--keys', bad]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^redis-chaos: --keys ${bad}: expected a whole number of keys from 1 to 4096`));
+    }
+  });
+
   it('exits 2 naming the manifest file and document', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-manifests-'));
     await import('node:fs/promises').then((fs) => fs.writeFile(path.join(dir, 'broken.yaml'), 'kind: StatefulSet\nmetadata: {name: x\n'));

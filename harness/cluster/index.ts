@@ -6,6 +6,6 @@ export { parseClusterNodes, parseInfo, hasFlag } from './nodes.ts';
 export type { NodeEntry } from './nodes.ts';
 export { formatRanges, keySlot, rangeSize, rangesContain, SLOT_COUNT, toRanges } from './slots.ts';
 export type { SlotRange } from './slots.ts';
-export { keyInSlots, keysForEveryMaster, listKeyOf } from './keys.ts';
+export { chooseKeys, keyForSlot, keyInSlots, KEYS_PER_MASTER, listKeyOf, MAX_KEYS, spreadSlots } from './keys.ts';
 export type { ShardKey } from './keys.ts';
 export { BOOTSTRAP_ANNOTATION, SPREAD_REPLICAS, spreadAssignment, spreadReplicas } from './spread-replicas.ts';

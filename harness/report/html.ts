@@ -100,6 +100,10 @@ function placementTable(s: RunSummary['scenarios'][number]): string {
 /** One row per shard: its key, where it lived at the start, and what its clients lived through. */
 function shardTable(s: RunSummary['scenarios'][number]): string {
   if (!s.shards?.length) return '';
-  const rows = s.shards.map((k) => `<tr><td><code>${esc(k.key)}</code></td><td>${k.slot}</td><td>${esc(k.masterAtStart)}</td><td>${k.acknowledged}</td><td>${k.failed}</td><td>${k.indeterminate}</td><td>${fmt(k.lostAcknowledged)}</td><td>${fmt(k.maxUnavailableMs, ' ms')}</td></tr>`).join('');
-  return `<table class="shards"><thead><tr><th>key</th><th>slot</th><th>master at start</th><th>acked</th><th>failed</th><th>indeterminate</th><th>lost acked</th><th>longest gap</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const rows = s.shards.map((k) => `<tr><td><code>${esc(k.key)}</code>${(k.keys ?? 1) > 1 ? ` and ${(k.keys ?? 1) - 1} more` : ''}</td><td>${k.slot}</td><td>${esc(k.masterAtStart)}</td><td>${k.acknowledged}</td><td>${k.failed}</td><td>${k.indeterminate}</td><td>${fmt(k.lostAcknowledged)}</td><td>${fmt(k.maxUnavailableMs, ' ms')}</td></tr>`).join('');
+  const keys = s.keys ?? [];
+  const lost = keys.filter((k) => (k.lostAcknowledged ?? 0) > 0 || k.valid === false);
+  // The keys that failed, by name and slot: a defect in some slots shows on some keys and not others.
+  const caption = keys.length ? `<caption>${keys.length} keys${lost.length ? `; ${lost.length} failed: ${lost.slice(0, 20).map((k) => `<code>${esc(k.key)}</code> (slot ${k.slot}, ${esc(k.masterAtStart)}${k.lostAcknowledged ? `, ${k.lostAcknowledged} lost` : ''})`).join(', ')}${lost.length > 20 ? ` and ${lost.length - 20} more` : ''}` : ''}</caption>` : '';
+  return `<table class="shards">${caption}<thead><tr><th>keys</th><th>slot</th><th>master at start</th><th>acked</th><th>failed</th><th>indeterminate</th><th>lost acked</th><th>longest gap</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -25,4 +25,19 @@ describe('the Markdown verdict table', () => {
     expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — | — |  |');
     expect(md).toContain('| kill-master | ❌ failed | 0 | 3 | 20100 ms | — | redis-cluster-0: 20000 ms, redis-cluster-1: 30 ms | counter: 3 acknowledged increments lost \\| see history |');
   });
+
+  it('names the keys that lost writes, with their slots, and counts each shard\'s keys', () => {
+    const keys = Array.from({ length: 16 }, (_, i) => ({ key: `s${i * 1000}{x}`, slot: i * 1000, masterAtStart: i < 8 ? 'redis-cluster-0' : 'redis-cluster-1', acknowledged: 50, lostAcknowledged: i === 9 ? 4 : 0, valid: i === 9 ? false : true }));
+    const md = summaryMarkdown({
+      runId: 'r', platform: 'local', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000, redisConfig: {}, interruptedBy: null, parallel: 1,
+      redisImage: null, redisServerVersion: null, isolation: null, startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null, timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 },
+      scenarios: [{ name: 'kill-master', status: 'failed', startedAt: '', durationMs: 1, seed: 3, schedule: [], faults: [], metrics: emptyMetrics(), error: null, checks: [], keys,
+        shards: [
+          { key: 's0{x}', slot: 0, masterAtStart: 'redis-cluster-0', keys: 8, acknowledged: 400, failed: 0, indeterminate: 0, lostAcknowledged: 0, maxUnavailableMs: 30 },
+          { key: 's8000{x}', slot: 8000, masterAtStart: 'redis-cluster-1', keys: 8, acknowledged: 400, failed: 0, indeterminate: 0, lostAcknowledged: 4, maxUnavailableMs: 40 },
+        ] }],
+    });
+    expect(md).toContain('| redis-cluster-0 (8 keys): 30 ms, redis-cluster-1 (8 keys): 40 ms |');
+    expect(md).toContain('- **kill-master**: 1 of 16 keys failed: `s9000{x}` (slot 9000, redis-cluster-1, 4 lost)');
+  });
 });

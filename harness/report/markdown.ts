@@ -14,7 +14,19 @@ export function summaryMarkdown(summary: RunSummary): string {
     '',
     '| scenario | verdict | acked INCRs | lost acked | failover | max unavailable | per shard: longest gap | failing checks |',
     '|---|---|---:|---:|---:|---:|---|---|',
-    ...summary.scenarios.map((s) => `| ${s.name} | ${ICON[s.status]} | ${s.metrics.acknowledged} | ${s.metrics.lostAcknowledged ?? '—'} | ${ms(s.metrics.failoverMs)} | ${ms(s.metrics.maxUnavailableMs)} | ${cell((s.shards ?? []).map((k) => `${k.masterAtStart ?? k.key}: ${ms(k.maxUnavailableMs)}`).join(', ') || '—')} | ${cell(s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join('; ') || s.error || '')} |`),
+    ...summary.scenarios.map((s) => `| ${s.name} | ${ICON[s.status]} | ${s.metrics.acknowledged} | ${s.metrics.lostAcknowledged ?? '—'} | ${ms(s.metrics.failoverMs)} | ${ms(s.metrics.maxUnavailableMs)} | ${cell((s.shards ?? []).map((k) => `${k.masterAtStart ?? k.key}${(k.keys ?? 1) > 1 ? ` (${k.keys} keys)` : ''}: ${ms(k.maxUnavailableMs)}`).join(', ') || '—')} | ${cell(s.checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`).join('; ') || s.error || '')} |`),
+    ...lossLines(summary),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Below the table, for each scenario where some keys lost writes and others did not: which, by name and slot. */
+function lossLines(summary: RunSummary): string[] {
+  const lines = summary.scenarios.flatMap((s) => {
+    const lost = (s.keys ?? []).filter((k) => (k.lostAcknowledged ?? 0) > 0 || k.valid === false);
+    if (lost.length === 0) return [];
+    const shown = lost.slice(0, 10).map((k) => `\`${k.key}\` (slot ${k.slot}, ${k.masterAtStart ?? '?'}${k.lostAcknowledged ? `, ${k.lostAcknowledged} lost` : ''})`);
+    return [`- **${s.name}**: ${lost.length} of ${s.keys!.length} keys failed: ${cell(shown.join(', '))}${lost.length > 10 ? ` and ${lost.length - 10} more` : ''}`];
+  });
+  return lines.length ? ['', ...lines] : [];
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runCheckers, SEED_CHECKERS, type Checker, type CheckResult, type RunEvidence, type Validity } from '../checkers/index.ts';
 import { errorMessage, HarnessError } from '../errors.ts';
 import { readEvidence } from '../scenario/evidence.ts';
-import { metricsOf, shardsOf, verdictOf, type ScenarioResult } from '../scenario/result.ts';
+import { metricsOf, keysOf, shardsOf, verdictOf, type ScenarioResult } from '../scenario/result.ts';
 import { promiseVerdicts } from '../scenario/spec.ts';
 import { overall, type RunSummary } from './summary.ts';
 
@@ -121,7 +121,7 @@ function rejudged(before: ScenarioResult, evidence: RunEvidence, checks: CheckRe
     ...before, ...verdict,
     checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
     metrics: metricsOf(checks, evidence.faults, evidence.recoveredAtMs),
-    shards: shardsOf(checks),
+    shards: shardsOf(checks), keys: keysOf(checks),
     // The scenario's stated expectations, as recorded, judged again by today's checks.
     ...(before.promises ? { promises: promiseVerdicts(before.promises, checks) } : {}),
   };

@@ -31,6 +31,8 @@ export interface ScenarioEnv {
   ratePerSec?: number | null;
   /** --workload: which load drives the cluster; absent: the counter. */
   workload?: Workload;
+  /** --keys: how many counter keys to load; absent or null: the default choice (cluster/keys.ts). */
+  keys?: number | null;
   /** The fault schedule to play (--schedule FILE); absent, a scenario that plays one draws it from the seed. */
   plan?: Plan | null;
   /** This scenario's own session setup, when it had one (--parallel). */

@@ -71,6 +71,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
         setup: lease.id === 'shared' ? null : lease.timings,
         ratePerSec: ctx.options.rate,
         workload: ctx.options.workload ?? 'counter',
+        keys: ctx.options.keys ?? null,
         plan: ctx.options.schedule ? readPlan(ctx.options.schedule) : null,
         log: (line) => void client.log(line).catch(() => undefined),
       };

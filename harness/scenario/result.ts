@@ -19,11 +19,13 @@ export interface ScenarioMetrics {
   p99LatencyMs: number | null;
 }
 
-/** One shard's share of a scenario: its key, where the key lived at the start, and what it lived through. */
+/** One shard's share of a scenario: its first key, where its keys lived at the start, and what they lived through. */
 export interface ShardResult {
   key: string;
   slot: number;
   masterAtStart: string | null;
+  /** How many of the run's keys lay in this shard's slots at the start (absent in runs before --keys). */
+  keys?: number;
   acknowledged: number;
   failed: number;
   indeterminate: number;
@@ -42,8 +44,10 @@ export interface ScenarioResult {
   faults: Pick<FaultRecord, 'kind' | 'target' | 'role' | 'atMs'>[];
   checks: { name: string; valid: Validity; message: string }[];
   metrics: ScenarioMetrics;
-  /** Per shard (one counter key each); `metrics` holds the totals, and the worst shard's gap. */
+  /** Per shard (its keys together); `metrics` holds the totals, and the worst shard's gap. */
   shards?: ShardResult[];
+  /** Every key the run loaded (lists, under --workload append), with its slot and what it lost. */
+  keys?: KeyResult[];
   error: string | null;
   /** True when the checks judged a history cut short (an interrupted run). */
   partial?: boolean;
@@ -53,6 +57,17 @@ export interface ScenarioResult {
   placement?: PodPlacement[];
   /** The scenario's stated expectations, each judged by its checks (absent for a run without a spec). */
   promises?: PromiseVerdict[];
+}
+
+/** One key of a run: where it lived at the start, and its own verdict. */
+export interface KeyResult {
+  key: string;
+  slot: number;
+  masterAtStart: string | null;
+  acknowledged: number;
+  /** Acknowledged writes missing from the final read; null if that read failed. */
+  lostAcknowledged: number | null;
+  valid: Validity | null;
 }
 
 export interface PodPlacement {
@@ -111,16 +126,46 @@ export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recovere
 
 export const emptyMetrics = (): ScenarioMetrics => metricsOf([], [], null);
 
-/** The shards' figures from the counter's and availability's per-key details. */
-export function shardsOf(checks: CheckResult[]): ShardResult[] {
+const perKeyOf = (checks: CheckResult[]) => {
   const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
   const counter = (d('counter').applicable === false ? d('append') : d('counter')) as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
   const gaps = ((d('availability') as { shards?: { key: string; slot: number; masterAtStart: string | null; maxUnavailableMs: number }[] }).shards) ?? [];
-  const perKey = counter.perKey ?? (gaps[0] ? [{ ...counter, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []);
-  const num = (v: unknown) => (typeof v === 'number' ? v : null);
-  return perKey.map((k) => ({
+  return { perKey: counter.perKey ?? (gaps[0] ? [{ ...counter, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []), gaps };
+};
+const num = (v: unknown) => (typeof v === 'number' ? v : null);
+
+/** Each key's figures, from the counter's (or the lists') per-key details. */
+export function keysOf(checks: CheckResult[]): KeyResult[] {
+  return perKeyOf(checks).perKey.map((k) => ({
     key: String(k.key), slot: Number(k.slot), masterAtStart: (k.masterAtStart as string | null) ?? null,
-    acknowledged: num(k.acknowledged) ?? 0, failed: num(k.failed) ?? 0, indeterminate: num(k.indeterminate) ?? 0,
-    lostAcknowledged: num(k.lostAcknowledged), maxUnavailableMs: (gaps.find((g) => g.key === k.key) ?? gaps.find((g) => g.slot === k.slot))?.maxUnavailableMs ?? null,
+    acknowledged: num(k.acknowledged) ?? 0, lostAcknowledged: num(k.lostAcknowledged),
+    valid: k.valid === true || k.valid === false || k.valid === 'unknown' ? k.valid : null,
   }));
+}
+
+/** The shards' figures: each key's counts summed by its master at the start, with availability's gap for the shard. */
+export function shardsOf(checks: CheckResult[]): ShardResult[] {
+  const { perKey, gaps } = perKeyOf(checks);
+  const shards = new Map<string, ShardResult>();
+  for (const k of perKey) {
+    const master = (k.masterAtStart as string | null) ?? null;
+    const id = master ?? `unowned ${String(k.key)}`;
+    const shard = shards.get(id);
+    const lost = num(k.lostAcknowledged);
+    if (shard) {
+      shard.keys = (shard.keys ?? 1) + 1;
+      shard.acknowledged += num(k.acknowledged) ?? 0;
+      shard.failed += num(k.failed) ?? 0;
+      shard.indeterminate += num(k.indeterminate) ?? 0;
+      shard.lostAcknowledged = shard.lostAcknowledged === null || lost === null ? null : shard.lostAcknowledged + lost;
+      continue;
+    }
+    const gap = (master === null ? undefined : gaps.find((g) => g.masterAtStart === master)) ?? gaps.find((g) => g.key === k.key) ?? gaps.find((g) => g.slot === k.slot);
+    shards.set(id, {
+      key: String(k.key), slot: Number(k.slot), masterAtStart: master, keys: 1,
+      acknowledged: num(k.acknowledged) ?? 0, failed: num(k.failed) ?? 0, indeterminate: num(k.indeterminate) ?? 0,
+      lostAcknowledged: lost, maxUnavailableMs: gap?.maxUnavailableMs ?? null,
+    });
+  }
+  return [...shards.values()];
 }

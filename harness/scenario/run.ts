@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
-import { keysForEveryMaster, listKeyOf, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
+import { chooseKeys, listKeyOf, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -14,12 +14,13 @@ import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount, readList } from '../workload/read-count.ts';
 import { scenarioLine } from './progress.ts';
-import { emptyMetrics, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
+import { emptyMetrics, keysOf, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { writeEvidence } from './evidence.ts';
 import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
+import { describeKeys, inBatches, seriesShards, shardIndices } from './keys.ts';
 import { step } from './allure.ts';
 import { promiseVerdicts, type StatedExpectation } from './spec.ts';
 import { playPlan } from './play.ts';
@@ -75,7 +76,7 @@ export class ScenarioRun {
     private readonly options: ScenarioOptions,
     readonly dir: string,
     readonly before: Topology,
-    /** Every counter key with its value at the start: the default key first, then one per other master. */
+    /** Every counter key with its value at the start: the default key first, then chooseKeys' choice. */
     private readonly keys: (ShardKey & { baseline: number })[],
     /** The append workload's lists, one in each counter key's slot; none for the counter alone. */
     private readonly lists: ShardKey[],
@@ -103,23 +104,29 @@ export class ScenarioRun {
       log('checking the cluster is healthy');
       return await healthyOrHealed(env, log);
     });
-    // Every shard under load: the default key, plus a key in each other master's slots.
-    const shardKeys = keysForEveryMaster(before, counterKeyOf(env.system));
-    const keys = await Promise.all(shardKeys.map(async (k, i) => ({ ...k, baseline: await readCount(env.appUrl, 10_000, i === 0 ? undefined : k.key) })));
+    // Every slot range of every master under load, from the topology at the start (cluster/keys.ts).
+    const { keys: shardKeys, raisedFrom } = chooseKeys(before, counterKeyOf(env.system), env.keys ?? undefined);
+    if (raisedFrom !== null) log(`--keys ${raisedFrom} raised to ${shardKeys.length}: every master holds at least one key`);
+    const keys = await inBatches(shardKeys, async (k, i) => ({ ...k, baseline: await readCount(env.appUrl, 10_000, i === 0 ? undefined : k.key) }));
     const clock = new Clock();
     const history = new HistoryRecorder(path.join(dir, 'history.jsonl'));
     const counterSlot = counterSlotOf(env.system);
-    const watchSlots = [...new Set([...keys.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master').map((e) => e.self.slots[0]![0])])];
+    // The sampler records each watched slot's owner every 250 ms: a key per shard and each master's
+    // first slot are what replica-promotion reads; every key's slot would cost memory for nothing.
+    const shardOf = shardIndices(keys);
+    const firstOfShard = keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i);
+    const watchSlots = [...new Set([...firstOfShard.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master' && e.self.slots.length > 0).map((e) => e.self.slots[0]![0])])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
     const kind = env.workload ?? 'counter';
     const lists = kind === 'counter' ? [] : keys.map((k) => ({ ...k, key: listKeyOf(k.key, startedAt.toString(36)) }));
-    // At least one client per key and workload: each key has clients of its own.
-    const clients = Math.max(options.clients ?? 4, (kind === 'both' ? 2 : 1) * keys.length);
+    // Clients per shard, not per key (at least one per shard and workload): more keys spread the
+    // same load over more slots, they do not add to it.
+    const shardCount = new Set(shardOf).size;
+    const clients = Math.max(options.clients ?? 4, (kind === 'both' ? 2 : 1) * shardCount);
     const workload = startWorkload(history, clock, {
-      url: env.appUrl, clients, keys: keys.map((k) => k.key), workload: kind, listKeys: lists.map((l) => l.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}),
+      url: env.appUrl, clients, keys: keys.map((k) => k.key), shardOf, workload: kind, listKeys: lists.map((l) => l.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}),
     });
-    const over = kind === 'append' ? `${lists.length} lists: ${lists.map((l) => `${l.key} (slot ${l.slot} on ${l.masterAtStart})`).join(', ')}`
-      : `${keys.length} keys: ${keys.map((k) => `${k.key} (slot ${k.slot} on ${k.masterAtStart}, at ${k.baseline})`).join(', ')}${lists.length ? `, and as many lists (${lists.map((l) => l.key).join(', ')})` : ''}`;
+    const over = describeKeys(keys, lists, kind);
     log(`load started (${kind}): ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${over}`);
     return new ScenarioRun(startedAt, name, env, options, dir, before, keys, lists, clock, history, sampler, workload);
   }
@@ -334,7 +341,7 @@ export class ScenarioRun {
       faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
       checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
-      shards: shardsOf(checks),
+      shards: shardsOf(checks), keys: keysOf(checks),
       error, setup: this.env.setup ?? null, placement: placementOf(this.before),
       ...(this.options.promises ? { promises: promiseVerdicts(this.options.promises, checks) } : {}),
     };
@@ -342,8 +349,8 @@ export class ScenarioRun {
 
   /** The final read and topology (each bounded), then every checker on the evidence. */
   private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
-    const keys = await Promise.all(this.keys.map(async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) })));
-    const lists = await Promise.all(this.lists.map(async (l) => ({ ...l, finalRead: await readList(this.env.appUrl, l.key, readTimeoutMs).catch(() => null) })));
+    const keys = await inBatches(this.keys, async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) }));
+    const lists = await inBatches(this.lists, async (l) => ({ ...l, finalRead: await readList(this.env.appUrl, l.key, readTimeoutMs).catch(() => null) }));
     // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
     const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
       .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(this.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(this.faults.openPauses()) })))
@@ -362,7 +369,8 @@ export class ScenarioRun {
   }
 
   private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {
-    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs()), defaultKey: this.keys[0]!.key });
+    const series = seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs(), seriesShards(this.keys, this.lists));
+    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...series, defaultKey: this.keys[0]!.key });
   }
 
   /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */

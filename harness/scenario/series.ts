@@ -20,7 +20,13 @@ export interface ScenarioSeries {
 
 const BUCKET_MS = 250;
 
-export function seriesOf(history: OpTable, samples: SampleSummary[], faults: FaultRecord[], recoveredAtMs: number | null, endMs: number): ScenarioSeries {
+/**
+ * `shardOf` maps a history key ('' for the default) to its shard's first key, as the shard table
+ * names it: with 8 keys or more a shard, a line per key would be a tangle and series.json would
+ * grow with the keys, so the ok rate is summed per shard and the counter drawn for each shard's
+ * first key. Absent: each key is its own shard.
+ */
+export function seriesOf(history: OpTable, samples: SampleSummary[], faults: FaultRecord[], recoveredAtMs: number | null, endMs: number, shardOf: (key: string) => string = (k) => k): ScenarioSeries {
   const counter = new Map<string, number>(); // `${bucket} ${key}` → highest value seen
   const shardOk = new Map<string, number>();
   const counts = new Map<number, { ok: number; fail: number; info: number }>();
@@ -31,10 +37,12 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
     c[o.type]++;
     counts.set(b, c);
     if (o.type !== 'ok') continue;
-    const cell = `${b} ${o.key ?? ''}`;
-    shardOk.set(cell, (shardOk.get(cell) ?? 0) + 1);
+    const key = o.key ?? '';
+    const shard = shardOf(key);
+    const cell = `${b} ${key}`;
+    shardOk.set(`${b} ${shard}`, (shardOk.get(`${b} ${shard}`) ?? 0) + 1);
     // An append's value names it and measures nothing; a list read's is the list's length, so a rollback shows as a drop.
-    if (o.value !== null && o.f !== 'append') counter.set(cell, Math.max(counter.get(cell) ?? -Infinity, o.value));
+    if (o.value !== null && o.f !== 'append' && shard === key) counter.set(cell, Math.max(counter.get(cell) ?? -Infinity, o.value));
     const l = lat.get(b) ?? [];
     l.push((o.completeNs - o.invokeNs) / 1e6);
     lat.set(b, l);
@@ -49,7 +57,7 @@ export function seriesOf(history: OpTable, samples: SampleSummary[], faults: Fau
   return {
     counter: byCell(counter).map(({ tMs, key, n }) => ({ tMs, key, value: n })),
     // Every bucket for every key, zero where a shard served nothing: a line must not bridge an outage.
-    shards: sorted(counts).flatMap(([tMs]) => history.keyNames.map((key) => ({ tMs, key, perSec: ((shardOk.get(`${tMs} ${key}`) ?? 0) * 1000) / BUCKET_MS }))),
+    shards: sorted(counts).flatMap(([tMs]) => [...new Set(history.keyNames.map(shardOf))].map((key) => ({ tMs, key, perSec: ((shardOk.get(`${tMs} ${key}`) ?? 0) * 1000) / BUCKET_MS }))),
     throughput: sorted(counts).flatMap(([tMs, c]) => (['ok', 'fail', 'info'] as const).map((type) => ({ tMs, type, perSec: (c[type] * 1000) / BUCKET_MS }))),
     latency: sorted(lat).flatMap(([tMs, l]) => {
       l.sort((a, b) => a - b);

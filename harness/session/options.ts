@@ -4,6 +4,7 @@ import type { PlatformKind } from '../platform/types.ts';
 import { newRunId } from '../util/run-id.ts';
 import { HarnessError } from '../errors.ts';
 import { WORKLOADS, type Workload } from '../workload/history.ts';
+import { MAX_KEYS } from '../cluster/keys.ts';
 
 /** Everything a run is configured with; flags and their HARNESS_* twins map onto this. */
 export interface HarnessOptions {
@@ -31,6 +32,11 @@ export interface HarnessOptions {
    * replicas did (WAIT_REPLICAS in its Deployment). Absent or null: no WAIT, as the manifests say.
    */
   waitReplicas?: number | null;
+  /**
+   * --keys: how many counter keys each scenario loads, dealt round-robin over the masters; null or
+   * absent: the default, chosen from the topology (cluster/keys.ts chooseKeys).
+   */
+  keys?: number | null;
   keep: boolean;
   /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
   isolation: 'namespaces' | 'processes' | 'auto';
@@ -60,6 +66,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     rate: int(env.HARNESS_RATE),
     workload: workloadOf(env.HARNESS_WORKLOAD, 'HARNESS_WORKLOAD'),
     waitReplicas: int(env.HARNESS_WAIT_REPLICAS),
+    keys: keysOf(env.HARNESS_KEYS, 'HARNESS_KEYS'),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
     nodes: int(env.HARNESS_NODES) ?? 3,
@@ -84,6 +91,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_RATE: o.rate === null ? '' : String(o.rate),
     HARNESS_WORKLOAD: o.workload ?? 'counter',
     HARNESS_WAIT_REPLICAS: o.waitReplicas ? String(o.waitReplicas) : '',
+    HARNESS_KEYS: o.keys == null ? '' : String(o.keys),
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_ISOLATION: o.isolation,
     HARNESS_NODES: String(o.nodes),
@@ -105,6 +113,16 @@ export function workloadOf(raw: string | undefined, flag: string): Workload {
   if (raw === undefined || raw === '') return 'counter';
   if ((WORKLOADS as string[]).includes(raw)) return raw as Workload;
   throw new HarnessError(`${flag} ${raw}: valid: ${WORKLOADS.join(', ')} (the default is counter)`);
+}
+
+/** --keys N: a whole number from 1 to MAX_KEYS; unset or empty: the default choice. */
+export function keysOf(raw: string | undefined, flag: string): number | null {
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_KEYS) {
+    throw new HarnessError(`${flag} ${raw}: expected a whole number of keys from 1 to ${MAX_KEYS} (unset: at least 8 a master, every slot range touched)`);
+  }
+  return n;
 }
 
 export const runDirOf = (o: Pick<HarnessOptions, 'reportDir' | 'runId'>) => path.join(o.reportDir, o.runId);

@@ -6,7 +6,7 @@ import { runCheckers, SEED_CHECKERS, type CheckResult, type RunEvidence } from '
 import type { Topology } from '../cluster/index.ts';
 import { overall, type RunSummary } from '../report/summary.ts';
 import { writeEvidence } from '../scenario/evidence.ts';
-import { metricsOf, shardsOf, verdictOf, type ScenarioResult } from '../scenario/result.ts';
+import { keysOf, metricsOf, shardsOf, verdictOf, type ScenarioResult } from '../scenario/result.ts';
 import { HistoryRecorder } from '../workload/history.ts';
 import { sampleLine, summarize, type SamplingSettings } from '../workload/sampler.ts';
 
@@ -53,6 +53,6 @@ function resultOf(name: string, e: RunEvidence, checks: CheckResult[]): Scenario
     name, ...verdictOf(checks, e.faults), startedAt: '2026-01-01T00:00:01.000Z', durationMs: 20_000, seed: 3, schedule: [],
     faults: e.faults.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
     checks: checks.map(({ name: n, valid, message }) => ({ name: n, valid, message })),
-    metrics: metricsOf(checks, e.faults, e.recoveredAtMs), shards: shardsOf(checks), setup: null, placement: [],
+    metrics: metricsOf(checks, e.faults, e.recoveredAtMs), shards: shardsOf(checks), keys: keysOf(checks), setup: null, placement: [],
   };
 }

@@ -55,6 +55,20 @@ describe('the append workload', () => {
     expect([...byProcess.entries()].sort(([a], [b]) => a - b).map(([, s]) => [...s])).toEqual([['counter a'], ['counter b'], ['list list:{a}:u'], ['list list:{b}:u']]);
   });
 
+  it('many keys: clients per shard, each taking its shard\'s keys in turn, counting and appending on every key', async () => {
+    const history = new HistoryRecorder(null);
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const listKeys = keys.map((k) => `list:{${k}}:m`);
+    // Shards 0 and 1: a, c, e on one, b, d, f on the other; 4 clients, 2 counting and 2 appending.
+    const w = startWorkload(history, new Clock(), { url, clients: 4, keys, shardOf: [0, 1, 0, 1, 0, 1], workload: 'both', listKeys, maxOps: 240 });
+    await w.done;
+    const byProcess = new Map<number, Set<string>>();
+    for (const o of history.ops) byProcess.set(o.process, (byProcess.get(o.process) ?? new Set()).add(o.key ?? 'a'));
+    expect([...byProcess.entries()].sort(([x], [y]) => x - y).map(([, s]) => [...s].sort())).toEqual([
+      ['a', 'c', 'e'], ['b', 'd', 'f'], ['list:{a}:m', 'list:{c}:m', 'list:{e}:m'], ['list:{b}:m', 'list:{d}:m', 'list:{f}:m'],
+    ]);
+  });
+
   it('refuses to append without its lists', () => {
     expect(() => startWorkload(new HistoryRecorder(null), new Clock(), { url, keys: ['a', 'b'], workload: 'append', listKeys: ['x'] })).toThrow('the append workload needs one list key per counter key');
   });

@@ -24,9 +24,16 @@ export interface WorkloadOptions {
    */
   keys?: string[];
   /**
+   * For each key, the shard it loads (an index). Clients are per shard, not per key: client p
+   * works on shard p mod shards and takes its shard's keys in turn, one per operation, so many keys
+   * spread the same load instead of adding a client each, and a shard's outage still stalls only
+   * its own clients. Absent: every key is a shard of its own (a client per key, as before).
+   */
+  shardOf?: number[];
+  /**
    * `counter` (the default): INCRs and reads of the counter keys. `append`: RPUSHes of unique values
-   * and whole-list reads (LRANGE) of `listKeys`. `both`: the first `keys.length` processes count, the
-   * next as many append, each on its own shard's key, and so on alternately.
+   * and whole-list reads (LRANGE) of `listKeys`. `both`: the first `shards` processes count, the
+   * next as many append, each on its own shard's keys, and so on alternately.
    */
   workload?: Workload;
   /** One list key per counter key, in the same slot; required for `append` and `both`. */
@@ -61,8 +68,16 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
   const { url, clients = 4, timeoutMs = 1000, readRatio = 0.1, ratePerClient, maxOps = 2_000_000, maxDurationMs = 600_000, keys = [], workload = 'counter', listKeys = [] } = options;
   if (workload !== 'counter' && (listKeys.length === 0 || listKeys.length !== Math.max(keys.length, 1))) throw new Error(`the ${workload} workload needs one list key per counter key`);
   const query = keys.map((k, i) => (i === 0 ? '' : `?key=${encodeURIComponent(k)}`));
-  const lists = Math.max(keys.length, 1);
-  const appends = (process: number) => workload === 'append' || (workload === 'both' && Math.floor(process / lists) % 2 === 1);
+  const shardOf = options.shardOf ?? keys.map((_, i) => i);
+  if (shardOf.length !== keys.length) throw new Error('shardOf needs one shard per key');
+  // Each shard's key indices, in key order; with no keys, the default key alone.
+  const shards = keys.length ? [...new Set(shardOf)].map((s) => shardOf.flatMap((x, i) => (x === s ? [i] : []))) : [[0]];
+  const appends = (process: number) => workload === 'append' || (workload === 'both' && Math.floor(process / shards.length) % 2 === 1);
+  // A shard's clients start at different keys, so two of them do not move over its keys in step.
+  const keyOf = (process: number, n: number) => {
+    const mine = shards[process % shards.length]!;
+    return mine[(n + Math.floor(process / shards.length)) % mine.length]!;
+  };
   // Unique across the run's processes, so that a value in a list names the one append that wrote it.
   let nextValue = 0;
   const tooLong = new Set<number>();
@@ -82,7 +97,7 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
   async function client(process: number): Promise<void> {
     for (let n = 0; !stopper.signal.aborted && issued < maxOps; n++) {
       issued++;
-      const k = keys.length ? process % keys.length : 0;
+      const k = keyOf(process, n);
       const listing = appends(process);
       const read = mix(process, n) && !(listing && (tooLong.has(k) || Date.now() - (lastListRead.get(process) ?? -Infinity) < LIST_READ_INTERVAL_MS));
       if (listing && read) lastListRead.set(process, Date.now());

@@ -51,6 +51,12 @@ describe('the history', () => {
     expect(() => new HistoryRecorder(null).complete(7, 'ok', 1, 0)).toThrow(/never invoked/);
   });
 
+  it('holds thousands of keys: --keys goes to 4096, with a list beside each', () => {
+    const t = OpTable.from(Array.from({ length: 9000 }, (_, i) => ({ process: 0, f: 'incr' as const, type: 'ok' as const, value: i, invokeNs: i, completeNs: i + 1, error: null, key: `k${i}` })));
+    expect(t.get(8999).key).toBe('k8999');
+    expect(t.keyNames).toHaveLength(9001);
+  });
+
   it('keeps operations in columns, a few dozen bytes each however long the run', () => {
     const t = new OpTable();
     for (let i = 0; i < 100_000; i++) t.add({ process: i % 4, f: 'incr', type: 'ok', value: i, invokeNs: i * 10, completeNs: i * 10 + 5, error: i % 1000 === 0 ? 'timeout' : null });

@@ -50,7 +50,7 @@ const F: OpF[] = ['incr', 'read', 'append', 'read-list'];
 const TYPES: Op['type'][] = ['ok', 'fail', 'info'];
 
 /**
- * What the checkers need of a history, in columns: 27 bytes per operation instead of two objects,
+ * What the checkers need of a history, in columns: 28 bytes per operation instead of two objects,
  * so memory stays flat in run length. Errors are interned (a run has a handful of kinds).
  */
 export class OpTable {
@@ -61,7 +61,8 @@ export class OpTable {
   private value = new Float64Array(this.cap);
   private meta = new Uint8Array(this.cap * 3); // process, f, type
   private errorIndex = new Uint16Array(this.cap);
-  private keyIndex = new Uint8Array(this.cap);
+  // Two bytes: --keys goes to 4096, and --workload both has a list beside each key.
+  private keyIndex = new Uint16Array(this.cap);
   private readonly errors: string[] = [''];
   private readonly errorIds = new Map<string, number>();
   private readonly keys: string[] = [''];
@@ -123,7 +124,7 @@ export class OpTable {
   private keyId(key: string): number {
     let id = this.keys.indexOf(key);
     if (id === -1) {
-      if (this.keys.length === 256) throw new Error('a history holds at most 255 counter keys');
+      if (this.keys.length === 65536) throw new Error('a history holds at most 65535 keys');
       id = this.keys.push(key) - 1;
     }
     return id;
@@ -155,7 +156,7 @@ export class OpTable {
     const errs = new Uint16Array(this.cap);
     errs.set(this.errorIndex);
     this.errorIndex = errs;
-    const keys = new Uint8Array(this.cap);
+    const keys = new Uint16Array(this.cap);
     keys.set(this.keyIndex);
     this.keyIndex = keys;
   }
