@@ -8,7 +8,7 @@ import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
-import { adoptOpenedRun, openRunForVitest } from './scenario/opened-run.ts';
+import { adoptOpenedRun, openRunForVitest } from './run/opened-run.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { exitCodeOf, ownSignals, runTerminateCleanups } from './util/terminate.ts';
 
@@ -63,8 +63,9 @@ async function main(): Promise<number> {
       await vitest.close();
     }
   } finally {
-    // Vitest never reached global setup (it failed to load): the run is still this process's.
-    await adoptOpenedRun()?.pool.close();
+    // Vitest never reached global setup (it failed to load, or a Ctrl-C cancelled it first): the
+    // run is still this process's, to tear down and record.
+    await adoptOpenedRun()?.close();
   }
   const summary = await readFile(path.join(runDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary).catch(() => null);
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);

@@ -102,7 +102,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     await expectNothingLeft(runId, appUrl);
   }, 150_000);
 
-  // The platform starts before vitest has loaded (scenario/opened-run.ts): a press then must still
+  // The platform starts before vitest has loaded (run/opened-run.ts): a press then must still
   // abort the pods coming up, cancel the scenarios once vitest is there, and write the record.
   it('while vitest is still loading and the pods come up: every scenario is interrupted, and nothing is left', async () => {
     const { r, runId, summary, output, appUrl } = await interruptAt('platform local: applying', 'SIGINT', ['delete-pod-0', 'kill-master']);

@@ -1,17 +1,21 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
-import { scenarioNames } from './catalog.ts';
-import { progressLine } from './progress.ts';
+import { interruptedBy } from '../util/terminate.ts';
+import { writeHtmlReport } from '../report/html.ts';
+import { buildSummary, readScenarioResults, writeSummary } from '../report/summary.ts';
+import { scenarioNames } from '../scenario/catalog.ts';
+import { progressLine } from '../scenario/progress.ts';
 import { redisFlagsText, runDirOf, type HarnessOptions } from '../session/options.ts';
 import { SessionPool } from '../session/pool.ts';
 import type { Session } from '../session/session.ts';
 
 /**
- * A run's sessions, opened as early as possible. `npm run scenarios` opens it before it loads
- * vitest, so that the platform, the cluster and the app come up while vitest boots and imports
- * the scenarios (about 3 s of the cold single-scenario run, measured); vitest's global setup then
- * adopts it. Run through vitest directly, global setup opens it itself.
+ * A run's sessions, opened as early as possible, and its record. `npm run scenarios` opens it
+ * before it loads vitest, so that the platform, the cluster and the app come up while vitest boots
+ * and imports the scenarios (about 3 s of the cold single-scenario run, measured); vitest's global
+ * setup then adopts it and closes it at the end. Run through vitest directly, global setup opens
+ * it itself. A run vitest never adopted (a Ctrl-C while it loaded) is closed by the CLI.
  *
  * The shared session starts at once and is not awaited here: a worker's lease waits for it, and a
  * session that fails becomes the run's error, as if setup had awaited it. With --parallel N, the
@@ -31,6 +35,12 @@ export interface OpenedRun {
   readonly interrupted: boolean;
   log(line: string): void;
   couldNotStart(error: unknown): void;
+  /**
+   * Tears every session down and writes the run's record (summary.json, report.html), once; later
+   * calls wait for the first. Vitest's global teardown calls it, or the CLI when vitest never got
+   * that far (a Ctrl-C while it loaded).
+   */
+  close(): Promise<void>;
 }
 
 export function openRun(options: HarnessOptions): OpenedRun {
@@ -54,7 +64,44 @@ export function openRun(options: HarnessOptions): OpenedRun {
   const sharedStart = mode === 'shared' ? pool.startShared().catch((e: unknown) => (couldNotStart(e), null)) : Promise.resolve(null);
   // In the catalog's order, which is the order vitest's sequencer starts the scenario files in.
   if (mode === 'fresh') pool.prestart(scenarioNames().filter((s) => options.scenarios.includes(s)).slice(0, options.parallel));
-  return { options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart, get error() { return error; }, get interrupted() { return interrupted; } };
+  let closed: Promise<void> | null = null;
+  const run: OpenedRun = {
+    options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart,
+    get error() { return error; },
+    get interrupted() { return interrupted; },
+    close: () => (closed ??= record(run)),
+  };
+  return run;
+}
+
+/**
+ * The platforms come down while the record is written (a second, measured): the summary needs
+ * nothing teardown changes, and teardown errors are only logged. pool.close() first aborts a
+ * shared session still starting, so that its outcome is known before the summary is built.
+ */
+async function record(run: OpenedRun): Promise<void> {
+  const { options, runDir, startedAt, mode, pool, log } = run;
+  const closing = pool.close();
+  const shared = await run.sharedStart;
+  try {
+    const signal = interruptedBy();
+    const names = options.scenarios.length ? options.scenarios : scenarioNames();
+    const recorded = await readScenarioResults(runDir, names, signal ? `interrupted by ${signal} before it ran` : (run.error ?? 'the scenario did not run'), signal ? 'interrupted' : 'error');
+    // A worker learns of the interruption from vitest's cancel, not which signal it was.
+    const scenarios = recorded.map((s) => (s.status === 'interrupted' && s.partial ? { ...s, error: `interrupted by ${signal ?? 'a signal'} during the scenario` } : s));
+    const first = shared ?? pool.first;
+    const summary = buildSummary({
+      options, info: first?.platform.info ?? null, redisImage: first?.system.redis.container.image ?? null,
+      manifestNodeTimeoutMs: first?.system.redis.nodeTimeoutMs ?? null, startedAt, error: run.error, interruptedBy: signal,
+      timings: (mode === 'shared' ? shared?.timings : null) ?? { platformUpMs: null, bootstrapMs: null, appUpMs: null }, scenarios,
+    });
+    await writeSummary(runDir, summary);
+    const html = await writeHtmlReport(runDir, summary);
+    for (const e of await closing) log(`teardown: ${e}`);
+    log(progressLine(startedAt.getTime(), 'report', `${summary.status}: ${path.join(runDir, 'summary.json')}, ${html}`));
+  } finally {
+    await closing; // also when the record could not be written: nothing may be left running
+  }
 }
 
 // Handed over on globalThis, as util/terminate.ts keeps its registry: the CLI (loaded by tsx) and
