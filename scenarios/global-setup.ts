@@ -22,10 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const context: HarnessContext = { options, runDir, error: run.error, interrupted: run.interrupted, control: control?.endpoint ?? null };
   project.provide('harness', context);
-  // report.html's charts load vega, a second and more of this process's time when cold, which the
-  // run would otherwise wait for after the verdict. Loaded now, while the cluster forms (redis-cli
-  // sleeps) and before any load or fault, so that it is off the path and measures nothing.
-  void import('../harness/report/charts.ts').catch(() => undefined);
+  run.preloadReport();
 
   const finish = async () => {
     await control?.close();

@@ -52,7 +52,12 @@ function fmt(v: number | null | undefined, unit = ''): string {
 
 async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number]): Promise<string> {
   const dir = path.join(runDir, 'scenarios', s.name);
-  const charts = (await drawCharts(dir)).map((c) => `<div class="chart" data-chart="${c.id}">${c.svg}</div>`);
+  // The charts are the report's least part: one that cannot be drawn (vega failing, or its code not
+  // loadable after a Ctrl-C stopped the loader's helper process) leaves a note, never no report.
+  const charts = await drawCharts(dir).then(
+    (drawn) => drawn.map((c) => `<div class="chart" data-chart="${c.id}">${c.svg}</div>`),
+    (error: unknown) => [`<p class="note">charts not drawn: ${esc(error instanceof Error ? error.message : String(error))}</p>`],
+  );
   const checks = s.checks.map((c) => `<tr><td>${esc(c.name)}</td><td><span class="badge ${BADGE[String(c.valid)]}">${c.valid === true ? 'pass' : c.valid === false ? 'fail' : 'unknown'}</span></td><td>${esc(c.message)}</td></tr>`).join('');
   const faults = s.faults.map((f) => `${esc(f.kind)} ${esc(f.target)} (${esc(f.role)}) at ${(f.atMs / 1000).toFixed(2)} s`).join('; ') || 'none';
   const m = s.metrics;

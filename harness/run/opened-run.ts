@@ -36,6 +36,14 @@ export interface OpenedRun {
   log(line: string): void;
   couldNotStart(error: unknown): void;
   /**
+   * report.html's charts load vega, a second and more when cold, which the run would otherwise
+   * wait for after the verdict: global setup asks for it once vitest has loaded, while the cluster
+   * forms (redis-cli sleeps), before any load or fault, so it is off the path and measures nothing.
+   * Loaded by this copy of the modules, the one that writes the record: after a Ctrl-C the CLI's
+   * loader (tsx) may load nothing more, since the terminal's signal also stops its esbuild helper.
+   */
+  preloadReport(): void;
+  /**
    * Tears every session down and writes the run's record (summary.json, report.html), once; later
    * calls wait for the first. Vitest's global teardown calls it, or the CLI when vitest never got
    * that far (a Ctrl-C while it loaded).
@@ -69,6 +77,7 @@ export function openRun(options: HarnessOptions): OpenedRun {
     options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart,
     get error() { return error; },
     get interrupted() { return interrupted; },
+    preloadReport: () => void import('../report/charts.ts').catch(() => undefined),
     close: () => (closed ??= record(run)),
   };
   return run;
