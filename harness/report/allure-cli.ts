@@ -2,6 +2,7 @@
 // with the `allure` npm package's JS CLI (no Java). Output: <run>/allure-report/index.html, one
 // self-contained file that opens from disk.
 import { existsSync, realpathSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -14,15 +15,39 @@ if (!existsSync(results)) {
   process.exit(2);
 }
 const output = path.join(realpathSync(runDir), 'allure-report');
+const flat = await flatResults(results, path.join(realpathSync(runDir), '.allure-results-flat'));
 const allure = path.join(root, 'node_modules', '.bin', 'allure');
 // allurerc.mjs asks for the single-file report: the multi-file one fetches its data and shows only
 // a spinner when opened from file://, which is how a person opens a report on disk.
 const config = path.join(root, 'harness', 'report', 'allurerc.mjs');
-const r = await execa(allure, ['generate', results, '--config', config, '--output', output, '--report-name', `redis-chaos ${path.basename(realpathSync(runDir))}`], {
+const r = await execa(allure, ['generate', flat.dir, '--config', config, '--output', output, '--report-name', `redis-chaos ${path.basename(realpathSync(runDir))}`], {
   reject: false, timeout: 300_000, stdio: 'inherit',
-});
+}).finally(() => flat.remove());
 if (r.exitCode !== 0) {
   console.error(`redis-chaos: allure generate failed (exit ${r.exitCode})`);
   process.exit(2);
 }
 console.log(`Allure report: ${path.relative(process.cwd(), path.join(output, 'index.html'))} (one file: open it in a browser)`);
+
+/**
+ * The results with their title path dropped, in a scratch folder in the run's (its own results stay
+ * as recorded; the folder goes once the report is generated).
+ * allure-vitest gives each test the path project → folder → file, which Allure draws as three
+ * collapsed groups before a scenario shows; without it, the tree lists the scenarios themselves on
+ * the front page, one click from each.
+ */
+async function flatResults(dir: string, scratch: string): Promise<{ dir: string; remove(): Promise<void> }> {
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch);
+  for (const name of await readdir(dir)) {
+    const from = path.join(dir, name);
+    if (!name.endsWith('-result.json')) {
+      await copyFile(from, path.join(scratch, name));
+      continue;
+    }
+    const result = JSON.parse(await readFile(from, 'utf8')) as { titlePath?: string[] };
+    delete result.titlePath;
+    await writeFile(path.join(scratch, name), JSON.stringify(result));
+  }
+  return { dir: scratch, remove: () => rm(scratch, { recursive: true, force: true }) };
+}
