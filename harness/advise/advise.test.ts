@@ -40,9 +40,9 @@ describe('npm run advise', () => {
     expect(lines.filter((l) => /\(shown by: [a-z0-9-]+\)$/.test(l))).toHaveLength(4);
     expect(lines.at(-1)).toBe('4 risks, 0 notes (manifests)');
     expect(r.stderr).toBe('');
-    // The README shows this very output.
-    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
-    expect(/\$ npm run advise\n([\s\S]*?)\n```/.exec(readme)?.[1]).toBe(r.stdout.trimEnd());
+    // docs/advise.md shows this very output.
+    const page = await readFile(path.join(ROOT, 'docs/advise.md'), 'utf8');
+    expect(/\$ npm run advise\n([\s\S]*?)\n```/.exec(page)?.[1]).toBe(r.stdout.trimEnd());
     // A shared 2-core machine: generous, but a run that talked to a cluster or the network would not fit.
     expect(took).toBeLessThan(10_000);
   });
