@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     throw e;
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
-  if (repeat < DEFAULT_REPEAT) console.log(`gate: note: fewer runs than the default ${DEFAULT_REPEAT}; a limit from so few baseline runs is tighter than the measured healthy spread (README: Gate a manifest change)`);
+  if (repeat < DEFAULT_REPEAT) console.log(`gate: note: fewer runs than the default ${DEFAULT_REPEAT}; a limit from so few baseline runs is tighter than the measured healthy spread (docs/gate.md)`);
   const advice = await compareAdvice(baseline.dir, candidate.dir);
   for (const line of adviceConsole(advice)) console.log(line);
 

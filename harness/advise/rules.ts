@@ -6,5 +6,5 @@ import { placementRules } from './placement.ts';
 import { probeRules } from './probes.ts';
 import type { Rule } from './types.ts';
 
-/** Every rule, in the order the README lists them. */
+/** Every rule, in the order docs/advise.md lists them. */
 export const RULES: readonly Rule[] = [...identityRules, ...persistenceRules, ...probeRules, ...networkRules, ...placementRules, ...memoryRules];

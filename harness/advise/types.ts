@@ -60,7 +60,7 @@ export interface Subject {
 
 export interface Rule {
   id: string;
-  /** One line for the README and `--help`: what it fires on. */
+  /** One line for docs/advise.md and `--help`: what it fires on. */
   summary: string;
   check(subject: Subject): Finding[];
 }

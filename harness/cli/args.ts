@@ -158,7 +158,7 @@ function redisSettings(flags: string[] | undefined, env: string | undefined, nod
 /**
  * The local platform runs every selected scenario at once, each on its own cluster, up to 3 per
  * core: measured on 2 cores, five seed scenarios in parallel keep failover times and p99 within
- * the serial run's range (README, bench:suite). A real cluster is shared infrastructure: one at a time.
+ * the serial run's range (docs/benchmarks.md, bench:suite). A real cluster is shared infrastructure: one at a time.
  */
 export function defaultParallel(platform: PlatformKind, scenarios: number): number {
   if (platform !== 'local') return 1;

@@ -60,8 +60,8 @@ const numbers = (xs: (number | null)[]) => xs.filter((x): x is number => x !== n
 const worstIfMissing = (xs: (number | null)[]) => xs.map((x) => x ?? Infinity);
 
 /**
- * One scenario, baseline runs against candidate runs (the same seeds); README "Gate a manifest
- * change" states the rules. Failures are counted, never just noticed: a baseline's own failed run
+ * One scenario, baseline runs against candidate runs (the same seeds); docs/gate.md states the
+ * rules. Failures are counted, never just noticed: a baseline's own failed run
  * does not excuse a candidate that fails more. A figure the candidate never produced is +∞ in its
  * median, so it cannot drop out and leave the runs that did. The limit is the worst measured
  * baseline run plus the larger of the relative threshold and the slack, so the baseline's spread

@@ -1,6 +1,6 @@
 /**
  * Runs per side by default. One run per side sets a figure's limit from a single baseline run,
- * and the README's healthy spreads exceed such a limit (kill-master p99 7.0–29.8 ms against a
+ * and docs/gate.md's healthy spreads exceed such a limit (kill-master p99 7.0–29.8 ms against a
  * limit of 19.7 ms from its 9.7 ms median; recovery 21.5–40.2 s against 37.8 s). With three, one
  * slow candidate run cannot move the candidate's median, and the limit starts from the worst of
  * three baseline runs. On the recorded healthy runs (testdata/healthy-runs.json), healthy against
@@ -13,7 +13,7 @@ export const DEFAULT_REPEAT = 3;
 /**
  * How flaky a scenario may be on both sides, and how often the count rule may then cry wolf.
  * One run in ten failing is far flakier than the record (every recorded healthy run passed, and
- * the README's ten healthy gates reported no regression); a false alarm in one comparison of
+ * docs/gate.md's ten healthy gates reported no regression); a false alarm in one comparison of
  * twenty is what a reviewer can still take seriously.
  */
 const FLAKY = 0.1;

@@ -58,8 +58,8 @@ describe('no false alarm on recorded healthy runs', () => {
   });
 });
 
-describe('the README\'s measured healthy spreads (60 runs, kill-master and delete-pod-0)', () => {
-  // min / median / max, README "Gate a manifest change", Trust.
+describe('docs/gate.md\'s measured healthy spreads (60 runs, kill-master and delete-pod-0)', () => {
+  // min / median / max, docs/gate.md, Trust.
   const killMaster = { p99LatencyMs: [7.0, 9.7, 29.8], recoveryMs: [21_500, 25_200, 40_200] };
   const at = (i: 0 | 1 | 2) => result('kill-master', { status: 'passed', failoverMs: 20_000, maxUnavailableMs: 19_900, lostAcknowledged: 0, p99LatencyMs: killMaster.p99LatencyMs[i]!, recoveryMs: killMaster.recoveryMs[i]! });
 

@@ -104,7 +104,7 @@ const allureResult = (name: string, start: number) => ({
 });
 
 describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real browser', () => {
-  it('opens from file:// as the README says (npm run report, then open index.html) and shows every scenario', async () => {
+  it('opens from file:// as docs/command.md says (npm run report, then open index.html) and shows every scenario', async () => {
     const runDir = await mkdtemp(path.join(os.tmpdir(), 'allure-'));
     const names = ['delete-pod-0', 'kill-master'];
     await mkdir(path.join(runDir, 'allure-results'));

@@ -59,7 +59,7 @@ export async function gateOnNode(node: NodeInfo, name: string, args: string[], t
   return { exitCode, log, stdout: await readFile(log, 'utf8') };
 }
 
-/** One line per scenario with the figures the README's fidelity table compares, kept for the note. */
+/** One line per scenario with the figures docs/kubernetes.md's fidelity table compares, kept for the note. */
 export async function recordFigures(platform: string, manifests: string, scenarios: ScenarioResult[]): Promise<string[]> {
   const lines = scenarios.map((s) => {
     const gaps = (s.shards ?? []).map((sh) => (sh.maxUnavailableMs === null ? '–' : `${(sh.maxUnavailableMs / 1000).toFixed(1)}`)).join(' / ');

@@ -1,6 +1,6 @@
 // The scenarios on a real Kubernetes node (Kubernetes 1.20.2, built from Debian's packages):
 // each gives a verdict, never an error, and the verdict is the local platform's on the same
-// manifests (README, "Verdicts in both isolation modes"). Each scenario gets a cluster of its own
+// manifests (docs/verdicts.md, "Verdicts in both isolation modes"). Each scenario gets a cluster of its own
 // (--parallel 2), as on the local platform by default.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';

@@ -48,7 +48,7 @@ export const NO_CAPACITY = 'every PersistentVolumeClaim is a plain folder on the
  * requests, in a sparse image file in the run folder (`pvc/<claim>-<pod>.img`), on a loop device,
  * mounted at the claim's folder: created once per claim per run, so it outlives its pod as a PVC
  * does, and a full one gives ENOSPC. ext4 on a loop device rather than a size-limited tmpfs: its
- * fsync reaches a disk (docs/local-platform.md has the figures). Without `capacity`, a claim is a
+ * fsync reaches a disk (docs/volumes.md has the figures). Without `capacity`, a claim is a
  * plain folder.
  */
 export class ClaimVolumes {
