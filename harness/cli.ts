@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   let early: NodeJS.Signals | null = null;
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
   // The platform comes up while vitest loads (opened-run.ts); global setup adopts the run.
-  openRunForVitest(optionsFromEnv());
+  const opened = openRunForVitest(optionsFromEnv());
   try {
     const { createVitest } = await import('vitest/node');
     const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
@@ -63,9 +63,12 @@ async function main(): Promise<number> {
       await vitest.close();
     }
   } finally {
-    // Vitest never reached global setup (it failed to load, or a Ctrl-C cancelled it first): the
-    // run is still this process's, to tear down and record.
-    await adoptOpenedRun()?.close();
+    // Normally global teardown has closed the run and this waits for nothing. But vitest may never
+    // have reached global setup (it failed to load), or a Ctrl-C cancelled it mid-setup, after the
+    // run was adopted and before a teardown was registered: the run is then still to tear down and
+    // record. close() is once only, so both may call it.
+    adoptOpenedRun();
+    await opened.close();
   }
   const summary = await readFile(path.join(runDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary).catch(() => null);
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);

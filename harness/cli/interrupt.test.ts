@@ -57,7 +57,10 @@ async function interruptAt(moment: string | RegExp | (string | RegExp)[], signal
   process.kill(-run.child.pid!, signal);
   setTimeout(() => run.child.kill(signal), 50); // npm's forwarded copy: the same press, not a second one
   const r = await run.child;
-  const summary = JSON.parse(await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8')) as Summary;
+  const text = await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8').catch((e: Error) => {
+    throw new Error(`${e.message}; the CLI said (exit ${r.exitCode}):\n${run.output()}`);
+  });
+  const summary = JSON.parse(text) as Summary;
   const appUrl = /hit counter serving at (\S+)/.exec(run.output())?.[1] ?? null;
   return { r, runId, summary, output: run.output(), reportDir, appUrl };
 }

@@ -45,8 +45,8 @@ export interface OpenedRun {
   preloadReport(): void;
   /**
    * Tears every session down and writes the run's record (summary.json, report.html), once; later
-   * calls wait for the first. Vitest's global teardown calls it, or the CLI when vitest never got
-   * that far (a Ctrl-C while it loaded).
+   * calls wait for the first. Vitest's global teardown calls it, and the CLI after vitest has
+   * closed, for a run whose teardown vitest never reached (a Ctrl-C while it loaded or set up).
    */
   close(): Promise<void>;
 }
