@@ -46,7 +46,11 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
     const highestBefore = prefixMax(ok);
     const split = ok.find((o) => o.completeNs > cutNs && o.f === 'incr' && o.value! <= highestBefore(o.invokeNs)) ?? null;
     if (!split) return { target: f.target, key: entry.k, cutMs: f.atMs, windowEndMs, lost: [], outside: [] };
-    const replicaHad = split.value! - 1;
+    // The promoted replica's lineage starts at what it had + 1, but its first replies, in flight
+    // together, may complete out of value order (seen on the Kubernetes node: 21 read 0.1 ms before
+    // 20): what it had is one less than the least of those, not of the first to complete.
+    const together = ok.filter((o) => o.f === 'incr' && o.completeNs >= split.completeNs && o.invokeNs <= split.completeNs && o.value! <= highestBefore(o.invokeNs));
+    const replicaHad = Math.min(...together.map((o) => o.value!)) - 1;
     const lost = ok.filter((o) => o.completeNs < split.completeNs && o.value! > replicaHad && o.completeNs > cutNs - 1e9);
     // Redis accepted a write at some moment between its invoke and its reply: only a write invoked
     // after the window must have been accepted after it. A reply read late (the harness's event
