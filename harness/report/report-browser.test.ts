@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -120,15 +120,20 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real br
     try {
       const page = await browser.newPage();
       // The report is one 3.6 MB file of inline script: 2 s to render on a quiet machine, over 20 s
-      // while the rest of npm test holds both cores (CI failed so once). Generous, but bounded.
-      page.setDefaultTimeout(60_000);
-      page.setDefaultNavigationTimeout(60_000);
+      // while the rest of npm test holds both cores, once over 60 s in CI. Generous, but bounded.
+      page.setDefaultTimeout(120_000);
+      page.setDefaultNavigationTimeout(120_000);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`file://${path.join(runDir, 'allure-report', 'index.html')}`);
       // The front page's tree lists the scenarios themselves (no project → folder → file groups to
       // expand first): one click on a scenario opens it.
-      for (const name of names) await page.getByText(name, { exact: true }).first().waitFor({ state: 'visible' });
+      for (const name of names) {
+        await page.getByText(name, { exact: true }).first().waitFor({ state: 'visible' }).catch(async (e: Error) => {
+          // What the page did show, so that a failure here says more than a timeout.
+          throw new Error(`${e.message}\npage errors: ${errors.join(' | ') || 'none'}\npage text: ${(await page.locator('body').innerText().catch(() => '?')).slice(0, 600)}`);
+        });
+      }
       for (const group of ['redis-chaos', 'scenarios', `${names[0]}.test.ts`]) expect(await page.getByText(group, { exact: true }).count(), group).toBe(0);
       await page.getByText(names[1]!, { exact: true }).first().click();
       await page.getByText('fault', { exact: true }).first().waitFor({ state: 'visible' }); // the opened scenario's step
@@ -136,6 +141,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real br
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
+      await rm(runDir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 400_000);
 });
