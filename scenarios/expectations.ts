@@ -67,6 +67,15 @@ const specs = [
     expect: { promotion: 'promoted' },
   },
   {
+    name: 'kill-master-and-first-replica',
+    what: "on a shape with two or more replicas per master (`--replicas-per-master 2`): the counter's master and its first replica SIGKILLed together, held down until a remaining replica is promoted, then restarted",
+    promises: [
+      { says: 'a remaining replica promoted within `2 × cluster-node-timeout + 5 s`; the old master and the killed replica re-attach to it', checks: ['replica-promotion'] },
+      HEALTHY, NO_LOSS,
+    ],
+    expect: { promotion: 'promoted' },
+  },
+  {
     name: 'master-and-replica',
     what: "both nodes of the counter's shard killed, held down 2 × node timeout (its slots uncovered meanwhile), restarted",
     promises: [

@@ -1,4 +1,4 @@
-import { masterOfSlot, selfEntries } from '../cluster/index.ts';
+import { masterOfSlot, podOfNode, selfEntries } from '../cluster/index.ts';
 import { faultEffectMs, faultEndMs, isEnding, type Checker, type FaultKind, type FaultRecord, type RunEvidence } from './types.ts';
 
 export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
@@ -6,7 +6,7 @@ export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs 
 /**
  * For each fault on a master: its slots end up served by a former replica (promoted) or by the
  * same node come back (returned). The failover time runs from the fault to the first sample in
- * which another node owns the slot and every node says cluster_state:ok. A promoted-away master
+ * which another node owns the slot and every master with slots says cluster_state:ok. A promoted-away master
  * must rejoin as a replica of its successor with its link up.
  */
 export const replicaPromotionChecker: Checker = (e) => {
@@ -21,7 +21,9 @@ export const replicaPromotionChecker: Checker = (e) => {
   return { valid: true, message: results.map((r) => r.message).join('; '), details };
 };
 
-function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string } {
+type Judged = { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string; losers?: ReturnType<typeof loserOutcome>[] };
+
+function judge(f: FaultRecord, e: RunEvidence): Judged {
   const slot = f.slots[0]![0];
   const deadline = e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs);
   // While a master is cut off it still claims its slots, so no sample has a single owner. A replica
@@ -33,12 +35,12 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
     ? e.samples.find((s) => s.tMs > f.atMs && (s.claimants
       ? (s.claimants[slot] ?? []).some((id) => f.replicaIds.includes(id))
       : s.epoch !== undefined && epochBefore !== undefined && s.epoch > epochBefore))
-    : e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && s.allOk);
+    : e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId && serving(s));
   // Timed from when the fault was in place, not from when the harness began to apply it.
   const from = faultEffectMs(f);
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - from)) : null;
   const blockedMs = after ? replicasDownMs(f, e, after.tMs) : 0;
-  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs), replicasDownMs: blockedMs };
+  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs), replicasDownMs: blockedMs, deadlineMs: deadline };
   if (e.expect.promotion === 'none') {
     // A slowed master is no failed master: any sample in which another node owned its slot is a false failure detection.
     const moved = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId);
@@ -53,7 +55,7 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
   if (later && e.expect.promotion === 'either') {
     // Either outcome will do (an evicted master back on a new IP, or its replica promoted): each
     // round must see the slot served again, with every node ok, before the next fault on its shard.
-    const served = e.samples.find((s) => s.tMs > f.atMs && s.tMs < later.atMs && s.owners[slot] && s.allOk && (s.owners[slot] === f.nodeId || f.replicaIds.includes(s.owners[slot]!)));
+    const served = e.samples.find((s) => s.tMs > f.atMs && s.tMs < later.atMs && s.owners[slot] && serving(s) && (s.owners[slot] === f.nodeId || f.replicaIds.includes(s.owners[slot]!)));
     if (!served) return { ...base, outcome: 'unserved', ok: false, message: `slot ${slot} was not served again, with every node ok, between the fault on ${f.target} and the next fault on its shard` };
     const outcome = served.owners[slot] === f.nodeId ? 'returned' : 'promoted';
     return { ...base, outcome, failoverMs: Math.round(served.tMs - from), ok: true, message: `slot ${slot} served again ${Math.round(served.tMs - from)} ms after the fault on ${f.target} (${outcome === 'returned' ? 'the same node back' : 'a replica promoted'})` };
@@ -79,8 +81,38 @@ function judge(f: FaultRecord, e: RunEvidence): { target: string; outcome: strin
     const now = old ? `${old.self.role}${old.self.masterId ? ` of ${old.self.masterId.slice(0, 8)}` : ''}, link ${old.view.replication?.master_link_status ?? 'n/a'}` : 'not reachable';
     return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted in ${failoverMs} ms, but the old master ${f.target} did not rejoin as its replica (${now})` };
   }
-  return { ...base, outcome: 'promoted', ok: true, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}${waited(blockedMs)}); ${f.target} rejoined as its replica` };
+  // With two or more candidates either may win; each one that lost must follow the winner, or
+  // have migrated to a master that was short of replicas (cluster-migration-barrier).
+  const losers = f.replicaIds.filter((id) => id !== owner.nodeId).map((id) => loserOutcome(id, owner.nodeId, e.final!));
+  const stray = losers.filter((l) => !l.ok);
+  const losersText = losers.length ? `; ${losers.map((l) => l.text).join(', ')}` : '';
+  if (stray.length) {
+    return { ...base, outcome: 'promoted', ok: false, losers, message: `${owner.pod} was promoted in ${failoverMs} ms, but the other ${stray.length > 1 ? 'candidates' : 'candidate'} did not re-attach to it: ${stray.map((l) => l.text).join(', ')}` };
+  }
+  return { ...base, outcome: 'promoted', ok: true, losers, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}${waited(blockedMs)}); ${f.target} rejoined as its replica${losersText}` };
 }
+
+/**
+ * A replica of the failed master that lost the election: at the end it must replicate the winner
+ * with its link up, or another master (replica migration moved it to an orphan's shard).
+ */
+function loserOutcome(id: string, winner: string, final: NonNullable<RunEvidence['final']>): { pod: string; ok: boolean; migratedTo: string | null; text: string } {
+  const entry = selfEntries(final).find((s) => s.self.id === id);
+  const pod = entry?.view.pod ?? id.slice(0, 8);
+  if (!entry) return { pod, ok: false, migratedTo: null, text: `${pod} not reachable at the end` };
+  const link = entry.view.replication?.master_link_status;
+  if (entry.self.role !== 'replica' || link !== 'up') return { pod, ok: false, migratedTo: null, text: `${pod} is ${entry.self.role}${entry.self.masterId ? ` of ${entry.self.masterId.slice(0, 8)}` : ''}, link ${link ?? 'n/a'}` };
+  if (entry.self.masterId === winner) return { pod, ok: true, migratedTo: null, text: `${pod} (the other candidate) re-attached to it` };
+  const to = podOfNode(final, entry.self.masterId ?? '') ?? entry.self.masterId?.slice(0, 8) ?? '?';
+  return { pod, ok: true, migratedTo: to, text: `${pod} (the other candidate) migrated to ${to}'s shard (replica migration)` };
+}
+
+/**
+ * The cluster serves: every master that holds slots says cluster_state:ok. Replicas are left out,
+ * since a node back from a deletion may say fail for seconds after its successor serves; samples
+ * recorded before `mastersOk` fall back to every node.
+ */
+const serving = (s: RunEvidence['samples'][number]) => s.mastersOk ?? s.allOk;
 
 /** Faults that keep a replica from taking over while they last; a slowed link or a full disk does not. */
 const DISABLING = new Set<FaultKind>(['kill', 'crash', 'pause', 'partition', 'delete-pod', 'full-restart', 'node-crash', 'evict']);

@@ -1,8 +1,13 @@
 import { hasFlag, selfEntries } from '../cluster/index.ts';
+import type { Topology } from '../cluster/index.ts';
 import type { Checker } from './types.ts';
 
-/** At the end: the shape is back (3 masters, each with a replica whose link is up, 6 known nodes) and no node is flagged. */
-export const topologyRestoredChecker: Checker = ({ final, shape }) => {
+/**
+ * At the end: the shape is back (the masters, each with its replicas' links up, every node known)
+ * and no node is flagged. Replicas that now follow another shard's master (replica migration,
+ * bounded by cluster-migration-barrier) are named, not failed: Redis moves them by design.
+ */
+export const topologyRestoredChecker: Checker = ({ before, final, shape }) => {
   if (!final) return { valid: 'unknown', message: 'no final topology was taken', details: {} };
   const total = shape.masters * (1 + shape.replicasPerMaster);
   const problems: string[] = [];
@@ -13,7 +18,9 @@ export const topologyRestoredChecker: Checker = ({ final, shape }) => {
   for (const m of masters) {
     const linked = selves.filter((s) => s.self.role === 'replica' && s.self.masterId === m.self.id && s.view.replication?.master_link_status === 'up');
     layout[m.view.pod] = linked.map((r) => r.view.pod);
-    if (linked.length < shape.replicasPerMaster) problems.push(`master ${m.view.pod} is an orphan: ${linked.length} replicas with link up, expected ${shape.replicasPerMaster}`);
+    if (linked.length < shape.replicasPerMaster) {
+      problems.push(`master ${m.view.pod} ${linked.length === 0 ? 'is an orphan' : 'is short of replicas'}: ${linked.length} ${replicas(linked.length)} with link up, expected ${shape.replicasPerMaster}`);
+    }
   }
   for (const v of final.views) {
     if (!v.reachable) {
@@ -27,7 +34,28 @@ export const topologyRestoredChecker: Checker = ({ final, shape }) => {
       }
     }
   }
-  const details = { layout, problems };
-  if (problems.length) return { valid: false, message: problems.slice(0, 4).join('; '), details };
-  return { valid: true, message: `${masters.length} masters, each with a linked replica; ${total} known nodes; no node flagged`, details };
+  const migrations = replicaMigrations(before, final);
+  const moved = migrations.length ? `; replica migration: ${migrations.map((m) => `${m.pod} from ${m.fromShard} to ${m.toShard}`).join(', ')}` : '';
+  const details = { layout, problems, migrations };
+  if (problems.length) return { valid: false, message: problems.slice(0, 4).join('; ') + moved, details };
+  return { valid: true, message: `${masters.length} masters, each with ${shape.replicasPerMaster} linked ${replicas(shape.replicasPerMaster)}; ${total} known nodes; no node flagged${moved}`, details };
 };
+
+const replicas = (n: number) => (n === 1 ? 'replica' : 'replicas');
+
+/**
+ * Replicas whose shard (named by its first slot range) differs between two topologies. A replica
+ * that was master in either is a failover, not a migration, and is left out.
+ */
+export function replicaMigrations(before: Topology, after: Topology): { pod: string; fromShard: string; toShard: string }[] {
+  const shardOf = (t: Topology) => {
+    const selves = selfEntries(t);
+    const range = new Map(selves.filter((s) => s.self.role === 'master' && s.self.slots.length).map((s) => [s.self.id, `${s.self.slots[0]![0]}-${s.self.slots[0]![1]}`]));
+    return new Map(selves.filter((s) => s.self.role === 'replica' && s.self.masterId && range.has(s.self.masterId)).map((s) => [s.self.id, { pod: s.view.pod, shard: range.get(s.self.masterId!)! }]));
+  };
+  const was = shardOf(before);
+  return [...shardOf(after)].flatMap(([id, now]) => {
+    const then = was.get(id);
+    return then && then.shard !== now.shard ? [{ pod: now.pod, fromShard: then.shard, toShard: now.shard }] : [];
+  });
+}

@@ -24,6 +24,7 @@ const OPTIONS = {
   workload: { type: 'string' },
   'wait-replicas': { type: 'string' },
   keys: { type: 'string' },
+  'replicas-per-master': { type: 'string' },
   keep: { type: 'boolean' },
   isolation: { type: 'string' },
   nodes: { type: 'string' },
@@ -37,14 +38,16 @@ const OPTIONS = {
 
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
-                          [--workload counter|append|both] [--keys N]
+                          [--workload counter|append|both] [--keys N] [--replicas-per-master N]
                           [--wait-replicas N]
                           [--report-dir DIR] [--keep] [--isolation namespaces|processes] [--nodes N] [--zones N]
                           [--context NAME] [--allow-context NAME] [--sweep] [--schedule FILE]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_WORKLOAD HARNESS_KEYS HARNESS_WAIT_REPLICAS HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_WORKLOAD HARNESS_KEYS HARNESS_REPLICAS_PER_MASTER HARNESS_WAIT_REPLICAS HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
+  /** The scenarios given by their exact name, not by a glob or `all`: the user asked for each. */
+  named: string[];
   help: boolean;
   sweep: boolean;
 }
@@ -73,6 +76,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   return {
     help: values.help ?? false,
     sweep: values.sweep ?? false,
+    named: (values.scenario ?? []).filter((p) => known.includes(p)),
     options: {
       platform,
       manifests: path.resolve(values.manifests ?? env.HARNESS_MANIFESTS ?? 'manifests'),
@@ -87,6 +91,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       workload: workloadOf(values.workload ?? env.HARNESS_WORKLOAD, values.workload === undefined ? 'HARNESS_WORKLOAD' : '--workload'),
       waitReplicas: integer('--wait-replicas', values['wait-replicas'] ?? env.HARNESS_WAIT_REPLICAS, 1),
       keys: keysOf(values.keys ?? env.HARNESS_KEYS, values.keys === undefined ? 'HARNESS_KEYS' : '--keys'),
+      replicasPerMaster: integer('--replicas-per-master', values['replicas-per-master'] ?? env.HARNESS_REPLICAS_PER_MASTER, 1),
       keep: values.keep ?? false,
       isolation: isolationOf(values.isolation ?? env.HARNESS_ISOLATION, '--isolation'),
       nodes,

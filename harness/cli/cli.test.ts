@@ -17,6 +17,18 @@ describe('npm run scenarios, on bad input', () => {
     expect(r.stderr).toMatch(/^redis-chaos: Unknown option '--nope'/);
   });
 
+  it('exits 2 with the arithmetic when --replicas-per-master cannot split the StatefulSet', async () => {
+    const r = await run(['--replicas-per-master', '2', '--scenario', 'kill-master']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^redis-chaos: .*statefulset\.yaml \(document 0\): spec\.replicas is 6: 6 pods \/ shards of 1 master \+ 2 replicas \(--replicas-per-master 2\) = 2 masters; Redis Cluster needs at least 3 \(9 pods\)$/);
+  });
+
+  it('exits 2 with one line when a scenario named on the command line needs a second replica', async () => {
+    const r = await run(['--scenario', 'kill-master-and-first-replica']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe("redis-chaos: --scenario kill-master-and-first-replica needs 2 replicas per master; the manifests' shape is 3 × 1 (masters × replicas per master): set redis-chaos/replicas-per-master on the StatefulSet, or --replicas-per-master, with replicas to match");
+  });
+
   it('exits 2 with one line naming --wait-replicas for a bad count', async () => {
     const r = await run(['--wait-replicas', '0']);
     expect(r.exitCode).toBe(2);

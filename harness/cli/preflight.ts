@@ -1,17 +1,18 @@
-import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
+import { loadManifests, resolveSystem, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
 import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
 import { HarnessError } from '../errors.ts';
 import { chooseIsolation } from '../platform/local/sandbox/isolation.ts';
-import { DISK_SCENARIOS, NETWORK_SCENARIOS } from '../scenario/catalog.ts';
+import { DISK_SCENARIOS, NETWORK_SCENARIOS, unfitForShape } from '../scenario/catalog.ts';
 import { capacityUnavailable, NO_CAPACITY } from '../platform/local/volumes.ts';
 
 /**
  * What can be checked in a second, before anything starts: the manifests and the tools the
  * platform needs. Each failure is a one-line HarnessError (exit 2) and nothing is left running.
  */
-export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l)): Promise<SystemUnderTest> {
-  const system = resolveSystem(await loadManifests(options.manifests));
+export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l), named: string[] = []): Promise<SystemUnderTest> {
+  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster });
+  fitScenariosToShape(options, system.shape, named, log);
   if (options.platform === 'local') {
     await requireTools(REDIS_TOOLS, 'the local platform');
     // Resolved once, before anything starts, so every session runs the same mode and the fallback is said once.
@@ -39,4 +40,19 @@ export async function preflight(options: HarnessOptions, log: (line: string) => 
     await checkKubernetesTarget(options);
   }
   return system;
+}
+
+/**
+ * A scenario the shape cannot run (a second replica to fall back on, with one per master): asked
+ * for by name, it is a mistake (exit 2); selected by a glob or `all`, it is left out, said once.
+ */
+export function fitScenariosToShape(options: HarnessOptions, shape: ClusterShape, named: string[], log: (line: string) => void): void {
+  const unfit = unfitForShape(options.scenarios, shape.replicasPerMaster);
+  if (!unfit.length) return;
+  const why = (u: { name: string; needs: number }) => `${u.name} needs ${u.needs} replicas per master; the manifests' shape is ${shapeText(shape)} (masters × replicas per master)`;
+  const asked = unfit.find((u) => named.includes(u.name));
+  if (asked) throw new HarnessError(`--scenario ${why(asked)}: set redis-chaos/replicas-per-master on the StatefulSet, or --replicas-per-master, with replicas to match`);
+  if (unfit.length === options.scenarios.length) throw new HarnessError(`${unfit.map(why).join('; ')}: nothing left to run`);
+  for (const u of unfit) log(`redis-chaos: left out: ${why(u)}`);
+  options.scenarios = options.scenarios.filter((s) => !unfit.some((u) => u.name === s));
 }

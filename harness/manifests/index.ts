@@ -1,7 +1,8 @@
 export { loadManifests, parseFile } from './load.ts';
 export { lineAt, pointer, type FieldPath } from './lines.ts';
-export { resolveSystem, SEED_SHAPE } from './system.ts';
-export type { ClusterShape, SystemUnderTest, RedisSide, AppSide } from './system.ts';
+export { resolveSystem } from './system.ts';
+export type { SystemChoices, SystemUnderTest, RedisSide, AppSide } from './system.ts';
+export { MIN_MASTERS, REPLICAS_PER_MASTER_ANNOTATION, SEED_SHAPE, shapeOf, shapeText, type ClusterShape } from './shape.ts';
 export type * from './types.ts';
 export { overrideArgs, parseRedisConf, parseRedisOverride, runOverrides, withOverrides } from './redis-config.ts';
 export type { RedisOverride } from './redis-config.ts';

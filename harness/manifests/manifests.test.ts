@@ -87,10 +87,10 @@ describe('invalid manifests exit 2 naming the file and document', () => {
     expect((await resolveError(files)).message).toMatch(/statefulset\.yaml \(document 0\): container "redis" port 1 \(16379\) has no name/);
   });
 
-  it('a replica count that does not match masters × (1 + replicas per master)', async () => {
+  it('a replica count that shards of 1 master + its replicas do not divide, with the arithmetic', async () => {
     const files = await seedFiles();
     files['statefulset.yaml'] = files['statefulset.yaml']!.replace('replicas: 6', 'replicas: 5');
-    expect((await resolveError(files)).message).toMatch(/statefulset\.yaml \(document 0\): spec\.replicas is 5, but 3 masters × \(1 \+ 1 replicas per master\) needs 6/);
+    expect((await resolveError(files)).message).toMatch(/statefulset\.yaml \(document 0\): spec\.replicas is 5: shards of 1 master \+ 1 replica \(the default; set annotation redis-chaos\/replicas-per-master or --replicas-per-master\) do not divide it \(5 = 2 × 2 \+ 1\)$/);
   });
 
   it('a field of the wrong type, with its path', async () => {

@@ -3,13 +3,9 @@ import { ManifestError } from '../errors.ts';
 import { parseRedisConf, REDIS_DEFAULT_NODE_TIMEOUT_MS } from './redis-config.ts';
 import type { ConfigMap, Container, Deployment, KubeObject, ManifestSet, Service, StatefulSet, Workload } from './types.ts';
 
-export interface ClusterShape {
-  masters: number;
-  replicasPerMaster: number;
-}
+import { shapeOf, type ClusterShape } from './shape.ts';
 
-/** The walkthrough's cluster: three masters with one replica each. */
-export const SEED_SHAPE: ClusterShape = { masters: 3, replicasPerMaster: 1 };
+export type { ClusterShape } from './shape.ts';
 
 export interface RedisSide {
   statefulSet: StatefulSet;
@@ -40,7 +36,16 @@ export interface SystemUnderTest {
   app: AppSide | undefined;
 }
 
-export function resolveSystem(manifests: ManifestSet, shape: ClusterShape = SEED_SHAPE): SystemUnderTest {
+/**
+ * What the run chooses where the manifests alone cannot say. `shape` replaces the derived shape
+ * outright (test fixtures of one pod); `replicasPerMaster` is --replicas-per-master.
+ */
+export interface SystemChoices {
+  replicasPerMaster?: number | null;
+  shape?: ClusterShape;
+}
+
+export function resolveSystem(manifests: ManifestSet, choices: SystemChoices = {}): SystemUnderTest {
   const of = <K extends KubeObject['kind']>(kind: K) => manifests.objects.filter((o): o is Extract<KubeObject, { kind: K }> => o.kind === kind);
   const configMaps = new Map(of('ConfigMap').map((c) => [c.name, c]));
   const services = of('Service');
@@ -50,11 +55,7 @@ export function resolveSystem(manifests: ManifestSet, shape: ClusterShape = SEED
   const statefulSets = of('StatefulSet');
   if (statefulSets.length === 0) throw new ManifestError(manifests.dir, null, 'no StatefulSet found: the Redis pods must be a StatefulSet');
   const statefulSet = statefulSets.find((s) => s.template.containers.some(isRedis)) ?? statefulSets[0]!;
-  const expected = shape.masters * (1 + shape.replicasPerMaster);
-  if (statefulSet.replicas !== expected) {
-    throw new ManifestError(statefulSet.source.file, statefulSet.source.documentIndex,
-      `spec.replicas is ${statefulSet.replicas}, but ${shape.masters} masters × (1 + ${shape.replicasPerMaster} replicas per master) needs ${expected}`);
-  }
+  const shape = choices.shape ?? shapeOf(statefulSet, choices.replicasPerMaster);
   const container = statefulSet.template.containers.find(isRedis) ?? statefulSet.template.containers[0]!;
   const clientPort = (container.ports.find((p) => p.name === 'client') ?? container.ports[0])?.containerPort ?? 6379;
   const configFile = findConfigFile(statefulSet, container, configMaps);

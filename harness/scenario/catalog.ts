@@ -12,6 +12,14 @@ export const NETWORK_SCENARIOS = ['partition-master', 'partition-replica', 'slow
 /** Scenarios that fill a volume: they need claims with a capacity of their own (namespaces mode, loop devices). */
 export const DISK_SCENARIOS = ['disk-full-master'];
 
+/** Scenarios that need more replicas per master than the walkthrough's one, and how many. */
+export const SHAPE_SCENARIOS: Record<string, number> = { 'kill-master-and-first-replica': 2 };
+
+/** The selected scenarios a shape cannot run, each with the replicas per master it needs. */
+export function unfitForShape(selected: string[], replicasPerMaster: number): { name: string; needs: number }[] {
+  return selected.flatMap((name) => ((SHAPE_SCENARIOS[name] ?? 0) > replicasPerMaster ? [{ name, needs: SHAPE_SCENARIOS[name]! }] : []));
+}
+
 /** Every scenario, from the files in scenarios/ (`<name>.test.ts`): the seed's first, in run order. */
 export function scenarioNames(): string[] {
   const names = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length));

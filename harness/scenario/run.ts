@@ -182,11 +182,16 @@ export class ScenarioRun {
 
   /** The pod replicating `master` right now (the first, with more than one). */
   async replicaOf(master: string): Promise<string> {
+    return (await this.replicasOf(master))[0]!;
+  }
+
+  /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
+  async replicasOf(master: string): Promise<string[]> {
     const t = await snapshot(this.env.platform);
     const id = selfEntries(t).find((e) => e.view.pod === master)?.self.id;
-    const replica = selfEntries(t).find((e) => e.self.role === 'replica' && e.self.masterId === id);
-    if (!replica) throw new HarnessError(`${master} has no replica`);
-    return replica.view.pod;
+    const replicas = selfEntries(t).filter((e) => e.self.role === 'replica' && e.self.masterId === id).map((e) => e.view.pod);
+    if (!replicas.length) throw new HarnessError(`${master} has no replica`);
+    return replicas;
   }
 
   /** The pods that are masters with slots right now, in slot order. */

@@ -37,6 +37,11 @@ export interface HarnessOptions {
    * absent: the default, chosen from the topology (cluster/keys.ts chooseKeys).
    */
   keys?: number | null;
+  /**
+   * --replicas-per-master N: how the StatefulSet's pods split into shards, over the manifests'
+   * annotation (manifests/shape.ts). Null or absent: the annotation, else 1.
+   */
+  replicasPerMaster?: number | null;
   keep: boolean;
   /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
   isolation: 'namespaces' | 'processes' | 'auto';
@@ -67,6 +72,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     workload: workloadOf(env.HARNESS_WORKLOAD, 'HARNESS_WORKLOAD'),
     waitReplicas: int(env.HARNESS_WAIT_REPLICAS),
     keys: keysOf(env.HARNESS_KEYS, 'HARNESS_KEYS'),
+    replicasPerMaster: int(env.HARNESS_REPLICAS_PER_MASTER),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
     nodes: int(env.HARNESS_NODES) ?? 3,
@@ -92,6 +98,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_WORKLOAD: o.workload ?? 'counter',
     HARNESS_WAIT_REPLICAS: o.waitReplicas ? String(o.waitReplicas) : '',
     HARNESS_KEYS: o.keys == null ? '' : String(o.keys),
+    HARNESS_REPLICAS_PER_MASTER: o.replicasPerMaster == null ? '' : String(o.replicasPerMaster),
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_ISOLATION: o.isolation,
     HARNESS_NODES: String(o.nodes),

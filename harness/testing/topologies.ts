@@ -16,15 +16,30 @@ export interface FakeNode {
 
 /** The walkthrough's layout: pods 0–2 masters of the three ranges, 3–5 their replicas. */
 export function seedNodes(): FakeNode[] {
-  const ranges: SlotRange[] = [[0, 5460], [5461, 10922], [10923, 16383]];
-  const id = (i: number) => `${String(i).repeat(8)}${'0'.repeat(32)}`;
-  return [0, 1, 2, 3, 4, 5].map((i) => ({
+  return shapeNodes(3, 1);
+}
+
+/**
+ * `redis-cli --cluster create`'s layout for any shape: pods 0..masters-1 own equal slot ranges, and
+ * the rest follow them round-robin (pod masters + i replicates pod i % masters).
+ */
+export function shapeNodes(masters: number, replicasPerMaster: number): FakeNode[] {
+  // redis-cli's split: a fractional share per master, each range's end rounded.
+  const share = 16384 / masters;
+  const ranges: SlotRange[] = [];
+  for (let j = 0, first = 0; j < masters; j++) {
+    const last = j === masters - 1 ? 16383 : Math.max(first, Math.round(j * share + share - 1));
+    ranges.push([first, last]);
+    first = last + 1;
+  }
+  const id = (i: number) => (i < 10 ? `${String(i).repeat(8)}${'0'.repeat(32)}` : String(i).repeat(4).padEnd(40, '0'));
+  return Array.from({ length: masters * (1 + replicasPerMaster) }, (_, i) => ({
     pod: `redis-cluster-${i}`,
     id: id(i),
     ip: `127.0.0.${i + 1}`,
-    role: i < 3 ? 'master' : 'replica',
-    masterId: i < 3 ? null : id(i - 3),
-    slots: i < 3 ? [ranges[i]!] : [],
+    role: i < masters ? 'master' as const : 'replica' as const,
+    masterId: i < masters ? null : id(i % masters),
+    slots: i < masters ? [ranges[i]!] : [],
   }));
 }
 

@@ -13,6 +13,12 @@ export interface SampleSummary {
   contested: number;
   /** Every reachable node says cluster_state:ok. */
   allOk: boolean;
+  /**
+   * Every reachable master that holds slots says cluster_state:ok: the cluster serves. A node
+   * back from a deletion may say fail for seconds after it has rejoined as a replica, while its
+   * successor already serves; absent in samples recorded before this field.
+   */
+  mastersOk?: boolean;
   reachable: number;
   /** Reachable masters that hold slots. */
   mastersUp: number;
@@ -42,13 +48,15 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
     claimants[slot] = [...claims[slot]!];
   }
   const reachable = t.views.filter((v) => v.reachable);
+  const serving = selfEntries(t).filter((e) => e.self.role === 'master' && e.self.slots.length > 0);
   return {
     tMs,
     covered: cov.covered,
     contested: cov.contested.reduce((n, c) => n + (c.slots[1] - c.slots[0] + 1), 0),
     allOk: reachable.length > 0 && reachable.every((v) => v.info?.cluster_state === 'ok'),
+    mastersOk: serving.length > 0 && serving.every((e) => e.view.info?.cluster_state === 'ok'),
     reachable: reachable.length,
-    mastersUp: selfEntries(t).filter((e) => e.self.role === 'master' && e.self.slots.length > 0).length,
+    mastersUp: serving.length,
     counterOwner: owner?.nodeId ?? null,
     counterOwnerPod: owner?.pod ?? null,
     owners,

@@ -21,7 +21,7 @@ async function manifestsWith(statefulSet: string): Promise<string> {
 describe('local platform lifecycle', () => {
   it('a failed up() names the pod and its log, and leaves nothing running', async () => {
     const text = (await readFile(path.join(ONE_POD, 'statefulset.yaml'), 'utf8')).replace('args: ["--save", "", "--appendonly", "no"]', 'args: ["--no-such-option", "yes"]');
-    const system = resolveSystem(await loadManifests(await manifestsWith(text)), solo);
+    const system = resolveSystem(await loadManifests(await manifestsWith(text)), { shape: solo });
     const runId = '20261201-000001-fa11';
     const error = await new LocalPlatform({ system, runId, podReadyTimeoutMs: 3000, backoff: { initialMs: 100, maxMs: 200, resetAfterMs: 60_000 } })
       .up().then(() => null, (e: unknown) => e as Error);
@@ -33,12 +33,12 @@ describe('local platform lifecycle', () => {
 
   it('an image it cannot run is a clear error naming the manifest', async () => {
     const text = (await readFile(path.join(ONE_POD, 'statefulset.yaml'), 'utf8')).replace('image: redis:7.0.15-alpine', 'image: bitnami/redis-cluster:7.2');
-    const system = resolveSystem(await loadManifests(await manifestsWith(text)), solo);
+    const system = resolveSystem(await loadManifests(await manifestsWith(text)), { shape: solo });
     await expect(new LocalPlatform({ system }).up()).rejects.toThrow(/statefulset\.yaml \(document 0\): the local platform cannot run image "bitnami\/redis-cluster:7\.2"/);
   });
 
   it('--keep keeps the run folder through automatic sweeps; --sweep removes it', async () => {
-    const system = resolveSystem(await loadManifests(ONE_POD), solo);
+    const system = resolveSystem(await loadManifests(ONE_POD), { shape: solo });
     const platform = await new LocalPlatform({ system, keep: true }).up();
     const { runId } = platform.info;
     await platform.down();

@@ -22,7 +22,7 @@ async function facts(pod: string): Promise<Record<string, string>> {
 
 describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   beforeAll(async () => {
-    const system = resolveSystem(await loadManifests(path.join(import.meta.dirname, '../fixtures/sandbox')), { masters: 2, replicasPerMaster: 0 });
+    const system = resolveSystem(await loadManifests(path.join(import.meta.dirname, '../fixtures/sandbox')), { shape: { masters: 2, replicasPerMaster: 0 } });
     platform = await new LocalPlatform({ system, isolation: 'namespaces', backoff: { initialMs: 200, maxMs: 500, resetAfterMs: 60_000 } }).up();
   });
   afterAll(() => platform?.down());
@@ -122,7 +122,7 @@ describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` 
 
 describe('process mode', () => {
   it('refuses network faults in one line saying why', async () => {
-    const system = resolveSystem(await loadManifests(path.join(import.meta.dirname, '../fixtures/one-pod')), { masters: 1, replicasPerMaster: 0 });
+    const system = resolveSystem(await loadManifests(path.join(import.meta.dirname, '../fixtures/one-pod')), { shape: { masters: 1, replicasPerMaster: 0 } });
     const p = await new LocalPlatform({ system, isolation: 'processes' }).up();
     try {
       expect(p.info.isolation).toBe('processes');

@@ -1,0 +1,27 @@
+// Scenarios a shape cannot run: named, a mistake; chosen by a glob or `all`, left out and said.
+import { describe, expect, it } from 'vitest';
+import { fitScenariosToShape } from './preflight.ts';
+import type { HarnessOptions } from '../session/options.ts';
+
+const options = (scenarios: string[]) => ({ scenarios }) as HarnessOptions;
+
+describe('fitScenariosToShape', () => {
+  it('leaves out a scenario a glob chose that needs more replicas, and says so once', () => {
+    const o = options(['kill-master', 'kill-master-and-first-replica']);
+    const lines: string[] = [];
+    fitScenariosToShape(o, { masters: 3, replicasPerMaster: 1 }, [], (l) => lines.push(l));
+    expect(o.scenarios).toEqual(['kill-master']);
+    expect(lines).toEqual(["redis-chaos: left out: kill-master-and-first-replica needs 2 replicas per master; the manifests' shape is 3 × 1 (masters × replicas per master)"]);
+  });
+
+  it('keeps it on a shape with two replicas per master', () => {
+    const o = options(['kill-master', 'kill-master-and-first-replica']);
+    fitScenariosToShape(o, { masters: 3, replicasPerMaster: 2 }, ['kill-master-and-first-replica'], () => { throw new Error('nothing to say'); });
+    expect(o.scenarios).toEqual(['kill-master', 'kill-master-and-first-replica']);
+  });
+
+  it('refuses when nothing would be left, or the scenario was named', () => {
+    expect(() => fitScenariosToShape(options(['kill-master-and-first-replica']), { masters: 6, replicasPerMaster: 1 }, [], () => {})).toThrow(/needs 2 replicas per master; the manifests' shape is 6 × 1 .*: nothing left to run$/);
+    expect(() => fitScenariosToShape(options(['kill-master', 'kill-master-and-first-replica']), { masters: 3, replicasPerMaster: 1 }, ['kill-master-and-first-replica'], () => {})).toThrow(/^--scenario kill-master-and-first-replica needs 2/);
+  });
+});
