@@ -12,6 +12,8 @@ import { capacityUnavailable, NO_CAPACITY } from '../platform/local/volumes.ts';
  */
 export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l), named: string[] = []): Promise<SystemUnderTest> {
   const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster });
+  const { masters, replicasPerMaster } = system.shape;
+  if (masters !== 3 || replicasPerMaster !== 1) log(`redis-chaos: cluster shape ${shapeText(system.shape)}: ${masters} masters with ${replicasPerMaster} ${replicasPerMaster === 1 ? 'replica' : 'replicas'} each, ${masters * (1 + replicasPerMaster)} pods`);
   fitScenariosToShape(options, system.shape, named, log);
   if (options.platform === 'local') {
     await requireTools(REDIS_TOOLS, 'the local platform');

@@ -4,6 +4,7 @@ import type { PlatformInfo } from '../platform/types.ts';
 import { exitCodeOf } from '../util/terminate.ts';
 import { emptyMetrics, type ScenarioResult, type ScenarioStatus } from '../scenario/result.ts';
 import type { HarnessOptions } from '../session/options.ts';
+import type { ClusterShape } from '../manifests/index.ts';
 import { WAIT_TIMEOUT_MS } from '../session/app-env.ts';
 
 export interface RunSummary {
@@ -13,6 +14,8 @@ export interface RunSummary {
   seed: number;
   nodeTimeoutOverrideMs: number | null;
   manifestNodeTimeoutMs: number | null;
+  /** The cluster's shape, masters × replicas per master; absent in summaries from before any shape but 3 × 1. */
+  shape?: ClusterShape | null;
   /** --redis-config overrides applied to every Redis pod, in order. */
   redisConfig: Record<string, string>;
   redisImage: string | null;
@@ -57,7 +60,7 @@ export async function readScenarioResults(runDir: string, names: string[], missi
 }
 
 export function buildSummary(input: {
-  options: HarnessOptions; info: PlatformInfo | null; redisImage: string | null; manifestNodeTimeoutMs: number | null;
+  options: HarnessOptions; info: PlatformInfo | null; redisImage: string | null; manifestNodeTimeoutMs: number | null; shape?: ClusterShape | null;
   startedAt: Date; error: string | null; timings: RunSummary['timings']; scenarios: ScenarioResult[]; interruptedBy?: NodeJS.Signals | null;
 }): RunSummary {
   const { options, info, scenarios, error } = input;
@@ -68,6 +71,7 @@ export function buildSummary(input: {
     seed: options.seed,
     nodeTimeoutOverrideMs: options.nodeTimeoutMs,
     manifestNodeTimeoutMs: input.manifestNodeTimeoutMs,
+    shape: input.shape ?? null,
     redisConfig: Object.fromEntries(options.redisConfig.map((o) => [o.key, o.value])),
     redisImage: info?.redisImage ?? input.redisImage,
     waitReplicas: options.waitReplicas ? { replicas: options.waitReplicas, timeoutMs: WAIT_TIMEOUT_MS } : null,
@@ -93,9 +97,10 @@ export async function writeSummary(runDir: string, summary: RunSummary): Promise
 }
 
 /** The Redis settings in force, as the report header, the Markdown verdict and the progress log show them. */
-export function redisSettingsText(s: Pick<RunSummary, 'nodeTimeoutOverrideMs' | 'manifestNodeTimeoutMs' | 'redisConfig' | 'waitReplicas'>): string {
+export function redisSettingsText(s: Pick<RunSummary, 'nodeTimeoutOverrideMs' | 'manifestNodeTimeoutMs' | 'redisConfig' | 'waitReplicas' | 'shape'>): string {
   const timeout = s.nodeTimeoutOverrideMs === null ? `node timeout ${s.manifestNodeTimeoutMs ?? '?'} ms (manifests)` : `node timeout ${s.nodeTimeoutOverrideMs} ms (--node-timeout override)`;
   const extra = Object.entries(s.redisConfig ?? {}).map(([k, v]) => `${k}=${v === '' ? '""' : v}`);
   const wait = s.waitReplicas ? ` · --wait-replicas ${s.waitReplicas.replicas} (WAIT ${s.waitReplicas.replicas} ${s.waitReplicas.timeoutMs} ms after each write)` : '';
-  return `${extra.length ? `${timeout} · --redis-config ${extra.join(' ')}` : timeout}${wait}`;
+  const shape = s.shape ? `${s.shape.masters} masters × ${s.shape.replicasPerMaster} ${s.shape.replicasPerMaster === 1 ? 'replica' : 'replicas'} · ` : '';
+  return `${shape}${extra.length ? `${timeout} · --redis-config ${extra.join(' ')}` : timeout}${wait}`;
 }

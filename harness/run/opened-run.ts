@@ -101,7 +101,7 @@ async function record(run: OpenedRun): Promise<void> {
     const first = shared ?? pool.first;
     const summary = buildSummary({
       options, info: first?.platform.info ?? null, redisImage: first?.system.redis.container.image ?? null,
-      manifestNodeTimeoutMs: first?.system.redis.nodeTimeoutMs ?? null, startedAt, error: run.error, interruptedBy: signal,
+      manifestNodeTimeoutMs: first?.system.redis.nodeTimeoutMs ?? null, shape: first?.system.shape ?? null, startedAt, error: run.error, interruptedBy: signal,
       timings: (mode === 'shared' ? shared?.timings : null) ?? { platformUpMs: null, bootstrapMs: null, appUpMs: null }, scenarios,
     });
     await writeSummary(runDir, summary);
