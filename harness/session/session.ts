@@ -1,7 +1,7 @@
 import { BOOTSTRAP_ANNOTATION, createCluster, SPREAD_REPLICAS, spreadReplicas, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { createPlatform, type SessionScope } from './create-platform.ts';
-import { appEnvOf } from './app-env.ts';
+import { appEnvOf } from './options.ts';
 import { setAppEnv } from '../manifests/app-env.ts';
 import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
 import { waitUntil, NotYet } from '../util/wait.ts';
