@@ -45,6 +45,18 @@ export function fullStopDeadlineMs(sts: { replicas: number; podManagementPolicy:
   return sts.podManagementPolicy === 'OrderedReady' ? sts.replicas * perPod : perPod;
 }
 
+/**
+ * How long the StatefulSet may take to have every pod Running and Ready: at up(), and after a full
+ * restart scales it back. An OrderedReady set creates its pods one at a time, each once the one
+ * before is Ready, so the deadline is per pod, 50 s each (first image pull, claim provisioning,
+ * scheduling), never less than the 300 s the seed's six pods always had: a 3 × 2 shape's nine pods
+ * get 450 s, a 6 × 1 shape's twelve 600 s. A Parallel set creates all at once: 300 s.
+ */
+export function startDeadlineMs(sts: { replicas: number; podManagementPolicy: 'OrderedReady' | 'Parallel' }): number {
+  const floor = 300_000;
+  return sts.podManagementPolicy === 'OrderedReady' ? Math.max(floor, sts.replicas * 50_000) : floor;
+}
+
 const LABELS = (runId: string) => ({ 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': runId });
 const selector = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 
@@ -147,7 +159,7 @@ class KubernetesRunning implements RunningPlatform {
       },
       `/apis/apps/v1/namespaces/${this.namespace}/statefulsets`, { fieldSelector: `metadata.name=${sts.name}` },
       ([s]) => !!s && s.status?.readyReplicas === sts.replicas && !!s.status?.currentRevision && s.status.currentRevision === s.status.updateRevision,
-      { timeoutMs: this.options.readyTimeoutMs ?? 300_000, ...(signal ? { signal } : {}) },
+      { timeoutMs: this.options.readyTimeoutMs ?? startDeadlineMs(sts), ...(signal ? { signal } : {}) },
     ).catch(async (error: unknown) => {
       throw new HarnessError(`${error instanceof Error ? error.message : String(error)}: ${await diagnosePods(this.core, this.namespace, selector(sts.template.labels))}`);
     });
@@ -274,7 +286,7 @@ class KubernetesRunning implements RunningPlatform {
     await waitUntil('every pod running again', async () => {
       const now = await this.pods();
       if (now.length < sts.replicas || now.some((p) => p.phase !== 'Running' || !p.ip)) throw new NotYet(`${now.filter((p) => p.phase === 'Running').length}/${sts.replicas} running`);
-    }, { timeoutMs: this.options.readyTimeoutMs ?? 300_000, intervalMs: 500 });
+    }, { timeoutMs: this.options.readyTimeoutMs ?? startDeadlineMs(sts), intervalMs: 500 });
     const after = await this.pods();
     return before.map((p) => ({ pod: p.name, before: p.ip, after: after.find((a) => a.name === p.name)?.ip ?? null }));
   }
