@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.ts';
-import { loadManifests, resolveSystem } from '../manifests/index.ts';
+import { loadManifests, resolveSystem, type NameChoices } from '../manifests/index.ts';
 
 export interface ManifestSide {
   label: 'baseline' | 'candidate';
@@ -21,7 +21,7 @@ export interface ManifestSide {
  * `manifests/` is copied out with `git archive` into the gate's run folder, never checked out over
  * the user's work tree. Either way the set must load and validate, or this is one line, exit 2.
  */
-export async function resolveSide(label: ManifestSide['label'], spec: string, repo: string, into: string): Promise<ManifestSide> {
+export async function resolveSide(label: ManifestSide['label'], spec: string, repo: string, into: string, choices: NameChoices = {}): Promise<ManifestSide> {
   const flag = `--${label} ${spec}`;
   let side: ManifestSide;
   if (existsSync(spec) && statSync(spec).isDirectory()) {
@@ -39,7 +39,7 @@ export async function resolveSide(label: ManifestSide['label'], spec: string, re
     side = { label, spec, kind: 'ref', dir: path.join(out, 'manifests'), commit };
   }
   try {
-    resolveSystem(await loadManifests(side.dir));
+    resolveSystem(await loadManifests(side.dir), choices);
   } catch (error) {
     throw new HarnessError(`${flag}: not a valid manifest set: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -10,6 +10,8 @@ import { MAX_KEYS } from '../cluster/keys.ts';
 export interface HarnessOptions {
   platform: PlatformKind;
   manifests: string;
+  /** --statefulset NAME: the Redis StatefulSet, where the manifests cannot tell (manifests/discover.ts). Absent or null: found. */
+  statefulSet?: string | null;
   /** Empty: every scenario. */
   scenarios: string[];
   seed: number;
@@ -62,6 +64,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
   return {
     platform: (env.HARNESS_PLATFORM ?? 'local') as PlatformKind,
     manifests: path.resolve(env.HARNESS_MANIFESTS ?? 'manifests'),
+    statefulSet: env.HARNESS_STATEFULSET || null,
     scenarios: (env.HARNESS_SCENARIOS ?? '').split(',').filter(Boolean),
     seed: int(env.HARNESS_SEED) ?? 1,
     nodeTimeoutMs: int(env.HARNESS_NODE_TIMEOUT),
@@ -88,6 +91,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
   return {
     HARNESS_PLATFORM: o.platform,
     HARNESS_MANIFESTS: o.manifests,
+    HARNESS_STATEFULSET: o.statefulSet ?? '',
     HARNESS_SCENARIOS: o.scenarios.join(','),
     HARNESS_SEED: String(o.seed),
     HARNESS_NODE_TIMEOUT: o.nodeTimeoutMs === null ? '' : String(o.nodeTimeoutMs),

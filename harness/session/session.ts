@@ -35,7 +35,7 @@ export const recoveryTimeoutMs = (nodeTimeoutMs: number) => 20_000 + 4 * nodeTim
  * A failure anywhere takes down what was started and rethrows the first error.
  */
 export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal, scope?: SessionScope): Promise<Session> {
-  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster });
+  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   setAppEnv(system, appEnvOf(options));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
   let t = performance.now();

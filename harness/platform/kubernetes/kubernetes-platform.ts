@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PolicyApi, PortForward, setHeaderOptions, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
-import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
+import { requireApp, runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -8,6 +8,7 @@ import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, assertOverridesApply, withRedisOverrides } from './apply.ts';
+import { documentsFor } from './documents.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
@@ -149,7 +150,7 @@ class KubernetesRunning implements RunningPlatform {
     });
     const { redis } = system;
     const overrides = runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig);
-    const docs = withRedisOverrides(this.documents('redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', overrides);
+    const docs = withRedisOverrides(documentsFor(this.options.system, 'redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', overrides);
     await applyDocuments(this.objects, docs, this.namespace);
     const sts = redis.statefulSet;
     await watchUntil<V1StatefulSet>(this.target.kc, `StatefulSet ${sts.name} ready`,
@@ -375,9 +376,8 @@ class KubernetesRunning implements RunningPlatform {
   async deployApp({ signal, timeoutMs = 180_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
     this.assertUp();
     if (this.appUrl) return { url: this.appUrl };
-    const app = this.options.system.app;
-    if (!app) throw new HarnessError(`${this.options.system.manifests.dir}: no Deployment for the app (expected manifests/hit-counter/)`);
-    await applyDocuments(this.objects, this.documents('app'), this.namespace);
+    const app = requireApp(this.options.system);
+    await applyDocuments(this.objects, documentsFor(this.options.system, 'app'), this.namespace);
     const d = app.deployment;
     await watchUntil<V1Deployment>(this.target.kc, `Deployment ${d.name} rolled out`,
       async () => {
@@ -406,12 +406,6 @@ class KubernetesRunning implements RunningPlatform {
   down(): Promise<void> {
     this.downPromise ??= this.teardown.runOrThrow('kubernetes');
     return this.downPromise;
-  }
-
-  private documents(which: 'redis' | 'app'): Record<string, unknown>[] {
-    const { manifests, app } = this.options.system;
-    const appFiles = new Set([app?.deployment.source.file, app?.service?.source.file].filter(Boolean));
-    return manifests.documents.filter((d) => appFiles.has(d.source.file) === (which === 'app')).map((d) => d.object);
   }
 
   private forward(pod: string): Promise<{ port: number; close(): Promise<void> }> {
