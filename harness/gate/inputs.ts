@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.ts';
-import { loadManifests, resolveSystem, type NameChoices } from '../manifests/index.ts';
+import { loadManifests, resolveSystem, type ClusterShape, type NameChoices } from '../manifests/index.ts';
 
 export interface ManifestSide {
   label: 'baseline' | 'candidate';
@@ -14,6 +14,8 @@ export interface ManifestSide {
   dir: string;
   /** For a ref: the commit it named. */
   commit: string | null;
+  /** The cluster's shape on this side, once its manifests validated; a change may scale the cluster. */
+  shape?: ClusterShape;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function resolveSide(label: ManifestSide['label'], spec: string, re
     side = { label, spec, kind: 'ref', dir: path.join(out, 'manifests'), commit };
   }
   try {
-    resolveSystem(await loadManifests(side.dir), choices);
+    side.shape = resolveSystem(await loadManifests(side.dir), choices).shape;
   } catch (error) {
     throw new HarnessError(`${flag}: not a valid manifest set: ${error instanceof Error ? error.message : String(error)}`);
   }
