@@ -5,6 +5,7 @@ import { summarize } from '../workload/sampler.ts';
 import { shapeNodes, topologyOf, type FakeNode } from '../testing/topologies.ts';
 import { evidence, fault } from '../testing/evidence.ts';
 import { replicaPromotionChecker, topologyRestoredChecker } from './index.ts';
+import { unmetConditions } from '../cluster/readiness.ts';
 
 const SHAPE = { masters: 3, replicasPerMaster: 2 };
 const byPod = (nodes: FakeNode[], i: number) => nodes.find((n) => n.pod === `redis-cluster-${i}`)!;
@@ -115,5 +116,19 @@ describe('replica-promotion times the failover by the masters that serve', () =>
     const masterFailing = judged('redis-cluster-1');
     expect(masterFailing.valid).toBe(false);
     expect(masterFailing.message).toMatch(/redis-cluster-3 was promoted, but not within 9000 ms of the fault on redis-cluster-0 \(14400 ms\)/);
+  });
+});
+
+describe('readiness on 3 × 2', () => {
+  it('accepts replicas spread by replica migration, every master keeping one, and not an orphan or a missing replica', () => {
+    const migrated = shapeNodes(3, 2);
+    byPod(migrated, 6).masterId = byPod(migrated, 1).id;
+    expect(unmetConditions(topologyOf(migrated), SHAPE)).toEqual([]);
+    const orphan = shapeNodes(3, 2);
+    byPod(orphan, 3).masterId = byPod(orphan, 1).id;
+    byPod(orphan, 6).masterId = byPod(orphan, 2).id;
+    expect(unmetConditions(topologyOf(orphan), SHAPE)).toContain('master redis-cluster-0 has 0 replicas, expected 2');
+    const missing = shapeNodes(3, 2).filter((n) => n.pod !== 'redis-cluster-6');
+    expect(unmetConditions(topologyOf(missing), SHAPE)).toContain('master redis-cluster-0 has 1 replicas, expected 2');
   });
 });
