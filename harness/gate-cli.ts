@@ -10,7 +10,7 @@ import { integer, parseFlags } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
-import { assertDistinct, resolveSide, type ManifestSide } from './gate/inputs.ts';
+import { assertDistinct, gitTopLevel, resolveSide, type ManifestSide, type RepoRefs } from './gate/inputs.ts';
 import { writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
 import type { ScenarioResult } from './scenario/result.ts';
@@ -20,11 +20,15 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const OPTIONS = {
   baseline: { type: 'string' }, candidate: { type: 'string' }, scenario: { type: 'string', multiple: true }, repeat: { type: 'string' },
   seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' },
+  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' }, manifests: { type: 'string' },
 } as const;
-const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
+const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--manifests DIR (default manifests)]
+                    [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
                     [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]
                     [--context NAME] [--allow-context NAME] [--node-timeout MS]
+A git ref is read in the repository the command is started in: its DIR folder (relative to the
+working directory) at that commit. Relative folders and --report-dir (default ./reports) are
+relative to the working directory.
 env twins: HARNESS_CONTEXT HARNESS_ALLOW_CONTEXT`;
 
 async function main(): Promise<number> {
@@ -48,16 +52,19 @@ async function main(): Promise<number> {
     ? await readFile(values.thresholds, 'utf8').then((t) => parseThresholds(t, values.thresholds!), (e: unknown) => { throw new HarnessError(e instanceof Error && 'code' in e ? `--thresholds ${values.thresholds}: cannot read it (${errorMessage(e)})` : errorMessage(e)); })
     : DEFAULT_THRESHOLDS;
   const gateId = newRunId();
-  const dir = path.resolve(values['report-dir'] ?? path.join(root, 'reports'), `gate-${gateId}`);
-  await mkdir(dir, { recursive: true });
-  // Bad input leaves nothing behind: not even the gate's own folder.
+  if (values.manifests === '') throw new HarnessError('--manifests: expected the folder, inside this repository, that both refs are read from');
+  // Refs are the user's: read in the repository the command was started in, not the harness's own.
+  const refs: RepoRefs = { repo: await gitTopLevel(process.cwd()), manifests: values.manifests ?? 'manifests', cwd: process.cwd() };
+  const dir = path.resolve(values['report-dir'] ?? 'reports', `gate-${gateId}`);
+  // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
+  const made = await mkdir(dir, { recursive: true });
   const [baseline, candidate] = await (async () => {
-    const b = await resolveSide('baseline', values.baseline!, root, dir);
-    const c = await resolveSide('candidate', values.candidate!, root, dir);
+    const b = await resolveSide('baseline', values.baseline!, refs, dir);
+    const c = await resolveSide('candidate', values.candidate!, refs, dir);
     assertDistinct(b, c);
     return [b, c] as const;
   })().catch(async (e: unknown) => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(made ?? dir, { recursive: true, force: true });
     throw e;
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);

@@ -32,7 +32,7 @@ describe('the gate\'s inputs', () => {
     await writeFile(cm, (await readFile(cm, 'utf8')).replace('cluster-node-timeout 15000', 'cluster-node-timeout 25000'));
     await git('commit', '-qam', 'v2');
     const into = await mkdtemp(path.join(os.tmpdir(), 'gate-into-'));
-    const side = await resolveSide('baseline', 'v1', repo, into);
+    const side = await resolveSide('baseline', 'v1', { repo, manifests: 'manifests', cwd: repo }, into);
     expect(side).toMatchObject({ kind: 'ref', dir: path.join(into, 'baseline', 'manifests') });
     expect(await readFile(path.join(side.dir, 'redis-cluster', 'configmap.yaml'), 'utf8')).toContain('cluster-node-timeout 15000');
     expect(await readFile(cm, 'utf8')).toContain('cluster-node-timeout 25000'); // the work tree is untouched
@@ -42,16 +42,17 @@ describe('the gate\'s inputs', () => {
   it('refuses, in one line, a ref that does not exist, a folder with no StatefulSet, and the same folder twice', async () => {
     const into = await mkdtemp(path.join(os.tmpdir(), 'gate-into-'));
     const repo = path.resolve(REPO_MANIFESTS, '..');
-    await expect(resolveSide('candidate', 'no-such-ref-xyz', repo, into)).rejects.toThrow(new HarnessError(`--candidate no-such-ref-xyz: neither a folder nor a git ref of ${repo}`));
+    const refs = { repo, manifests: 'manifests', cwd: repo };
+    await expect(resolveSide('candidate', 'no-such-ref-xyz', refs, into)).rejects.toThrow(new HarnessError(`--candidate no-such-ref-xyz: neither a folder nor a git ref of ${repo}`));
     const empty = path.join(into, 'empty');
     await mkdir(path.join(empty, 'redis-cluster'), { recursive: true });
     await writeFile(path.join(empty, 'redis-cluster', 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 6379}]}\n');
-    const error = await resolveSide('baseline', empty, repo, into).then(() => new Error('resolved'), (e: unknown) => e as Error);
+    const error = await resolveSide('baseline', empty, refs, into).then(() => new Error('resolved'), (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(HarnessError);
     expect(error.message).toMatch(new RegExp(`^--baseline ${empty}: not a valid manifest set: .*StatefulSet`));
     expect(error.message.split('\n')).toHaveLength(1);
-    const a = await resolveSide('baseline', REPO_MANIFESTS, repo, into);
-    const b = await resolveSide('candidate', `${REPO_MANIFESTS}/`, repo, into);
+    const a = await resolveSide('baseline', REPO_MANIFESTS, refs, into);
+    const b = await resolveSide('candidate', `${REPO_MANIFESTS}/`, refs, into);
     expect(() => assertDistinct(a, b)).toThrow(/^--baseline and --candidate are the same folder/);
   });
 
