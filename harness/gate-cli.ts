@@ -106,7 +106,7 @@ async function main(): Promise<number> {
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
 async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number,
   values: { scenario?: string[]; platform?: string; context: string | null; allowContext: string | null; 'node-timeout'?: string }): Promise<RunSummary | null> {
-  const args = ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
+  const args = ['--import', import.meta.resolve('tsx'), path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
     ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s]),
     ...(values.context ? ['--context', values.context] : []), ...(values.allowContext ? ['--allow-context', values.allowContext] : []),
     ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : [])];
