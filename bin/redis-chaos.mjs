@@ -15,6 +15,7 @@ const COMMANDS = {
   advise: ['harness/advise-cli.ts', 'the risks the scenarios can prove, read off the manifests alone'],
   check: ['harness/check-cli.ts', 're-judge a recorded run with today\'s checkers'],
   init: ['harness/init-cli.ts', 'write the seed\'s manifests and a starting GitHub workflow into this repository'],
+  summary: ['harness/report/summary-markdown.ts', 'a run\'s verdict as Markdown, for a job summary (default reports/latest)'],
 };
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const usage = `redis-chaos ${version}: a chaos harness for Redis Cluster on Kubernetes

@@ -73,9 +73,11 @@ jobs:
           fi
         env:
           BASE_REF: \${{ github.base_ref }}
-      - name: Verdict in the job summary
+      - name: Verdicts in the job summary
         if: \${{ always() }}
-        run: cat reports/gate-*/gate.md >> "$GITHUB_STEP_SUMMARY" 2>/dev/null || true
+        run: |
+          redis-chaos summary >> "$GITHUB_STEP_SUMMARY" || true
+          cat reports/gate-*/gate.md >> "$GITHUB_STEP_SUMMARY" 2>/dev/null || true
       - uses: actions/upload-artifact@v4
         if: \${{ always() }}
         with:

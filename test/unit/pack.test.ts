@@ -49,10 +49,10 @@ describe('npm pack, installed into an empty project', () => {
   it('redis-chaos --help lists the commands; an unknown one is one line, exit 2', async () => {
     const help = await cmd(['--help']);
     expect(help.exitCode).toBe(0);
-    for (const c of ['scenarios', 'gate', 'advise', 'check', 'init']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['scenarios', 'gate', 'advise', 'check', 'init', 'summary']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     const bad = await cmd(['frobnicate']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toBe('redis-chaos: unknown command frobnicate; valid: scenarios, gate, advise, check, init (redis-chaos --help)');
+    expect(bad.stderr).toBe('redis-chaos: unknown command frobnicate; valid: scenarios, gate, advise, check, init, summary (redis-chaos --help)');
   });
 
   it('redis-chaos init writes the seed\'s manifests and a workflow, one line per file, and refuses to overwrite them', async () => {
