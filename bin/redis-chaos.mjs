@@ -15,6 +15,7 @@ const COMMANDS = {
   advise: ['harness/advise-cli.ts', 'the risks the scenarios can prove, read off the manifests alone'],
   check: ['harness/check-cli.ts', 're-judge a recorded run with today\'s checkers'],
   init: ['harness/init-cli.ts', 'write the seed\'s manifests and a starting GitHub workflow into this repository'],
+  report: ['harness/report/allure-cli.ts', 'a run (default reports/latest) as an Allure report, one self-contained HTML file'],
   summary: ['harness/report/summary-markdown.ts', 'a run\'s verdict as Markdown, for a job summary (default reports/latest)'],
 };
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -45,7 +46,8 @@ if (!entry) {
 
 const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(`../${entry}`, import.meta.url)), ...args], {
   stdio: 'inherit',
-  env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) },
+  // REDIS_CHAOS_COMMAND: the harness's hints name `redis-chaos report`, not the clone's npm scripts.
+  env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.json', import.meta.url)), REDIS_CHAOS_COMMAND: 'redis-chaos' },
 });
 // The harness handles Ctrl-C and SIGTERM itself (it records, tears down, then exits 130/143):
 // this process only passes them on (a terminal's Ctrl-C reaches both; the harness counts signals

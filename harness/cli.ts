@@ -102,7 +102,8 @@ function printVerdict(summary: RunSummary, runDir: string): void {
     const why = failing.join(' | ') || s.error || '';
     console.log(`  ${s.name.padEnd(width)}  ${s.status.padEnd(11)}  ${why}`);
   }
-  console.log(`report: ${path.relative(process.cwd(), path.join(runDir, 'report.html'))}  (npm run report for Allure)`);
+  const allure = process.env.REDIS_CHAOS_COMMAND ? `${process.env.REDIS_CHAOS_COMMAND} report` : 'npm run report';
+  console.log(`report: ${path.relative(process.cwd(), path.join(runDir, 'report.html'))}  (${allure} for Allure)`);
 }
 
 main().then(

@@ -49,10 +49,10 @@ describe('npm pack, installed into an empty project', () => {
   it('redis-chaos --help lists the commands; an unknown one is one line, exit 2', async () => {
     const help = await cmd(['--help']);
     expect(help.exitCode).toBe(0);
-    for (const c of ['scenarios', 'gate', 'advise', 'check', 'init', 'summary']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['scenarios', 'gate', 'advise', 'check', 'init', 'report', 'summary']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     const bad = await cmd(['frobnicate']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toBe('redis-chaos: unknown command frobnicate; valid: scenarios, gate, advise, check, init, summary (redis-chaos --help)');
+    expect(bad.stderr).toBe('redis-chaos: unknown command frobnicate; valid: scenarios, gate, advise, check, init, report, summary (redis-chaos --help)');
   });
 
   it('redis-chaos init writes the seed\'s manifests and a workflow, one line per file, and refuses to overwrite them', async () => {
@@ -95,9 +95,16 @@ describe('npm pack, installed into an empty project', () => {
     console.log(`redis-chaos scenarios kill-master from the installed package: ${Date.now() - started} ms`);
     expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/^verdict: passed \(exit 0\)$/m);
-    expect(run.stdout).toMatch(/^report: reports\/\d{8}-\d{6}-[0-9a-f]{4}\/report\.html/m);
+    expect(run.stdout).toMatch(/^report: reports\/\d{8}-\d{6}-[0-9a-f]{4}\/report\.html  \(redis-chaos report for Allure\)$/m);
     const summary = JSON.parse(await readFile(path.join(project, 'reports', 'latest', 'summary.json'), 'utf8')) as { status: string; scenarios: { name: string; status: string }[] };
     expect(summary.status).toBe('passed');
     expect(summary.scenarios.map((s) => [s.name, s.status])).toEqual([['kill-master', 'passed']]);
-  }, 300_000);
+    const markdown = await cmd(['summary']);
+    expect(markdown.exitCode).toBe(0);
+    expect(markdown.stdout).toContain('kill-master');
+    const allure = await cmd(['report'], 300_000);
+    expect(allure.exitCode, `${allure.stdout}\n${allure.stderr}`).toBe(0);
+    expect(allure.stdout).toMatch(/^Allure report: reports\/\d{8}-\d{6}-[0-9a-f]{4}\/allure-report\/index\.html /m);
+    expect(existsSync(path.join(project, 'reports', 'latest', 'allure-report', 'index.html'))).toBe(true);
+  }, 600_000);
 });
