@@ -28,7 +28,10 @@ async function filesUnder(dir: string, rel = ''): Promise<string[]> {
   return out;
 }
 
-/** The workflow a consuming repository starts from; `spec` is what npm installs (the package, pinned). */
+/**
+ * The workflow a consuming repository starts from; `spec` is what npm installs, or '' when init
+ * cannot tell (the workflow then stops at once, saying what to set).
+ */
 export function workflow(manifests: string, spec: string): string {
   return `# Written by redis-chaos init: the chaos scenarios on every pull request that touches the Redis
 # Cluster manifests, and the gate (the same scenarios on the base branch's manifests, compared).
@@ -39,8 +42,8 @@ on:
       - '${manifests}/**'
       - '${WORKFLOW_PATH}'
 env:
-  # What npm installs: this version from the registry, a tarball URL, or github:<owner>/redis-chaos#<ref>.
-  REDIS_CHAOS: ${spec}
+  # What npm installs: a tarball URL or path, github:<owner>/redis-chaos#<ref>, or a registry version.
+  REDIS_CHAOS: '${spec.replace(/'/g, "''")}'
   MANIFESTS: ${manifests}
 jobs:
   redis-chaos:
@@ -55,6 +58,10 @@ jobs:
           node-version: 20
       - name: Install redis-server and redis-chaos
         run: |
+          if [ -z "$REDIS_CHAOS" ]; then
+            echo "::error::set REDIS_CHAOS in ${WORKFLOW_PATH} to what npm installs as redis-chaos (a tarball URL, github:<owner>/redis-chaos#<ref>, …)"
+            exit 1
+          fi
           sudo apt-get update -q
           sudo apt-get install -yq --no-install-recommends redis-server redis-tools
           npm install --prefix "$RUNNER_TEMP/redis-chaos" --no-audit --no-fund "$REDIS_CHAOS"
@@ -111,7 +118,22 @@ export async function writeInit(cwd: string, files: PlannedFile[]): Promise<stri
   return files.map((f) => f.path);
 }
 
-export async function packageSpec(): Promise<string> {
-  const pkg = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  return `${pkg.name}@${pkg.version}`;
+/**
+ * What the workflow installs: `--package SPEC` if given, else what the project's own package.json
+ * says it installed redis-chaos from (a `file:` tarball, a git URL, a version range), else ''. The
+ * package is not on the npm registry, so its name and version alone would install nothing (or, one
+ * day, someone else's package of that name).
+ */
+export async function packageSpec(cwd: string, given: string | undefined): Promise<{ spec: string; from: string }> {
+  if (given !== undefined) {
+    if (!given.trim()) throw new HarnessError('--package: expected what npm installs as redis-chaos (a tarball URL or path, github:<owner>/redis-chaos#<ref>, …)');
+    return { spec: given, from: '--package' };
+  }
+  const own = JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string };
+  const project = await readFile(path.join(cwd, 'package.json'), 'utf8').then((t) => JSON.parse(t) as Record<string, Record<string, string> | undefined>, () => null);
+  const declared = project?.dependencies?.[own.name] ?? project?.devDependencies?.[own.name];
+  if (!declared) return { spec: '', from: 'none' };
+  // A range names a registry version; anything else (file:, git, github:, a URL, a path) is a spec as it is.
+  const spec = /^[\^~<>=\d*x|\s.-]+$/i.test(declared) || declared === 'latest' ? `${own.name}@${declared}` : declared;
+  return { spec, from: 'package.json' };
 }

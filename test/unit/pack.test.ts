@@ -69,7 +69,9 @@ describe('npm pack, installed into an empty project', () => {
     expect(await readFile(path.join(project, 'k8s/redis-cluster/redis-cluster/configmap.yaml'), 'utf8')).toBe(await readFile(path.join(REPO, 'manifests/redis-cluster/configmap.yaml'), 'utf8'));
     const workflow = YAML.parse(await readFile(path.join(project, '.github/workflows/redis-chaos.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } }; env: Record<string, string>; jobs: Record<string, { steps: { run?: string }[] }> };
     expect(workflow.on.pull_request.paths).toContain('k8s/redis-cluster/**');
-    expect(workflow.env).toMatchObject({ REDIS_CHAOS: 'redis-chaos@0.1.0', MANIFESTS: 'k8s/redis-cluster' });
+    // What the project's package.json says it installed: here the tarball (redis-chaos is not on the registry).
+    expect(workflow.env).toMatchObject({ REDIS_CHAOS: expect.stringMatching(/^file:.*redis-chaos-0\.1\.0\.tgz$/), MANIFESTS: 'k8s/redis-cluster' });
+    expect(init.stdout).toContain(`the workflow installs ${workflow.env.REDIS_CHAOS} (from package.json)`);
     const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? '')).join('\n');
     expect(runs).toContain('redis-chaos scenarios --manifests "$MANIFESTS"');
     expect(runs).toContain('redis-chaos gate --baseline "origin/$BASE_REF" --candidate HEAD --manifests "$MANIFESTS"');
