@@ -17,6 +17,7 @@ const COMMANDS = {
   init: ['harness/init-cli.ts', 'write the seed\'s manifests and a starting GitHub workflow into this repository'],
   report: ['harness/report/allure-cli.ts', 'a run (default reports/latest) as an Allure report, one self-contained HTML file'],
   summary: ['harness/report/summary-markdown.ts', 'a run\'s verdict as Markdown, for a job summary (default reports/latest)'],
+  setup: ['scripts/setup.sh', 'install the system packages the local platform needs (redis-server, …) with apt-get'],
 };
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const usage = `redis-chaos ${version}: a chaos harness for Redis Cluster on Kubernetes
@@ -44,7 +45,9 @@ if (!entry) {
   process.exit(2);
 }
 
-const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(`../${entry}`, import.meta.url)), ...args], {
+const file = fileURLToPath(new URL(`../${entry}`, import.meta.url));
+const argv = entry.endsWith('.sh') ? ['bash', [file, ...args]] : [process.execPath, ['--import', import.meta.resolve('tsx'), file, ...args]];
+const child = spawn(argv[0], argv[1], {
   stdio: 'inherit',
   // REDIS_CHAOS_COMMAND: the harness's hints name `redis-chaos report`, not the clone's npm scripts.
   env: { ...process.env, TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.json', import.meta.url)), REDIS_CHAOS_COMMAND: 'redis-chaos' },
@@ -55,6 +58,6 @@ const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), f
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGTERM' ? 143 : signal === 'SIGINT' ? 130 : 2)));
 child.on('error', (error) => {
-  console.error(`redis-chaos: cannot start Node for ${command}: ${error.message}`);
+  console.error(`redis-chaos: cannot start ${argv[0]} for ${command}: ${error.message}`);
   process.exit(2);
 });

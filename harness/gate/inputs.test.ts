@@ -2,19 +2,24 @@ import { execa } from 'execa';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
 import { gitTopLevel, resolveSide } from './inputs.ts';
 
 // The gate run from another repository: refs and relative paths are that repository's, and
 // --manifests names the folder read at each ref.
-describe('the gate\'s sides, from the repository it is started in', async () => {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'gate-user-'));
-  afterAll(() => rm(tmp, { recursive: true, force: true }));
-  const repo = path.join(tmp, 'user-repo');
+describe('the gate\'s sides, from the repository it is started in', () => {
+  let tmp = '';
+  let repo = '';
+  let cm = '';
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'gate-user-'));
+    repo = path.join(tmp, 'user-repo');
+    cm = path.join(repo, 'k8s', 'redis', 'redis-cluster', 'configmap.yaml');
+  });
+  afterAll(() => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined));
   const git = (...a: string[]) => execa('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...a]);
-  const cm = path.join(repo, 'k8s', 'redis', 'redis-cluster', 'configmap.yaml');
 
   it('reads --manifests k8s/redis at each ref of the user\'s repository, relative to its working directory', async () => {
     await mkdir(repo, { recursive: true });

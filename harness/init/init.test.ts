@@ -2,14 +2,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { HarnessError } from '../errors.ts';
 import { packageSpec, planInit, WORKFLOW_PATH, workflow, writeInit } from './init.ts';
 
-describe('redis-chaos init', async () => {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'init-'));
-  afterAll(() => rm(tmp, { recursive: true, force: true }));
+describe('redis-chaos init', () => {
+  let tmp = '';
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'init-'));
+  });
+  afterAll(() => (tmp ? rm(tmp, { recursive: true, force: true }) : undefined));
 
   it('plans the seed\'s five manifests under --manifests and the workflow; a folder outside the repository is refused', async () => {
     const files = await planInit('deploy/redis/', 'github:someone/redis-chaos#v0.1.0');

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
@@ -67,14 +67,18 @@ describe('action.yml', () => {
     expect(existsSync(path.join(REPO, 'package-lock.json'))).toBe(true); // npm ci in the action's folder
   });
 
-  describe('its scripts, run in a repository that holds only manifests', async () => {
-    const repo = await mkdtemp(path.join(os.tmpdir(), 'action-user-'));
-    afterAll(() => rm(repo, { recursive: true, force: true }));
-    await cp(path.join(REPO, 'manifests'), path.join(repo, 'k8s', 'redis'), { recursive: true });
-    const git = (...a: string[]) => execa('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...a]);
-    await git('init', '-q');
-    await git('add', '.');
-    await git('commit', '-qm', 'manifests');
+  describe('its scripts, run in a repository that holds only manifests', () => {
+    // Made in beforeAll, not while collecting: a filtered run that skips these tests skips the hooks too.
+    let repo = '';
+    beforeAll(async () => {
+      repo = await mkdtemp(path.join(os.tmpdir(), 'action-user-'));
+      await cp(path.join(REPO, 'manifests'), path.join(repo, 'k8s', 'redis'), { recursive: true });
+      const git = (...a: string[]) => execa('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...a]);
+      await git('init', '-q');
+      await git('add', '.');
+      await git('commit', '-qm', 'manifests');
+    });
+    afterAll(() => (repo ? rm(repo, { recursive: true, force: true }) : undefined));
     const inputs = { manifests: 'k8s/redis', scenarios: '', platform: 'local', baseline: '', repeat: '3', args: '', 'artifact-name': 'redis-chaos-reports' };
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HARNESS_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TSX_TSCONFIG_PATH'));
 

@@ -39,7 +39,7 @@ describe('npm pack, installed into an empty project', () => {
 
   it('ships the scenarios, the app and the seed\'s manifests, and no tests but the scenarios', async () => {
     const pkg = path.join(project, 'node_modules', 'redis-chaos');
-    for (const f of ['bin/redis-chaos.mjs', 'scenarios/kill-master.test.ts', 'app/hit-counter/main.ts', 'app/hit-counter/Dockerfile', 'manifests/redis-cluster/statefulset.yaml', 'vitest.config.ts', 'harness/platform/kind/kind-config.yaml']) {
+    for (const f of ['bin/redis-chaos.mjs', 'scenarios/kill-master.test.ts', 'app/hit-counter/main.ts', 'app/hit-counter/Dockerfile', 'manifests/redis-cluster/statefulset.yaml', 'vitest.config.ts', 'harness/platform/kind/kind-config.yaml', 'scripts/setup.sh']) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
     const files = (await readdir(pkg, { recursive: true })).map(String);
@@ -49,10 +49,13 @@ describe('npm pack, installed into an empty project', () => {
   it('redis-chaos --help lists the commands; an unknown one is one line, exit 2', async () => {
     const help = await cmd(['--help']);
     expect(help.exitCode).toBe(0);
-    for (const c of ['scenarios', 'gate', 'advise', 'check', 'init', 'report', 'summary']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['scenarios', 'gate', 'advise', 'check', 'init', 'report', 'summary', 'setup']) expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    const setup = await cmd(['setup']); // this machine has every package: it says so and installs nothing
+    expect(setup.exitCode).toBe(0);
+    expect(setup.stdout).toMatch(/^setup: nothing to install/);
     const bad = await cmd(['frobnicate']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toBe('redis-chaos: unknown command frobnicate; valid: scenarios, gate, advise, check, init, report, summary (redis-chaos --help)');
+    expect(bad.stderr).toBe('redis-chaos: unknown command frobnicate; valid: scenarios, gate, advise, check, init, report, summary, setup (redis-chaos --help)');
   });
 
   it('redis-chaos init writes the seed\'s manifests and a workflow, one line per file, and refuses to overwrite them', async () => {
