@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
-import { integer, parseFlags } from './cli/args.ts';
+import { asCommand, integer, parseFlags } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
@@ -34,7 +34,7 @@ env twins: HARNESS_CONTEXT HARNESS_ALLOW_CONTEXT`;
 async function main(): Promise<number> {
   const { values } = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run gate -- --help');
   if (values.help) {
-    console.log(USAGE);
+    console.log(asCommand(USAGE));
     return 0;
   }
   if (!values.baseline || !values.candidate) throw new HarnessError('--baseline and --candidate are both required; see npm run gate -- --help');
@@ -127,7 +127,7 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
 const describe = (s: ManifestSide) => (s.kind === 'ref' ? `${s.spec} (${s.commit!.slice(0, 12)})` : s.dir);
 
 main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos gate: ${error.message}`);
+  if (error instanceof HarnessError) console.error(`redis-chaos gate: ${asCommand(error.message)}`);
   else console.error(`redis-chaos gate: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
   process.exit(2);
 });
