@@ -5,9 +5,9 @@ import path from 'node:path';
 import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 
-const OPTIONS = { manifests: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
-const USAGE = `usage: npm run advise -- [--manifests DIR] [--json]
-env twin: HARNESS_MANIFESTS; default manifests/
+const OPTIONS = { manifests: { type: 'string' }, statefulset: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const USAGE = `usage: npm run advise -- [--manifests DIR] [--statefulset NAME] [--json]
+env twins: HARNESS_MANIFESTS (default manifests/), HARNESS_STATEFULSET
 exit 0 no risk, 1 a risk, 2 bad input`;
 
 async function main(): Promise<number> {
@@ -18,7 +18,7 @@ async function main(): Promise<number> {
   }
   const dir = values.manifests ?? process.env.HARNESS_MANIFESTS ?? 'manifests';
   if (values.manifests === '') throw new HarnessError('--manifests: expected a folder of Kubernetes YAML files');
-  const findings = await advise(dir);
+  const findings = await advise(dir, { statefulSet: values.statefulset || process.env.HARNESS_STATEFULSET || null });
   const risks = findings.filter((f) => f.severity === 'risk').length;
   if (values.json) console.log(JSON.stringify({ manifests: path.resolve(dir), risks, notes: findings.length - risks, findings }, null, 2));
   else {

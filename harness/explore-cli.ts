@@ -14,7 +14,7 @@ import { loadManifests, resolveSystem } from './manifests/index.ts';
 import { newRunId } from './util/run-id.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const PASSTHROUGH = ['manifests', 'node-timeout', 'platform', 'isolation', 'nodes', 'zones', 'context', 'allow-context'] as const;
+const PASSTHROUGH = ['manifests', 'statefulset', 'node-timeout', 'platform', 'isolation', 'nodes', 'zones', 'context', 'allow-context'] as const;
 const OPTIONS = {
   seed: { type: 'string' }, runs: { type: 'string' }, budget: { type: 'string' }, faults: { type: 'string', multiple: true },
   'max-steps': { type: 'string' }, 'shrink-candidates': { type: 'string' }, 'report-dir': { type: 'string' }, 'redis-config': { type: 'string', multiple: true },
@@ -23,7 +23,7 @@ const OPTIONS = {
 } as const;
 const DEFAULT_FAULTS: PlanFault[] = ['kill', 'crash', 'pause', 'delete'];
 const USAGE = `usage: npm run explore -- [--seed N] [--runs N] [--budget 30m] [--faults kill,pause,...] [--max-steps N]
-                       [--shrink-candidates N] [--report-dir DIR] and, passed to each run: [--manifests DIR] [--node-timeout MS]
+                       [--shrink-candidates N] [--report-dir DIR] and, passed to each run: [--manifests DIR] [--statefulset NAME] [--node-timeout MS]
                        [--platform P] [--isolation I] [--nodes N] [--zones N] [--redis-config K=V ...] [--context C] [--allow-context C]
 faults: ${PLAN_FAULTS.join(', ')} (default ${DEFAULT_FAULTS.join(',')})`;
 
@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   if (unknown) throw new HarnessError(`--faults ${unknown}: unknown fault; valid: ${PLAN_FAULTS.join(', ')}`);
   if (values.isolation === 'processes' && faults.some((f) => NETWORK.includes(f as PlanFault))) throw new HarnessError('--faults partition/delay need --isolation namespaces');
   const manifests = path.resolve(values.manifests ?? 'manifests');
-  const system = resolveSystem(await loadManifests(manifests));
+  const system = resolveSystem(await loadManifests(manifests), { statefulSet: values.statefulset ?? null });
   const nodeTimeoutMs = integer('--node-timeout', values['node-timeout'], 1) ?? system.redis.nodeTimeoutMs;
   const passthrough = [
     ...PASSTHROUGH.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, k === 'manifests' ? manifests : values[k]!])),

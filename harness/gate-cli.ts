@@ -20,12 +20,12 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const OPTIONS = {
   baseline: { type: 'string' }, candidate: { type: 'string' }, scenario: { type: 'string', multiple: true }, repeat: { type: 'string' },
   seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' }, manifests: { type: 'string' },
+  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' }, statefulset: { type: 'string' }, manifests: { type: 'string' },
 } as const;
 const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--manifests DIR (default manifests)]
                     [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
                     [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]
-                    [--context NAME] [--allow-context NAME] [--node-timeout MS]
+                    [--context NAME] [--allow-context NAME] [--node-timeout MS] [--statefulset NAME (both sides)]
 A git ref is read in the repository the command is started in: its DIR folder (relative to the
 working directory) at that commit. Relative folders and --report-dir (default ./reports) are
 relative to the working directory.
@@ -51,6 +51,8 @@ async function main(): Promise<number> {
   const thresholds: Thresholds = values.thresholds
     ? await readFile(values.thresholds, 'utf8').then((t) => parseThresholds(t, values.thresholds!), (e: unknown) => { throw new HarnessError(e instanceof Error && 'code' in e ? `--thresholds ${values.thresholds}: cannot read it (${errorMessage(e)})` : errorMessage(e)); })
     : DEFAULT_THRESHOLDS;
+  // One choice for both sides: a candidate that renames the StatefulSet is found without it.
+  const choices = { statefulSet: values.statefulset ?? null };
   const gateId = newRunId();
   if (values.manifests === '') throw new HarnessError('--manifests: expected the folder, inside this repository, that both refs are read from');
   // Refs are the user's: read in the repository the command was started in, not the harness's own.
@@ -59,8 +61,8 @@ async function main(): Promise<number> {
   // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
   const made = await mkdir(dir, { recursive: true });
   const [baseline, candidate] = await (async () => {
-    const b = await resolveSide('baseline', values.baseline!, refs, dir);
-    const c = await resolveSide('candidate', values.candidate!, refs, dir);
+    const b = await resolveSide('baseline', values.baseline!, refs, dir, choices);
+    const c = await resolveSide('candidate', values.candidate!, refs, dir, choices);
     assertDistinct(b, c);
     return [b, c] as const;
   })().catch(async (e: unknown) => {
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
   if (repeat < DEFAULT_REPEAT) console.log(`gate: note: fewer runs than the default ${DEFAULT_REPEAT}; a limit from so few baseline runs is tighter than the measured healthy spread (docs/gate.md)`);
-  const advice = await compareAdvice(baseline.dir, candidate.dir);
+  const advice = await compareAdvice(baseline.dir, candidate.dir, choices);
   for (const line of adviceConsole(advice)) console.log(line);
 
   const runs: GateResult['runs'] = [];
@@ -105,11 +107,11 @@ async function main(): Promise<number> {
 
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
 async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number,
-  values: { scenario?: string[]; platform?: string; context: string | null; allowContext: string | null; 'node-timeout'?: string }): Promise<RunSummary | null> {
+  values: { scenario?: string[]; platform?: string; context: string | null; allowContext: string | null; 'node-timeout'?: string; statefulset?: string }): Promise<RunSummary | null> {
   const args = ['--import', import.meta.resolve('tsx'), path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
     ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s]),
     ...(values.context ? ['--context', values.context] : []), ...(values.allowContext ? ['--allow-context', values.allowContext] : []),
-    ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : [])];
+    ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : []), ...(values.statefulset ? ['--statefulset', values.statefulset] : [])];
   const child = execa(process.execPath, args, { cwd: root, reject: false, buffer: false, timeout: 3_600_000, env: { CI: process.env.CI ?? '' } });
   let pending = '';
   const relay = (d: Buffer) => {

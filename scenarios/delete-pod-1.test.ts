@@ -6,9 +6,9 @@ import { SCENARIOS } from './expectations.ts';
 chaosTest('delete-pod-1', async ({ chaos }) => {
   const run = await chaos.start(SCENARIOS['delete-pod-1']);
 
-  await run.phase('fault: delete pod redis-cluster-1', async () => {
+  await run.phase(`fault: delete pod ${run.pod(1)}`, async () => {
     await run.warmup();
-    await run.faults.deletePod('redis-cluster-1');
+    await run.faults.deletePod(run.pod(1));
   });
   await run.phase('recovery', () => run.recovery());
 

@@ -6,9 +6,9 @@ import { SCENARIOS } from './expectations.ts';
 chaosTest('delete-pods-0-and-1', async ({ chaos }) => {
   const run = await chaos.start(SCENARIOS['delete-pods-0-and-1']);
 
-  await run.phase('fault: delete pods redis-cluster-0 and redis-cluster-1', async () => {
+  await run.phase(`fault: delete pods ${run.pod(0)} and ${run.pod(1)}`, async () => {
     await run.warmup();
-    await run.faults.deletePod('redis-cluster-0', 'redis-cluster-1');
+    await run.faults.deletePod(run.pod(0), run.pod(1));
   });
   await run.phase('recovery', () => run.recovery());
 

@@ -62,7 +62,7 @@ describe('npm run advise', () => {
     expect([missing.exitCode, missing.stdout, missing.stderr.trim()]).toEqual([2, '', 'redis-chaos advise: /nonexistent/manifests: not a directory (expected a folder of Kubernetes YAML files)']);
     const flag = await run(['--nope']);
     expect(flag.exitCode).toBe(2);
-    expect(flag.stderr.trim()).toBe("redis-chaos advise: Unknown option '--nope'; valid flags: --manifests --json --help");
+    expect(flag.stderr.trim()).toBe("redis-chaos advise: Unknown option '--nope'; valid flags: --manifests --statefulset --json --help");
     const dir = await mkdtemp(path.join(os.tmpdir(), 'advise-cli-'));
     await writeFile(path.join(dir, 'broken.yaml'), 'kind: StatefulSet\nmetadata: {name: x\n');
     const broken = await run(['--manifests', dir]);

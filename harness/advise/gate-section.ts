@@ -5,6 +5,7 @@ import path from 'node:path';
 import { errorMessage } from '../errors.ts';
 import { advise } from './index.ts';
 import type { Finding } from './types.ts';
+import type { NameChoices } from '../manifests/index.ts';
 
 export interface AdviceRow {
   rule: string;
@@ -25,9 +26,9 @@ export interface AdviceComparison {
   rows: AdviceRow[];
 }
 
-async function side(dir: string) {
+async function side(dir: string, choices: NameChoices) {
   try {
-    const findings = await advise(dir);
+    const findings = await advise(dir, choices);
     const risks = findings.filter((f) => f.severity === 'risk').length;
     return { findings, risks, notes: findings.length - risks, error: null };
   } catch (error) {
@@ -40,8 +41,8 @@ async function side(dir: string) {
  * Findings are matched by rule and message, which name objects and settings but not the folder or
  * the line, so that a finding moved by an edit above it, or a set copied out of git, is the same.
  */
-export async function compareAdvice(baselineDir: string, candidateDir: string): Promise<AdviceComparison> {
-  const [b, c] = await Promise.all([side(baselineDir), side(candidateDir)]);
+export async function compareAdvice(baselineDir: string, candidateDir: string, choices: NameChoices = {}): Promise<AdviceComparison> {
+  const [b, c] = await Promise.all([side(baselineDir, choices), side(candidateDir, choices)]);
   const where = (dir: string, f: Finding) => `${path.relative(dir, path.resolve(f.file))}:${f.line}`;
   const key = (f: Finding) => `${f.rule}\n${f.message}`;
   const unmatched = [...b.findings];

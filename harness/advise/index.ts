@@ -1,6 +1,7 @@
 import { RULES } from './rules.ts';
 import { loadSubject } from './subject.ts';
 import type { Finding, Subject } from './types.ts';
+import type { NameChoices } from '../manifests/index.ts';
 
 export { RULES } from './rules.ts';
 export { loadSubject, subjectOf } from './subject.ts';
@@ -13,8 +14,8 @@ export function adviseSubject(subject: Subject): Finding[] {
 }
 
 /** Reads a manifests folder and advises on it; bad input throws a HarnessError (a ManifestError), as the other commands do. */
-export async function advise(dir: string): Promise<Finding[]> {
-  return adviseSubject(await loadSubject(dir));
+export async function advise(dir: string, choices: NameChoices = {}): Promise<Finding[]> {
+  return adviseSubject(await loadSubject(dir, choices));
 }
 
 /** `file:line  rule  message  (shown by: scenario)`, a note marked as one. */

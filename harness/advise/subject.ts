@@ -1,5 +1,5 @@
 import path from 'node:path/posix';
-import { lineAt, loadManifests, pointer, resolveSystem, type FieldPath, type ManifestSet, type Source } from '../manifests/index.ts';
+import { lineAt, loadManifests, pointer, resolveSystem, type FieldPath, type ManifestSet, type NameChoices, type Source } from '../manifests/index.ts';
 import type { ConfigEntry, Location, Script, Subject } from './types.ts';
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
@@ -8,12 +8,12 @@ const isRedisServer = (arg: string) => path.basename(arg) === 'redis-server';
 const OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?redis[:@]/;
 
 /** Loads and validates a folder as `npm run scenarios` does (bad input is a ManifestError, exit 2), then resolves it for the rules. */
-export async function loadSubject(dir: string): Promise<Subject> {
-  return subjectOf(await loadManifests(dir));
+export async function loadSubject(dir: string, choices: NameChoices = {}): Promise<Subject> {
+  return subjectOf(await loadManifests(dir), choices);
 }
 
-export function subjectOf(set: ManifestSet): Subject {
-  const system = resolveSystem(set);
+export function subjectOf(set: ManifestSet, choices: NameChoices = {}): Subject {
+  const system = resolveSystem(set, choices);
   const { redis } = system;
   const sts = redis.statefulSet;
   const index = sts.template.containers.indexOf(redis.container);

@@ -62,13 +62,30 @@ describe('topology-restored on other shapes', () => {
     }
   });
 
-  it('fails a master left with one replica of two, and shows the migration that left it short', () => {
+  it('passes replicas moved by replica migration, every one linked, and names the move', () => {
     const nodes = shapeNodes(3, 2);
     byPod(nodes, 6).masterId = byPod(nodes, 1).id;
     const r = topologyRestoredChecker(evidence({ shape: SHAPE, before: topologyOf(shapeNodes(3, 2)), final: topologyOf(nodes) }));
-    expect(r.valid).toBe(false);
-    expect(r.message).toBe('master redis-cluster-0 is short of replicas: 1 replica with link up, expected 2; replica migration: redis-cluster-6 from 0-5460 to 5461-10922');
+    expect(r.valid, r.message).toBe(true);
+    expect(r.message).toBe('3 masters, with 1, 3, 2 linked replicas (6 in all, as the shape has); 9 known nodes; no node flagged; replica migration: redis-cluster-6 from 0-5460 to 5461-10922');
     expect(r.details.migrations).toEqual([{ pod: 'redis-cluster-6', fromShard: '0-5460', toShard: '5461-10922' }]);
+  });
+
+  it('fails a master short of a replica that did not migrate but lost its link', () => {
+    const nodes = shapeNodes(3, 2);
+    byPod(nodes, 6).linkUp = false;
+    const r = topologyRestoredChecker(evidence({ shape: SHAPE, before: topologyOf(shapeNodes(3, 2)), final: topologyOf(nodes) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toBe('master redis-cluster-0 is short of replicas: 1 replica with link up, expected 2');
+  });
+
+  it('fails a migration that left a master with no replica, or replicas unlinked', () => {
+    const nodes = shapeNodes(3, 2);
+    byPod(nodes, 3).masterId = byPod(nodes, 1).id;
+    byPod(nodes, 6).masterId = byPod(nodes, 2).id;
+    const r = topologyRestoredChecker(evidence({ shape: SHAPE, before: topologyOf(shapeNodes(3, 2)), final: topologyOf(nodes) }));
+    expect(r.valid).toBe(false);
+    expect(r.message).toMatch(/^master redis-cluster-0 is an orphan: 0 replicas with link up, expected 2; replica migration: /);
   });
 
   it('fails the seed shape judged as 3 × 2 (too few nodes, every master short)', () => {

@@ -22,6 +22,13 @@ describe('command-line flags', () => {
     expect(options.reportDir).toMatch(/\/reports$/);
   });
 
+  it('--statefulset: unset by default (found from the manifests), a name, with its twin', () => {
+    expect(parse([]).options.statefulSet).toBeNull();
+    expect(parse(['--statefulset', 'cache']).options.statefulSet).toBe('cache');
+    expect(parse([], { HARNESS_STATEFULSET: 'sessions' }).options.statefulSet).toBe('sessions');
+    expect(parse(['--statefulset', 'cache'], { HARNESS_STATEFULSET: 'sessions' }).options.statefulSet).toBe('cache');
+  });
+
   it('--workload: counter by default, append or both, with its twin; nothing else', () => {
     expect(parse([]).options.workload).toBe('counter');
     expect(parse(['--workload', 'append']).options.workload).toBe('append');

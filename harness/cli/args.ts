@@ -14,6 +14,7 @@ export const PLATFORMS: PlatformKind[] = ['local', 'kind', 'kubernetes'];
 const OPTIONS = {
   platform: { type: 'string' },
   manifests: { type: 'string' },
+  statefulset: { type: 'string' },
   scenario: { type: 'string', multiple: true },
   seed: { type: 'string' },
   'node-timeout': { type: 'string' },
@@ -45,13 +46,13 @@ export function asCommand(text: string, env: NodeJS.ProcessEnv = process.env): s
   return command ? text.replace(/npm run (scenarios|gate|advise|check|report)(?: --)?/g, `${command} $1`) : text;
 }
 
-export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--scenario NAME ...]
+export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--statefulset NAME] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
                           [--workload counter|append|both] [--keys N] [--replicas-per-master N]
                           [--wait-replicas N]
                           [--report-dir DIR] [--keep] [--isolation namespaces|processes] [--nodes N] [--zones N]
                           [--context NAME] [--allow-context NAME] [--sweep] [--schedule FILE]
-env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_WORKLOAD HARNESS_KEYS HARNESS_REPLICAS_PER_MASTER HARNESS_WAIT_REPLICAS HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
+env twins: HARNESS_PLATFORM HARNESS_MANIFESTS HARNESS_STATEFULSET HARNESS_SEED HARNESS_NODE_TIMEOUT HARNESS_REDIS_CONFIG (comma-separated) HARNESS_PARALLEL HARNESS_RATE HARNESS_WORKLOAD HARNESS_KEYS HARNESS_REPLICAS_PER_MASTER HARNESS_WAIT_REPLICAS HARNESS_REPORT_DIR HARNESS_ISOLATION HARNESS_NODES HARNESS_ZONES HARNESS_SCHEDULE HARNESS_RUN_ID`;
 
 export interface ParsedArgs {
   options: HarnessOptions;
@@ -89,6 +90,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
     options: {
       platform,
       manifests: path.resolve(values.manifests ?? env.HARNESS_MANIFESTS ?? 'manifests'),
+      statefulSet: values.statefulset || env.HARNESS_STATEFULSET || null,
       scenarios: selected,
       seed: integer('--seed', values.seed ?? env.HARNESS_SEED, 0) ?? Math.floor(Math.random() * 2 ** 31),
       nodeTimeoutMs,

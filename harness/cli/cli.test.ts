@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,23 @@ describe('npm run scenarios, on bad input', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toMatch(/^redis-chaos: .*broken\.yaml \(document 0\): invalid YAML/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 with one line naming --statefulset when two StatefulSets run Redis Cluster, and for an unknown --statefulset', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-ambiguous-'));
+    await cp(path.resolve(import.meta.dirname, '../../examples/renamed'), dir, { recursive: true });
+    const cache = await readFile(path.join(dir, 'cache/cache.yaml'), 'utf8');
+    await writeFile(path.join(dir, 'cache/sessions.yaml'), cache.replace(/name: cache$/m, 'name: sessions').replaceAll('cache-config', 'sessions-config'));
+    try {
+      const r = await run(['--manifests', dir, '--scenario', 'kill-master']);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim()).toBe(`redis-chaos: ${dir}: 2 StatefulSets run redis-server with cluster-enabled yes (cache, sessions): choose one with --statefulset NAME`);
+      const unknown = await run(['--manifests', dir, '--statefulset', 'redis-cluster', '--scenario', 'kill-master']);
+      expect(unknown.exitCode).toBe(2);
+      expect(unknown.stderr.trim()).toBe(`redis-chaos: ${dir}: --statefulset redis-cluster: no such StatefulSet; present: cache, sessions`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 naming the missing tool and how to install it, leaving nothing running', async () => {

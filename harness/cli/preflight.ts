@@ -1,4 +1,4 @@
-import { loadManifests, resolveSystem, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
+import { loadManifests, requireApp, resolveSystem, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
 import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
 import { HarnessError } from '../errors.ts';
@@ -11,7 +11,9 @@ import { capacityUnavailable, NO_CAPACITY } from '../platform/local/volumes.ts';
  * platform needs. Each failure is a one-line HarnessError (exit 2) and nothing is left running.
  */
 export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l), named: string[] = []): Promise<SystemUnderTest> {
-  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster });
+  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
+  // Every session deploys the app: a folder without one it can tell is refused before anything starts.
+  requireApp(system);
   const { masters, replicasPerMaster } = system.shape;
   if (masters !== 3 || replicasPerMaster !== 1) log(`redis-chaos: cluster shape ${shapeText(system.shape)}: ${masters} masters with ${replicasPerMaster} ${replicasPerMaster === 1 ? 'replica' : 'replicas'} each, ${masters * (1 + replicasPerMaster)} pods`);
   fitScenariosToShape(options, system.shape, named, log);

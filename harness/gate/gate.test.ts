@@ -100,6 +100,16 @@ const side = (label: 'baseline' | 'candidate') => ({ label, spec: label === 'bas
 const gateOf = (repeat: number, scenarios: GateResult['scenarios']): GateResult => ({ gateId: 'g', verdict: 'regressed', exitCode: 1, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat, seed: 1, thresholds: DEFAULT_THRESHOLDS, runs: [], scenarios });
 
 describe('gate.md and gate.json', () => {
+  it('say when the change scales the cluster, and not when the shape stays', () => {
+    const g = gateOf(3, []);
+    expect(gateMarkdown(g)).not.toContain('The shape changes');
+    g.baseline.shape = { masters: 3, replicasPerMaster: 1 };
+    g.candidate.shape = { masters: 3, replicasPerMaster: 1 };
+    expect(gateMarkdown(g)).not.toContain('The shape changes');
+    g.candidate.shape = { masters: 3, replicasPerMaster: 2 };
+    expect(gateMarkdown(g)).toContain('**The shape changes:** 3 × 1 → 3 × 2 (masters × replicas per master): each side\'s scenarios run on its own shape, and the figures compare the two.');
+  });
+
   it('show each side\'s failures and a missing figure as never, and say when the repeat is below the default', () => {
     const crash = compareScenario('crash-master', [run('passed'), run('passed'), run('failed')], [run('failed', { recoveryMs: null }), run('failed', { recoveryMs: null }), run('error', { recoveryMs: null })]);
     const md = gateMarkdown(gateOf(3, [crash]));

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.ts';
-import { loadManifests, resolveSystem } from '../manifests/index.ts';
+import { loadManifests, resolveSystem, type ClusterShape, type NameChoices } from '../manifests/index.ts';
 
 export interface ManifestSide {
   label: 'baseline' | 'candidate';
@@ -14,6 +14,8 @@ export interface ManifestSide {
   dir: string;
   /** For a ref: the commit it named. */
   commit: string | null;
+  /** The cluster's shape on this side, once its manifests validated; a change may scale the cluster. */
+  shape?: ClusterShape;
 }
 
 /**
@@ -57,7 +59,7 @@ export interface RepoRefs {
  * with `git archive` into the gate's run folder, never checked out over the user's work tree.
  * Either way the set must load and validate, or this is one line, exit 2.
  */
-export async function resolveSide(label: ManifestSide['label'], spec: string, refs: RepoRefs, into: string): Promise<ManifestSide> {
+export async function resolveSide(label: ManifestSide['label'], spec: string, refs: RepoRefs, into: string, choices: NameChoices = {}): Promise<ManifestSide> {
   const flag = `--${label} ${spec}`;
   let side: ManifestSide;
   const asDir = path.resolve(refs.cwd, spec);
@@ -79,7 +81,7 @@ export async function resolveSide(label: ManifestSide['label'], spec: string, re
     side = { label, spec, kind: 'ref', dir: path.join(out, manifests), commit };
   }
   try {
-    resolveSystem(await loadManifests(side.dir));
+    side.shape = resolveSystem(await loadManifests(side.dir), choices).shape;
   } catch (error) {
     throw new HarnessError(`${flag}: not a valid manifest set: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { adviceHtml, adviceMarkdown, type AdviceComparison } from '../advise/gate-section.ts';
+import { shapeText } from '../manifests/index.ts';
 import type { FigureOutcome, ScenarioComparison } from './compare.ts';
 import { DEFAULT_REPEAT } from './counts.ts';
 import { figureChart } from './figure-chart.ts';
@@ -30,6 +31,13 @@ const ICON = { regressed: '❌ regressed', improved: '✅ improved', same: '➖ 
 const value = (x: number | 'never' | null) => (x === null ? '—' : x === 'never' ? 'never' : String(Math.round(x)));
 const runs = (f: FigureOutcome, side: 'baseline' | 'candidate') => (f.outcome === 'not measured' ? f[side].map(value) : f[side].map((x) => value(x ?? 'never'))).join(', ');
 const failures = (s: ScenarioComparison) => `${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}`;
+/** `3 × 1 → 3 × 2 (masters × replicas per master)` when the sides differ in shape; null otherwise. */
+export function shapeChange(g: Pick<GateResult, 'baseline' | 'candidate'>): string | null {
+  const [a, b] = [g.baseline.shape, g.candidate.shape];
+  if (!a || !b || (a.masters === b.masters && a.replicasPerMaster === b.replicasPerMaster)) return null;
+  return `${shapeText(a)} → ${shapeText(b)} (masters × replicas per master): each side's scenarios run on its own shape, and the figures compare the two`;
+}
+
 /** Below the default repeat, a limit rests on too few baseline runs for the measured spread. */
 const fewRuns = (g: GateResult) => (g.repeat < DEFAULT_REPEAT ? `${g.repeat} run(s) per side, fewer than the default ${DEFAULT_REPEAT}: a limit set by so few baseline runs is tighter than the measured healthy spread, so a figure's regression may be noise.` : null);
 
@@ -39,6 +47,7 @@ export function gateMarkdown(g: GateResult): string {
     `### redis-chaos gate: ${g.verdict === 'regressed' ? '❌ regression' : '✅ no regression'} (exit ${g.exitCode})`,
     '',
     `Baseline \`${g.baseline.spec}\`${g.baseline.commit ? ` (${g.baseline.commit.slice(0, 12)})` : ''} → candidate \`${g.candidate.spec}\`${g.candidate.commit ? ` (${g.candidate.commit.slice(0, 12)})` : ''}, ${g.repeat} run(s) per side, seed ${g.seed}.`,
+    ...(shapeChange(g) ? ['', `**The shape changes:** ${shapeChange(g)}.`] : []),
     ...(g.error ? ['', `**Harness error:** ${g.error}`] : []),
     ...(fewRuns(g) ? ['', `**Note:** ${fewRuns(g)}`] : []),
     ...adviceMarkdown(g.advice),
@@ -66,6 +75,7 @@ ${s.figures.map((f) => `<tr class="${f.outcome.replace(' ', '-')}"><td>${esc(f.f
 th{background:#f6f8fa}.badge{padding:1px 8px;border-radius:10px;color:#fff;font-weight:600}.badge.regressed{background:#e63946}.badge.improved{background:#2a9d8f}.badge.same{background:#6c757d}tr.regressed td{background:#fde8ea}tr.improved td{background:#e6f4f1}tr.not-measured td{color:#6c757d}td{vertical-align:middle}.meta{color:#555}</style></head><body>
 <h1 id="verdict">${g.verdict === 'regressed' ? 'Regression' : 'No regression'} (exit ${g.exitCode})</h1>
 <p class="meta">baseline <code>${esc(g.baseline.spec)}</code> → candidate <code>${esc(g.candidate.spec)}</code> · ${g.repeat} run(s) per side · seed ${g.seed}</p>
+${shapeChange(g) ? `<p id="shape-change"><b>The shape changes:</b> ${esc(shapeChange(g))}.</p>` : ''}
 ${g.error ? `<p><b>harness error:</b> ${esc(g.error)}</p>` : ''}${fewRuns(g) ? `<p class="note"><b>note:</b> ${esc(fewRuns(g))}</p>` : ''}
 
 ${adviceHtml(g.advice)}

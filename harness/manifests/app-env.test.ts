@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appEnvOf, WAIT_TIMEOUT_MS } from '../session/app-env.ts';
+import { appEnvOf, WAIT_TIMEOUT_MS } from '../session/options.ts';
 import { optionsFromEnv, optionsToEnv } from '../session/options.ts';
 import { redisSettingsText } from '../report/summary.ts';
 import { setAppEnv } from './app-env.ts';

@@ -1,4 +1,5 @@
 import { HarnessError } from '../errors.ts';
+import { requireApp } from './discover.ts';
 import type { SystemUnderTest } from './system.ts';
 
 /**
@@ -10,8 +11,7 @@ import type { SystemUnderTest } from './system.ts';
 export function setAppEnv(system: SystemUnderTest, vars: Record<string, string>): void {
   const entries = Object.entries(vars);
   if (entries.length === 0) return;
-  const app = system.app;
-  if (!app) throw new HarnessError(`${system.manifests.dir}: no Deployment for the app, so ${entries.map(([k]) => k).join(', ')} cannot be set`);
+  const app = requireApp(system);
   const names = new Set(entries.map(([k]) => k));
   app.container.env = [...app.container.env.filter((e) => !names.has(e.name)), ...entries.map(([name, value]) => ({ name, value }))];
   const { file, documentIndex } = app.deployment.source;

@@ -1,5 +1,5 @@
-import path from 'node:path/posix';
 import { ManifestError } from '../errors.ts';
+import { clientPortOf, commandLineConfig, findApp, findConfigFile, findRedisStatefulSet, redisContainerOf, redisServicesOf, selects, type ConfigFile, type NameChoices } from './discover.ts';
 import { parseRedisConf, REDIS_DEFAULT_NODE_TIMEOUT_MS } from './redis-config.ts';
 import type { ConfigMap, Container, Deployment, KubeObject, ManifestSet, Service, StatefulSet, Workload } from './types.ts';
 
@@ -15,7 +15,8 @@ export interface RedisSide {
   /** Redis' cluster bus listens on client port + 10000 unless `cluster-port` says otherwise. */
   busPort: number;
   /** Where the container reads its redis.conf from, when it comes from a ConfigMap. */
-  configFile: { path: string; configMap: string; key: string } | undefined;
+  configFile: ConfigFile | undefined;
+  /** Redis' settings: its redis.conf, then redis-server's command line, which wins as in Redis. */
   config: Map<string, string>;
   nodeTimeoutMs: number;
 }
@@ -38,9 +39,10 @@ export interface SystemUnderTest {
 
 /**
  * What the run chooses where the manifests alone cannot say. `shape` replaces the derived shape
- * outright (test fixtures of one pod); `replicasPerMaster` is --replicas-per-master.
+ * outright (test fixtures of one pod); `replicasPerMaster` is --replicas-per-master; `statefulSet`
+ * (--statefulset) names the Redis StatefulSet where discovery cannot tell (discover.ts).
  */
-export interface SystemChoices {
+export interface SystemChoices extends NameChoices {
   replicasPerMaster?: number | null;
   shape?: ClusterShape;
 }
@@ -52,41 +54,34 @@ export function resolveSystem(manifests: ManifestSet, choices: SystemChoices = {
   for (const workload of [...of('StatefulSet'), ...of('Deployment')]) checkWorkload(workload, configMaps);
   for (const service of services) checkServicePorts(service);
 
-  const statefulSets = of('StatefulSet');
-  if (statefulSets.length === 0) throw new ManifestError(manifests.dir, null, 'no StatefulSet found: the Redis pods must be a StatefulSet');
-  const statefulSet = statefulSets.find((s) => s.template.containers.some(isRedis)) ?? statefulSets[0]!;
+  const statefulSet = findRedisStatefulSet(manifests, of('StatefulSet'), configMaps, choices);
   const shape = choices.shape ?? shapeOf(statefulSet, choices.replicasPerMaster);
-  const container = statefulSet.template.containers.find(isRedis) ?? statefulSet.template.containers[0]!;
-  const clientPort = (container.ports.find((p) => p.name === 'client') ?? container.ports[0])?.containerPort ?? 6379;
+  const container = redisContainerOf(statefulSet, configMaps);
   const configFile = findConfigFile(statefulSet, container, configMaps);
-  const config = configFile ? parseRedisConf(configMaps.get(configFile.configMap)!.data[configFile.key]!) : new Map<string, string>();
+  const fileConfig = configFile ? parseRedisConf(configMaps.get(configFile.configMap)!.data[configFile.key]!) : new Map<string, string>();
+  const commandLine = commandLineConfig(container);
+  const config = new Map([...fileConfig, ...commandLine]);
+  const clientPort = clientPortOf(container, config);
   const nodeTimeout = config.get('cluster-node-timeout');
   const nodeTimeoutMs = nodeTimeout === undefined ? REDIS_DEFAULT_NODE_TIMEOUT_MS : Number(nodeTimeout);
   if (!Number.isInteger(nodeTimeoutMs) || nodeTimeoutMs <= 0) {
-    const cm = configMaps.get(configFile!.configMap)!;
-    throw new ManifestError(cm.source.file, cm.source.documentIndex, `cluster-node-timeout "${nodeTimeout}" is not a positive integer`);
+    const { source } = commandLine.has('cluster-node-timeout') ? statefulSet : configMaps.get(configFile!.configMap)!;
+    throw new ManifestError(source.file, source.documentIndex, `cluster-node-timeout "${nodeTimeout}" is not a positive integer`);
   }
   const busPort = config.has('cluster-port') && config.get('cluster-port') !== '0' ? Number(config.get('cluster-port')) : clientPort + 10000;
   const redis: RedisSide = {
     statefulSet, container, clientPort, busPort, configFile, config, nodeTimeoutMs,
     service: services.find((s) => s.name === statefulSet.serviceName) ?? services.find((s) => selects(s, statefulSet)),
   };
-  return { manifests, shape, configMaps, redis, app: resolveApp(of('Deployment'), services) };
+  return { manifests, shape, configMaps, redis, app: resolveApp(of('Deployment'), services, redisServicesOf(statefulSet, services)) };
 }
 
-function resolveApp(deployments: Deployment[], services: Service[]): AppSide | undefined {
-  const deployment = deployments.find((d) => d.template.containers.some((c) => c.image.startsWith('redis-chaos/hit-counter'))) ?? deployments[0];
+function resolveApp(deployments: Deployment[], services: Service[], redisServices: Service[]): AppSide | undefined {
+  const { deployment } = findApp(deployments, redisServices);
   if (!deployment) return undefined;
   const container = deployment.template.containers[0]!;
   const port = container.ports[0]?.containerPort ?? 5000;
   return { deployment, container, port, service: services.find((s) => selects(s, deployment)) };
-}
-
-const isRedis = (c: Container) => c.image.startsWith('redis:') || c.command.concat(c.args).some((a) => a.endsWith('redis-server'));
-
-function selects(service: Service, workload: Workload): boolean {
-  const entries = Object.entries(service.selector);
-  return entries.length > 0 && entries.every(([k, v]) => workload.template.labels[k] === v);
 }
 
 function checkWorkload(workload: Workload, configMaps: Map<string, ConfigMap>): void {
@@ -116,22 +111,4 @@ function checkServicePorts(service: Service): void {
   service.ports.forEach((p, i) => {
     if (!p.name) throw new ManifestError(service.source.file, service.source.documentIndex, `Service "${service.name}" port ${i} (${p.port}) has no name`);
   });
-}
-
-function findConfigFile(set: StatefulSet, container: Container, configMaps: Map<string, ConfigMap>): RedisSide['configFile'] {
-  for (const arg of [...container.command, ...container.args]) {
-    if (!arg.endsWith('.conf')) continue;
-    for (const mount of container.volumeMounts) {
-      const volume = set.template.volumes.find((v) => v.name === mount.name);
-      if (volume?.kind !== 'configMap') continue;
-      const rel = path.relative(mount.mountPath, arg);
-      if (rel.startsWith('..') || rel.includes('/')) continue;
-      if (configMaps.get(volume.configMap)?.data[rel] === undefined) {
-        const cm = configMaps.get(volume.configMap)!;
-        throw new ManifestError(cm.source.file, cm.source.documentIndex, `ConfigMap "${cm.name}" has no key "${rel}", which the command reads as ${arg}`);
-      }
-      return { path: arg, configMap: volume.configMap, key: rel };
-    }
-  }
-  return undefined;
 }

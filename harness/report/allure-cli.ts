@@ -14,13 +14,15 @@ if (!existsSync(results)) {
   console.error(`redis-chaos: no Allure results in ${results}: run the scenarios first`);
   process.exit(2);
 }
-const output = path.join(realpathSync(runDir), 'allure-report');
-const flat = await flatResults(results, path.join(realpathSync(runDir), '.allure-results-flat'));
+// Resolved once: reports/latest is a symlink, and Allure names the report after the real folder.
+const realRunDir = realpathSync(runDir);
+const output = path.join(realRunDir, 'allure-report');
+const flat = await flatResults(results, path.join(realRunDir, '.allure-results-flat'));
 const allure = binOf('allure', root);
 // allurerc.mjs asks for the single-file report: the multi-file one fetches its data and shows only
 // a spinner when opened from file://, which is how a person opens a report on disk.
 const config = path.join(root, 'harness', 'report', 'allurerc.mjs');
-const r = await execa(allure, ['generate', flat.dir, '--config', config, '--output', output, '--report-name', `redis-chaos ${path.basename(realpathSync(runDir))}`], {
+const r = await execa(allure, ['generate', flat.dir, '--config', config, '--output', output, '--report-name', `redis-chaos ${path.basename(realRunDir)}`], {
   reject: false, timeout: 300_000, stdio: 'inherit',
 }).finally(() => flat.remove());
 if (r.exitCode !== 0) {

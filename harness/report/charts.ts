@@ -16,12 +16,19 @@ function windowsLayer(series: ScenarioSeries) {
     data: { values: series.windows.map((w) => ({ ...w, from: w.fromMs / 1000, to: w.toMs / 1000 })) },
     mark: { type: 'rect' as const, color: '#f4a261', opacity: 0.25 },
     encoding: {
-      x: { field: 'from', type: 'quantitative' as const },
+      x: { field: 'from', type: 'quantitative' as const, scale: { domain: [0, timeAxisEnd(series)], nice: false } },
       x2: { field: 'to' },
       tooltip: [{ field: 'label', type: 'nominal' as const }],
     },
   };
 }
+
+/**
+ * Every chart of a scenario is drawn on one time axis: the same x domain (no rounding to nice
+ * numbers, which differs with each chart's data), and the same room for the y axis, so that a
+ * second is at the same place on the page in all of them and a fault's window lines up.
+ */
+const Y_AXIS_PX = 96;
 
 function chart(series: ScenarioSeries, title: string, height: number, layer: Record<string, unknown>): TopLevelSpec {
   return {
@@ -31,15 +38,21 @@ function chart(series: ScenarioSeries, title: string, height: number, layer: Rec
     height,
     layer: [windowsLayer(series), layer],
     resolve: { scale: { x: 'shared' } },
+    config: { axisY: { minExtent: Y_AXIS_PX, maxExtent: Y_AXIS_PX, labelLimit: Y_AXIS_PX - 20 } },
   } as TopLevelSpec;
 }
 
-const x = { field: 't', type: 'quantitative', title: 'seconds since load started' };
+/** The end of the time axis, in seconds: the last moment any series or fault window reaches. */
+export function timeAxisEnd(series: ScenarioSeries): number {
+  const ends = [series.counter, series.shards ?? [], series.throughput, series.latency, series.coverage, series.owner].map((rows) => rows.reduce((m, r) => Math.max(m, r.tMs), 0));
+  return Math.max(1, ...ends, ...series.windows.map((w) => w.toMs)) / 1000;
+}
 const secs = <T extends { tMs: number }>(rows: T[]) => rows.map((r) => ({ ...r, t: r.tMs / 1000 }));
 /** The default key is '' in a history; the charts call it by its name, as the shard table does. */
 const keyed = <T extends { key?: string }>(rows: T[], defaultKey = 'default key') => rows.map((r) => ({ ...r, key: r.key || defaultKey }));
 
 export function scenarioChartSpecs(series: ScenarioSeries): { id: string; title: string; spec: TopLevelSpec }[] {
+  const x = { field: 't', type: 'quantitative', title: 'seconds since load started', scale: { domain: [0, timeAxisEnd(series)], nice: false, zero: true } };
   const specs = [
     { id: 'counter', title: 'Counter value (ok operations)', spec: chart(series, 'Counter value', 140, {
       data: { values: secs(keyed(series.counter, series.defaultKey)) }, mark: { type: 'line', interpolate: 'step-after' },
@@ -64,7 +77,7 @@ export function scenarioChartSpecs(series: ScenarioSeries): { id: string; title:
     }) },
     { id: 'owner', title: "Owner of the counter's slot", spec: chart(series, "Master of the counter's slot", 100, {
       data: { values: secs(series.owner) }, mark: { type: 'tick', thickness: 3 },
-      encoding: { x, y: { field: 'owner', type: 'nominal', title: null }, color: { field: 'owner', type: 'nominal', legend: null } },
+      encoding: { x, y: { field: 'owner', type: 'nominal', title: 'master' }, color: { field: 'owner', type: 'nominal', legend: null } },
     }) },
   ];
   return specs as { id: string; title: string; spec: TopLevelSpec }[];

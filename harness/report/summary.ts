@@ -3,9 +3,8 @@ import path from 'node:path';
 import type { PlatformInfo } from '../platform/types.ts';
 import { exitCodeOf } from '../util/terminate.ts';
 import { emptyMetrics, type ScenarioResult, type ScenarioStatus } from '../scenario/result.ts';
-import type { HarnessOptions } from '../session/options.ts';
+import { WAIT_TIMEOUT_MS, type HarnessOptions } from '../session/options.ts';
 import type { ClusterShape } from '../manifests/index.ts';
-import { WAIT_TIMEOUT_MS } from '../session/app-env.ts';
 
 export interface RunSummary {
   runId: string;

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { attach, attachFile } from './allure.ts';
 import type { CheckResult } from '../checkers/index.ts';
@@ -17,13 +17,20 @@ export async function writeScenarioArtifacts(env: ScenarioEnv, dir: string, resu
   await writeFile(path.join(dir, 'result.json'), json(result));
   await writeFile(path.join(dir, 'checks.json'), json(checks));
   await writeFile(path.join(dir, 'series.json'), JSON.stringify(series));
-  const pods = await env.platform.pods().catch(() => []);
-  const logs = await Promise.all(pods.map(async (p) => [p.name, await env.platform.logs(p.name, { tailLines: 2000 }).catch((e: unknown) => `(logs unavailable: ${String(e)})`)] as const));
-  logs.push(['hit-counter', await env.platform.appLogs({ tailLines: 2000 }).catch(() => '')]);
-  for (const [name, text] of logs) await writeFile(path.join(dir, 'logs', `${name}.log`), text);
+  const logs = await writeLogs(env.platform, dir);
 
   await attach('summary.json', json(result), 'application/json');
   await attachFile('series.json', path.join(dir, 'series.json'), 'application/json');
   await attachFile('history.jsonl', path.join(dir, 'history.jsonl'), 'application/x-ndjson');
   for (const [name, text] of logs) await attach(`${name}.log`, text || '(empty)', 'text/plain');
+}
+
+/** Every pod's log and the app's, into `dir/logs/`: what a person reads first when a scenario errs. */
+export async function writeLogs(platform: ScenarioEnv['platform'], dir: string): Promise<(readonly [string, string])[]> {
+  const pods = await platform.pods().catch(() => []);
+  const logs = await Promise.all(pods.map(async (p) => [p.name, await platform.logs(p.name, { tailLines: 2000 }).catch((e: unknown) => `(logs unavailable: ${String(e)})`)] as const));
+  logs.push(['hit-counter', await platform.appLogs({ tailLines: 2000 }).catch(() => '')]);
+  await mkdir(path.join(dir, 'logs'), { recursive: true });
+  for (const [name, text] of logs) await writeFile(path.join(dir, 'logs', `${name}.log`), text);
+  return logs;
 }

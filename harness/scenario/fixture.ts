@@ -65,7 +65,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
       const env: ScenarioEnv = {
         ...base,
         platform,
-        system: resolveSystem(await loadManifests(ctx.options.manifests), { replicasPerMaster: ctx.options.replicasPerMaster }),
+        system: resolveSystem(await loadManifests(ctx.options.manifests), { replicasPerMaster: ctx.options.replicasPerMaster, statefulSet: ctx.options.statefulSet }),
         appUrl: lease.appUrl,
         nodeTimeoutMs: lease.nodeTimeoutMs,
         setup: lease.id === 'shared' ? null : lease.timings,

@@ -6,9 +6,14 @@ import type { SystemUnderTest } from '../manifests/index.ts';
 import { ensureHealthy } from '../session/session.ts';
 import { emptyMetrics, type ScenarioResult } from './result.ts';
 import type { ScenarioEnv } from './context.ts';
+import { writeLogs } from './artifacts.ts';
 
-/** result.json for a scenario that failed before its load started: status error, with the reason. */
-export async function recordStartFailure(env: Pick<ScenarioEnv, 'runDir' | 'seed' | 'signal'>, name: string, error: unknown): Promise<void> {
+/**
+ * result.json for a scenario that failed before its load started: status error, with the reason;
+ * and, when it had a cluster, the pods' and the app's logs, which say why (an app that could not
+ * reach Redis, a node that would not join).
+ */
+export async function recordStartFailure(env: Pick<ScenarioEnv, 'runDir' | 'seed' | 'signal'> & { platform?: ScenarioEnv['platform'] }, name: string, error: unknown): Promise<void> {
   const dir = path.join(env.runDir, 'scenarios', name);
   await mkdir(dir, { recursive: true });
   const result: ScenarioResult = {
@@ -16,6 +21,7 @@ export async function recordStartFailure(env: Pick<ScenarioEnv, 'runDir' | 'seed
     metrics: emptyMetrics(), error: errorMessage(error),
   };
   await writeFile(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  if (env.platform && result.status === 'error') await writeLogs(env.platform, dir).catch(() => undefined);
 }
 
 /** The app's counter key: COUNTER_KEY in its Deployment, else the app's default. */

@@ -201,6 +201,11 @@ export class ScenarioRun {
   }
 
   /** The StatefulSet's pods, in ordinal order. */
+  /** The Redis pod with this ordinal, named as its StatefulSet names it (`redis-cluster-0` for the seed, `cache-0` for examples/renamed). */
+  pod(ordinal: number): string {
+    return `${this.env.system.redis.statefulSet.name}-${ordinal}`;
+  }
+
   async podNames(): Promise<string[]> {
     return (await this.env.platform.pods()).map((p) => p.name);
   }

@@ -10,6 +10,8 @@ import { MAX_KEYS } from '../cluster/keys.ts';
 export interface HarnessOptions {
   platform: PlatformKind;
   manifests: string;
+  /** --statefulset NAME: the Redis StatefulSet, where the manifests cannot tell (manifests/discover.ts). Absent or null: found. */
+  statefulSet?: string | null;
   /** Empty: every scenario. */
   scenarios: string[];
   seed: number;
@@ -62,6 +64,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
   return {
     platform: (env.HARNESS_PLATFORM ?? 'local') as PlatformKind,
     manifests: path.resolve(env.HARNESS_MANIFESTS ?? 'manifests'),
+    statefulSet: env.HARNESS_STATEFULSET || null,
     scenarios: (env.HARNESS_SCENARIOS ?? '').split(',').filter(Boolean),
     seed: int(env.HARNESS_SEED) ?? 1,
     nodeTimeoutMs: int(env.HARNESS_NODE_TIMEOUT),
@@ -88,6 +91,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
   return {
     HARNESS_PLATFORM: o.platform,
     HARNESS_MANIFESTS: o.manifests,
+    HARNESS_STATEFULSET: o.statefulSet ?? '',
     HARNESS_SCENARIOS: o.scenarios.join(','),
     HARNESS_SEED: String(o.seed),
     HARNESS_NODE_TIMEOUT: o.nodeTimeoutMs === null ? '' : String(o.nodeTimeoutMs),
@@ -146,4 +150,18 @@ export function redisFlagsText(o: Pick<HarnessOptions, 'nodeTimeoutMs' | 'redisC
     ...(o.waitReplicas ? [`--wait-replicas ${o.waitReplicas}`] : []),
   ];
   return parts.map((p) => `, ${p}`).join('');
+}
+
+/**
+ * WAIT's own timeout in the app, under --wait-replicas. Below the app's 800 ms request budget
+ * (REQUEST_TIMEOUT_MS), which is below the harness clients' 1 s: a WAIT that times out is then still
+ * answered as a write with fewer acks than asked (info, with the count), not cut off as a timeout,
+ * and 300 ms remain for the write itself and its routing. Long enough for a replica's ack on a
+ * loaded 2-core machine, where a healthy one takes well under 10 ms.
+ */
+export const WAIT_TIMEOUT_MS = 500;
+
+/** What the run's flags set in the app's Deployment, over the manifests' own env. */
+export function appEnvOf(options: Pick<HarnessOptions, 'waitReplicas'>): Record<string, string> {
+  return options.waitReplicas ? { WAIT_REPLICAS: String(options.waitReplicas), WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS) } : {};
 }

@@ -1,7 +1,7 @@
 import { BOOTSTRAP_ANNOTATION, createCluster, SPREAD_REPLICAS, spreadReplicas, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { createPlatform, type SessionScope } from './create-platform.ts';
-import { appEnvOf } from './app-env.ts';
+import { appEnvOf } from './options.ts';
 import { setAppEnv } from '../manifests/app-env.ts';
 import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
 import { waitUntil, NotYet } from '../util/wait.ts';
@@ -35,7 +35,7 @@ export const recoveryTimeoutMs = (nodeTimeoutMs: number) => 20_000 + 4 * nodeTim
  * A failure anywhere takes down what was started and rethrows the first error.
  */
 export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal, scope?: SessionScope): Promise<Session> {
-  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster });
+  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   setAppEnv(system, appEnvOf(options));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
   let t = performance.now();

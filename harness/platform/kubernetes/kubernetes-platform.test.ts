@@ -9,7 +9,7 @@ import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manife
 import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
 import type { RunningPlatform } from '../types.ts';
 import { checkKubernetesTarget, isHarnessKindContext } from './guard.ts';
-import { fullStopDeadlineMs, KubernetesPlatform } from './kubernetes-platform.ts';
+import { fullStopDeadlineMs, KubernetesPlatform, startDeadlineMs } from './kubernetes-platform.ts';
 import { eventFor, pod, statefulSet, status } from './testing/fixtures.ts';
 import { json, MockApi, watchStream } from './testing/mock-api.ts';
 import { agentName } from './node-agent.ts';
@@ -189,6 +189,35 @@ describe('up() on a cluster', () => {
     const error = await (await platform(KIND_CONTEXT)).up().then(() => new Error("up() succeeded"), (e: unknown) => e as Error);
     expect(error.message).toMatch(/apply StatefulSet\/redis-cluster: 409 Conflict: Apply failed with 1 conflict: conflict with "kubectl-edit": \.spec\.replicas/);
     expect(api.requests.some((r) => r.method === 'DELETE' && r.path === `/api/v1/namespaces/${NS}`)).toBe(true);
+  });
+
+  it('waits for all nine pods of a 3 × 2 shape (six ready is not ready), and lists them all', async () => {
+    const shaped = resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '..', 'examples', 'shape-3x2')));
+    expect(shaped.shape).toEqual({ masters: 3, replicasPerMaster: 2 });
+    healthyCluster();
+    let watches = 0;
+    api.on('GET', new RegExp(`^/apis/apps/v1/namespaces/${NS}/statefulsets/redis-cluster$`), (_req, res) => json(res, 200, statefulSet(NS, 6, undefined, undefined, 9)));
+    api.on('GET', new RegExp(`^/apis/apps/v1/namespaces/${NS}/statefulsets$`), (_req, res) => {
+      watches++;
+      watchStream(res, [{ type: 'MODIFIED', object: statefulSet(NS, watches >= 2 ? 9 : 6, undefined, undefined, 9) }]);
+    });
+    api.on('GET', new RegExp(`^/api/v1/namespaces/${NS}/pods$`), (_req, res) => json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: Array.from({ length: 9 }, (_, i) => pod(NS, i)) }));
+    const running = await (await platform(KIND_CONTEXT, { system: shaped })).up();
+    try {
+      expect(watches).toBe(2);
+      const sts = JSON.parse(api.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/statefulsets/redis-cluster'))!.body);
+      expect([sts.spec.replicas, sts.metadata.annotations]).toEqual([9, { 'redis-chaos/replicas-per-master': '2' }]);
+      expect((await running.pods()).map((p) => p.ordinal)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    } finally {
+      await running.down();
+    }
+  });
+
+  it('gives an OrderedReady set a start deadline per pod (one at a time), never below the seed six pods\' 300 s', () => {
+    expect(startDeadlineMs({ replicas: 6, podManagementPolicy: 'OrderedReady' })).toBe(300_000);
+    expect(startDeadlineMs({ replicas: 9, podManagementPolicy: 'OrderedReady' })).toBe(450_000);
+    expect(startDeadlineMs({ replicas: 12, podManagementPolicy: 'OrderedReady' })).toBe(600_000);
+    expect(startDeadlineMs({ replicas: 12, podManagementPolicy: 'Parallel' })).toBe(300_000);
   });
 
   it('keeps the namespace with --keep', async () => {

@@ -1,6 +1,6 @@
 import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PolicyApi, PortForward, setHeaderOptions, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
-import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
+import { requireApp, runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -8,6 +8,7 @@ import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, Platform, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, assertOverridesApply, withRedisOverrides } from './apply.ts';
+import { documentsFor } from './documents.ts';
 import { collectArtifacts } from './artifacts.ts';
 import { assertFaultsAllowed } from './guard.ts';
 import { loadTarget, type Target } from './kubeconfig.ts';
@@ -43,6 +44,18 @@ export interface KubernetesPlatformOptions {
 export function fullStopDeadlineMs(sts: { replicas: number; podManagementPolicy: 'OrderedReady' | 'Parallel'; template: { terminationGracePeriodSeconds: number } }): number {
   const perPod = (sts.template.terminationGracePeriodSeconds + 60) * 1000;
   return sts.podManagementPolicy === 'OrderedReady' ? sts.replicas * perPod : perPod;
+}
+
+/**
+ * How long the StatefulSet may take to have every pod Running and Ready: at up(), and after a full
+ * restart scales it back. An OrderedReady set creates its pods one at a time, each once the one
+ * before is Ready, so the deadline is per pod, 50 s each (first image pull, claim provisioning,
+ * scheduling), never less than the 300 s the seed's six pods always had: a 3 × 2 shape's nine pods
+ * get 450 s, a 6 × 1 shape's twelve 600 s. A Parallel set creates all at once: 300 s.
+ */
+export function startDeadlineMs(sts: { replicas: number; podManagementPolicy: 'OrderedReady' | 'Parallel' }): number {
+  const floor = 300_000;
+  return sts.podManagementPolicy === 'OrderedReady' ? Math.max(floor, sts.replicas * 50_000) : floor;
 }
 
 const LABELS = (runId: string) => ({ 'app.kubernetes.io/managed-by': 'redis-chaos', 'redis-chaos/run': runId });
@@ -137,7 +150,7 @@ class KubernetesRunning implements RunningPlatform {
     });
     const { redis } = system;
     const overrides = runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig);
-    const docs = withRedisOverrides(this.documents('redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', overrides);
+    const docs = withRedisOverrides(documentsFor(this.options.system, 'redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', overrides);
     await applyDocuments(this.objects, docs, this.namespace);
     const sts = redis.statefulSet;
     await watchUntil<V1StatefulSet>(this.target.kc, `StatefulSet ${sts.name} ready`,
@@ -147,7 +160,7 @@ class KubernetesRunning implements RunningPlatform {
       },
       `/apis/apps/v1/namespaces/${this.namespace}/statefulsets`, { fieldSelector: `metadata.name=${sts.name}` },
       ([s]) => !!s && s.status?.readyReplicas === sts.replicas && !!s.status?.currentRevision && s.status.currentRevision === s.status.updateRevision,
-      { timeoutMs: this.options.readyTimeoutMs ?? 300_000, ...(signal ? { signal } : {}) },
+      { timeoutMs: this.options.readyTimeoutMs ?? startDeadlineMs(sts), ...(signal ? { signal } : {}) },
     ).catch(async (error: unknown) => {
       throw new HarnessError(`${error instanceof Error ? error.message : String(error)}: ${await diagnosePods(this.core, this.namespace, selector(sts.template.labels))}`);
     });
@@ -274,7 +287,7 @@ class KubernetesRunning implements RunningPlatform {
     await waitUntil('every pod running again', async () => {
       const now = await this.pods();
       if (now.length < sts.replicas || now.some((p) => p.phase !== 'Running' || !p.ip)) throw new NotYet(`${now.filter((p) => p.phase === 'Running').length}/${sts.replicas} running`);
-    }, { timeoutMs: this.options.readyTimeoutMs ?? 300_000, intervalMs: 500 });
+    }, { timeoutMs: this.options.readyTimeoutMs ?? startDeadlineMs(sts), intervalMs: 500 });
     const after = await this.pods();
     return before.map((p) => ({ pod: p.name, before: p.ip, after: after.find((a) => a.name === p.name)?.ip ?? null }));
   }
@@ -363,9 +376,8 @@ class KubernetesRunning implements RunningPlatform {
   async deployApp({ signal, timeoutMs = 180_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
     this.assertUp();
     if (this.appUrl) return { url: this.appUrl };
-    const app = this.options.system.app;
-    if (!app) throw new HarnessError(`${this.options.system.manifests.dir}: no Deployment for the app (expected manifests/hit-counter/)`);
-    await applyDocuments(this.objects, this.documents('app'), this.namespace);
+    const app = requireApp(this.options.system);
+    await applyDocuments(this.objects, documentsFor(this.options.system, 'app'), this.namespace);
     const d = app.deployment;
     await watchUntil<V1Deployment>(this.target.kc, `Deployment ${d.name} rolled out`,
       async () => {
@@ -394,12 +406,6 @@ class KubernetesRunning implements RunningPlatform {
   down(): Promise<void> {
     this.downPromise ??= this.teardown.runOrThrow('kubernetes');
     return this.downPromise;
-  }
-
-  private documents(which: 'redis' | 'app'): Record<string, unknown>[] {
-    const { manifests, app } = this.options.system;
-    const appFiles = new Set([app?.deployment.source.file, app?.service?.source.file].filter(Boolean));
-    return manifests.documents.filter((d) => appFiles.has(d.source.file) === (which === 'app')).map((d) => d.object);
   }
 
   private forward(pod: string): Promise<{ port: number; close(): Promise<void> }> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SystemUnderTest } from '../../manifests/index.ts';
+import { selects, type SystemUnderTest } from '../../manifests/index.ts';
 import type { LocalPod } from './pod.ts';
 import type { RunDir } from './run-dir.ts';
 
@@ -18,9 +18,9 @@ export async function writeHostsFile(runDir: RunDir, system: SystemUnderTest, po
   const redisPods = pods.filter((p) => p.name.startsWith(`${redis.statefulSet.name}-`));
   const lines = ['127.0.0.1\tlocalhost'];
   for (const p of redisPods) if (p.ip) lines.push(`${p.ip}\t${p.name}.${service} ${p.name}.${service}.default.svc.cluster.local`);
-  // Every Service that selects the StatefulSet's pods (a ClusterIP one for clients, a headless one for pod names).
-  const labels = redis.statefulSet.template.labels;
-  const selecting = system.manifests.objects.filter((o) => o.kind === 'Service' && Object.entries(o.selector).every(([k, v]) => labels[k] === v)).map((o) => o.name);
+  // Every Service that selects the StatefulSet's pods (a ClusterIP one for clients, a headless one for
+  // pod names); not one without a selector, which selects nothing (an ExternalName, manual endpoints).
+  const selecting = system.manifests.objects.filter((o) => o.kind === 'Service' && selects(o, redis.statefulSet)).map((o) => o.name);
   for (const name of new Set([service, redis.service?.name, ...selecting].filter((n): n is string => !!n))) {
     for (const p of redisPods) if (p.ip) lines.push(`${p.ip}\t${name} ${name}.default.svc.cluster.local`);
   }

@@ -2,7 +2,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
-import type { RedisOverride, SystemUnderTest } from '../../manifests/index.ts';
+import { requireApp, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { onTerminate } from '../../util/terminate.ts';
@@ -303,8 +303,7 @@ export class LocalRunning implements RunningPlatform {
 
   async deployApp({ signal, timeoutMs = 30_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
     this.assertUp();
-    const app = this.options.system.app;
-    if (!app) throw new HarnessError(`${this.options.system.manifests.dir}: no Deployment for the app (expected manifests/hit-counter/)`);
+    const app = requireApp(this.options.system);
     if (this.appPods.length > 0) return { url: this.appUrl() };
     this.teardown.defer('app pods', () => this.stopAll(this.appPods.map((a) => a.pod)));
     for (let i = 0; i < app.deployment.replicas; i++) {

@@ -28,12 +28,12 @@ export function status(code: number, reason: string, message: string) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
-export function statefulSet(namespace: string, ready: number, revision = 'redis-cluster-7d9f8', resourceVersion = '100') {
+export function statefulSet(namespace: string, ready: number, revision = 'redis-cluster-7d9f8', resourceVersion = '100', replicas = 6) {
   return {
     apiVersion: 'apps/v1', kind: 'StatefulSet',
     metadata: { name: 'redis-cluster', namespace, uid: 'b2c1a3f4-0000-4000-8000-000000000001', resourceVersion, generation: 1 },
-    spec: { replicas: 6, serviceName: 'redis-cluster', selector: { matchLabels: { app: 'redis-cluster' } } },
-    status: { observedGeneration: 1, replicas: 6, readyReplicas: ready, currentReplicas: 6, updatedReplicas: 6, currentRevision: revision, updateRevision: revision },
+    spec: { replicas, serviceName: 'redis-cluster', selector: { matchLabels: { app: 'redis-cluster' } } },
+    status: { observedGeneration: 1, replicas, readyReplicas: ready, currentReplicas: replicas, updatedReplicas: replicas, currentRevision: revision, updateRevision: revision },
   };
 }
 
