@@ -1,6 +1,6 @@
 // `npm run advise`: the risks the scenarios can prove, read off the manifests alone, before any run.
 // Exit 0 no risk (notes do not count), 1 a risk, 2 bad input. No cluster, no network: about a second.
-import { parseFlags } from './cli/args.ts';
+import { asCommand, parseFlags } from './cli/args.ts';
 import path from 'node:path';
 import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
 import { errorMessage, HarnessError } from './errors.ts';
@@ -13,7 +13,7 @@ exit 0 no risk, 1 a risk, 2 bad input`;
 async function main(): Promise<number> {
   const { values } = parseFlags(process.argv.slice(2), OPTIONS, `valid flags: ${Object.keys(OPTIONS).map((k) => `--${k}`).join(' ')}`);
   if (values.help) {
-    console.log(`${USAGE}\nrules:\n${RULES.map((r) => `  ${r.id.padEnd(22)} ${r.summary}`).join('\n')}`);
+    console.log(`${asCommand(USAGE)}\nrules:\n${RULES.map((r) => `  ${r.id.padEnd(22)} ${r.summary}`).join('\n')}`);
     return 0;
   }
   const dir = values.manifests ?? process.env.HARNESS_MANIFESTS ?? 'manifests';
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
 main().then((code) => {
   process.exitCode = code;
 }, (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos advise: ${error.message}`);
+  if (error instanceof HarnessError) console.error(`redis-chaos advise: ${asCommand(error.message)}`);
   else console.error(`redis-chaos advise: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
   process.exitCode = 2;
 });

@@ -1,7 +1,7 @@
 // `npm run check -- reports/<runId>`: a recorded run judged again by today's checkers, from what it
 // recorded, without running anything, so that a checker change can be tried on old evidence.
 // Exit 0 every re-judged scenario passed, 1 a check failed, 2 bad input or a verdict still unknown.
-import { parseFlags } from './cli/args.ts';
+import { asCommand, parseFlags } from './cli/args.ts';
 import path from 'node:path';
 import { errorMessage, HarnessError } from './errors.ts';
 import { recheckLines, recheckRun, RECHECK_CHECKS, RECHECK_SUMMARY } from './report/recheck.ts';
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
   const parsed = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run check -- --help', true);
   const { values, positionals } = parsed;
   if (values.help) {
-    console.log(USAGE);
+    console.log(asCommand(USAGE));
     return 0;
   }
   if (positionals.length !== 1) throw new HarnessError(`${positionals.length ? 'one run folder, not several' : 'a run folder is required'}: npm run check -- reports/<runId> (or reports/latest)`);
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
 }
 
 main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos check: ${error.message}`);
+  if (error instanceof HarnessError) console.error(`redis-chaos check: ${asCommand(error.message)}`);
   else console.error(`redis-chaos check: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
   process.exit(2);
 });

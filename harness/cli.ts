@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Vitest } from 'vitest/node';
-import { parseCliArgs, USAGE } from './cli/args.ts';
+import { asCommand, parseCliArgs, USAGE } from './cli/args.ts';
 import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   const known = scenarioNames();
   const { options, help, sweep, named } = parseCliArgs(process.argv.slice(2), process.env, known);
   if (help) {
-    console.log(`${USAGE}\nscenarios: ${known.join(', ')}`);
+    console.log(asCommand(`${USAGE}\nscenarios: ${known.join(', ')}`));
     return 0;
   }
   if (sweep) {
@@ -102,14 +102,15 @@ function printVerdict(summary: RunSummary, runDir: string): void {
     const why = failing.join(' | ') || s.error || '';
     console.log(`  ${s.name.padEnd(width)}  ${s.status.padEnd(11)}  ${why}`);
   }
-  console.log(`report: ${path.relative(process.cwd(), path.join(runDir, 'report.html'))}  (npm run report for Allure)`);
+  const allure = process.env.REDIS_CHAOS_COMMAND ? `${process.env.REDIS_CHAOS_COMMAND} report` : 'npm run report';
+  console.log(`report: ${path.relative(process.cwd(), path.join(runDir, 'report.html'))}  (${allure} for Allure)`);
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     // A user mistake or a missing tool is one line; anything else is a harness bug worth a stack.
-    if (error instanceof HarnessError) console.error(`redis-chaos: ${error.message}`);
+    if (error instanceof HarnessError) console.error(`redis-chaos: ${asCommand(error.message)}`);
     else console.error(`redis-chaos: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
     process.exit(2);
   },

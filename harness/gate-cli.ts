@@ -6,11 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
-import { integer, parseFlags } from './cli/args.ts';
+import { asCommand, integer, parseFlags } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
-import { assertDistinct, resolveSide, type ManifestSide } from './gate/inputs.ts';
+import { assertDistinct, gitTopLevel, resolveSide, type ManifestSide, type RepoRefs } from './gate/inputs.ts';
 import { writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
 import type { ScenarioResult } from './scenario/result.ts';
@@ -20,17 +20,21 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const OPTIONS = {
   baseline: { type: 'string' }, candidate: { type: 'string' }, scenario: { type: 'string', multiple: true }, repeat: { type: 'string' },
   seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' }, statefulset: { type: 'string' },
+  context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' }, statefulset: { type: 'string' }, manifests: { type: 'string' },
 } as const;
-const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
+const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--manifests DIR (default manifests)]
+                    [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
                     [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]
                     [--context NAME] [--allow-context NAME] [--node-timeout MS] [--statefulset NAME (both sides)]
+A git ref is read in the repository the command is started in: its DIR folder (relative to the
+working directory) at that commit. Relative folders and --report-dir (default ./reports) are
+relative to the working directory.
 env twins: HARNESS_CONTEXT HARNESS_ALLOW_CONTEXT`;
 
 async function main(): Promise<number> {
   const { values } = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run gate -- --help');
   if (values.help) {
-    console.log(USAGE);
+    console.log(asCommand(USAGE));
     return 0;
   }
   if (!values.baseline || !values.candidate) throw new HarnessError('--baseline and --candidate are both required; see npm run gate -- --help');
@@ -50,16 +54,19 @@ async function main(): Promise<number> {
   // One choice for both sides: a candidate that renames the StatefulSet is found without it.
   const choices = { statefulSet: values.statefulset ?? null };
   const gateId = newRunId();
-  const dir = path.resolve(values['report-dir'] ?? path.join(root, 'reports'), `gate-${gateId}`);
-  await mkdir(dir, { recursive: true });
-  // Bad input leaves nothing behind: not even the gate's own folder.
+  if (values.manifests === '') throw new HarnessError('--manifests: expected the folder, inside this repository, that both refs are read from');
+  // Refs are the user's: read in the repository the command was started in, not the harness's own.
+  const refs: RepoRefs = { repo: await gitTopLevel(process.cwd()), manifests: values.manifests ?? 'manifests', cwd: process.cwd() };
+  const dir = path.resolve(values['report-dir'] ?? 'reports', `gate-${gateId}`);
+  // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
+  const made = await mkdir(dir, { recursive: true });
   const [baseline, candidate] = await (async () => {
-    const b = await resolveSide('baseline', values.baseline!, root, dir, choices);
-    const c = await resolveSide('candidate', values.candidate!, root, dir, choices);
+    const b = await resolveSide('baseline', values.baseline!, refs, dir, choices);
+    const c = await resolveSide('candidate', values.candidate!, refs, dir, choices);
     assertDistinct(b, c);
     return [b, c] as const;
   })().catch(async (e: unknown) => {
-    await rm(dir, { recursive: true, force: true });
+    await rm(made ?? dir, { recursive: true, force: true });
     throw e;
   });
   console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
@@ -101,7 +108,7 @@ async function main(): Promise<number> {
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
 async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number,
   values: { scenario?: string[]; platform?: string; context: string | null; allowContext: string | null; 'node-timeout'?: string; statefulset?: string }): Promise<RunSummary | null> {
-  const args = ['--import', 'tsx', path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
+  const args = ['--import', import.meta.resolve('tsx'), path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
     ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s]),
     ...(values.context ? ['--context', values.context] : []), ...(values.allowContext ? ['--allow-context', values.allowContext] : []),
     ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : []), ...(values.statefulset ? ['--statefulset', values.statefulset] : [])];
@@ -122,7 +129,7 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
 const describe = (s: ManifestSide) => (s.kind === 'ref' ? `${s.spec} (${s.commit!.slice(0, 12)})` : s.dir);
 
 main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos gate: ${error.message}`);
+  if (error instanceof HarnessError) console.error(`redis-chaos gate: ${asCommand(error.message)}`);
   else console.error(`redis-chaos gate: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
   process.exit(2);
 });

@@ -37,6 +37,15 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/**
+ * Text naming the clone's npm scripts, as the command that started this process names them: under
+ * the package's `redis-chaos` command (REDIS_CHAOS_COMMAND), `npm run gate --` reads `redis-chaos gate`.
+ */
+export function asCommand(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  const command = env.REDIS_CHAOS_COMMAND;
+  return command ? text.replace(/npm run (scenarios|gate|advise|check|report)(?: --)?/g, `${command} $1`) : text;
+}
+
 export const USAGE = `usage: npm run scenarios -- [--platform local|kind|kubernetes] [--manifests DIR] [--statefulset NAME] [--scenario NAME ...]
                           [--seed N] [--node-timeout MS] [--redis-config KEY=VALUE ...] [--parallel N] [--rate OPS]
                           [--workload counter|append|both] [--keys N] [--replicas-per-master N]

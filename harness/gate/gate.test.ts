@@ -4,7 +4,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { emptyMetrics, type ScenarioMetrics, type ScenarioResult } from '../scenario/result.ts';
 import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
@@ -14,6 +14,15 @@ import { gateHtml, gateMarkdown, type GateResult } from './report.ts';
 
 const EXAMPLE_MANIFESTS = path.resolve(import.meta.dirname, '../../examples/hardened');
 
+// Every temporary folder (and the guard test's kubeconfig beside its folder) goes when the file ends.
+const made: string[] = [];
+async function tmpDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  made.push(dir, `${dir}.kubeconfig`);
+  return dir;
+}
+afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
+
 const run = (status: ScenarioResult['status'], m: Partial<ScenarioMetrics> = {}): ScenarioResult => ({
   name: 'kill-master', status, startedAt: '', durationMs: 30_000, seed: 1, schedule: [], faults: [], checks: [], error: null,
   metrics: { ...emptyMetrics(), failoverMs: 19_500, recoveryMs: 25_000, maxUnavailableMs: 19_600, lostAcknowledged: 0, p99LatencyMs: 5, ...m },
@@ -21,7 +30,7 @@ const run = (status: ScenarioResult['status'], m: Partial<ScenarioMetrics> = {})
 
 describe('the gate\'s inputs', () => {
   it('reads a git ref\'s manifests/ through git archive, leaving the work tree alone', async () => {
-    const repo = await mkdtemp(path.join(os.tmpdir(), 'gate-repo-'));
+    const repo = await tmpDir('gate-repo-');
     const git = (...a: string[]) => execa('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...a]);
     await git('init', '-q');
     await cp(REPO_MANIFESTS, path.join(repo, 'manifests'), { recursive: true });
@@ -31,8 +40,8 @@ describe('the gate\'s inputs', () => {
     const cm = path.join(repo, 'manifests', 'redis-cluster', 'configmap.yaml');
     await writeFile(cm, (await readFile(cm, 'utf8')).replace('cluster-node-timeout 15000', 'cluster-node-timeout 25000'));
     await git('commit', '-qam', 'v2');
-    const into = await mkdtemp(path.join(os.tmpdir(), 'gate-into-'));
-    const side = await resolveSide('baseline', 'v1', repo, into);
+    const into = await tmpDir('gate-into-');
+    const side = await resolveSide('baseline', 'v1', { repo, manifests: 'manifests', cwd: repo }, into);
     expect(side).toMatchObject({ kind: 'ref', dir: path.join(into, 'baseline', 'manifests') });
     expect(await readFile(path.join(side.dir, 'redis-cluster', 'configmap.yaml'), 'utf8')).toContain('cluster-node-timeout 15000');
     expect(await readFile(cm, 'utf8')).toContain('cluster-node-timeout 25000'); // the work tree is untouched
@@ -40,23 +49,24 @@ describe('the gate\'s inputs', () => {
   });
 
   it('refuses, in one line, a ref that does not exist, a folder with no StatefulSet, and the same folder twice', async () => {
-    const into = await mkdtemp(path.join(os.tmpdir(), 'gate-into-'));
+    const into = await tmpDir('gate-into-');
     const repo = path.resolve(REPO_MANIFESTS, '..');
-    await expect(resolveSide('candidate', 'no-such-ref-xyz', repo, into)).rejects.toThrow(new HarnessError(`--candidate no-such-ref-xyz: neither a folder nor a git ref of ${repo}`));
+    const refs = { repo, manifests: 'manifests', cwd: repo };
+    await expect(resolveSide('candidate', 'no-such-ref-xyz', refs, into)).rejects.toThrow(new HarnessError(`--candidate no-such-ref-xyz: neither a folder nor a git ref of ${repo}`));
     const empty = path.join(into, 'empty');
     await mkdir(path.join(empty, 'redis-cluster'), { recursive: true });
     await writeFile(path.join(empty, 'redis-cluster', 'service.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 6379}]}\n');
-    const error = await resolveSide('baseline', empty, repo, into).then(() => new Error('resolved'), (e: unknown) => e as Error);
+    const error = await resolveSide('baseline', empty, refs, into).then(() => new Error('resolved'), (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(HarnessError);
     expect(error.message).toMatch(new RegExp(`^--baseline ${empty}: not a valid manifest set: .*StatefulSet`));
     expect(error.message.split('\n')).toHaveLength(1);
-    const a = await resolveSide('baseline', REPO_MANIFESTS, repo, into);
-    const b = await resolveSide('candidate', `${REPO_MANIFESTS}/`, repo, into);
+    const a = await resolveSide('baseline', REPO_MANIFESTS, refs, into);
+    const b = await resolveSide('candidate', `${REPO_MANIFESTS}/`, refs, into);
     expect(() => assertDistinct(a, b)).toThrow(/^--baseline and --candidate are the same folder/);
   });
 
   it('npm run gate on bad input: exit 2, one line, and not even its own folder left', async () => {
-    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'gate-bad-'));
+    const reportDir = await tmpDir('gate-bad-');
     const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
     for (const args of [['--baseline', REPO_MANIFESTS, '--candidate', REPO_MANIFESTS], ['--baseline', 'no-such-ref-xyz', '--candidate', REPO_MANIFESTS], ['--candidate', REPO_MANIFESTS]]) {
       const r = await execa(process.execPath, ['--import', 'tsx', cli, ...args, '--report-dir', reportDir], { reject: false, timeout: 30_000 });
@@ -68,7 +78,7 @@ describe('the gate\'s inputs', () => {
   });
 
   it('takes --context and --allow-context on Kubernetes, and the guard speaks before anything runs', async () => {
-    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'gate-guard-'));
+    const reportDir = await tmpDir('gate-guard-');
     const kubeconfig = path.join(reportDir, '..', `${path.basename(reportDir)}.kubeconfig`);
     await writeFile(kubeconfig, ['apiVersion: v1', 'kind: Config', 'current-context: staging', 'clusters:', '- name: c', '  cluster: {server: "https://127.0.0.1:1"}',
       'users:', '- name: u', '  user: {token: t}', 'contexts:', '- name: staging', '  context: {cluster: c, user: u}', ''].join('\n'));
@@ -119,7 +129,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('gate.html in a real b
     ];
     const g = gateOf(3, scenarios);
     expect(gateMarkdown(g)).toContain('| kill-master | ❌ regressed | passed,passed,passed → passed,passed,failed | 0/3 → 1/3 | failoverMs: 19500 → 40000 (limit 24375) |');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'gate-html-'));
+    const dir = await tmpDir('gate-html-');
     await writeFile(path.join(dir, 'gate.html'), gateHtml(g));
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
     try {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -19,26 +19,66 @@ export interface ManifestSide {
 }
 
 /**
- * A folder is used as it is. Anything else must be a ref of the repository at `repo`: its
- * `manifests/` is copied out with `git archive` into the gate's run folder, never checked out over
- * the user's work tree. Either way the set must load and validate, or this is one line, exit 2.
+ * Where refs are read: the git repository the command was started in (the user's, not the
+ * harness's own), or null when `cwd` is in none.
  */
-export async function resolveSide(label: ManifestSide['label'], spec: string, repo: string, into: string, choices: NameChoices = {}): Promise<ManifestSide> {
+export async function gitTopLevel(cwd: string): Promise<string | null> {
+  const r = await execa('git', ['rev-parse', '--show-toplevel'], { cwd, reject: false, timeout: 10_000 });
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+}
+
+/**
+ * `--manifests DIR` as a path inside `repo`: DIR is relative to `cwd` (as every path on the
+ * command line), and must lie inside the repository, as a ref holds nothing else.
+ */
+export function manifestsPathIn(repo: string, manifests: string, cwd: string): string {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const rel = path.relative(real(repo), path.resolve(real(cwd), manifests)).split(path.sep).join('/');
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new HarnessError(`--manifests ${manifests}: not inside the repository ${repo}, where the refs are read`);
+  return rel || '.';
+}
+
+export interface RepoRefs {
+  /** The repository refs are read in; null when the command was started outside any. */
+  repo: string | null;
+  /** `--manifests`: the folder, relative to `cwd`, read at each ref (default `manifests`). */
+  manifests: string;
+  /** Where the command was started: relative paths are relative to it. */
+  cwd: string;
+}
+
+/**
+ * A folder is used as it is (relative to `refs.cwd`). Anything else must be a ref of
+ * `refs.repo`, the repository the gate was started in: its `refs.manifests` folder is copied out
+ * with `git archive` into the gate's run folder, never checked out over the user's work tree.
+ * Either way the set must load and validate, or this is one line, exit 2.
+ */
+export async function resolveSide(label: ManifestSide['label'], spec: string, refs: RepoRefs, into: string, choices: NameChoices = {}): Promise<ManifestSide> {
   const flag = `--${label} ${spec}`;
   let side: ManifestSide;
-  if (existsSync(spec) && statSync(spec).isDirectory()) {
-    side = { label, spec, kind: 'dir', dir: path.resolve(spec), commit: null };
+  const asDir = path.resolve(refs.cwd, spec);
+  if (existsSync(asDir) && statSync(asDir).isDirectory()) {
+    side = { label, spec, kind: 'dir', dir: asDir, commit: null };
   } else {
+    const { repo } = refs;
+    if (!repo) throw new HarnessError(`${flag}: not a folder, and ${refs.cwd} is not in a git repository to read a ref from`);
+    const manifests = manifestsPathIn(repo, refs.manifests, refs.cwd);
     const rev = await execa('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', `${spec}^{commit}`], { reject: false, timeout: 10_000 });
     if (rev.exitCode !== 0) throw new HarnessError(`${flag}: neither a folder nor a git ref of ${repo}`);
     const commit = rev.stdout.trim();
-    const has = await execa('git', ['-C', repo, 'cat-file', '-e', `${commit}:manifests`], { reject: false, timeout: 10_000 });
-    if (has.exitCode !== 0) throw new HarnessError(`${flag}: commit ${commit.slice(0, 12)} has no manifests/ folder`);
+    const has = await execa('git', ['-C', repo, 'cat-file', '-e', `${commit}:${manifests === '.' ? '' : manifests}`], { reject: false, timeout: 10_000 });
+    if (has.exitCode !== 0) throw new HarnessError(`${flag}: commit ${commit.slice(0, 12)} has no ${manifests}/ folder`);
     const out = path.join(into, label);
     await mkdir(out, { recursive: true });
-    const archive = await execa('sh', ['-c', 'git -C "$1" archive "$2" manifests | tar -x -C "$3"', 'sh', repo, commit, out], { reject: false, timeout: 60_000 });
+    const archive = await execa('sh', ['-c', 'git -C "$1" archive "$2" -- "$3" | tar -x -C "$4"', 'sh', repo, commit, manifests, out], { reject: false, timeout: 60_000 });
     if (archive.exitCode !== 0) throw new HarnessError(`${flag}: git archive failed: ${archive.stderr.trim().split('\n')[0]}`);
-    side = { label, spec, kind: 'ref', dir: path.join(out, 'manifests'), commit };
+    side = { label, spec, kind: 'ref', dir: path.join(out, manifests), commit };
   }
   try {
     side.shape = resolveSystem(await loadManifests(side.dir), choices).shape;

@@ -8,17 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const runDir = path.resolve(process.argv[2] ?? path.join(process.env.HARNESS_REPORT_DIR ?? path.join(root, 'reports'), 'latest'));
+const runDir = path.resolve(process.argv[2] ?? path.join(process.env.HARNESS_REPORT_DIR ?? 'reports', 'latest'));
 const results = path.join(runDir, 'allure-results');
 if (!existsSync(results)) {
-  console.error(`redis-chaos: no Allure results in ${results}: run npm run scenarios first`);
+  console.error(`redis-chaos: no Allure results in ${results}: run the scenarios first`);
   process.exit(2);
 }
 // Resolved once: reports/latest is a symlink, and Allure names the report after the real folder.
 const realRunDir = realpathSync(runDir);
 const output = path.join(realRunDir, 'allure-report');
 const flat = await flatResults(results, path.join(realRunDir, '.allure-results-flat'));
-const allure = path.join(root, 'node_modules', '.bin', 'allure');
+const allure = binOf('allure', root);
 // allurerc.mjs asks for the single-file report: the multi-file one fetches its data and shows only
 // a spinner when opened from file://, which is how a person opens a report on disk.
 const config = path.join(root, 'harness', 'report', 'allurerc.mjs');
@@ -30,6 +30,18 @@ if (r.exitCode !== 0) {
   process.exit(2);
 }
 console.log(`Allure report: ${path.relative(process.cwd(), path.join(output, 'index.html'))} (one file: open it in a browser)`);
+
+/**
+ * A dependency's command, found as Node finds the package: in the repository's node_modules, or,
+ * installed as a package, in the node_modules of the project above it.
+ */
+function binOf(name: string, from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', '.bin', name);
+    if (existsSync(bin)) return bin;
+    if (path.dirname(dir) === dir) return name;
+  }
+}
 
 /**
  * The results with their title path dropped, in a scratch folder in the run's (its own results stay

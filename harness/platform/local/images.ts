@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../../errors.ts';
 import type { Container, Source } from '../../manifests/types.ts';
@@ -8,15 +9,28 @@ import type { Container, Source } from '../../manifests/types.ts';
  */
 export type LocalImage = { kind: 'redis' } | { kind: 'hit-counter'; argv: string[]; cwd: string };
 
-/** This repository: the app's image is its code, run by Node from here. */
+/** This repository (or the installed package): the app's image is its code, run by Node from here. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
+/**
+ * What the app's pod must see of the host: the repository, or, when the harness is a package in a
+ * project's node_modules, that whole node_modules, where npm put the app's dependencies (ioredis,
+ * tsx) beside the package rather than inside it.
+ */
+export const appRoot = appRootOf(repoRoot);
+
+export function appRootOf(root: string): string {
+  const at = root.indexOf(`${path.sep}node_modules${path.sep}`);
+  return at === -1 ? root : root.slice(0, at + `${path.sep}node_modules`.length);
+}
 
 export function localImage(container: Container, source: Source): LocalImage {
   const image = container.image;
   if (image.startsWith('redis:') || image === 'redis') return { kind: 'redis' };
   if (image.startsWith('redis-chaos/hit-counter')) {
-    // `--import tsx` resolves from the working directory, which is the repository root.
-    const tsx = 'tsx';
+    // tsx as this package resolves it: from a project's node_modules, the working directory's
+    // resolution would look in the wrong place.
+    const tsx = import.meta.resolve('tsx');
     const shim = fileURLToPath(new URL('./dns-shim.ts', import.meta.url));
     const main = fileURLToPath(new URL('../../../app/hit-counter/main.ts', import.meta.url));
     return { kind: 'hit-counter', argv: [process.execPath, '--import', tsx, '--import', shim, main], cwd: repoRoot };

@@ -6,7 +6,7 @@ import type { ConfigMap, Container, PodTemplate, Source } from '../../manifests/
 import type { PodPhase } from '../types.ts';
 import { LocalContainer, type Backoff } from './container.ts';
 import { cgroupLimits, type RunCgroups } from './cgroups.ts';
-import { imageArgv, localImage, repoRoot } from './images.ts';
+import { appRoot, imageArgv, localImage } from './images.ts';
 import type { RunDir } from './run-dir.ts';
 import { translatePaths, type MountMap } from './translate.ts';
 import { expand, expandEnv } from './expand.ts';
@@ -103,9 +103,10 @@ export class LocalPod {
         finalArgv = sandboxArgv({
           iface: this.iface, layerDir, hostname: this.name, dnsDir: sandbox.dnsDir, hostsFile: sandbox.hostsFile(this.name), cwd,
           mounts: [
-            // The app's "image" is this repository: mounted read-only where it is, since a clone
-            // under /tmp would otherwise be hidden by the container's empty /tmp.
-            ...(image.kind === 'hit-counter' ? [{ hostPath: repoRoot, mountPath: repoRoot, readOnly: true }] : []),
+            // The app's "image" is this repository (or, installed, the node_modules that holds the
+            // package and its dependencies): mounted read-only where it is, since a clone under
+            // /tmp would otherwise be hidden by the container's empty /tmp.
+            ...(image.kind === 'hit-counter' ? [{ hostPath: appRoot, mountPath: appRoot, readOnly: true }] : []),
             ...mounts,
           ],
         }, adapted.argv);
