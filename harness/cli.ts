@@ -1,4 +1,5 @@
 // `npm run scenarios`: validate, run the scenario files with vitest, exit 0 pass / 1 check failed / 2 harness error.
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,9 @@ async function main(): Promise<number> {
   try {
     const { createVitest } = await import('vitest/node');
     const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+    // vitest's own stdout (its reporters' "report written to" lines) goes to vitest.log; its stderr,
+    // where a scenario file that fails to load is reported, stays on the terminal.
+    const vitestLog = createWriteStream(path.join(runDir, 'vitest.log'));
     vitest = await createVitest('test', {
       root,
       project: 'scenarios',
@@ -50,7 +54,7 @@ async function main(): Promise<number> {
         ['junit', { outputFile: path.join(runDir, 'junit.xml') }],
         ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
       ],
-    });
+    }, undefined, { stdout: vitestLog });
     // Vitest exits 1 ms after a SIGINT; the harness must first record and tear down, so vitest's own
     // signal listeners go, and the first signal is this process's to handle (see interrupt below).
     for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
@@ -61,6 +65,7 @@ async function main(): Promise<number> {
       await run;
     } finally {
       await vitest.close();
+      await new Promise((resolve) => vitestLog.end(resolve));
     }
   } finally {
     // Normally global teardown has closed the run and this waits for nothing. But vitest may never
