@@ -1,0 +1,40 @@
+// Names and kustomize on the real node: the harness finds the Redis StatefulSet, its Services and
+// the app by what they run (harness/manifests/discover.ts), and renders a kustomization with
+// `kubectl kustomize` (harness/manifests/kustomize.ts). examples/kustomized (the seed under
+// namePrefix `shop-` and commonLabels) and examples/renamed (StatefulSet `cache`, app `counter`,
+// nested files) each run delete-pod-0 and kill-master, two clusters at once; the faults must hit
+// pods named as the StatefulSet names them.
+import path from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { REPO } from './node.ts';
+import { recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+
+const node = inject('k8sNode');
+
+const SCENARIOS = ['delete-pod-0', 'kill-master'];
+
+describe.each([
+  { folder: 'kustomized', pod: /^shop-redis-cluster-\d$/, pod0: 'shop-redis-cluster-0' },
+  { folder: 'renamed', pod: /^cache-\d$/, pod0: 'cache-0' },
+])('examples/$folder on a real Kubernetes node', ({ folder, pod, pod0 }) => {
+  let run: CliRun;
+  beforeAll(async () => {
+    run = await scenariosOnNode(node, `names-${folder}`, ['--manifests', path.join(REPO, 'examples', folder), '--node-timeout', '3000', '--parallel', '2',
+      ...SCENARIOS.flatMap((s) => ['--scenario', s])]);
+    if (run.summary) await recordFigures('kubernetes', `examples/${folder}`, run.summary.scenarios);
+  });
+
+  it('completes with a summary and no harness error', () => {
+    expect(run.summary, `no summary.json; see ${run.log}`).not.toBeNull();
+    expect(run.summary!.error, run.log).toBeNull();
+    expect(run.exitCode, run.log).toBe(0);
+  });
+
+  it.each(SCENARIOS)('%s passes, its faults on pods the StatefulSet named', (name) => {
+    const s = run.summary?.scenarios.find((x) => x.name === name);
+    expect(s?.status, `${name}: ${why(s)} (log: ${run.log})`).toBe('passed');
+    expect(s!.faults.length).toBeGreaterThan(0);
+    for (const f of s!.faults) expect(f.target, JSON.stringify(f)).toMatch(pod);
+    if (name === 'delete-pod-0') expect(s!.faults.map((f) => f.target)).toContain(pod0);
+  });
+});
