@@ -2,11 +2,18 @@ import { HarnessError } from '../errors.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import { classifyResponse } from './classify.ts';
 
+/**
+ * Each try's own bound. No load runs while these reads do, so a slow answer costs nothing; 1 s was
+ * too short for a Kubernetes port-forward opened on a node under load (every try of one baseline
+ * read aborted there, and the scenario erred).
+ */
+const TRY_MS = 3000;
+
 /** GET /count, retried briefly: used for the baseline and the final read, when no load runs. */
 export async function readCount(appUrl: string, timeoutMs = 10_000, key?: string): Promise<number> {
   try {
     return await waitUntil('read the counter', async (signal) => {
-      const r = await fetch(`${appUrl}/count${key ? `?key=${encodeURIComponent(key)}` : ''}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
+      const r = await fetch(`${appUrl}/count${key ? `?key=${encodeURIComponent(key)}` : ''}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(TRY_MS)]) });
       const text = await r.text();
       if (r.status !== 200) throw new NotYet(`GET /count: ${r.status} ${text.trim()}`);
       return Number((JSON.parse(text) as { count: number }).count);
@@ -20,7 +27,7 @@ export async function readCount(appUrl: string, timeoutMs = 10_000, key?: string
 export async function readList(appUrl: string, key: string, timeoutMs = 10_000): Promise<number[]> {
   try {
     return await waitUntil(`read the list ${key}`, async (signal) => {
-      const r = await fetch(`${appUrl}/list?key=${encodeURIComponent(key)}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
+      const r = await fetch(`${appUrl}/list?key=${encodeURIComponent(key)}`, { signal: AbortSignal.any([signal, AbortSignal.timeout(TRY_MS)]) });
       const outcome = classifyResponse('read-list', r.status, Object.fromEntries(r.headers), await r.text());
       if (outcome.type !== 'ok') throw new NotYet(`GET /list: ${r.status} ${outcome.error ?? ''}`);
       return outcome.list!;
