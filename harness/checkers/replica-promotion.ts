@@ -1,4 +1,5 @@
 import { masterOfSlot, podOfNode, selfEntries } from '../cluster/index.ts';
+import { majorityLostWindows } from './majority.ts';
 import { faultEffectMs, faultEndMs, isEnding, type Checker, type FaultKind, type FaultRecord, type RunEvidence } from './types.ts';
 
 export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
@@ -39,8 +40,8 @@ function judge(f: FaultRecord, e: RunEvidence): Judged {
   // Timed from when the fault was in place, not from when the harness began to apply it.
   const from = faultEffectMs(f);
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - from)) : null;
-  const blockedMs = after ? replicasDownMs(f, e, after.tMs) : 0;
-  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs), replicasDownMs: blockedMs, deadlineMs: deadline };
+  const blocked = after ? blockedMs(f, e, after.tMs) : { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+  const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs), ...blocked, deadlineMs: deadline };
   if (e.expect.promotion === 'none') {
     // A slowed master is no failed master: any sample in which another node owned its slot is a false failure detection.
     const moved = e.samples.find((s) => s.tMs > f.atMs && s.owners[slot] && s.owners[slot] !== f.nodeId);
@@ -73,8 +74,8 @@ function judge(f: FaultRecord, e: RunEvidence): Judged {
     return { ...base, outcome: 'returned', failoverMs: null, ok: true, message: `${f.target} (${f.nodeId!.slice(0, 8)}) is master of slot ${slot} again: no failover` };
   }
   if (!f.replicaIds.includes(owner.nodeId)) return { ...base, outcome: 'other', ok: false, message: `slot ${slot} ended up on ${owner.pod}, which was not a replica of ${f.target}` };
-  if (failoverMs === null || failoverMs - blockedMs > deadline) {
-    return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted, but not within ${deadline} ms of the fault on ${f.target}${waited(blockedMs)} (${failoverMs === null ? 'never seen with cluster_state:ok' : `${failoverMs} ms`})` };
+  if (failoverMs === null || failoverMs - blocked.blockedMs > deadline) {
+    return { ...base, outcome: 'promoted', ok: false, message: `${owner.pod} was promoted, but not within ${deadline} ms of the fault on ${f.target}${waited(blocked)} (${failoverMs === null ? 'never seen with cluster_state:ok' : `${failoverMs} ms`})` };
   }
   const old = selfEntries(e.final!).find((s) => s.self.id === f.nodeId);
   if (!old || old.self.role !== 'replica' || old.self.masterId !== owner.nodeId || old.view.replication?.master_link_status !== 'up') {
@@ -89,7 +90,7 @@ function judge(f: FaultRecord, e: RunEvidence): Judged {
   if (stray.length) {
     return { ...base, outcome: 'promoted', ok: false, losers, message: `${owner.pod} was promoted in ${failoverMs} ms, but the other ${stray.length > 1 ? 'candidates' : 'candidate'} did not re-attach to it: ${stray.map((l) => l.text).join(', ')}` };
   }
-  return { ...base, outcome: 'promoted', ok: true, losers, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}${waited(blockedMs)}); ${f.target} rejoined as its replica${losersText}` };
+  return { ...base, outcome: 'promoted', ok: true, losers, message: `${owner.pod} promoted in ${failoverMs} ms (deadline ${deadline}${waited(blocked)}); ${f.target} rejoined as its replica${losersText}` };
 }
 
 /**
@@ -118,29 +119,46 @@ const serving = (s: RunEvidence['samples'][number]) => s.mastersOk ?? s.allOk;
 const DISABLING = new Set<FaultKind>(['kill', 'crash', 'pause', 'partition', 'delete-pod', 'full-restart', 'node-crash', 'evict']);
 
 /**
- * How long, between the master's fault and `untilMs`, every one of its replicas was itself down
- * (paused, killed, cut off, its node crashed): time in which no failover could happen. A schedule
- * that holds the replicas down delays the failover by design, so the deadline does not count it;
- * the failover time reported still runs from the fault.
+ * How long, between the master's fault and `untilMs`, no failover could happen: every one of its
+ * replicas was itself down (paused, killed, cut off, its node crashed), or fewer than a majority
+ * of masters served, so no election could win (two of three masters deleted at once: the replica
+ * can win only once one of them is back). A schedule that holds these down delays the failover by
+ * design, so the deadline does not count it; the failover time reported still runs from the fault.
  */
-export function replicasDownMs(f: FaultRecord, e: Pick<RunEvidence, 'faults'>, untilMs: number): number {
+export function blockedMs(f: FaultRecord, e: Pick<RunEvidence, 'faults' | 'samples' | 'shape'>, untilMs: number): { replicasDownMs: number; majorityLostMs: number; blockedMs: number } {
   const from = faultEffectMs(f);
-  if (f.replicaIds.length === 0 || untilMs <= from) return 0;
+  if (untilMs <= from) return { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+  const clip = (a: number, b: number) => [Math.max(from, a), Math.min(untilMs, b)] as const;
   const downs = f.replicaIds.map((id) => e.faults
     .filter((g) => g !== f && g.nodeId === id && !isEnding(g) && DISABLING.has(g.kind))
-    .map((g) => [Math.max(from, g.atMs), Math.min(untilMs, faultEndMs(g, e.faults))] as const)
+    .map((g) => clip(g.atMs, faultEndMs(g, e.faults)))
     .filter(([a, b]) => b > a));
-  const edges = [...new Set([from, untilMs, ...downs.flat().flat()])].sort((a, b) => a - b);
-  let total = 0;
+  const lost = e.samples.length ? majorityLostWindows(e.samples, e.faults, e.shape.masters).map((w) => clip(w.fromMs, w.toMs)).filter(([a, b]) => b > a) : [];
+  const edges = [...new Set([from, untilMs, ...downs.flat().flat(), ...lost.flat()])].sort((a, b) => a - b);
+  const total = { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
   for (let i = 0; i + 1 < edges.length; i++) {
     const [a, b] = [edges[i]!, edges[i + 1]!];
     const mid = (a + b) / 2;
-    if (downs.every((intervals) => intervals.some(([x, y]) => x <= mid && mid < y))) total += b - a;
+    const replicasDown = downs.length > 0 && downs.every((intervals) => intervals.some(([x, y]) => x <= mid && mid < y));
+    const majorityLost = lost.some(([x, y]) => x <= mid && mid < y);
+    if (replicasDown) total.replicasDownMs += b - a;
+    if (majorityLost) total.majorityLostMs += b - a;
+    if (replicasDown || majorityLost) total.blockedMs += b - a;
   }
-  return Math.round(total);
+  return { replicasDownMs: Math.round(total.replicasDownMs), majorityLostMs: Math.round(total.majorityLostMs), blockedMs: Math.round(total.blockedMs) };
 }
 
-const waited = (ms: number) => (ms > 0 ? `, not counting ${ms} ms in which its replicas were down themselves` : '');
+/** Kept for the schedule's tests: the replicas-down part of blockedMs. */
+export function replicasDownMs(f: FaultRecord, e: Pick<RunEvidence, 'faults'>, untilMs: number): number {
+  return blockedMs(f, { ...e, samples: [], shape: { masters: 0, replicasPerMaster: 0 } }, untilMs).replicasDownMs;
+}
+
+const waited = (b: { replicasDownMs: number; majorityLostMs: number; blockedMs: number }) => {
+  if (b.blockedMs <= 0) return '';
+  if (b.majorityLostMs === 0) return `, not counting ${b.blockedMs} ms in which its replicas were down themselves`;
+  if (b.replicasDownMs === 0) return `, not counting ${b.blockedMs} ms in which a majority of masters was gone (no election can win)`;
+  return `, not counting ${b.blockedMs} ms in which its replicas were down or a majority of masters was gone`;
+};
 
 /** `none` with faults on replicas only: no watched slot may change owner at any moment. */
 function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
@@ -160,14 +178,14 @@ function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
 /** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */
 function judgeRound(f: FaultRecord, e: RunEvidence, slot: number, after: RunEvidence['samples'][number] | undefined, deadline: number) {
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - faultEffectMs(f))) : null;
-  const blockedMs = after ? replicasDownMs(f, e, after.tMs) : 0;
-  const base = { target: f.target, failoverMs, replicasDownMs: blockedMs };
+  const blocked = after ? blockedMs(f, e, after.tMs) : { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+  const base = { target: f.target, failoverMs, ...blocked };
   if (!after) return { ...base, outcome: 'unserved', ok: false, message: `no replica of ${f.target} took slot ${slot} before the next fault on its shard` };
   const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;
   if (after.epoch !== undefined && epochBefore !== undefined && after.epoch <= epochBefore) {
     return { ...base, outcome: 'promoted', ok: false, message: `slot ${slot} changed owner after the fault on ${f.target} without a new epoch (${epochBefore} → ${after.epoch})` };
   }
   if (!f.replicaIds.includes(after.owners[slot]!)) return { ...base, outcome: 'other', ok: false, message: `slot ${slot} went to a node that was not a replica of ${f.target}` };
-  if (failoverMs! - blockedMs > deadline) return { ...base, outcome: 'promoted', ok: false, message: `a replica of ${f.target} was promoted, but not within ${deadline} ms${waited(blockedMs)} (${failoverMs} ms)` };
+  if (failoverMs! - blocked.blockedMs > deadline) return { ...base, outcome: 'promoted', ok: false, message: `a replica of ${f.target} was promoted, but not within ${deadline} ms${waited(blocked)} (${failoverMs} ms)` };
   return { ...base, outcome: 'promoted', ok: true, message: `a replica of ${f.target} promoted in ${failoverMs} ms (epoch ${epochBefore ?? '?'} → ${after.epoch ?? '?'})` };
 }

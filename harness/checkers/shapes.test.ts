@@ -132,3 +132,27 @@ describe('readiness on 3 × 2', () => {
     expect(unmetConditions(topologyOf(missing), SHAPE)).toContain('master redis-cluster-0 has 1 replicas, expected 2');
   });
 });
+
+describe('replica-promotion with a majority of masters gone', () => {
+  // 3 × 1, pods 0 and 1 deleted together (seen on the Kubernetes node): one master left, so no
+  // election can win until pod 0 is back at 14 s; pod 1's replica (pod 4) won 2.8 s later.
+  it('does not count the time no election could win against the deadline, and does count the rest', () => {
+    const start = shapeNodes(3, 1);
+    const after = shapeNodes(3, 1);
+    const [m1, r4] = [byPod(after, 1), byPod(after, 4)];
+    Object.assign(r4, { role: 'master', masterId: null, slots: m1.slots });
+    Object.assign(m1, { role: 'replica', masterId: r4.id, slots: [] });
+    const gone = topologyOf(start, { 'redis-cluster-0': { unreachable: true }, 'redis-cluster-1': { unreachable: true } });
+    const oneBack = topologyOf(start, { 'redis-cluster-1': { unreachable: true } });
+    const judged = (promotedAtMs: number, majorityBackAtMs: number) => replicaPromotionChecker(evidence({
+      final: topologyOf(after), expect: { promotion: 'either' },
+      faults: [fault({ kind: 'delete-pod', target: m1.pod, nodeId: m1.id, slots: byPod(start, 1).slots, replicaIds: [r4.id], atMs: 0, endMs: 0 })],
+      samples: [summarize(topologyOf(start), -100, 0, [5461]), summarize(gone, 100, 0, [5461]), summarize(oneBack, majorityBackAtMs, 0, [5461]), summarize(topologyOf(after), promotedAtMs, 0, [5461])],
+    }));
+    const late = judged(16_800, 14_000);
+    expect(late.valid, late.message).toBe(true);
+    expect(late.message).toMatch(/redis-cluster-4 promoted in 16800 ms \(deadline 9000, not counting 13900 ms in which a majority of masters was gone \(no election can win\)\)/);
+    // The same promotion 9.2 s after the majority came back is late.
+    expect(judged(23_200, 14_000).valid).toBe(false);
+  });
+});
