@@ -40,7 +40,7 @@ function judge(f: FaultRecord, e: RunEvidence): Judged {
   // Timed from when the fault was in place, not from when the harness began to apply it.
   const from = faultEffectMs(f);
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - from)) : null;
-  const blocked = after ? blockedMs(f, e, after.tMs) : { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+  const blocked = after ? blockedMs(f, e, after.tMs) : NOT_BLOCKED;
   const base = { target: f.target, failoverMs, appliedInMs: Math.round(from - f.atMs), ...blocked, deadlineMs: deadline };
   if (e.expect.promotion === 'none') {
     // A slowed master is no failed master: any sample in which another node owned its slot is a false failure detection.
@@ -115,6 +115,10 @@ function loserOutcome(id: string, winner: string, final: NonNullable<RunEvidence
  */
 const serving = (s: RunEvidence['samples'][number]) => s.mastersOk ?? s.allOk;
 
+/** Time in which no failover could happen, by cause, and the union of the two (see blockedMs). */
+type Blocked = { replicasDownMs: number; majorityLostMs: number; blockedMs: number };
+const NOT_BLOCKED: Blocked = { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+
 /** Faults that keep a replica from taking over while they last; a slowed link or a full disk does not. */
 const DISABLING = new Set<FaultKind>(['kill', 'crash', 'pause', 'partition', 'delete-pod', 'full-restart', 'node-crash', 'evict']);
 
@@ -125,9 +129,9 @@ const DISABLING = new Set<FaultKind>(['kill', 'crash', 'pause', 'partition', 'de
  * can win only once one of them is back). A schedule that holds these down delays the failover by
  * design, so the deadline does not count it; the failover time reported still runs from the fault.
  */
-export function blockedMs(f: FaultRecord, e: Pick<RunEvidence, 'faults' | 'samples' | 'shape'>, untilMs: number): { replicasDownMs: number; majorityLostMs: number; blockedMs: number } {
+export function blockedMs(f: FaultRecord, e: Pick<RunEvidence, 'faults' | 'samples' | 'shape'>, untilMs: number): Blocked {
   const from = faultEffectMs(f);
-  if (untilMs <= from) return { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+  if (untilMs <= from) return NOT_BLOCKED;
   const clip = (a: number, b: number) => [Math.max(from, a), Math.min(untilMs, b)] as const;
   const downs = f.replicaIds.map((id) => e.faults
     .filter((g) => g !== f && g.nodeId === id && !isEnding(g) && DISABLING.has(g.kind))
@@ -148,12 +152,7 @@ export function blockedMs(f: FaultRecord, e: Pick<RunEvidence, 'faults' | 'sampl
   return { replicasDownMs: Math.round(total.replicasDownMs), majorityLostMs: Math.round(total.majorityLostMs), blockedMs: Math.round(total.blockedMs) };
 }
 
-/** Kept for the schedule's tests: the replicas-down part of blockedMs. */
-export function replicasDownMs(f: FaultRecord, e: Pick<RunEvidence, 'faults'>, untilMs: number): number {
-  return blockedMs(f, { ...e, samples: [], shape: { masters: 0, replicasPerMaster: 0 } }, untilMs).replicasDownMs;
-}
-
-const waited = (b: { replicasDownMs: number; majorityLostMs: number; blockedMs: number }) => {
+const waited = (b: Blocked) => {
   if (b.blockedMs <= 0) return '';
   if (b.majorityLostMs === 0) return `, not counting ${b.blockedMs} ms in which its replicas were down themselves`;
   if (b.replicasDownMs === 0) return `, not counting ${b.blockedMs} ms in which a majority of masters was gone (no election can win)`;
@@ -178,7 +177,7 @@ function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
 /** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */
 function judgeRound(f: FaultRecord, e: RunEvidence, slot: number, after: RunEvidence['samples'][number] | undefined, deadline: number) {
   const failoverMs = after ? Math.round(Math.max(0, after.tMs - faultEffectMs(f))) : null;
-  const blocked = after ? blockedMs(f, e, after.tMs) : { replicasDownMs: 0, majorityLostMs: 0, blockedMs: 0 };
+  const blocked = after ? blockedMs(f, e, after.tMs) : NOT_BLOCKED;
   const base = { target: f.target, failoverMs, ...blocked };
   if (!after) return { ...base, outcome: 'unserved', ok: false, message: `no replica of ${f.target} took slot ${slot} before the next fault on its shard` };
   const epochBefore = [...e.samples].reverse().find((s) => s.tMs <= f.atMs)?.epoch;

@@ -1,5 +1,6 @@
 import { hasFlag, selfEntries } from '../cluster/index.ts';
 import type { Topology } from '../cluster/index.ts';
+import { plural, podsOf, replicasText } from '../manifests/index.ts';
 import type { Checker } from './types.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { Checker } from './types.ts';
  */
 export const topologyRestoredChecker: Checker = ({ before, final, shape }) => {
   if (!final) return { valid: 'unknown', message: 'no final topology was taken', details: {} };
-  const total = shape.masters * (1 + shape.replicasPerMaster);
+  const total = podsOf(shape);
   const problems: string[] = [];
   const selves = selfEntries(final);
   const masters = selves.filter((s) => s.self.role === 'master' && s.self.slots.length > 0);
@@ -25,7 +26,7 @@ export const topologyRestoredChecker: Checker = ({ before, final, shape }) => {
   const rebalanced = migrations.length > 0 && counts.every((n) => n >= 1) && counts.reduce((a, b) => a + b, 0) === shape.masters * shape.replicasPerMaster;
   for (const [pod, linked] of Object.entries(layout)) {
     if (linked.length < shape.replicasPerMaster && !rebalanced) {
-      problems.push(`master ${pod} ${linked.length === 0 ? 'is an orphan' : 'is short of replicas'}: ${linked.length} ${replicas(linked.length)} with link up, expected ${shape.replicasPerMaster}`);
+      problems.push(`master ${pod} ${linked.length === 0 ? 'is an orphan' : 'is short of replicas'}: ${replicasText(linked.length)} with link up, expected ${shape.replicasPerMaster}`);
     }
   }
   for (const v of final.views) {
@@ -44,12 +45,10 @@ export const topologyRestoredChecker: Checker = ({ before, final, shape }) => {
   const details = { layout, problems, migrations };
   if (problems.length) return { valid: false, message: problems.slice(0, 4).join('; ') + moved, details };
   const each = counts.every((n) => n === shape.replicasPerMaster)
-    ? `each with ${shape.replicasPerMaster} linked ${replicas(shape.replicasPerMaster)}`
+    ? `each with ${shape.replicasPerMaster} linked ${plural(shape.replicasPerMaster, 'replica')}`
     : `with ${counts.join(', ')} linked replicas (${shape.masters * shape.replicasPerMaster} in all, as the shape has)`;
   return { valid: true, message: `${masters.length} masters, ${each}; ${total} known nodes; no node flagged${moved}`, details };
 };
-
-const replicas = (n: number) => (n === 1 ? 'replica' : 'replicas');
 
 /**
  * Replicas whose shard (named by its first slot range) differs between two topologies. A replica

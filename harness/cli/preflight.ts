@@ -1,4 +1,4 @@
-import { loadManifests, requireApp, resolveSystem, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
+import { loadManifests, podsOf, replicasText, requireApp, resolveSystem, SEED_SHAPE, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
 import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
 import { HarnessError } from '../errors.ts';
@@ -14,8 +14,8 @@ export async function preflight(options: HarnessOptions, log: (line: string) => 
   const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   // Every session deploys the app: a folder without one it can tell is refused before anything starts.
   requireApp(system);
-  const { masters, replicasPerMaster } = system.shape;
-  if (masters !== 3 || replicasPerMaster !== 1) log(`redis-chaos: cluster shape ${shapeText(system.shape)}: ${masters} masters with ${replicasPerMaster} ${replicasPerMaster === 1 ? 'replica' : 'replicas'} each, ${masters * (1 + replicasPerMaster)} pods`);
+  const { shape } = system;
+  if (shapeText(shape) !== shapeText(SEED_SHAPE)) log(`redis-chaos: cluster shape ${shapeText(shape)}: ${shape.masters} masters with ${replicasText(shape.replicasPerMaster)} each, ${podsOf(shape)} pods`);
   fitScenariosToShape(options, system.shape, named, log);
   if (options.platform === 'local') {
     await requireTools(REDIS_TOOLS, 'the local platform');

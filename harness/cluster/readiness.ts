@@ -1,4 +1,4 @@
-import type { ClusterShape } from '../manifests/index.ts';
+import { podsOf, type ClusterShape } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { waitUntil, NotYet } from '../util/wait.ts';
 import { hasFlag } from './nodes.ts';
@@ -18,7 +18,7 @@ import { disagreements, selfEntries, snapshot, type Topology } from './topology.
  */
 export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
   const out: string[] = [];
-  const nodes = shape.masters * (1 + shape.replicasPerMaster);
+  const nodes = podsOf(shape);
   for (const view of t.views) {
     if (!view.reachable) {
       out.push(`${view.pod} is unreachable (${view.error})`);

@@ -1,6 +1,5 @@
 import { HarnessError } from '../errors.ts';
-import { requireApp } from './discover.ts';
-import type { SystemUnderTest } from './system.ts';
+import { requireApp, type SystemUnderTest } from './system.ts';
 
 /**
  * Sets environment variables on the app's container, in both forms the platforms read: the parsed

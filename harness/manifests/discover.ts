@@ -3,7 +3,6 @@ import nodePath from 'node:path';
 import { ManifestError } from '../errors.ts';
 import { parseRedisConf } from './redis-config.ts';
 import type { ConfigMap, Container, Deployment, ManifestSet, Service, StatefulSet, Workload } from './types.ts';
-import type { AppSide, SystemUnderTest } from './system.ts';
 
 /**
  * Which objects of the manifests are the system under test, found by what they run rather than by
@@ -170,14 +169,13 @@ function words(set: StatefulSet, container: Container, configMaps: Map<string, C
   return [...argv, ...scripts].map((w) => w.replace(/^["']|["']$/g, ''));
 }
 
-function runsRedisServer(set: StatefulSet, container: Container, configMaps: Map<string, ConfigMap>): boolean {
-  if (container.command.length === 0 && OFFICIAL_REDIS.test(container.image)) return true;
-  return words(set, container, configMaps).some(isRedisServer);
+function runsRedisServer(set: StatefulSet, container: Container, configMaps: Map<string, ConfigMap>, w = words(set, container, configMaps)): boolean {
+  return (container.command.length === 0 && OFFICIAL_REDIS.test(container.image)) || w.some(isRedisServer);
 }
 
 function runsClusterRedis(set: StatefulSet, container: Container, configMaps: Map<string, ConfigMap>): boolean {
-  if (!runsRedisServer(set, container, configMaps)) return false;
   const w = words(set, container, configMaps);
+  if (!runsRedisServer(set, container, configMaps, w)) return false;
   if (w.some((x, i) => x.toLowerCase() === '--cluster-enabled' && w[i + 1]?.toLowerCase() === 'yes')) return true;
   const file = findConfigFile(set, container, configMaps, false);
   const text = file && configMaps.get(file.configMap)?.data[file.key];
@@ -194,13 +192,4 @@ function configMapFile(set: StatefulSet, container: Container, configMaps: Map<s
     return { configMap: volume.configMap, key: rel, text: configMaps.get(volume.configMap)?.data[rel] };
   }
   return undefined;
-}
-
-/** The app, for a run that drives load through it: one line saying why when the manifests have none to offer. */
-export function requireApp(system: SystemUnderTest): AppSide {
-  if (system.app) return system.app;
-  const { manifests, redis } = system;
-  const services = manifests.objects.filter((o): o is Service => o.kind === 'Service');
-  const { why } = findApp(manifests.objects.filter((o): o is Deployment => o.kind === 'Deployment'), redisServicesOf(redis.statefulSet, services));
-  throw new ManifestError(shownPath(manifests.dir), null, why || 'no Deployment for the app');
 }

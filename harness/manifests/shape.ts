@@ -50,7 +50,14 @@ export function shapeOf(statefulSet: StatefulSet, flag: number | null | undefine
   return { masters, replicasPerMaster: perMaster };
 }
 
+/** How many pods (nodes) a shape has: each master and its replicas. */
+export const podsOf = (s: ClusterShape) => s.masters * (1 + s.replicasPerMaster);
+
+/** `1 replica`, `2 replicas`. */
+export const replicasText = (n: number) => `${n} ${plural(n, 'replica')}`;
+
 /** `3 × 2`: masters × replicas per master, as the reports and the closing notes write a shape. */
 export const shapeText = (s: ClusterShape) => `${s.masters} × ${s.replicasPerMaster}`;
 
-const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
+/** A word for a count: `replica`, `replicas`. */
+export const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);

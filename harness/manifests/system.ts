@@ -1,5 +1,5 @@
 import { ManifestError } from '../errors.ts';
-import { clientPortOf, commandLineConfig, findApp, findConfigFile, findRedisStatefulSet, redisContainerOf, redisServicesOf, selects, type ConfigFile, type NameChoices } from './discover.ts';
+import { clientPortOf, commandLineConfig, findApp, findConfigFile, findRedisStatefulSet, redisContainerOf, redisServicesOf, selects, shownPath, type ConfigFile, type NameChoices } from './discover.ts';
 import { parseRedisConf, REDIS_DEFAULT_NODE_TIMEOUT_MS } from './redis-config.ts';
 import type { ConfigMap, Container, Deployment, KubeObject, ManifestSet, Service, StatefulSet, Workload } from './types.ts';
 
@@ -111,4 +111,13 @@ function checkServicePorts(service: Service): void {
   service.ports.forEach((p, i) => {
     if (!p.name) throw new ManifestError(service.source.file, service.source.documentIndex, `Service "${service.name}" port ${i} (${p.port}) has no name`);
   });
+}
+
+/** The app, for a run that drives load through it: one line saying why when the manifests have none to offer. */
+export function requireApp(system: SystemUnderTest): AppSide {
+  if (system.app) return system.app;
+  const { manifests, redis } = system;
+  const services = manifests.objects.filter((o): o is Service => o.kind === 'Service');
+  const { why } = findApp(manifests.objects.filter((o): o is Deployment => o.kind === 'Deployment'), redisServicesOf(redis.statefulSet, services));
+  throw new ManifestError(shownPath(manifests.dir), null, why || 'no Deployment for the app');
 }

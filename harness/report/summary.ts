@@ -4,7 +4,7 @@ import type { PlatformInfo } from '../platform/types.ts';
 import { exitCodeOf } from '../util/terminate.ts';
 import { emptyMetrics, type ScenarioResult, type ScenarioStatus } from '../scenario/result.ts';
 import { WAIT_TIMEOUT_MS, type HarnessOptions } from '../session/options.ts';
-import type { ClusterShape } from '../manifests/index.ts';
+import { replicasText, type ClusterShape } from '../manifests/index.ts';
 
 export interface RunSummary {
   runId: string;
@@ -100,6 +100,6 @@ export function redisSettingsText(s: Pick<RunSummary, 'nodeTimeoutOverrideMs' | 
   const timeout = s.nodeTimeoutOverrideMs === null ? `node timeout ${s.manifestNodeTimeoutMs ?? '?'} ms (manifests)` : `node timeout ${s.nodeTimeoutOverrideMs} ms (--node-timeout override)`;
   const extra = Object.entries(s.redisConfig ?? {}).map(([k, v]) => `${k}=${v === '' ? '""' : v}`);
   const wait = s.waitReplicas ? ` · --wait-replicas ${s.waitReplicas.replicas} (WAIT ${s.waitReplicas.replicas} ${s.waitReplicas.timeoutMs} ms after each write)` : '';
-  const shape = s.shape ? `${s.shape.masters} masters × ${s.shape.replicasPerMaster} ${s.shape.replicasPerMaster === 1 ? 'replica' : 'replicas'} · ` : '';
+  const shape = s.shape ? `${s.shape.masters} masters × ${replicasText(s.shape.replicasPerMaster)} · ` : '';
   return `${shape}${extra.length ? `${timeout} · --redis-config ${extra.join(' ')}` : timeout}${wait}`;
 }
