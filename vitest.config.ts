@@ -14,6 +14,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['harness/**/*.test.ts', 'app/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          globalSetup: ['test/temp-dir.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
           // Two cores: more parallel clusters would skew the failover timings the tests assert.
@@ -27,7 +28,7 @@ export default defineConfig({
           // each already runs two clusters at once on the node.
           name: 'k8s',
           include: ['test/k8s/**/*.test.ts'],
-          globalSetup: ['test/k8s/global-setup.ts'],
+          globalSetup: ['test/temp-dir.ts', 'test/k8s/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 30 * 60_000,
           hookTimeout: 45 * 60_000,
