@@ -4,13 +4,14 @@
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../../errors.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manifests/index.ts';
 import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
 import { APP_IMAGE, clusterName, contextName, docker, kind, KIND_CONFIG, kubectl } from './commands.ts';
 import { KindPlatform } from './kind-platform.ts';
 import { checkKindPrerequisites } from './prerequisites.ts';
+import { runsRoot } from '../local/run-dir.ts';
 import { deadKindClusters } from './sweeper.ts';
 
 const RUN = '20261201-000000-abcd';
@@ -70,11 +71,19 @@ describe('kind prerequisites', () => {
 describe('KindPlatform.up', () => {
   let system: SystemUnderTest;
   const savedPath = process.env.PATH;
+  const savedRuns = process.env.REDIS_CHAOS_RUNS_DIR;
   beforeAll(async () => {
     system = resolveSystem(await loadManifests(REPO_MANIFESTS));
+    // The fake runs' folders (one kept by --keep on purpose) go in the test's own temporary folder,
+    // not among real runs, where the sweeper would find them.
+    process.env.REDIS_CHAOS_RUNS_DIR = await mkdtemp(path.join(os.tmpdir(), 'kind-runs-'));
   });
   afterEach(() => {
     process.env.PATH = savedPath;
+  });
+  afterAll(() => {
+    if (savedRuns === undefined) delete process.env.REDIS_CHAOS_RUNS_DIR;
+    else process.env.REDIS_CHAOS_RUNS_DIR = savedRuns;
   });
 
   it('deletes the cluster it created when a later step fails', async () => {
@@ -84,7 +93,7 @@ describe('KindPlatform.up', () => {
     expect(error.message).toMatch(/^docker build -f app\/hit-counter\/Dockerfile -t redis-chaos\/hit-counter:dev \. failed \(exit 1\): build failed: no space left/);
     const calls = (await readFile(log, 'utf8')).trim().split('\n').filter((l) => !/version|info/.test(l));
     expect(calls).toEqual([
-      `kind create cluster --name redis-chaos-${RUN} --config ${KIND_CONFIG} --kubeconfig ${path.join(os.tmpdir(), 'redis-chaos-runs', RUN, 'kubeconfig')} --wait 180s`,
+      `kind create cluster --name redis-chaos-${RUN} --config ${KIND_CONFIG} --kubeconfig ${path.join(runsRoot(), RUN, 'kubeconfig')} --wait 180s`,
       'docker build -f app/hit-counter/Dockerfile -t redis-chaos/hit-counter:dev .',
       `kind delete cluster --name redis-chaos-${RUN}`,
     ]);
