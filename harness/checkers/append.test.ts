@@ -87,6 +87,17 @@ describe('append', () => {
     expect(appendChecker(both)).toMatchObject({ valid: true, details: { attempted: 3 } });
   });
 
+  it('both (the default): the metrics keep the counter\'s figures and carry the appends\' beside them, a loss included', () => {
+    const both = evidence({ history: OpTable.from([...evidence().history, ...clean(3)]), ...lists([1, 2]), workload: 'both' });
+    const m = metricsOf(runCheckers(SEED_CHECKERS, both), [], null);
+    expect(m.appends).toEqual({ attempted: 3, acknowledged: 3, failed: 0, indeterminate: 0, lostAcknowledged: 1, rolledBack: 1, inMinorityWindow: 0 });
+    // (3 was read, then missing from the final read: lost and rolled back.)
+    expect(m.acknowledged).toBe(metricsOf(runCheckers(SEED_CHECKERS, evidence()), [], null).acknowledged);
+    // The counter alone and the appends alone carry no second block.
+    expect(metricsOf(runCheckers(SEED_CHECKERS, evidence()), [], null).appends).toBeUndefined();
+    expect(metricsOf(runCheckers(SEED_CHECKERS, evidence({ history: OpTable.from(clean(3)), ...lists([1, 2, 3]) })), [], null).appends).toBeUndefined();
+  });
+
   it('runs among the seed checkers', () => {
     expect(runCheckers(SEED_CHECKERS, evidence({ history: OpTable.from(clean(3)), ...lists([1, 2]) })).find((c) => c.name === 'append')?.valid).toBe(false);
   });

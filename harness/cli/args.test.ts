@@ -29,13 +29,13 @@ describe('command-line flags', () => {
     expect(parse(['--statefulset', 'cache'], { HARNESS_STATEFULSET: 'sessions' }).options.statefulSet).toBe('cache');
   });
 
-  it('--workload: counter by default, append or both, with its twin; nothing else', () => {
-    expect(parse([]).options.workload).toBe('counter');
+  it('--workload: unset by default (the scenario picks both where the rate allows), counter, append or both, with its twin; nothing else', () => {
+    expect(parse([]).options.workload).toBeUndefined();
     expect(parse(['--workload', 'append']).options.workload).toBe('append');
     expect(parse([], { HARNESS_WORKLOAD: 'both' }).options.workload).toBe('both');
     expect(parse(['--workload', 'counter'], { HARNESS_WORKLOAD: 'both' }).options.workload).toBe('counter');
-    expect(error(['--workload', 'lists'])).toBe('--workload lists: valid: counter, append, both (the default is counter)');
-    expect(error([], { HARNESS_WORKLOAD: 'x' })).toBe('HARNESS_WORKLOAD x: valid: counter, append, both (the default is counter)');
+    expect(error(['--workload', 'lists'])).toBe('--workload lists: valid: counter, append, both (the default is both where the rate allows, else counter)');
+    expect(error([], { HARNESS_WORKLOAD: 'x' })).toBe('HARNESS_WORKLOAD x: valid: counter, append, both (the default is both where the rate allows, else counter)');
   });
 
   it('--wait-replicas: off by default, an integer ≥ 1, with its twin', () => {

@@ -13,13 +13,13 @@ const KEY = 'list:{hits}:r';
 const append = (value: number, from: number): Op => ({ process: 0, f: 'append', type: 'ok', value, invokeNs: from * MS, completeNs: (from + 2) * MS, error: null, key: KEY });
 const read = (list: number[], from: number): Op => ({ process: 1, f: 'read-list', type: 'ok', value: list.length, list, invokeNs: from * MS, completeNs: (from + 1) * MS, error: null, key: KEY });
 
-async function reportOf(ops: Op[], finalRead: number[], faults = [fault()]): Promise<string> {
+async function reportOf(ops: Op[], finalRead: number[], faults = [fault()], metrics = emptyMetrics()): Promise<string> {
   const runDir = await mkdtemp(path.join(os.tmpdir(), 'append-report-'));
   const dir = path.join(runDir, 'scenarios', 'x');
   await mkdir(dir, { recursive: true });
   const check = { name: 'append', ...appendChecker(evidence({ history: OpTable.from(ops), faults, workload: 'append', lists: [{ key: KEY, slot: 866, masterAtStart: 'redis-cluster-0', finalRead }] })) };
   await writeFile(path.join(dir, 'checks.json'), JSON.stringify([check]));
-  const scenario = { name: 'x', status: 'failed', startedAt: '', durationMs: 1000, seed: 1, schedule: [], faults: [], checks: [check], metrics: emptyMetrics(), error: null };
+  const scenario = { name: 'x', status: 'failed', startedAt: '', durationMs: 1000, seed: 1, schedule: [], faults: [], checks: [check], metrics, error: null };
   const summary = { runId: 'r', status: 'failed', platform: 'local', seed: 1, startedAt: '', finishedAt: '', nodeTimeoutOverrideMs: 2000, redisConfig: {}, scenarios: [scenario] } as unknown as RunSummary;
   return readFile(await writeHtmlReport(runDir, summary), 'utf8');
 }
@@ -37,5 +37,12 @@ describe("report.html's append findings", () => {
     const cut = [fault({ kind: 'partition', atMs: 5, endMs: 6 })];
     expect(await reportOf([append(1, 0), append(2, 10)], [1], cut)).toContain("<td>lost in redis-cluster-0's minority window</td>");
     expect(await reportOf([append(1, 0)], [1])).not.toContain('append-findings');
+  });
+
+  it("shows the appends' figures beside the counter's when both ran, and no such line for one workload", async () => {
+    const appends = { attempted: 40, acknowledged: 38, failed: 1, indeterminate: 1, lostAcknowledged: 2, rolledBack: 1, inMinorityWindow: 3 };
+    const html = await reportOf([append(1, 0)], [1], [fault()], { ...emptyMetrics(), acknowledged: 90, appends });
+    expect(html).toContain('<p class="meta" data-appends>appends: attempted 40 · acknowledged 38 · failed 1 · indeterminate 1 · lost acknowledged 2 · rolled back 1 · 3 in the documented minority window</p>');
+    expect(await reportOf([append(1, 0)], [1])).not.toContain('data-appends');
   });
 });

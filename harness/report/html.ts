@@ -69,6 +69,7 @@ ${s.partial ? '<p class="meta" data-partial>The checks below judged a history cu
 <p class="meta">faults: ${faults} · schedule: ${s.schedule.map((p) => `${esc(p.what)} ${p.delayMs} ms`).join(', ') || '—'}</p>
 <p class="meta">attempted ${m.attempted} · acknowledged ${m.acknowledged} · failed ${m.failed} · indeterminate ${m.indeterminate} · final count ${fmt(m.finalCount)}
  · lost acknowledged ${fmt(m.lostAcknowledged)} · phantom ${fmt(m.phantom)} · failover ${fmt(m.failoverMs, ' ms')} · recovery ${fmt(m.recoveryMs, ' ms')} · p99 ${fmt(m.p99LatencyMs, ' ms')}</p>
+${m.appends ? `<p class="meta" data-appends>appends: attempted ${m.appends.attempted} · acknowledged ${m.appends.acknowledged} · failed ${m.appends.failed} · indeterminate ${m.appends.indeterminate} · lost acknowledged ${fmt(m.appends.lostAcknowledged)} · rolled back ${m.appends.rolledBack}${m.appends.inMinorityWindow ? ` · ${m.appends.inMinorityWindow} in the documented minority window` : ''}</p>` : ''}
 ${shardTable(s)}
 ${appends}
 ${placementTable(s)}

@@ -40,4 +40,22 @@ describe('the Markdown verdict table', () => {
     expect(md).toContain('| redis-cluster-0 (8 keys): 30 ms, redis-cluster-1 (8 keys): 40 ms |');
     expect(md).toContain('- **kill-master**: 1 of 16 keys failed: `s9000{x}` (slot 9000, redis-cluster-1, 4 lost)');
   });
+
+  it('shows the appends beside the INCRs when both workloads ran, and a failing append check', () => {
+    const appends = { attempted: 900, acknowledged: 880, failed: 5, indeterminate: 15, lostAcknowledged: 2, rolledBack: 0, inMinorityWindow: 0 };
+    const base = {
+      runId: 'r', platform: 'local', manifests: 'manifests', seed: 3, nodeTimeoutOverrideMs: null, manifestNodeTimeoutMs: 15000, redisConfig: {}, interruptedBy: null, parallel: 1,
+      redisImage: null, redisServerVersion: null, isolation: null, startedAt: '', finishedAt: '', status: 'failed', exitCode: 1, error: null, timings: { platformUpMs: 1, bootstrapMs: 1, appUpMs: 1 },
+    } as const;
+    const md = summaryMarkdown({ ...base, scenarios: [
+      { name: 'kill-master', status: 'failed', startedAt: '', durationMs: 1, seed: 3, workload: 'both', schedule: [], faults: [], error: null,
+        metrics: { ...emptyMetrics(), acknowledged: 1200, lostAcknowledged: 0, appends }, checks: [{ name: 'append', valid: false, message: '2 acknowledged appends lost' }] },
+      { name: 'delete-pod-0', status: 'passed', startedAt: '', durationMs: 1, seed: 3, workload: 'counter', schedule: [], faults: [], error: null, metrics: { ...emptyMetrics(), acknowledged: 10 }, checks: [] },
+    ] });
+    expect(md).toContain('| scenario | verdict | acked INCRs | lost acked | acked appends | lost appends | failover |');
+    expect(md).toContain('| kill-master | ❌ failed | 1200 | 0 | 880 | 2 | — | — | — | append: 2 acknowledged appends lost |');
+    expect(md).toContain('| delete-pod-0 | ✅ passed | 10 | — | — | — | — | — | — |  |');
+    // The counter alone: the table keeps its columns.
+    expect(summaryMarkdown({ ...base, scenarios: [] })).toContain('| scenario | verdict | acked INCRs | lost acked | failover |');
+  });
 });

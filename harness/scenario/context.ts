@@ -29,7 +29,7 @@ export interface ScenarioEnv {
   signal?: AbortSignal;
   /** The workload's cap in operations per second for this scenario; null: as fast as the app answers. */
   ratePerSec?: number | null;
-  /** --workload: which load drives the cluster; absent: the counter. */
+  /** --workload: which load drives the cluster; absent: both where the rate allows (workload/choose.ts). */
   workload?: Workload;
   /** --keys: how many counter keys to load; absent or null: the default choice (cluster/keys.ts). */
   keys?: number | null;

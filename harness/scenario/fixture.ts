@@ -70,7 +70,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
         nodeTimeoutMs: lease.nodeTimeoutMs,
         setup: lease.id === 'shared' ? null : lease.timings,
         ratePerSec: ctx.options.rate,
-        workload: ctx.options.workload ?? 'counter',
+        ...(ctx.options.workload ? { workload: ctx.options.workload } : {}),
         keys: ctx.options.keys ?? null,
         plan: ctx.options.schedule ? readPlan(ctx.options.schedule) : null,
         log: (line) => void client.log(line).catch(() => undefined),

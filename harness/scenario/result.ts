@@ -1,6 +1,7 @@
 import { selfEntries, type Topology } from '../cluster/index.ts';
 import { combine, type CheckResult, type FaultRecord, type Validity } from '../checkers/index.ts';
 import type { PromiseVerdict } from './spec.ts';
+import type { Workload } from '../workload/history.ts';
 
 /** `interrupted`: Ctrl-C or SIGTERM stopped it; its checks ran on what was recorded and decide nothing. */
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'interrupted';
@@ -17,6 +18,24 @@ export interface ScenarioMetrics {
   failoverMs: number | null;
   recoveryMs: number | null;
   p99LatencyMs: number | null;
+  /**
+   * The list workload's figures when it ran beside the counter (`both`, the default): the counter's
+   * stay in the fields above. Absent for the counter alone, and for `append` alone, whose figures
+   * are the fields above.
+   */
+  appends?: AppendMetrics;
+}
+
+export interface AppendMetrics {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  indeterminate: number;
+  /** Acknowledged appends missing from the final reads, outside any documented window; null if a final read failed. */
+  lostAcknowledged: number | null;
+  rolledBack: number;
+  /** Lost or rolled back inside a documented minority window (excused). */
+  inMinorityWindow: number;
 }
 
 /** One shard's share of a scenario: its first key, where its keys lived at the start, and what they lived through. */
@@ -40,6 +59,8 @@ export interface ScenarioResult {
   startedAt: string;
   durationMs: number;
   seed: number;
+  /** The load it drove: --workload, or the default for the run's rate (absent in older results). */
+  workload?: Workload;
   schedule: { what: string; delayMs: number }[];
   faults: Pick<FaultRecord, 'kind' | 'target' | 'role' | 'atMs'>[];
   checks: { name: string; valid: Validity; message: string }[];
@@ -121,6 +142,18 @@ export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recovere
     failoverMs: promotion.failoverMs ?? null,
     recoveryMs: firstFault !== null && recoveredAtMs !== null ? Math.round(recoveredAtMs - firstFault) : null,
     p99LatencyMs: availability.latency?.all?.p99 ?? null,
+    ...(d('counter').applicable !== false && d('append').applicable === true ? { appends: appendMetricsOf(d('append')) } : {}),
+  };
+}
+
+function appendMetricsOf(d: Record<string, unknown>): AppendMetrics {
+  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const counts = (d.counts ?? {}) as { rollbacks?: number };
+  const window = (d.minorityWindow ?? {}) as { lostAcknowledged?: number; rolledBack?: number };
+  return {
+    attempted: n(d.attempted), acknowledged: n(d.acknowledged), failed: n(d.failed), indeterminate: n(d.indeterminate),
+    lostAcknowledged: typeof d.lostAcknowledged === 'number' ? d.lostAcknowledged : null,
+    rolledBack: n(counts.rollbacks), inMinorityWindow: n(window.lostAcknowledged) + n(window.rolledBack),
   };
 }
 

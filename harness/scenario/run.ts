@@ -10,7 +10,8 @@ import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
 import { NotYet, sleep, waitUntil } from '../util/wait.ts';
 import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
 import { Clock } from '../workload/clock.ts';
-import { HistoryRecorder } from '../workload/history.ts';
+import { HistoryRecorder, type Workload } from '../workload/history.ts';
+import { chooseWorkload } from '../workload/choose.ts';
 import { startSampler, type RunningSampler } from '../workload/sampler.ts';
 import { readCount, readList } from '../workload/read-count.ts';
 import { scenarioLine } from './progress.ts';
@@ -78,6 +79,8 @@ export class ScenarioRun {
     readonly before: Topology,
     /** Every counter key with its value at the start: the default key first, then chooseKeys' choice. */
     private readonly keys: (ShardKey & { baseline: number })[],
+    /** The load it drives: --workload, or the default chooseWorkload picked for the run's rate. */
+    private readonly kind: Workload,
     /** The append workload's lists, one in each counter key's slot; none for the counter alone. */
     private readonly lists: ShardKey[],
     readonly clock: Clock,
@@ -117,18 +120,19 @@ export class ScenarioRun {
     const firstOfShard = keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i);
     const watchSlots = [...new Set([...firstOfShard.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master' && e.self.slots.length > 0).map((e) => e.self.slots[0]![0])])];
     const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
-    const kind = env.workload ?? 'counter';
-    const lists = kind === 'counter' ? [] : keys.map((k) => ({ ...k, key: listKeyOf(k.key, startedAt.toString(36)) }));
     // Clients per shard, not per key (at least one per shard and workload): more keys spread the
     // same load over more slots, they do not add to it.
     const shardCount = new Set(shardOf).size;
+    const { workload: kind, why } = chooseWorkload(env.workload, env.ratePerSec, shardCount);
+    if (why) log(why);
+    const lists = kind === 'counter' ? [] : keys.map((k) => ({ ...k, key: listKeyOf(k.key, startedAt.toString(36)) }));
     const clients = Math.max(options.clients ?? 4, (kind === 'both' ? 2 : 1) * shardCount);
     const workload = startWorkload(history, clock, {
       url: env.appUrl, clients, keys: keys.map((k) => k.key), shardOf, workload: kind, listKeys: lists.map((l) => l.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}),
     });
     const over = describeKeys(keys, lists, kind);
     log(`load started (${kind}): ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${over}`);
-    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, lists, clock, history, sampler, workload);
+    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, kind, lists, clock, history, sampler, workload);
   }
 
   log(message: string): void {
@@ -347,7 +351,7 @@ export class ScenarioRun {
     this.finished = true;
     return {
       name: this.name, status, startedAt: new Date(this.startedAt).toISOString(), durationMs: Date.now() - this.startedAt,
-      seed: this.env.seed, schedule: this.schedule.planned,
+      seed: this.env.seed, workload: this.kind, schedule: this.schedule.planned,
       faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
       checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
       metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
@@ -370,7 +374,7 @@ export class ScenarioRun {
       faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
       ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
       counterSlot: this.counterSlot, expect: this.options.expect ?? {},
-      ...(this.lists.length ? { workload: this.env.workload ?? 'counter', lists } : {}),
+      ...(this.lists.length ? { workload: this.kind, lists } : {}),
       observation: { stoppedEarly: [this.workload.stoppedEarly, this.sampler.stoppedEarly].filter((x): x is string => x !== null) }, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
     };
     // For `npm run check`; a run that cannot write it still has its verdict.

@@ -25,8 +25,8 @@ export interface HarnessOptions {
   /** The workload's cap per scenario in operations per second (--rate); null: closed loop, uncapped. */
   rate: number | null;
   /**
-   * --workload: the counter's INCRs (the default, so CI's timings stay put), the list workload's
-   * appends, or both side by side on every shard. Absent: counter.
+   * --workload: the counter's INCRs, the list workload's appends, or both side by side on every
+   * shard. Absent: both, where the run's rate allows (workload/choose.ts), else the counter.
    */
   workload?: Workload;
   /**
@@ -99,7 +99,7 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_REPORT_DIR: o.reportDir,
     HARNESS_PARALLEL: String(o.parallel),
     HARNESS_RATE: o.rate === null ? '' : String(o.rate),
-    HARNESS_WORKLOAD: o.workload ?? 'counter',
+    HARNESS_WORKLOAD: o.workload ?? '',
     HARNESS_WAIT_REPLICAS: o.waitReplicas ? String(o.waitReplicas) : '',
     HARNESS_KEYS: o.keys == null ? '' : String(o.keys),
     HARNESS_REPLICAS_PER_MASTER: o.replicasPerMaster == null ? '' : String(o.replicasPerMaster),
@@ -120,10 +120,10 @@ export function isolationOf(raw: string | undefined, flag: string): HarnessOptio
   throw new HarnessError(`${flag} ${raw}: valid: namespaces, processes (the default is namespaces where the machine allows it)`);
 }
 
-export function workloadOf(raw: string | undefined, flag: string): Workload {
-  if (raw === undefined || raw === '') return 'counter';
+export function workloadOf(raw: string | undefined, flag: string): Workload | undefined {
+  if (raw === undefined || raw === '') return undefined;
   if ((WORKLOADS as string[]).includes(raw)) return raw as Workload;
-  throw new HarnessError(`${flag} ${raw}: valid: ${WORKLOADS.join(', ')} (the default is counter)`);
+  throw new HarnessError(`${flag} ${raw}: valid: ${WORKLOADS.join(', ')} (the default is both where the rate allows, else counter)`);
 }
 
 /** --keys N: a whole number from 1 to MAX_KEYS; unset or empty: the default choice. */
