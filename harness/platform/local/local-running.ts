@@ -1,4 +1,4 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
@@ -25,6 +25,7 @@ import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
 import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state.ts';
+import { ownLogTail, podLogs } from './pod-logs.ts';
 
 /** A started local platform: the pods of one run, their network, and what can be done to them. */
 export class LocalRunning implements RunningPlatform {
@@ -129,7 +130,7 @@ export class LocalRunning implements RunningPlatform {
       if (!this.run.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason}`);
       await pod.create(ips[i]);
       await waitUntil(`pod ${pod.name} ready`, async () => {
-        if (!(await isReady(this.run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await this.ownLogTail(pod.name, 3)}`);
+        if (!(await isReady(this.run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(this.run, pod.name, 3)}`);
       }, { timeoutMs, intervalMs: 10, signal });
     };
     if (this.run.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') for (const [i, pod] of this.run.redisPods.entries()) await startAndWait(pod, i);
@@ -272,10 +273,8 @@ export class LocalRunning implements RunningPlatform {
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
 
-  async logs(name: string, { tailLines }: { tailLines?: number } = {}): Promise<string> {
-    const pod = this.run.redisPods.find((p) => p.name === name) ?? this.run.appPods.find((a) => a.pod.name === name)?.pod;
-    if (!pod) throw new HarnessError(`no pod named ${name}`);
-    return tail(await readFile(this.run.runDir.log(name, pod.containers[0]?.spec.name ?? 'redis'), 'utf8').catch(() => ''), tailLines);
+  logs(name: string, options: { tailLines?: number } = {}): Promise<string> {
+    return podLogs(this.run, name, options);
   }
 
   async deployApp({ signal, timeoutMs = 30_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
@@ -293,19 +292,11 @@ export class LocalRunning implements RunningPlatform {
     }
     for (const { pod } of this.run.appPods) {
       await waitUntil(`app pod ${pod.name} ready`, async () => {
-        if (!(await isReady(this.run, pod))) throw new NotYet(`${pod.name} is not ready; log: ${await this.ownLogTail(pod.name, 5)}`);
+        if (!(await isReady(this.run, pod))) throw new NotYet(`${pod.name} is not ready; log: ${await ownLogTail(this.run, pod.name, 5)}`);
       }, { timeoutMs, intervalMs: 100, signal });
     }
     // Like a ClusterIP Service with one endpoint per replica; the harness talks to the first.
     return { url: this.appUrl() };
-  }
-
-  /**
-   * The container's own last lines, without the harness's `=== redis-chaos:` notes: a container
-   * that crash-loops writes two of those per restart, which would push out the line that says why.
-   */
-  private async ownLogTail(name: string, lines: number): Promise<string> {
-    return (await this.logs(name)).split('\n').filter((l) => l && !l.startsWith('=== redis-chaos:')).slice(-lines).join('\n').trim();
   }
 
   async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
@@ -355,9 +346,3 @@ export class LocalRunning implements RunningPlatform {
     return next;
   }
 }
-
-function tail(text: string, lines: number | undefined): string {
-  if (lines === undefined) return text;
-  return text.split('\n').slice(-lines - 1).join('\n');
-}
-
