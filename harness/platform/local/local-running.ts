@@ -1,4 +1,3 @@
-import { appendFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
 import { HarnessError } from '../../errors.ts';
@@ -10,14 +9,11 @@ import { waitUntil, NotYet } from '../../util/wait.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import type { Isolation } from './sandbox/isolation.ts';
 import { PodNetwork, type PodInterface } from './sandbox/network.ts';
-import { livenessSubjects, podContext, type RunSetup } from './pod-setup.ts';
-import { LivenessProbes } from './liveness.ts';
+import { podContext, type RunSetup } from './pod-setup.ts';
 import { LocalNetFaults } from './sandbox/net-faults.ts';
 import { execArgv } from './sandbox/sandbox.ts';
 import { freePort, type LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
-import { PodDisks } from './disk-fill.ts';
-import { StatefulSetController } from './statefulset-controller.ts';
 import { NodePool } from './node-pool.ts';
 import { evictionVerdict } from './disruption.ts';
 import { RedisConnections } from './redis-connections.ts';
@@ -26,6 +22,7 @@ import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
 import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state.ts';
 import { ownLogTail, podLogs } from './pod-logs.ts';
+import { createPods, startStatefulSet } from './statefulset-start.ts';
 
 /** A started local platform: the pods of one run, their network, and what can be done to them. */
 export class LocalRunning implements RunningPlatform {
@@ -97,44 +94,8 @@ export class LocalRunning implements RunningPlatform {
     this.run.teardown.defer('network faults', () => this.run.netFaults.heal(() => false).then(() => undefined));
   }
 
-  async startStatefulSet(signal?: AbortSignal): Promise<void> {
-    const { statefulSet, clientPort, busPort } = this.run.options.system.redis;
-    // Deferred before the pods, so it runs after them: nothing holds a claim when it is unmounted.
-    this.run.disks = await PodDisks.start(this.run.runDir, statefulSet.volumeClaimTemplates, this.run.network !== null);
-    this.run.setup.volumes = this.run.disks.volumes;
-    this.run.teardown.defer('volumes', () => this.run.disks?.volumes.down());
-    this.run.teardown.defer('redis pods', () => stopAll(this.run.redisPods));
-    const ctx = podContext(this.run.setup, statefulSet.template, statefulSet.source, statefulSet.volumeClaimTemplates.map((t) => t.name), [clientPort, busPort]);
-    for (let ordinal = 0; ordinal < statefulSet.replicas; ordinal++) {
-      this.run.redisPods.push(new LocalPod(`${statefulSet.name}-${ordinal}`, ordinal, ctx));
-    }
-    // Where a person looks when the pod never came back: its log.
-    const onError = (pod: LocalPod, error: unknown) => void appendFile(this.run.runDir.log(pod.name, statefulSet.template.containers[0]?.name ?? 'redis'),
-      `=== redis-chaos: the StatefulSet controller could not re-create ${pod.name}: ${error instanceof Error ? error.message : String(error)}\n`).catch(() => undefined);
-    // Re-created pods are scheduled anew; one that fits no node waits Pending, as on Kubernetes.
-    this.run.controller = new StatefulSetController(this.run.redisPods, statefulSet.podManagementPolicy, (pod) => isReady(this.run, pod),
-      (pod) => this.run.nodePool.bindThen(pod, () => pod.create(), (error) => onError(pod, error)), onError);
-    this.run.teardown.defer('statefulset controller', () => this.run.controller!.stop());
-    this.run.teardown.defer('scheduler', () => this.run.nodePool.stop());
-    await this.createPods(signal);
-    // The kubelet's liveness probes, from the first start on (the seed's manifests have none).
-    const liveness = new LivenessProbes(() => livenessSubjects(this.run.setup, this.run.redisPods, this.run.appPods));
-    liveness.start();
-    this.run.teardown.defer('liveness probes', () => liveness.stop());
-  }
-
-  /** The StatefulSet controller's creation: OrderedReady waits for each pod before the next. */
-  private async createPods(signal?: AbortSignal, ips: (string | undefined)[] = []): Promise<void> {
-    const timeoutMs = this.run.options.podReadyTimeoutMs ?? 30_000;
-    const startAndWait = async (pod: LocalPod, i: number) => {
-      if (!this.run.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason}`);
-      await pod.create(ips[i]);
-      await waitUntil(`pod ${pod.name} ready`, async () => {
-        if (!(await isReady(this.run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(this.run, pod.name, 3)}`);
-      }, { timeoutMs, intervalMs: 10, signal });
-    };
-    if (this.run.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') for (const [i, pod] of this.run.redisPods.entries()) await startAndWait(pod, i);
-    else await Promise.all(this.run.redisPods.map(startAndWait));
+  startStatefulSet(signal?: AbortSignal): Promise<void> {
+    return startStatefulSet(this.run, signal);
   }
 
   async fullRestart({ shuffleIps = false }: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
@@ -146,7 +107,7 @@ export class LocalRunning implements RunningPlatform {
     for (const ip of before) if (ip) this.run.connections.forget(ip, this.info.clientPort);
     // Each pod on the previous IP of the next one: every recorded peer address now names another node.
     const ips = shuffleIps ? before.map((_, i) => before[(i + 1) % before.length] ?? undefined) : [];
-    if (!this.run.downPromise) await this.createPods(undefined, ips);
+    if (!this.run.downPromise) await createPods(this.run, undefined, ips);
     return this.run.redisPods.map((p, i) => ({ pod: p.name, before: before[i] ?? null, after: p.ip }));
   }
 
