@@ -15,14 +15,14 @@ import { execArgv } from './sandbox/sandbox.ts';
 import { freePort, type LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
 import { NodePool } from './node-pool.ts';
-import { evictionVerdict } from './disruption.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
 import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state.ts';
 import { ownLogTail, podLogs } from './pod-logs.ts';
-import { createPods, startStatefulSet } from './statefulset-start.ts';
+import { startStatefulSet } from './statefulset-start.ts';
+import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
 
 /** A started local platform: the pods of one run, their network, and what can be done to them. */
 export class LocalRunning implements RunningPlatform {
@@ -98,57 +98,41 @@ export class LocalRunning implements RunningPlatform {
     return startStatefulSet(this.run, signal);
   }
 
-  async fullRestart({ shuffleIps = false }: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
-    assertUp(this.run);
-    const before = this.run.redisPods.map((p) => p.ip);
-    const grace = this.run.options.system.redis.statefulSet.template.terminationGracePeriodSeconds;
-    await Promise.all(this.run.redisPods.map((p) => p.delete(grace)));
-    for (const p of this.run.redisPods) p.node = null;
-    for (const ip of before) if (ip) this.run.connections.forget(ip, this.info.clientPort);
-    // Each pod on the previous IP of the next one: every recorded peer address now names another node.
-    const ips = shuffleIps ? before.map((_, i) => before[(i + 1) % before.length] ?? undefined) : [];
-    if (!this.run.downPromise) await createPods(this.run, undefined, ips);
-    return this.run.redisPods.map((p, i) => ({ pod: p.name, before: before[i] ?? null, after: p.ip }));
+  fullRestart(options: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
+    return fullRestart(this.run, options);
   }
 
-  async pause(name: string): Promise<void> {
-    redisPod(this.run, name).main.pause();
+  pause(name: string): Promise<void> {
+    return pausePod(this.run, name);
   }
 
-  async resume(name: string): Promise<void> {
-    redisPod(this.run, name).main.resume();
+  resume(name: string): Promise<void> {
+    return resumePod(this.run, name);
+  }
+
+  deletePod(name: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    return deletePod(this.run, name, options);
+  }
+
+  crash(name: string): Promise<void> {
+    return crashPod(this.run, name);
+  }
+
+  kill(name: string): Promise<void> {
+    return killPod(this.run, name);
+  }
+
+  restart(name: string): Promise<void> {
+    return restartPod(this.run, name);
+  }
+
+  evict(name: string): Promise<EvictionResult> {
+    return evictPod(this.run, name);
   }
 
   async pods(): Promise<PodStatus[]> {
     assertUp(this.run);
     return Promise.all(this.run.redisPods.map((pod) => this.status(pod)));
-  }
-
-  async deletePod(name: string, { gracePeriodSeconds }: { gracePeriodSeconds?: number } = {}): Promise<void> {
-    const pod = redisPod(this.run, name);
-    const oldIp = pod.ip;
-    try {
-      await pod.delete(gracePeriodSeconds ?? this.run.options.system.redis.statefulSet.template.terminationGracePeriodSeconds);
-      if (oldIp) this.run.connections.forget(oldIp, this.info.clientPort);
-    } finally {
-      // A new pod object: it is scheduled again.
-      pod.node = null;
-      // The StatefulSet controller re-creates it (same name and PVC, new UID and IP): at once, or
-      // under OrderedReady once every lower ordinal is ready.
-      if (!this.run.downPromise) await this.run.controller!.recreate(pod);
-    }
-  }
-
-  async crash(name: string): Promise<void> {
-    redisPod(this.run, name).main.signal('SIGKILL');
-  }
-
-  async kill(name: string): Promise<void> {
-    await redisPod(this.run, name).main.hold();
-  }
-
-  async restart(name: string): Promise<void> {
-    redisPod(this.run, name).main.release();
   }
 
   async nodes(): Promise<NodeStatus[]> {
@@ -174,17 +158,6 @@ export class LocalRunning implements RunningPlatform {
   async uncordon(name: string): Promise<void> {
     assertUp(this.run);
     this.run.nodePool.node(name).unschedulable = false;
-  }
-
-  /** Refused while the manifests' PodDisruptionBudgets allow no disruption; otherwise a graceful delete. */
-  async evict(name: string): Promise<EvictionResult> {
-    const pod = redisPod(this.run, name);
-    const budgets = this.run.options.system.manifests.objects.filter((o) => o.kind === 'PodDisruptionBudget');
-    const pods = await Promise.all(this.run.redisPods.map(async (p) => ({ labels: p.labels, healthy: await isReady(this.run, p) })));
-    const verdict = evictionVerdict(pod, budgets, pods, this.run.options.system.redis.statefulSet.replicas);
-    if (!verdict.allowed) return { evicted: false, reason: verdict.reason };
-    await this.deletePod(name);
-    return { evicted: true, reason: '' };
   }
 
   async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
