@@ -8,7 +8,7 @@ import { onTerminate } from '../../util/terminate.ts';
 import { waitUntil, NotYet } from '../../util/wait.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import type { Isolation } from './sandbox/isolation.ts';
-import { PodNetwork, type PodInterface } from './sandbox/network.ts';
+import { PodNetwork } from './sandbox/network.ts';
 import { podContext, type RunSetup } from './pod-setup.ts';
 import { LocalNetFaults } from './sandbox/net-faults.ts';
 import { execArgv } from './sandbox/sandbox.ts';
@@ -22,6 +22,7 @@ import type { LocalPlatformOptions } from './local-options.ts';
 import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state.ts';
 import { ownLogTail, podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
+import { degrade, heal, partition } from './network-faults.ts';
 import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
 
 /** A started local platform: the pods of one run, their network, and what can be done to them. */
@@ -177,20 +178,16 @@ export class LocalRunning implements RunningPlatform {
     return this.run.connections.call(pod.ip, this.info.clientPort, args, options);
   }
 
-  async partition(groups: string[][]): Promise<void> {
-    this.requireNetwork('a partition');
-    await this.run.netFaults.partition(groups.map((g) => g.map((name) => this.ifaceOf(name))));
+  partition(groups: string[][]): Promise<void> {
+    return partition(this.run, groups);
   }
 
-  async degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
-    this.requireNetwork('a degraded link');
-    const peerIps = (peers ?? this.run.redisPods.map((p) => p.name).filter((n) => n !== target)).map((n) => this.ifaceOf(n).ip);
-    await this.run.netFaults.degrade(this.ifaceOf(target), fault, peerIps);
+  degrade(target: string, fault: LinkFault, peers?: string[]): Promise<void> {
+    return degrade(this.run, target, fault, peers);
   }
 
-  async heal(): Promise<void> {
-    const live = new Set(this.run.redisPods.flatMap((p) => (p.iface ? [p.iface.netns] : [])));
-    await this.run.netFaults.heal((netns) => live.has(netns));
+  heal(): Promise<void> {
+    return heal(this.run);
   }
 
   async redisCli(name: string, args: string[], { timeoutMs = 30_000, signal }: CallOptions = {}): Promise<ExecResult> {
@@ -256,17 +253,6 @@ export class LocalRunning implements RunningPlatform {
   private appUrl(): string {
     const first = this.run.appPods[0]!;
     return `http://${this.run.network ? first.pod.ip : '127.0.0.1'}:${first.port}`;
-  }
-
-  private ifaceOf(name: string): PodInterface {
-    const iface = redisPod(this.run, name).iface;
-    if (!iface) throw new HarnessError(`pod ${name} has no network namespace (is it being re-created?)`);
-    return iface;
-  }
-
-  private requireNetwork(what: string): void {
-    assertUp(this.run);
-    if (!this.run.network) throw new HarnessError(`${what} needs --isolation namespaces (this run's pods are bare processes on loopback, with no network of their own to cut)`);
   }
 
   /**
