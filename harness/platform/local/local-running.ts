@@ -23,6 +23,7 @@ import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state
 import { ownLogTail, podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
 import { degrade, heal, partition } from './network-faults.ts';
+import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
 import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
 
 /** A started local platform: the pods of one run, their network, and what can be done to them. */
@@ -136,29 +137,24 @@ export class LocalRunning implements RunningPlatform {
     return Promise.all(this.run.redisPods.map((pod) => this.status(pod)));
   }
 
-  async nodes(): Promise<NodeStatus[]> {
-    assertUp(this.run);
-    return this.run.nodePool.nodes.map(({ name, zone, labels, ready, unschedulable }) => ({ name, zone, labels: { ...labels }, ready, unschedulable }));
+  nodes(): Promise<NodeStatus[]> {
+    return listNodes(this.run);
   }
 
-  async crashNode(name: string): Promise<string[]> {
-    assertUp(this.run);
-    return this.run.nodePool.crash(name, (ip) => this.run.connections.forget(ip, this.info.clientPort));
+  crashNode(name: string): Promise<string[]> {
+    return crashNode(this.run, name);
   }
 
-  async restoreNode(name: string): Promise<void> {
-    assertUp(this.run);
-    await this.run.nodePool.restore(name);
+  restoreNode(name: string): Promise<void> {
+    return restoreNode(this.run, name);
   }
 
-  async cordon(name: string): Promise<void> {
-    assertUp(this.run);
-    this.run.nodePool.node(name).unschedulable = true;
+  cordon(name: string): Promise<void> {
+    return cordonNode(this.run, name);
   }
 
-  async uncordon(name: string): Promise<void> {
-    assertUp(this.run);
-    this.run.nodePool.node(name).unschedulable = false;
+  uncordon(name: string): Promise<void> {
+    return uncordonNode(this.run, name);
   }
 
   async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
