@@ -1,6 +1,5 @@
 import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
-import { HarnessError } from '../../errors.ts';
 import { requireApp } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
@@ -23,6 +22,7 @@ import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state
 import { ownLogTail, podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
 import { degrade, heal, partition } from './network-faults.ts';
+import { fillDisk, freeDisk } from './disk-faults.ts';
 import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
 import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
 
@@ -157,15 +157,12 @@ export class LocalRunning implements RunningPlatform {
     return uncordonNode(this.run, name);
   }
 
-  async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
-    const pod = redisPod(this.run, name);
-    if (!this.run.disks) throw new HarnessError(`fillDisk: ${name} has no volumes yet`);
-    return this.run.disks.fill(name, pod.mounts, path, leaveBytes);
+  fillDisk(name: string, options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+    return fillDisk(this.run, name, options);
   }
 
-  async freeDisk(name: string): Promise<void> {
-    assertUp(this.run);
-    await this.run.disks?.free(name);
+  freeDisk(name: string): Promise<void> {
+    return freeDisk(this.run, name);
   }
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
