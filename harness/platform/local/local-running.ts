@@ -1,27 +1,26 @@
 import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
-import { requireApp } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
 import { onTerminate } from '../../util/terminate.ts';
-import { waitUntil, NotYet } from '../../util/wait.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import type { Isolation } from './sandbox/isolation.ts';
 import { PodNetwork } from './sandbox/network.ts';
-import { podContext, type RunSetup } from './pod-setup.ts';
+import type { RunSetup } from './pod-setup.ts';
 import { LocalNetFaults } from './sandbox/net-faults.ts';
 import { execArgv } from './sandbox/sandbox.ts';
-import { freePort, type LoopbackAllocator } from './addresses.ts';
+import type { LoopbackAllocator } from './addresses.ts';
 import { LocalPod } from './pod.ts';
 import { NodePool } from './node-pool.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
-import { assertUp, isReady, redisPod, stopAll, type LocalRun } from './run-state.ts';
-import { ownLogTail, podLogs } from './pod-logs.ts';
+import { assertUp, isReady, redisPod, type LocalRun } from './run-state.ts';
+import { podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
 import { degrade, heal, partition } from './network-faults.ts';
+import { appLogs, deployApp } from './app-pods.ts';
 import { fillDisk, freeDisk } from './disk-faults.ts';
 import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
 import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
@@ -201,31 +200,12 @@ export class LocalRunning implements RunningPlatform {
     return podLogs(this.run, name, options);
   }
 
-  async deployApp({ signal, timeoutMs = 30_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
-    assertUp(this.run);
-    const app = requireApp(this.run.options.system);
-    if (this.run.appPods.length > 0) return { url: this.appUrl() };
-    this.run.teardown.defer('app pods', () => stopAll(this.run.appPods.map((a) => a.pod)));
-    for (let i = 0; i < app.deployment.replicas; i++) {
-      // Process mode: a free port on loopback. Namespaces mode: the container's own port on its pod IP.
-      const port = this.run.network ? (app.container.ports[0]?.containerPort ?? 5000) : await freePort();
-      const ctx = podContext(this.run.setup, app.deployment.template, app.deployment.source, [], [], port);
-      const pod = new LocalPod(`${app.deployment.name}-${this.info.runId.slice(-4)}${i}`, i, ctx);
-      this.run.appPods.push({ pod, port });
-      await pod.create();
-    }
-    for (const { pod } of this.run.appPods) {
-      await waitUntil(`app pod ${pod.name} ready`, async () => {
-        if (!(await isReady(this.run, pod))) throw new NotYet(`${pod.name} is not ready; log: ${await ownLogTail(this.run, pod.name, 5)}`);
-      }, { timeoutMs, intervalMs: 100, signal });
-    }
-    // Like a ClusterIP Service with one endpoint per replica; the harness talks to the first.
-    return { url: this.appUrl() };
+  deployApp(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
+    return deployApp(this.run, options);
   }
 
-  async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
-    const first = this.run.appPods[0];
-    return first ? this.logs(first.pod.name, { tailLines }) : '';
+  appLogs(options: { tailLines?: number } = {}): Promise<string> {
+    return appLogs(this.run, options);
   }
 
   down(): Promise<void> {
@@ -241,11 +221,6 @@ export class LocalRunning implements RunningPlatform {
       node: pod.node, zone: this.run.nodePool.zoneOf(pod.node), reason: pod.reason, lastTermination: main?.lastTermination?.reason ?? null, oomKills: main?.oomKills ?? 0,
       ready: await isReady(this.run, pod),
     };
-  }
-
-  private appUrl(): string {
-    const first = this.run.appPods[0]!;
-    return `http://${this.run.network ? first.pod.ip : '127.0.0.1'}:${first.port}`;
   }
 
   /**
