@@ -10,16 +10,16 @@ import type { RunSetup } from './pod-setup.ts';
 import { LocalNetFaults } from './sandbox/net-faults.ts';
 import { execArgv } from './sandbox/sandbox.ts';
 import type { LoopbackAllocator } from './addresses.ts';
-import { LocalPod } from './pod.ts';
 import { NodePool } from './node-pool.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
-import { assertUp, isReady, redisPod, type LocalRun } from './run-state.ts';
+import { redisPod, type LocalRun } from './run-state.ts';
 import { podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
 import { degrade, heal, partition } from './network-faults.ts';
+import { podStatuses } from './pod-status.ts';
 import { appLogs, deployApp } from './app-pods.ts';
 import { fillDisk, freeDisk } from './disk-faults.ts';
 import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
@@ -131,9 +131,8 @@ export class LocalRunning implements RunningPlatform {
     return evictPod(this.run, name);
   }
 
-  async pods(): Promise<PodStatus[]> {
-    assertUp(this.run);
-    return Promise.all(this.run.redisPods.map((pod) => this.status(pod)));
+  pods(): Promise<PodStatus[]> {
+    return podStatuses(this.run);
   }
 
   nodes(): Promise<NodeStatus[]> {
@@ -211,16 +210,6 @@ export class LocalRunning implements RunningPlatform {
   down(): Promise<void> {
     this.run.downPromise ??= this.run.teardown.runOrThrow('local platform');
     return this.run.downPromise;
-  }
-
-  private async status(pod: LocalPod): Promise<PodStatus> {
-    const main = pod.containers[0];
-    return {
-      name: pod.name, ordinal: pod.ordinal, ip: pod.ip, incarnation: pod.incarnation,
-      phase: pod.phase, restarts: main?.restarts ?? 0, held: main?.isHeld ?? false,
-      node: pod.node, zone: this.run.nodePool.zoneOf(pod.node), reason: pod.reason, lastTermination: main?.lastTermination?.reason ?? null, oomKills: main?.oomKills ?? 0,
-      ready: await isReady(this.run, pod),
-    };
   }
 
   /**
