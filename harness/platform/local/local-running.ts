@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { writeHostsFile } from './cluster-dns.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
@@ -8,17 +7,17 @@ import type { Isolation } from './sandbox/isolation.ts';
 import { PodNetwork } from './sandbox/network.ts';
 import type { RunSetup } from './pod-setup.ts';
 import { LocalNetFaults } from './sandbox/net-faults.ts';
-import { execArgv } from './sandbox/sandbox.ts';
 import type { LoopbackAllocator } from './addresses.ts';
 import { NodePool } from './node-pool.ts';
 import { RedisConnections } from './redis-connections.ts';
 import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
-import { redisPod, type LocalRun } from './run-state.ts';
+import type { LocalRun } from './run-state.ts';
 import { podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
 import { degrade, heal, partition } from './network-faults.ts';
+import { redisCall, redisCli } from './pod-exec.ts';
 import { podStatuses } from './pod-status.ts';
 import { appLogs, deployApp } from './app-pods.ts';
 import { fillDisk, freeDisk } from './disk-faults.ts';
@@ -163,10 +162,8 @@ export class LocalRunning implements RunningPlatform {
     return freeDisk(this.run, name);
   }
 
-  async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
-    const pod = redisPod(this.run, name);
-    if (!pod.ip) throw new Error(`pod ${name} has no IP`);
-    return this.run.connections.call(pod.ip, this.info.clientPort, args, options);
+  redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
+    return redisCall(this.run, name, args, options);
   }
 
   partition(groups: string[][]): Promise<void> {
@@ -181,18 +178,8 @@ export class LocalRunning implements RunningPlatform {
     return heal(this.run);
   }
 
-  async redisCli(name: string, args: string[], { timeoutMs = 30_000, signal }: CallOptions = {}): Promise<ExecResult> {
-    const pod = redisPod(this.run, name);
-    if (!pod.ip) throw new Error(`pod ${name} has no IP`);
-    const argv = ['redis-cli', '-h', pod.ip, '-p', String(this.info.clientPort), ...args];
-    // Namespaces mode: inside the pod, like kubectl exec; process mode: from the host, on loopback.
-    const [file, ...rest] = pod.iface && pod.main.pid ? execArgv(pod.main.pid, argv) : argv;
-    const result = await execa(file!, rest, {
-      env: pod.main.spec.env, extendEnv: false, timeout: timeoutMs, reject: false, stdin: 'ignore',
-      ...(signal ? { cancelSignal: signal } : {}),
-    });
-    if (result.timedOut) throw new Error(`redis-cli ${args.join(' ')} in ${name}: timed out after ${timeoutMs} ms`);
-    return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  redisCli(name: string, args: string[], options: CallOptions = {}): Promise<ExecResult> {
+    return redisCli(this.run, name, args, options);
   }
 
   logs(name: string, options: { tailLines?: number } = {}): Promise<string> {
