@@ -14,17 +14,21 @@ import type { RunCgroups } from './cgroups.ts';
 import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
 import type { LocalRun } from './run-state.ts';
-import { podLogs } from './pod-logs.ts';
 import { startStatefulSet } from './statefulset-start.ts';
-import { degrade, heal, partition } from './network-faults.ts';
-import { redisCall, redisCli } from './pod-exec.ts';
-import { podStatuses } from './pod-status.ts';
-import { appLogs, deployApp } from './app-pods.ts';
-import { fillDisk, freeDisk } from './disk-faults.ts';
-import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
 import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
+import { podStatuses } from './pod-status.ts';
+import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
+import { fillDisk, freeDisk } from './disk-faults.ts';
+import { redisCall, redisCli } from './pod-exec.ts';
+import { degrade, heal, partition } from './network-faults.ts';
+import { podLogs } from './pod-logs.ts';
+import { appLogs, deployApp } from './app-pods.ts';
 
-/** A started local platform: the pods of one run, their network, and what can be done to them. */
+/**
+ * A started local platform: the pods of one run, their network, and what can be done to them.
+ * It starts the run and tears it down; each call on the pods is answered by the module of its job
+ * (pod-faults.ts, network-faults.ts, app-pods.ts, …), given the run's shared state (run-state.ts).
+ */
 export class LocalRunning implements RunningPlatform {
   readonly info: PlatformInfo;
   private readonly run: LocalRun;
