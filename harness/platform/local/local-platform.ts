@@ -7,7 +7,8 @@ import { LoopbackAllocator } from './addresses.ts';
 import { listRuns, processStartTicks, RunDir, type RunRecord } from './run-dir.ts';
 import { sweepLocal } from './sweeper.ts';
 import { limitedContainer, requireCgroups, RunCgroups } from './cgroups.ts';
-import { LocalRunning, type LocalPlatformOptions } from './local-running.ts';
+import { LocalRunning } from './local-running.ts';
+import type { LocalPlatformOptions } from './local-options.ts';
 
 export type { LocalPlatformOptions };
 
