@@ -14,7 +14,7 @@ import type { Target } from './kubeconfig.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
 import { containerIdOf, NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
-import { claimAt, fillInPod, freeInPod } from './disk-fill.ts';
+import { KubernetesDisks } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
 import { KubernetesNodes } from './nodes.ts';
 import { isReady, ordinalOf, podStatusOf } from './pod-status.ts';
@@ -52,8 +52,7 @@ export class KubernetesRunning implements RunningPlatform {
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   /** Pods held down by kill(): the container id that was frozen. */
   private readonly held = new Map<string, string | null>();
-  /** Pods whose volumes fillDisk filled: the mount paths, for freeDisk. */
-  private readonly filled = new Map<string, string[]>();
+  private readonly disks: KubernetesDisks;
   private readonly netFaults: KubernetesNetFaults;
   private readonly teardown = new Teardown();
   private appUrl: string | null = null;
@@ -69,6 +68,7 @@ export class KubernetesRunning implements RunningPlatform {
     this.exec = new Exec(kc);
     this.pf = new PortForward(kc);
     this.nodeApi = new KubernetesNodes(this.core, kc.makeApiClient(PolicyApi));
+    this.disks = new KubernetesDisks(this.exec, this.namespace, options.system);
     this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId, options.system.redis.container.name);
     this.netFaults = new KubernetesNetFaults({
       inNetns: (pod, script) => this.agents.inNetns(pod, script),
@@ -294,22 +294,14 @@ export class KubernetesRunning implements RunningPlatform {
     return result;
   }
 
-  async fillDisk(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+  async fillDisk(name: string, options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
     this.assertUp();
-    const result = await fillInPod(this.execInRedis(name), name, path, leaveBytes, claimAt(this.options.system, path));
-    this.filled.set(name, [...new Set([...(this.filled.get(name) ?? []), path])]);
-    return result;
+    return this.disks.fill(name, options);
   }
 
   async freeDisk(name: string): Promise<void> {
     this.assertUp();
-    for (const path of this.filled.get(name) ?? []) await freeInPod(this.execInRedis(name), name, path);
-    this.filled.delete(name);
-  }
-
-  /** `kubectl exec` in the pod's Redis container; a fill of a large volume with dd takes a while. */
-  private execInRedis(pod: string): (argv: string[]) => Promise<ExecResult> {
-    return (argv) => execIn(this.exec, this.namespace, pod, this.options.system.redis.container.name, argv, 300_000);
+    await this.disks.free(name);
   }
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
