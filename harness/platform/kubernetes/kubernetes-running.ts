@@ -1,6 +1,6 @@
-import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PolicyApi, PortForward, setHeaderOptions, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PolicyApi, PortForward, setHeaderOptions, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
-import { requireApp, runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
+import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -9,6 +9,7 @@ import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, N
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { documentsFor } from './documents.ts';
+import { KubernetesApp } from './app-deployment.ts';
 import { collectArtifacts } from './artifacts.ts';
 import type { Target } from './kubeconfig.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
@@ -17,7 +18,7 @@ import { execIn, forwardPort } from './streams.ts';
 import { KubernetesDisks } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
 import { KubernetesNodes } from './nodes.ts';
-import { isReady, ordinalOf, podStatusOf } from './pod-status.ts';
+import { ordinalOf, podStatusOf } from './pod-status.ts';
 import { fullStopDeadlineMs, startDeadlineMs } from './deadlines.ts';
 import { LABELS, selector } from './labels.ts';
 
@@ -55,7 +56,7 @@ export class KubernetesRunning implements RunningPlatform {
   private readonly disks: KubernetesDisks;
   private readonly netFaults: KubernetesNetFaults;
   private readonly teardown = new Teardown();
-  private appUrl: string | null = null;
+  private readonly app: KubernetesApp;
   private downPromise: Promise<void> | null = null;
   readonly namespace: string;
 
@@ -76,6 +77,10 @@ export class KubernetesRunning implements RunningPlatform {
         (p) => p.metadata?.uid ?? '', (e: { code?: number }) => (e.code === 404 ? null : Promise.reject(e))),
       podIps: () => this.podIps(),
       table: faultTable(options.runId),
+    });
+    this.app = new KubernetesApp({
+      kc, core: this.core, apps: this.apps, objects: this.objects, pf: this.pf, namespace: this.namespace, system: options.system,
+      teardown: this.teardown, logs: (name, logOptions) => this.logs(name, logOptions),
     });
     const { redis } = options.system;
     this.info = {
@@ -319,34 +324,13 @@ export class KubernetesRunning implements RunningPlatform {
     return String(await this.core.readNamespacedPodLog({ name, namespace: this.namespace, ...(tailLines ? { tailLines } : {}) }));
   }
 
-  async deployApp({ signal, timeoutMs = 180_000 }: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
+  async deployApp(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<AppEndpoint> {
     this.assertUp();
-    if (this.appUrl) return { url: this.appUrl };
-    const app = requireApp(this.options.system);
-    await applyDocuments(this.objects, documentsFor(this.options.system, 'app'), this.namespace);
-    const d = app.deployment;
-    await watchUntil<V1Deployment>(this.target.kc, `Deployment ${d.name} rolled out`,
-      async () => {
-        const dep = await this.apps.readNamespacedDeployment({ name: d.name, namespace: this.namespace });
-        return { items: [dep], resourceVersion: dep.metadata?.resourceVersion };
-      },
-      `/apis/apps/v1/namespaces/${this.namespace}/deployments`, { fieldSelector: `metadata.name=${d.name}` },
-      ([dep]) => !!dep && dep.status?.availableReplicas === d.replicas && dep.status?.updatedReplicas === d.replicas,
-      { timeoutMs, ...(signal ? { signal } : {}) },
-    ).catch(async (error: unknown) => {
-      throw new HarnessError(`${error instanceof Error ? error.message : String(error)}: ${await diagnosePods(this.core, this.namespace, selector(d.template.labels))}`);
-    });
-    // Through the API server, like `kubectl port-forward svc/hit-counter-lb`: a ready pod per connection.
-    const forward = await forwardPort(this.pf, this.namespace, () => this.readyPod(selector(d.template.labels)), app.port);
-    this.teardown.defer('app port-forward', () => forward.close());
-    this.appUrl = `http://127.0.0.1:${forward.port}`;
-    return { url: this.appUrl };
+    return this.app.deploy(options);
   }
 
-  async appLogs({ tailLines }: { tailLines?: number } = {}): Promise<string> {
-    const app = this.options.system.app;
-    if (!app) return '';
-    return this.logs(await this.readyPod(selector(app.deployment.template.labels)), { ...(tailLines ? { tailLines } : {}) });
+  appLogs(options: { tailLines?: number } = {}): Promise<string> {
+    return this.app.logs(options);
   }
 
   down(): Promise<void> {
@@ -361,13 +345,6 @@ export class KubernetesRunning implements RunningPlatform {
       this.forwards.set(pod, f);
     }
     return f;
-  }
-
-  private async readyPod(labelSelector: string): Promise<string> {
-    const pods = (await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector })).items.filter(isReady);
-    const name = pods[Math.floor(Math.random() * pods.length)]?.metadata?.name;
-    if (!name) throw new HarnessError(`no ready pod matches ${labelSelector}`);
-    return name;
   }
 
   private collectArtifacts(): Promise<void> {
