@@ -1,25 +1,25 @@
-import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, PolicyApi, PortForward, setHeaderOptions, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Exec, KubernetesObjectApi, PolicyApi, PortForward, type V1StatefulSet } from '@kubernetes/client-node';
 import { HarnessError } from '../../errors.ts';
 import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
-import { NotYet, waitUntil } from '../../util/wait.ts';
 import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { documentsFor } from './documents.ts';
 import { KubernetesApp } from './app-deployment.ts';
+import { KubernetesPodFaults } from './pod-faults.ts';
 import { collectArtifacts } from './artifacts.ts';
 import type { Target } from './kubeconfig.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
-import { containerIdOf, NodeAgents } from './node-agent.ts';
+import { NodeAgents } from './node-agent.ts';
 import { execIn, forwardPort } from './streams.ts';
 import { KubernetesDisks } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
 import { KubernetesNodes } from './nodes.ts';
 import { ordinalOf, podStatusOf } from './pod-status.ts';
-import { fullStopDeadlineMs, startDeadlineMs } from './deadlines.ts';
+import { startDeadlineMs } from './deadlines.ts';
 import { LABELS, selector } from './labels.ts';
 
 export interface KubernetesPlatformOptions {
@@ -51,8 +51,7 @@ export class KubernetesRunning implements RunningPlatform {
   private readonly lost = new Map<string, string[]>();
   private readonly connections = new RedisConnections();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
-  /** Pods held down by kill(): the container id that was frozen. */
-  private readonly held = new Map<string, string | null>();
+  private readonly podFaults: KubernetesPodFaults;
   private readonly disks: KubernetesDisks;
   private readonly netFaults: KubernetesNetFaults;
   private readonly teardown = new Teardown();
@@ -71,6 +70,10 @@ export class KubernetesRunning implements RunningPlatform {
     this.nodeApi = new KubernetesNodes(this.core, kc.makeApiClient(PolicyApi));
     this.disks = new KubernetesDisks(this.exec, this.namespace, options.system);
     this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId, options.system.redis.container.name);
+    this.podFaults = new KubernetesPodFaults({
+      core: this.core, apps: this.apps, agents: this.agents, nodes: this.nodeApi, namespace: this.namespace, system: options.system,
+      readyTimeoutMs: options.readyTimeoutMs, pods: () => this.pods(), dropForwards: () => this.dropForwards(),
+    });
     this.netFaults = new KubernetesNetFaults({
       inNetns: (pod, script) => this.agents.inNetns(pod, script),
       podUid: (pod) => this.core.readNamespacedPod({ name: pod, namespace: this.namespace }).then(
@@ -137,58 +140,42 @@ export class KubernetesRunning implements RunningPlatform {
     const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector(sts.template.labels) });
     const pods = list.items.filter((p) => p.metadata?.name?.startsWith(`${sts.name}-`)).sort((a, b) => ordinalOf(a) - ordinalOf(b));
     const zones = await Promise.all(pods.map((p) => this.nodeApi.zoneOf(p.spec?.nodeName ?? null)));
-    return pods.map((p, i) => podStatusOf(p, { container, held: this.held.has(p.metadata!.name!), zone: zones[i] ?? null }));
+    return pods.map((p, i) => podStatusOf(p, { container, held: this.podFaults.isHeld(p.metadata!.name!), zone: zones[i] ?? null }));
   }
 
-  async deletePod(name: string, { gracePeriodSeconds }: { gracePeriodSeconds?: number } = {}): Promise<void> {
+  async deletePod(name: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
     this.assertUp();
-    const before = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
-    await this.core.deleteNamespacedPod({ name, namespace: this.namespace, ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) })
-      .catch((e: { code?: number }) => { if (e.code !== 404) throw e; }); // already gone is what we wanted
-    this.held.delete(name);
-    await this.untilGone(name, before, gracePeriodSeconds);
+    await this.podFaults.deletePod(name, options);
   }
 
-  /** Like kubectl delete: until the old pod is gone (the StatefulSet then re-creates it), within its grace period and a minute. */
-  private async untilGone(name: string, before: V1Pod | null, gracePeriodSeconds?: number): Promise<void> {
-    const grace = gracePeriodSeconds ?? before?.spec?.terminationGracePeriodSeconds ?? 30;
-    await waitUntil(`pod ${name} gone`, async () => {
-      const now = await this.core.readNamespacedPod({ name, namespace: this.namespace }).catch(() => null);
-      if (now && now.metadata?.uid === before?.metadata?.uid) throw new NotYet(`${name} still terminating`);
-    }, { timeoutMs: (grace + 60) * 1000, intervalMs: 250 });
+  crash(name: string): Promise<void> {
+    return this.podFaults.crash(name);
   }
 
-  async crash(name: string): Promise<void> {
-    await this.agents.signal(name, 'KILL');
+  kill(name: string): Promise<void> {
+    return this.podFaults.kill(name);
   }
 
-  /**
-   * The kubelet restarts a killed container at once, so "kill and keep down" is SIGSTOP: the process
-   * stays, frozen. Unlike a real kill, its connections hang instead of being refused; peers see it
-   * only by timeouts, as with a node that lost its network.
-   */
-  async kill(name: string): Promise<void> {
-    const container = await this.mainContainerId(name);
-    await this.agents.signal(name, 'STOP');
-    this.held.set(name, container);
+  restart(name: string): Promise<void> {
+    return this.podFaults.restart(name);
   }
 
-  /**
-   * Ends the frozen process with SIGKILL; the kubelet restarts the container in place, after its
-   * crash back-off (the local platform counts a hold the same way). A frozen container is still
-   * liveness-probed: if the kubelet already killed and restarted it during the hold, the new
-   * container is left alone rather than killed a second time.
-   */
-  async restart(name: string): Promise<void> {
-    const held = this.held.get(name);
-    this.held.delete(name);
-    if (held && (await this.mainContainerId(name)) !== held) return;
-    await this.agents.signal(name, 'KILL');
+  pause(name: string): Promise<void> {
+    return this.podFaults.pause(name);
   }
 
-  private async mainContainerId(name: string): Promise<string | null> {
-    const pod = await this.core.readNamespacedPod({ name, namespace: this.namespace });
-    return containerIdOf(pod, this.options.system.redis.container.name);
+  resume(name: string): Promise<void> {
+    return this.podFaults.resume(name);
+  }
+
+  async fullRestart(options: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
+    this.assertUp();
+    return this.podFaults.fullRestart(options);
+  }
+
+  async evict(name: string): Promise<EvictionResult> {
+    this.assertUp();
+    return this.podFaults.evict(name);
   }
 
   partition(groups: string[][]): Promise<void> {
@@ -205,50 +192,6 @@ export class KubernetesRunning implements RunningPlatform {
 
   private async podIps(): Promise<Map<string, string>> {
     return new Map((await this.pods()).flatMap((p) => (p.ip ? [[p.name, p.ip] as [string, string]] : [])));
-  }
-
-  async pause(name: string): Promise<void> {
-    await this.agents.signal(name, 'STOP');
-  }
-
-  async resume(name: string): Promise<void> {
-    await this.agents.signal(name, 'CONT');
-  }
-
-  /**
-   * All pods gone before any comes back: scale the StatefulSet to 0, wait until no pod is left,
-   * scale it back. The PVCs stay; the IPs are the CNI's, so `shuffleIps` cannot be promised here.
-   */
-  async fullRestart({ shuffleIps = false }: { shuffleIps?: boolean } = {}): Promise<{ pod: string; before: string | null; after: string | null }[]> {
-    this.assertUp();
-    if (shuffleIps) throw new HarnessError('full restart with shuffled IPs: on Kubernetes the CNI assigns pod IPs, so only the local platform can give pods each other\'s previous IPs');
-    const sts = this.options.system.redis.statefulSet;
-    const before = await this.pods();
-    const scale = (replicas: number) => this.apps.patchNamespacedStatefulSetScale(
-      { name: sts.name, namespace: this.namespace, body: { spec: { replicas } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    await scale(0);
-    await waitUntil('every pod terminated', async () => {
-      const left = await this.pods();
-      if (left.length > 0) throw new NotYet(`${left.map((p) => p.name).join(', ')} still terminating`);
-    }, { timeoutMs: fullStopDeadlineMs(sts), intervalMs: 500 });
-    this.held.clear();
-    // The forwards named pods that are gone: drop them and their connections; new ones follow.
-    for (const f of this.forwards.values()) {
-      const forward = await f.catch(() => null);
-      if (!forward) continue;
-      this.connections.forget('127.0.0.1', forward.port);
-      await forward.close().catch(() => undefined);
-    }
-    this.forwards.clear();
-    await scale(sts.replicas);
-    await waitUntil('every pod running again', async () => {
-      const now = await this.pods();
-      if (now.length < sts.replicas || now.some((p) => p.phase !== 'Running' || !p.ip)) throw new NotYet(`${now.filter((p) => p.phase === 'Running').length}/${sts.replicas} running`);
-    }, { timeoutMs: this.options.readyTimeoutMs ?? startDeadlineMs(sts), intervalMs: 500 });
-    const after = await this.pods();
-    return before.map((p) => ({ pod: p.name, before: p.ip, after: after.find((a) => a.name === p.name)?.ip ?? null }));
   }
 
   async nodes(): Promise<NodeStatus[]> {
@@ -288,17 +231,6 @@ export class KubernetesRunning implements RunningPlatform {
     await this.nodeApi.setUnschedulable(node, false);
   }
 
-  /** The eviction subresource; once it is accepted, waits as deletePod does until the old pod is gone. */
-  async evict(name: string): Promise<EvictionResult> {
-    this.assertUp();
-    const before = await this.core.readNamespacedPod({ name, namespace: this.namespace });
-    const result = await this.nodeApi.evict(this.namespace, name);
-    if (!result.evicted) return result;
-    this.held.delete(name);
-    await this.untilGone(name, before);
-    return result;
-  }
-
   async fillDisk(name: string, options: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
     this.assertUp();
     return this.disks.fill(name, options);
@@ -336,6 +268,17 @@ export class KubernetesRunning implements RunningPlatform {
   down(): Promise<void> {
     this.downPromise ??= this.teardown.runOrThrow('kubernetes');
     return this.downPromise;
+  }
+
+  /** Closes every Redis port-forward and forgets its connections: after a full restart they name pods that are gone. */
+  private async dropForwards(): Promise<void> {
+    for (const f of this.forwards.values()) {
+      const forward = await f.catch(() => null);
+      if (!forward) continue;
+      this.connections.forget('127.0.0.1', forward.port);
+      await forward.close().catch(() => undefined);
+    }
+    this.forwards.clear();
   }
 
   private forward(pod: string): Promise<{ port: number; close(): Promise<void> }> {
