@@ -10,6 +10,7 @@ import { applyDocuments, withRedisOverrides } from './apply.ts';
 import { documentsFor } from './documents.ts';
 import { KubernetesApp } from './app-deployment.ts';
 import { KubernetesPodFaults } from './pod-faults.ts';
+import { KubernetesNodeFaults } from './node-faults.ts';
 import { collectArtifacts } from './artifacts.ts';
 import type { Target } from './kubeconfig.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
@@ -47,8 +48,7 @@ export class KubernetesRunning implements RunningPlatform {
   private readonly pf: PortForward;
   private readonly agents: NodeAgents;
   private readonly nodeApi: KubernetesNodes;
-  /** Pods of a "crashed" node: frozen until restoreNode. */
-  private readonly lost = new Map<string, string[]>();
+  private readonly nodeFaults: KubernetesNodeFaults;
   private readonly connections = new RedisConnections();
   private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
   private readonly podFaults: KubernetesPodFaults;
@@ -74,6 +74,7 @@ export class KubernetesRunning implements RunningPlatform {
       core: this.core, apps: this.apps, agents: this.agents, nodes: this.nodeApi, namespace: this.namespace, system: options.system,
       readyTimeoutMs: options.readyTimeoutMs, pods: () => this.pods(), dropForwards: () => this.dropForwards(),
     });
+    this.nodeFaults = new KubernetesNodeFaults({ pods: () => this.pods(), faults: this.podFaults });
     this.netFaults = new KubernetesNetFaults({
       inNetns: (pod, script) => this.agents.inNetns(pod, script),
       podUid: (pod) => this.core.readNamespacedPod({ name: pod, namespace: this.namespace }).then(
@@ -199,26 +200,14 @@ export class KubernetesRunning implements RunningPlatform {
     return this.nodeApi.list();
   }
 
-  /**
-   * A node's failure, as far as a shared cluster allows: this run's Redis pods on the node are
-   * frozen at once (SIGSTOP from the node agent, as `kill` holds a pod) and stay so until
-   * `restoreNode` ends them with SIGKILL and the kubelet restarts them in place. The node itself
-   * stays up, so nobody else's pods are touched; peers see the pods vanish as from a dead node.
-   */
   async crashNode(node: string): Promise<string[]> {
     this.assertUp();
-    if (this.lost.has(node)) throw new HarnessError(`${node} is already down`);
-    const on = (await this.pods()).filter((p) => p.node === node && p.ip).map((p) => p.name);
-    this.lost.set(node, on);
-    await Promise.all(on.map((pod) => this.kill(pod)));
-    return on;
+    return this.nodeFaults.crashNode(node);
   }
 
   async restoreNode(node: string): Promise<void> {
     this.assertUp();
-    const pods = this.lost.get(node) ?? [];
-    this.lost.delete(node);
-    await Promise.all(pods.map((pod) => this.restart(pod)));
+    await this.nodeFaults.restoreNode(node);
   }
 
   async cordon(node: string): Promise<void> {
