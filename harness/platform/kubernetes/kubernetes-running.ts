@@ -3,7 +3,6 @@ import { HarnessError } from '../../errors.ts';
 import { runOverrides, type RedisOverride, type SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
-import { RedisConnections } from '../local/redis-connections.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
@@ -15,7 +14,8 @@ import { collectArtifacts } from './artifacts.ts';
 import type { Target } from './kubeconfig.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
 import { NodeAgents } from './node-agent.ts';
-import { execIn, forwardPort } from './streams.ts';
+import { execIn } from './streams.ts';
+import { RedisForwards } from './redis-forwards.ts';
 import { KubernetesDisks } from './disk-fill.ts';
 import { diagnosePods, watchUntil } from './waits.ts';
 import { KubernetesNodes } from './nodes.ts';
@@ -49,8 +49,7 @@ export class KubernetesRunning implements RunningPlatform {
   private readonly agents: NodeAgents;
   private readonly nodeApi: KubernetesNodes;
   private readonly nodeFaults: KubernetesNodeFaults;
-  private readonly connections = new RedisConnections();
-  private readonly forwards = new Map<string, Promise<{ port: number; close(): Promise<void> }>>();
+  private readonly redisForwards: RedisForwards;
   private readonly podFaults: KubernetesPodFaults;
   private readonly disks: KubernetesDisks;
   private readonly netFaults: KubernetesNetFaults;
@@ -68,11 +67,12 @@ export class KubernetesRunning implements RunningPlatform {
     this.exec = new Exec(kc);
     this.pf = new PortForward(kc);
     this.nodeApi = new KubernetesNodes(this.core, kc.makeApiClient(PolicyApi));
+    this.redisForwards = new RedisForwards(this.pf, this.namespace, options.system.redis.clientPort);
     this.disks = new KubernetesDisks(this.exec, this.namespace, options.system);
     this.agents = new NodeAgents(this.core, this.exec, this.namespace, options.runId, options.system.redis.container.name);
     this.podFaults = new KubernetesPodFaults({
       core: this.core, apps: this.apps, agents: this.agents, nodes: this.nodeApi, namespace: this.namespace, system: options.system,
-      readyTimeoutMs: options.readyTimeoutMs, pods: () => this.pods(), dropForwards: () => this.dropForwards(),
+      readyTimeoutMs: options.readyTimeoutMs, pods: () => this.pods(), dropForwards: () => this.redisForwards.drop(),
     });
     this.nodeFaults = new KubernetesNodeFaults({ pods: () => this.pods(), faults: this.podFaults });
     this.netFaults = new KubernetesNetFaults({
@@ -107,10 +107,7 @@ export class KubernetesRunning implements RunningPlatform {
       if (!keep) await this.core.deleteNamespace({ name: this.namespace }).catch((e: { code?: number }) => { if (e.code !== 404) throw e; });
     });
     this.teardown.defer('logs and events', () => this.collectArtifacts());
-    this.teardown.defer('port-forwards', async () => {
-      this.connections.close();
-      for (const f of this.forwards.values()) await (await f).close();
-    });
+    this.teardown.defer('port-forwards', () => this.redisForwards.close());
     const { redis } = system;
     const overrides = runOverrides(this.options.nodeTimeoutOverrideMs, this.options.redisConfig);
     const docs = withRedisOverrides(documentsFor(this.options.system, 'redis'), redis.configFile?.configMap ?? '', redis.configFile?.key ?? '', overrides);
@@ -232,8 +229,7 @@ export class KubernetesRunning implements RunningPlatform {
 
   async redis(name: string, args: string[], options?: CallOptions): Promise<RedisReply> {
     this.assertUp();
-    const forward = await this.forward(name);
-    return this.connections.call('127.0.0.1', forward.port, args, options);
+    return this.redisForwards.call(name, args, options);
   }
 
   async redisCli(name: string, args: string[], { timeoutMs = 30_000 }: CallOptions = {}): Promise<ExecResult> {
@@ -257,26 +253,6 @@ export class KubernetesRunning implements RunningPlatform {
   down(): Promise<void> {
     this.downPromise ??= this.teardown.runOrThrow('kubernetes');
     return this.downPromise;
-  }
-
-  /** Closes every Redis port-forward and forgets its connections: after a full restart they name pods that are gone. */
-  private async dropForwards(): Promise<void> {
-    for (const f of this.forwards.values()) {
-      const forward = await f.catch(() => null);
-      if (!forward) continue;
-      this.connections.forget('127.0.0.1', forward.port);
-      await forward.close().catch(() => undefined);
-    }
-    this.forwards.clear();
-  }
-
-  private forward(pod: string): Promise<{ port: number; close(): Promise<void> }> {
-    let f = this.forwards.get(pod);
-    if (!f) {
-      f = forwardPort(this.pf, this.namespace, async () => pod, this.info.clientPort);
-      this.forwards.set(pod, f);
-    }
-    return f;
   }
 
   private collectArtifacts(): Promise<void> {
