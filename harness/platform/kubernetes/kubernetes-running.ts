@@ -6,22 +6,22 @@ import { onTerminate } from '../../util/terminate.ts';
 import type { AppEndpoint, CallOptions, EvictionResult, ExecResult, LinkFault, NodeStatus, PlatformInfo, PodStatus, RedisReply, RunningPlatform } from '../types.ts';
 import { faultTable } from '../net-rules.ts';
 import { applyDocuments, withRedisOverrides } from './apply.ts';
-import { documentsFor } from './documents.ts';
 import { KubernetesApp } from './app-deployment.ts';
-import { KubernetesPodFaults } from './pod-faults.ts';
-import { KubernetesNodeFaults } from './node-faults.ts';
 import { collectArtifacts } from './artifacts.ts';
+import { startDeadlineMs } from './deadlines.ts';
+import { KubernetesDisks } from './disk-fill.ts';
+import { documentsFor } from './documents.ts';
 import type { Target } from './kubeconfig.ts';
+import { LABELS, selector } from './labels.ts';
 import { KubernetesNetFaults } from './net-faults.ts';
 import { NodeAgents } from './node-agent.ts';
-import { execIn } from './streams.ts';
-import { RedisForwards } from './redis-forwards.ts';
-import { KubernetesDisks } from './disk-fill.ts';
-import { diagnosePods, watchUntil } from './waits.ts';
+import { KubernetesNodeFaults } from './node-faults.ts';
 import { KubernetesNodes } from './nodes.ts';
+import { KubernetesPodFaults } from './pod-faults.ts';
 import { ordinalOf, podStatusOf } from './pod-status.ts';
-import { startDeadlineMs } from './deadlines.ts';
-import { LABELS, selector } from './labels.ts';
+import { RedisForwards } from './redis-forwards.ts';
+import { execIn } from './streams.ts';
+import { diagnosePods, watchUntil } from './waits.ts';
 
 export interface KubernetesPlatformOptions {
   system: SystemUnderTest;
@@ -48,13 +48,15 @@ export class KubernetesRunning implements RunningPlatform {
   private readonly pf: PortForward;
   private readonly agents: NodeAgents;
   private readonly nodeApi: KubernetesNodes;
-  private readonly nodeFaults: KubernetesNodeFaults;
+  // The platform's parts, each in a file of its own. The methods below hand over to them; the check
+  // that the platform is up (assertUp) stays here, with the state it reads.
   private readonly redisForwards: RedisForwards;
   private readonly podFaults: KubernetesPodFaults;
-  private readonly disks: KubernetesDisks;
+  private readonly nodeFaults: KubernetesNodeFaults;
   private readonly netFaults: KubernetesNetFaults;
-  private readonly teardown = new Teardown();
+  private readonly disks: KubernetesDisks;
   private readonly app: KubernetesApp;
+  private readonly teardown = new Teardown();
   private downPromise: Promise<void> | null = null;
   readonly namespace: string;
 
