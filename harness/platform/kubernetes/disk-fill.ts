@@ -1,8 +1,10 @@
+import type { Exec } from '@kubernetes/client-node';
 import { HarnessError, errorMessage } from '../../errors.ts';
 import type { SystemUnderTest } from '../../manifests/index.ts';
 import { formatBytes, memoryBytes } from '../../manifests/quantity.ts';
 import { FILL_FILE, mountHolding } from '../local/disk-fill.ts';
 import type { ExecResult } from '../types.ts';
+import { execIn } from './streams.ts';
 
 /** A command run in the pod's Redis container (`kubectl exec`). */
 export type PodExec = (argv: string[]) => Promise<ExecResult>;
@@ -56,6 +58,30 @@ export async function fillInPod(exec: PodExec, pod: string, path: string, leaveB
 export async function freeInPod(exec: PodExec, pod: string, path: string): Promise<void> {
   const result = await exec(['rm', '-f', `${path.replace(/\/$/, '')}/${FILL_FILE}`]);
   if (result.exitCode !== 0) throw new HarnessError(`freeDisk: ${pod}: rm ${FILL_FILE} in ${path} failed: ${result.stderr.trim()}`);
+}
+
+/** A run's disk fills: the volumes fillDisk filled in each pod, so that freeDisk removes each fill file it wrote. */
+export class KubernetesDisks {
+  /** Pods whose volumes fillDisk filled: the mount paths, for freeDisk. */
+  private readonly filled = new Map<string, string[]>();
+
+  constructor(private readonly exec: Exec, private readonly namespace: string, private readonly system: SystemUnderTest) {}
+
+  async fill(name: string, { path, leaveBytes }: { path: string; leaveBytes: number }): Promise<{ freeBytes: number; filledBytes: number }> {
+    const result = await fillInPod(this.execInRedis(name), name, path, leaveBytes, claimAt(this.system, path));
+    this.filled.set(name, [...new Set([...(this.filled.get(name) ?? []), path])]);
+    return result;
+  }
+
+  async free(name: string): Promise<void> {
+    for (const path of this.filled.get(name) ?? []) await freeInPod(this.execInRedis(name), name, path);
+    this.filled.delete(name);
+  }
+
+  /** `kubectl exec` in the pod's Redis container; a fill of a large volume with dd takes a while. */
+  private execInRedis(pod: string): PodExec {
+    return (argv) => execIn(this.exec, this.namespace, pod, this.system.redis.container.name, argv, 300_000);
+  }
 }
 
 async function df(exec: PodExec, pod: string, path: string): Promise<{ totalBytes: number; freeBytes: number }> {

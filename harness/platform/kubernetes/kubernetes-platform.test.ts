@@ -9,7 +9,8 @@ import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manife
 import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
 import type { RunningPlatform } from '../types.ts';
 import { checkKubernetesTarget, isHarnessKindContext } from './guard.ts';
-import { fullStopDeadlineMs, KubernetesPlatform, startDeadlineMs } from './kubernetes-platform.ts';
+import { fullStopDeadlineMs, startDeadlineMs } from './deadlines.ts';
+import { KubernetesPlatform } from './kubernetes-platform.ts';
 import { eventFor, pod, statefulSet, status } from './testing/fixtures.ts';
 import { json, MockApi, watchStream } from './testing/mock-api.ts';
 import { agentName } from './node-agent.ts';
