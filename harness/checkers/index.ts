@@ -56,7 +56,7 @@ export function canFail(check: CheckName, expect: Expectations): boolean {
 
 export { minorityWritesChecker, MINORITY_MARGIN_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
-export type { MemoryEvidence, OomKill } from './oom-kills.ts';
+export type { MemoryEvidence, OomKill } from './types.ts';
 export { appendChecker, availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, otherShardsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';

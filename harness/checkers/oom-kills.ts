@@ -1,21 +1,6 @@
 import { formatBytes } from '../manifests/quantity.ts';
 import { counterChecker } from './counter.ts';
-import type { Checker } from './types.ts';
-
-/** One OOM kill seen in a pod's status during the run. */
-export interface OomKill {
-  pod: string;
-  /** When the watch saw it, on the scenario clock (it polls: up to one interval late). */
-  atMs: number;
-  /** The container's main process (redis-server): the container restarted; otherwise a process it forked. */
-  mainProcess: boolean;
-}
-
-/** What a run with a memory limit records; absent where the manifests set none. */
-export interface MemoryEvidence {
-  limitBytes: number;
-  oomKills: OomKill[];
-}
+import type { Checker, OomKill } from './types.ts';
 
 const describe = (k: OomKill) => `${k.pod} at ${(k.atMs / 1000).toFixed(1)} s (${k.mainProcess ? 'redis-server itself: the container restarted, exit 137 OOMKilled' : 'a forked child: redis-server survived'})`;
 

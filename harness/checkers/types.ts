@@ -3,7 +3,6 @@ import type { SlotRange } from '../cluster/slots.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { Op, OpTable, Workload } from '../workload/history.ts';
 import type { SampleSummary } from '../workload/sampler.ts';
-import type { MemoryEvidence } from './oom-kills.ts';
 
 export type Validity = true | false | 'unknown';
 
@@ -193,4 +192,19 @@ export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: num
   const ending = ENDS[f.kind];
   const end = ending ? faults.find((r) => r.kind === ending && r.target === f.target && r.atMs >= f.atMs)?.atMs : undefined;
   return end ?? fallback ?? f.endMs ?? f.atMs;
+}
+
+/** One OOM kill seen in a pod's status during the run. */
+export interface OomKill {
+  pod: string;
+  /** When the watch saw it, on the scenario clock (it polls: up to one interval late). */
+  atMs: number;
+  /** The container's main process (redis-server): the container restarted; otherwise a process it forked. */
+  mainProcess: boolean;
+}
+
+/** What a run with a memory limit records; absent where the manifests set none. */
+export interface MemoryEvidence {
+  limitBytes: number;
+  oomKills: OomKill[];
 }

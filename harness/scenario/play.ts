@@ -1,7 +1,16 @@
 import { HarnessError } from '../errors.ts';
 import { describePlan, type Plan, type PlanStep, type PlanTarget } from '../explore/plan.ts';
 import { sleep } from '../util/wait.ts';
-import type { ScenarioRun } from './run.ts';
+import type { FaultInjector } from '../faults/injector.ts';
+
+/** What a schedule needs of a running scenario (ScenarioRun is one; run.ts imports this file). */
+export interface PlanStage {
+  readonly faults: FaultInjector;
+  masterOfCounter(): Promise<string>;
+  masters(): Promise<string[]>;
+  replicaOf(master: string): Promise<string>;
+  nodeOf(pod: string): Promise<{ name: string }>;
+}
 
 /**
  * Plays a fault schedule on a running scenario: every step at its time, each held and undone on
@@ -9,7 +18,7 @@ import type { ScenarioRun } from './run.ts';
  * step, so that a replay hits the same roles whatever the seed placed where. A step that fails
  * does not stop the others from undoing their faults; the first error is rethrown after all end.
  */
-export async function playPlan(run: ScenarioRun, plan: Plan, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function playPlan(run: PlanStage, plan: Plan, log: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const targets = await resolveTargets(run);
   log(`schedule: ${describePlan(plan)} (${Object.entries(targets).map(([role, pod]) => `${role} ${pod}`).join(', ')})`);
   const startedAt = Date.now();
@@ -21,7 +30,7 @@ export async function playPlan(run: ScenarioRun, plan: Plan, log: (line: string)
   if (failed) throw failed.reason;
 }
 
-async function resolveTargets(run: ScenarioRun): Promise<Record<PlanTarget, string>> {
+async function resolveTargets(run: PlanStage): Promise<Record<PlanTarget, string>> {
   const counterMaster = await run.masterOfCounter();
   const otherMaster = (await run.masters()).find((m) => m !== counterMaster);
   if (!otherMaster) throw new HarnessError('the schedule needs a second shard, and the cluster has one master');
@@ -33,7 +42,7 @@ async function resolveTargets(run: ScenarioRun): Promise<Record<PlanTarget, stri
   };
 }
 
-async function playStep(run: ScenarioRun, step: PlanStep, pod: string, signal?: AbortSignal): Promise<void> {
+async function playStep(run: PlanStage, step: PlanStep, pod: string, signal?: AbortSignal): Promise<void> {
   const hold = () => sleep(step.holdMs, signal);
   const f = run.faults;
   switch (step.fault) {
