@@ -1,18 +1,15 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
-import { chooseKeys, listKeyOf, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
+import { masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
 import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
 import { NotYet, sleep, waitUntil } from '../util/wait.ts';
-import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
-import { Clock } from '../workload/clock.ts';
-import { HistoryRecorder, type Workload } from '../workload/history.ts';
-import { chooseWorkload } from '../workload/choose.ts';
-import { startSampler, type RunningSampler } from '../workload/sampler.ts';
+import type { RunningWorkload } from '../workload/clients.ts';
+import type { Clock } from '../workload/clock.ts';
+import type { HistoryRecorder, Workload } from '../workload/history.ts';
+import type { RunningSampler } from '../workload/sampler.ts';
 import { readCount, readList } from '../workload/read-count.ts';
 import { scenarioLine } from './progress.ts';
 import { emptyMetrics, keysOf, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
@@ -20,8 +17,8 @@ import { Schedule } from './schedule.ts';
 import { seriesOf } from './series.ts';
 import { writeScenarioArtifacts } from './artifacts.ts';
 import { writeEvidence } from './evidence.ts';
-import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
-import { describeKeys, inBatches, seriesShards, shardIndices } from './keys.ts';
+import { counterSlotOf } from './preconditions.ts';
+import { inBatches, seriesShards } from './keys.ts';
 import { step } from './allure.ts';
 import { promiseVerdicts, type StatedExpectation } from './spec.ts';
 import { playPlan } from './play.ts';
@@ -31,6 +28,7 @@ import { generatePlan } from '../explore/generate.ts';
 import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
+import { startLoad } from './start-load.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
 const SETTLE_MS = Number(process.env.HARNESS_SETTLE_MS || 3000);
@@ -99,40 +97,8 @@ export class ScenarioRun {
   }
 
   static async start(env: ScenarioEnv, name: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
-    const dir = path.join(env.runDir, 'scenarios', name);
-    await mkdir(path.join(dir, 'logs'), { recursive: true });
-    const startedAt = Date.now();
-    const log = (m: string) => env.log(scenarioLine(startedAt, name, m));
-    const before = await step('setup: cluster healthy, load running', async () => {
-      log('checking the cluster is healthy');
-      return await healthyOrHealed(env, log);
-    });
-    // Every slot range of every master under load, from the topology at the start (cluster/keys.ts).
-    const { keys: shardKeys, raisedFrom } = chooseKeys(before, counterKeyOf(env.system), env.keys ?? undefined);
-    if (raisedFrom !== null) log(`--keys ${raisedFrom} raised to ${shardKeys.length}: every master holds at least one key`);
-    const keys = await inBatches(shardKeys, async (k, i) => ({ ...k, baseline: await readCount(env.appUrl, 10_000, i === 0 ? undefined : k.key) }));
-    const clock = new Clock();
-    const history = new HistoryRecorder(path.join(dir, 'history.jsonl'));
-    const counterSlot = counterSlotOf(env.system);
-    // The sampler records each watched slot's owner every 250 ms: a key per shard and each master's
-    // first slot are what replica-promotion reads; every key's slot would cost memory for nothing.
-    const shardOf = shardIndices(keys);
-    const firstOfShard = keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i);
-    const watchSlots = [...new Set([...firstOfShard.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master' && e.self.slots.length > 0).map((e) => e.self.slots[0]![0])])];
-    const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
-    // Clients per shard, not per key (at least one per shard and workload): more keys spread the
-    // same load over more slots, they do not add to it.
-    const shardCount = new Set(shardOf).size;
-    const { workload: kind, why } = chooseWorkload(env.workload, env.ratePerSec, shardCount);
-    if (why) log(why);
-    const lists = kind === 'counter' ? [] : keys.map((k) => ({ ...k, key: listKeyOf(k.key, startedAt.toString(36)) }));
-    const clients = Math.max(options.clients ?? 4, (kind === 'both' ? 2 : 1) * shardCount);
-    const workload = startWorkload(history, clock, {
-      url: env.appUrl, clients, keys: keys.map((k) => k.key), shardOf, workload: kind, listKeys: lists.map((l) => l.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}),
-    });
-    const over = describeKeys(keys, lists, kind);
-    log(`load started (${kind}): ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${over}`);
-    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, kind, lists, clock, history, sampler, workload);
+    const s = await startLoad(env, name, options);
+    return new ScenarioRun(s.startedAt, name, env, options, s.dir, s.before, s.keys, s.kind, s.lists, s.clock, s.history, s.sampler, s.workload);
   }
 
   log(message: string): void {
