@@ -1,5 +1,5 @@
-import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
-import { masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
+import { faultEffectMs, promotionDeadlineMs, type CheckResult, type Expectations } from '../checkers/index.ts';
+import { masterOfSlot, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -10,17 +10,12 @@ import type { RunningWorkload } from '../workload/clients.ts';
 import type { Clock } from '../workload/clock.ts';
 import type { HistoryRecorder, Workload } from '../workload/history.ts';
 import type { RunningSampler } from '../workload/sampler.ts';
-import { readCount, readList } from '../workload/read-count.ts';
 import { scenarioLine } from './progress.ts';
-import { emptyMetrics, keysOf, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
+import { verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
-import { seriesOf } from './series.ts';
-import { writeScenarioArtifacts } from './artifacts.ts';
-import { writeEvidence } from './evidence.ts';
 import { counterSlotOf } from './preconditions.ts';
-import { inBatches, seriesShards } from './keys.ts';
 import { step } from './allure.ts';
-import { promiseVerdicts, type StatedExpectation } from './spec.ts';
+import type { StatedExpectation } from './spec.ts';
 import { playPlan } from './play.ts';
 import { undoOpenFaults } from './undo.ts';
 import { describePlan, type Plan } from '../explore/plan.ts';
@@ -29,6 +24,7 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
+import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
 const SETTLE_MS = Number(process.env.HARNESS_SETTLE_MS || 3000);
@@ -276,15 +272,13 @@ export class ScenarioRun {
     this.log(`settling under load for ${settleMs} ms`);
     await sleep(settleMs, this.env.signal);
     await this.stopLoad();
-    const checks = await this.judge();
+    const checks = await judge(this.judged);
     const { status, error } = verdictOf(checks, this.faults.records);
     const result = this.result(status, checks, error);
     for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
     this.log(`verdict: ${status}`);
-    await this.writeArtifacts(result, checks);
-    const broken = (result.promises ?? []).filter((p) => p.valid !== true).map((p) => `${p.valid === false ? 'broken' : 'unjudged'}: "${p.says}" (${p.checks.join(', ')})`);
-    const failing = [...broken, ...checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`)];
-    return { result, checks, passed: status === 'passed', summary: failing.join('\n') || (result.error ?? 'all checks passed') };
+    await writeRunArtifacts(this.judged, result, checks);
+    return { result, checks, passed: status === 'passed', summary: summaryOf(result, checks) };
   }
 
   /**
@@ -297,60 +291,40 @@ export class ScenarioRun {
     await this.stopLoad().catch(() => undefined);
     if (this.env.signal?.aborted) {
       await undoOpenFaults(this.faults, this.env.platform, (line) => this.log(line), { restartHeld: false });
-      const checks = await this.judge(1000).catch(() => []);
+      const checks = await judge(this.judged, 1000).catch(() => []);
       const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
       this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
-      await this.writeArtifacts(result, checks);
+      await writeRunArtifacts(this.judged, result, checks);
       return;
     }
     await undoOpenFaults(this.faults, this.env.platform, (line) => this.log(line), { restartHeld: true });
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
-    await this.writeArtifacts(this.result('error', [], message), []);
+    await writeRunArtifacts(this.judged, this.result('error', [], message), []);
   }
 
   get isFinished(): boolean {
     return this.finished;
   }
 
+  /** The result, judged or not: once built, the run is finished and abort() has nothing to do. */
   private result(status: ScenarioResult['status'], checks: CheckResult[], error: string | null): ScenarioResult {
     this.finished = true;
+    return resultOf(this.judged, status, checks, error);
+  }
+
+  /** What the verdict reads of this run (judge.ts); recoveredAtMs as it is when read. */
+  private get judged(): JudgedRun {
+    const run = this;
     return {
-      name: this.name, status, startedAt: new Date(this.startedAt).toISOString(), durationMs: Date.now() - this.startedAt,
-      seed: this.env.seed, workload: this.kind, schedule: this.schedule.planned,
-      faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
-      checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
-      metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
-      shards: shardsOf(checks), keys: keysOf(checks),
-      error, setup: this.env.setup ?? null, placement: placementOf(this.before),
-      ...(this.options.promises ? { promises: promiseVerdicts(this.options.promises, checks) } : {}),
+      env: this.env, name: this.name, options: this.options, startedAt: this.startedAt, dir: this.dir, before: this.before,
+      keys: this.keys, kind: this.kind, lists: this.lists, clock: this.clock, history: this.history, sampler: this.sampler, workload: this.workload,
+      faults: this.faults, schedule: this.schedule, counterSlot: this.counterSlot, memory: this.memory, oomWatch: this.oomWatch,
+      get recoveredAtMs() {
+        return run.recoveredAtMs;
+      },
+      log: (m) => this.log(m),
     };
-  }
-
-  /** The final read and topology (each bounded), then every checker on the evidence. */
-  private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
-    const keys = await inBatches(this.keys, async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) }));
-    const lists = await inBatches(this.lists, async (l) => ({ ...l, finalRead: await readList(this.env.appUrl, l.key, readTimeoutMs).catch(() => null) }));
-    // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
-    const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
-      .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(this.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(this.faults.openPauses()) })))
-      .catch(() => null);
-    const evidence: RunEvidence = {
-      history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
-      faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
-      ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
-      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
-      ...(this.lists.length ? { workload: this.kind, lists } : {}),
-      observation: { stoppedEarly: [this.workload.stoppedEarly, this.sampler.stoppedEarly].filter((x): x is string => x !== null) }, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
-    };
-    // For `npm run check`; a run that cannot write it still has its verdict.
-    await writeEvidence(this.dir, evidence, this.sampler.settings).catch((e: unknown) => this.log(`could not write evidence.json: ${errorMessage(e)}`));
-    return runCheckers(SEED_CHECKERS, evidence);
-  }
-
-  private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {
-    const series = seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs(), seriesShards(this.keys, this.lists));
-    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...series, defaultKey: this.keys[0]!.key });
   }
 
   /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
