@@ -1,5 +1,5 @@
 import { faultEffectMs, promotionDeadlineMs, type CheckResult, type Expectations } from '../checkers/index.ts';
-import { masterOfSlot, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
+import { masterOfSlot, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
@@ -24,6 +24,7 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
+import { counterMaster, mastersBySlot, nodeOfPod, replicasOfMaster } from './topology.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
@@ -153,25 +154,20 @@ export class ScenarioRun {
 
   /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
   async replicasOf(master: string): Promise<string[]> {
-    const t = await snapshot(this.env.platform);
-    const id = selfEntries(t).find((e) => e.view.pod === master)?.self.id;
-    const replicas = selfEntries(t).filter((e) => e.self.role === 'replica' && e.self.masterId === id).map((e) => e.view.pod);
-    if (!replicas.length) throw new HarnessError(`${master} has no replica`);
-    return replicas;
+    return replicasOfMaster(this.env.platform, master);
   }
 
   /** The pods that are masters with slots right now, in slot order. */
   async masters(): Promise<string[]> {
-    return selfEntries(await snapshot(this.env.platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
-      .sort((a, b) => a.self.slots[0]![0] - b.self.slots[0]![0]).map((e) => e.view.pod);
+    return mastersBySlot(this.env.platform);
   }
 
-  /** The StatefulSet's pods, in ordinal order. */
   /** The Redis pod with this ordinal, named as its StatefulSet names it (`redis-cluster-0` for the seed, `cache-0` for examples/renamed). */
   pod(ordinal: number): string {
     return `${this.env.system.redis.statefulSet.name}-${ordinal}`;
   }
 
+  /** The StatefulSet's pods, in ordinal order. */
   async podNames(): Promise<string[]> {
     return (await this.env.platform.pods()).map((p) => p.name);
   }
@@ -191,10 +187,7 @@ export class ScenarioRun {
 
   /** The node a pod is bound to right now. */
   async nodeOf(pod: string): Promise<NodeStatus> {
-    const name = (await this.env.platform.pods()).find((p) => p.name === pod)?.node;
-    const node = (await this.env.platform.nodes()).find((n) => n.name === name);
-    if (!node) throw new HarnessError(`${pod} is on no known node`);
-    return node;
+    return nodeOfPod(this.env.platform, pod);
   }
 
   /**
@@ -216,10 +209,9 @@ export class ScenarioRun {
 
   /** The pod serving the counter key's slot right now. */
   async masterOfCounter(): Promise<string> {
-    const owner = masterOfSlot(await snapshot(this.env.platform), this.counterSlot);
-    if (!owner) throw new HarnessError(`no single master serves the counter's slot ${this.counterSlot}`);
-    this.log(`${owner.pod} is master of slot ${this.counterSlot}`);
-    return owner.pod;
+    const pod = await counterMaster(this.env.platform, this.counterSlot);
+    this.log(`${pod} is master of slot ${this.counterSlot}`);
+    return pod;
   }
 
   /** Waits until one of `pod`'s former replicas serves its slots, or the config-derived deadline passes. */
