@@ -1,11 +1,10 @@
-import { faultEffectMs, promotionDeadlineMs, type CheckResult, type Expectations } from '../checkers/index.ts';
-import { masterOfSlot, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
-import { HarnessError, errorMessage } from '../errors.ts';
+import type { CheckResult, Expectations } from '../checkers/index.ts';
+import type { ShardKey, Topology } from '../cluster/index.ts';
+import { errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
-import type { SystemUnderTest } from '../manifests/index.ts';
-import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
-import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
-import { NotYet, sleep, waitUntil } from '../util/wait.ts';
+import type { NodeStatus } from '../platform/types.ts';
+import { recoveryTimeoutMs } from '../session/session.ts';
+import { sleep } from '../util/wait.ts';
 import type { RunningWorkload } from '../workload/clients.ts';
 import type { Clock } from '../workload/clock.ts';
 import type { HistoryRecorder, Workload } from '../workload/history.ts';
@@ -24,6 +23,7 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
+import { waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, type WaitingRun } from './waits.ts';
 import { counterMaster, mastersBySlot, nodeOfPod, replicasOfMaster } from './topology.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -174,10 +174,7 @@ export class ScenarioRun {
 
   /** Until the pod is Ready (its readiness probe, or Running without one), as the controller waits. */
   async podReady(name: string): Promise<void> {
-    await waitUntil(`pod ${name} ready`, async () => {
-      const pod = (await this.env.platform.pods()).find((p) => p.name === name);
-      if (!pod?.ready) throw new NotYet(`${name}: ${pod?.phase ?? 'absent'}, not ready`);
-    }, { timeoutMs: readyTimeoutMs(this.env.nodeTimeoutMs), intervalMs: 100, signal: this.env.signal });
+    await waitForPodReady(this.env, name);
   }
 
   /** The cluster's nodes, in name order. */
@@ -195,16 +192,7 @@ export class ScenarioRun {
    * upgrade waits between nodes. False, with a line saying what is missing, if it never does.
    */
   async healthy(why: string): Promise<boolean> {
-    const timeoutMs = recoveryTimeoutMs(this.env.nodeTimeoutMs);
-    try {
-      await waitForClusterReady(this.env.platform, this.env.system.shape, { timeoutMs, signal: this.env.signal });
-      this.log(`healthy again (${why})`);
-      return true;
-    } catch (error) {
-      this.throwIfInterrupted();
-      this.log(`not healthy within ${timeoutMs} ms (${why}): ${errorMessage(error)}`);
-      return false;
-    }
+    return waitForHealthy(this.waiting, why);
   }
 
   /** The pod serving the counter key's slot right now. */
@@ -216,46 +204,13 @@ export class ScenarioRun {
 
   /** Waits until one of `pod`'s former replicas serves its slots, or the config-derived deadline passes. */
   async waitForPromotion(pod: string): Promise<boolean> {
-    const fault = [...this.faults.records].reverse().find((f) => f.target === pod && f.role === 'master');
-    if (!fault) throw new HarnessError(`no fault on master ${pod} to wait on`);
-    const deadline = this.options.expect?.promotionDeadlineMs ?? promotionDeadlineMs(this.env.nodeTimeoutMs);
-    this.log(`waiting up to ${deadline} ms for a replica of ${pod} to be promoted`);
-    const ticker = this.ticker(() => `still waiting for promotion of a replica of ${pod}`);
-    try {
-      const who = await waitUntil(`promotion of a replica of ${pod}`, async () => {
-        // A cut-off master still claims its slots: the majority's view is what decides.
-        const cut = this.faults.openNetworkFaults();
-        const t = await snapshot(this.env.platform, { timeoutMs: 500 });
-        const owner = masterOfSlot(cut.length ? { ...t, views: t.views.filter((v) => !cut.includes(v.pod)) } : t, fault.slots[0]![0]);
-        if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
-        return owner.pod;
-      }, { timeoutMs: deadline, intervalMs: 100, signal: this.env.signal });
-      this.log(`${who} promoted to master (${Math.round(this.clock.nowMs() - faultEffectMs(fault))} ms after the fault took effect)`);
-      return true;
-    } catch (error) {
-      this.throwIfInterrupted();
-      this.log(`no promotion within ${deadline} ms: ${errorMessage(error)}`);
-      return false;
-    } finally {
-      clearInterval(ticker);
-    }
+    return waitForReplicaPromotion(this.waiting, pod, this.options.expect?.promotionDeadlineMs);
   }
 
   /** Waits, with a deadline derived from the node timeout, until every readiness condition holds again. */
   async recovery(): Promise<void> {
-    const timeoutMs = recoveryTimeoutMs(this.env.nodeTimeoutMs);
-    this.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
-    const ticker = this.ticker(() => 'still recovering');
-    try {
-      await waitForClusterReady(this.env.platform, this.env.system.shape, { timeoutMs, signal: this.env.signal });
-      this.recoveredAtMs = this.clock.nowMs();
-      this.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
-    } catch (error) {
-      this.throwIfInterrupted();
-      this.log(`not recovered: ${errorMessage(error)}`);
-    } finally {
-      clearInterval(ticker);
-    }
+    const recoveredAtMs = await waitForRecovery(this.waiting);
+    if (recoveredAtMs !== null) this.recoveredAtMs = recoveredAtMs;
   }
 
   /** Settle under load, stop, read the final count, take the final topology, and judge. */
@@ -319,9 +274,9 @@ export class ScenarioRun {
     };
   }
 
-  /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
-  private throwIfInterrupted(): void {
-    if (this.env.signal?.aborted) throw this.env.signal.reason instanceof Error ? this.env.signal.reason : new Error(String(this.env.signal.reason));
+  /** What the waits read of this run (waits.ts). */
+  private get waiting(): WaitingRun {
+    return { env: this.env, faults: this.faults, clock: this.clock, log: (m) => this.log(m) };
   }
 
   private async stopLoad(): Promise<void> {
@@ -329,11 +284,5 @@ export class ScenarioRun {
     await this.sampler.stop();
     await this.oomWatch?.stop();
     await this.history.close();
-  }
-
-  /** A line every 5 s during long waits, so the 20-second failover is visibly alive. */
-  private ticker(what: () => string): NodeJS.Timeout {
-    const started = Date.now();
-    return setInterval(() => this.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
   }
 }
