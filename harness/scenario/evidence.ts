@@ -8,7 +8,7 @@ import { EventPairer, type HistoryEvent } from '../workload/history.ts';
 import { sampleFromLine, type SampleSummary, type SamplingSettings } from '../workload/sampler.ts';
 
 export const EVIDENCE_FILE = 'evidence.json';
-// As ScenarioRun.start names them; both are written while the scenario runs, not at its verdict.
+// As startLoad (start-load.ts) names them; both are written while the scenario runs, not at its verdict.
 const HISTORY_FILE = 'history.jsonl';
 const TOPOLOGY_FILE = 'topology.jsonl';
 const VERSION = 1;

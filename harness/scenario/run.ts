@@ -1,29 +1,20 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { SEED_CHECKERS, faultEffectMs, promotionDeadlineMs, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
-import { chooseKeys, listKeyOf, masterOfSlot, reaskUnanswered, selfEntries, snapshot, waitForClusterReady, type ShardKey, type Topology } from '../cluster/index.ts';
-import { HarnessError, errorMessage } from '../errors.ts';
+import type { CheckResult, Expectations } from '../checkers/index.ts';
+import type { ShardKey, Topology } from '../cluster/index.ts';
+import { errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
-import type { SystemUnderTest } from '../manifests/index.ts';
-import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
-import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
-import { NotYet, sleep, waitUntil } from '../util/wait.ts';
-import { startWorkload, type RunningWorkload } from '../workload/clients.ts';
-import { Clock } from '../workload/clock.ts';
-import { HistoryRecorder, type Workload } from '../workload/history.ts';
-import { chooseWorkload } from '../workload/choose.ts';
-import { startSampler, type RunningSampler } from '../workload/sampler.ts';
-import { readCount, readList } from '../workload/read-count.ts';
+import type { NodeStatus } from '../platform/types.ts';
+import { recoveryTimeoutMs } from '../session/session.ts';
+import { sleep } from '../util/wait.ts';
+import type { RunningWorkload } from '../workload/clients.ts';
+import type { Clock } from '../workload/clock.ts';
+import type { HistoryRecorder, Workload } from '../workload/history.ts';
+import type { RunningSampler } from '../workload/sampler.ts';
 import { scenarioLine } from './progress.ts';
-import { emptyMetrics, keysOf, metricsOf, placementOf, shardsOf, verdictOf, type ScenarioResult } from './result.ts';
+import { verdictOf, type ScenarioResult } from './result.ts';
 import { Schedule } from './schedule.ts';
-import { seriesOf } from './series.ts';
-import { writeScenarioArtifacts } from './artifacts.ts';
-import { writeEvidence } from './evidence.ts';
-import { counterKeyOf, counterSlotOf, healthyOrHealed } from './preconditions.ts';
-import { describeKeys, inBatches, seriesShards, shardIndices } from './keys.ts';
+import { counterSlotOf } from './preconditions.ts';
 import { step } from './allure.ts';
-import { promiseVerdicts, type StatedExpectation } from './spec.ts';
+import type { StatedExpectation } from './spec.ts';
 import { playPlan } from './play.ts';
 import { undoOpenFaults } from './undo.ts';
 import { describePlan, type Plan } from '../explore/plan.ts';
@@ -31,6 +22,10 @@ import { generatePlan } from '../explore/generate.ts';
 import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
+import { startLoad } from './start-load.ts';
+import { waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, type WaitingRun } from './waits.ts';
+import { counterMaster, mastersBySlot, nodeOfPod, replicasOfMaster } from './topology.ts';
+import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
 const SETTLE_MS = Number(process.env.HARNESS_SETTLE_MS || 3000);
@@ -99,40 +94,8 @@ export class ScenarioRun {
   }
 
   static async start(env: ScenarioEnv, name: string, options: ScenarioOptions = {}): Promise<ScenarioRun> {
-    const dir = path.join(env.runDir, 'scenarios', name);
-    await mkdir(path.join(dir, 'logs'), { recursive: true });
-    const startedAt = Date.now();
-    const log = (m: string) => env.log(scenarioLine(startedAt, name, m));
-    const before = await step('setup: cluster healthy, load running', async () => {
-      log('checking the cluster is healthy');
-      return await healthyOrHealed(env, log);
-    });
-    // Every slot range of every master under load, from the topology at the start (cluster/keys.ts).
-    const { keys: shardKeys, raisedFrom } = chooseKeys(before, counterKeyOf(env.system), env.keys ?? undefined);
-    if (raisedFrom !== null) log(`--keys ${raisedFrom} raised to ${shardKeys.length}: every master holds at least one key`);
-    const keys = await inBatches(shardKeys, async (k, i) => ({ ...k, baseline: await readCount(env.appUrl, 10_000, i === 0 ? undefined : k.key) }));
-    const clock = new Clock();
-    const history = new HistoryRecorder(path.join(dir, 'history.jsonl'));
-    const counterSlot = counterSlotOf(env.system);
-    // The sampler records each watched slot's owner every 250 ms: a key per shard and each master's
-    // first slot are what replica-promotion reads; every key's slot would cost memory for nothing.
-    const shardOf = shardIndices(keys);
-    const firstOfShard = keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i);
-    const watchSlots = [...new Set([...firstOfShard.map((k) => k.slot), ...selfEntries(before).filter((e) => e.self.role === 'master' && e.self.slots.length > 0).map((e) => e.self.slots[0]![0])])];
-    const sampler = startSampler(env.platform, clock, { file: path.join(dir, 'topology.jsonl'), counterSlot, watchSlots });
-    // Clients per shard, not per key (at least one per shard and workload): more keys spread the
-    // same load over more slots, they do not add to it.
-    const shardCount = new Set(shardOf).size;
-    const { workload: kind, why } = chooseWorkload(env.workload, env.ratePerSec, shardCount);
-    if (why) log(why);
-    const lists = kind === 'counter' ? [] : keys.map((k) => ({ ...k, key: listKeyOf(k.key, startedAt.toString(36)) }));
-    const clients = Math.max(options.clients ?? 4, (kind === 'both' ? 2 : 1) * shardCount);
-    const workload = startWorkload(history, clock, {
-      url: env.appUrl, clients, keys: keys.map((k) => k.key), shardOf, workload: kind, listKeys: lists.map((l) => l.key), ...(env.ratePerSec ? { ratePerClient: env.ratePerSec / clients } : {}),
-    });
-    const over = describeKeys(keys, lists, kind);
-    log(`load started (${kind}): ${clients} clients${env.ratePerSec ? ` at ${env.ratePerSec} ops/s` : ''} over ${over}`);
-    return new ScenarioRun(startedAt, name, env, options, dir, before, keys, kind, lists, clock, history, sampler, workload);
+    const s = await startLoad(env, name, options);
+    return new ScenarioRun(s.startedAt, name, env, options, s.dir, s.before, s.keys, s.kind, s.lists, s.clock, s.history, s.sampler, s.workload);
   }
 
   log(message: string): void {
@@ -191,35 +154,27 @@ export class ScenarioRun {
 
   /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
   async replicasOf(master: string): Promise<string[]> {
-    const t = await snapshot(this.env.platform);
-    const id = selfEntries(t).find((e) => e.view.pod === master)?.self.id;
-    const replicas = selfEntries(t).filter((e) => e.self.role === 'replica' && e.self.masterId === id).map((e) => e.view.pod);
-    if (!replicas.length) throw new HarnessError(`${master} has no replica`);
-    return replicas;
+    return replicasOfMaster(this.env.platform, master);
   }
 
   /** The pods that are masters with slots right now, in slot order. */
   async masters(): Promise<string[]> {
-    return selfEntries(await snapshot(this.env.platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
-      .sort((a, b) => a.self.slots[0]![0] - b.self.slots[0]![0]).map((e) => e.view.pod);
+    return mastersBySlot(this.env.platform);
   }
 
-  /** The StatefulSet's pods, in ordinal order. */
   /** The Redis pod with this ordinal, named as its StatefulSet names it (`redis-cluster-0` for the seed, `cache-0` for examples/renamed). */
   pod(ordinal: number): string {
     return `${this.env.system.redis.statefulSet.name}-${ordinal}`;
   }
 
+  /** The StatefulSet's pods, in ordinal order. */
   async podNames(): Promise<string[]> {
     return (await this.env.platform.pods()).map((p) => p.name);
   }
 
   /** Until the pod is Ready (its readiness probe, or Running without one), as the controller waits. */
   async podReady(name: string): Promise<void> {
-    await waitUntil(`pod ${name} ready`, async () => {
-      const pod = (await this.env.platform.pods()).find((p) => p.name === name);
-      if (!pod?.ready) throw new NotYet(`${name}: ${pod?.phase ?? 'absent'}, not ready`);
-    }, { timeoutMs: readyTimeoutMs(this.env.nodeTimeoutMs), intervalMs: 100, signal: this.env.signal });
+    await waitForPodReady(this.env, name);
   }
 
   /** The cluster's nodes, in name order. */
@@ -229,10 +184,7 @@ export class ScenarioRun {
 
   /** The node a pod is bound to right now. */
   async nodeOf(pod: string): Promise<NodeStatus> {
-    const name = (await this.env.platform.pods()).find((p) => p.name === pod)?.node;
-    const node = (await this.env.platform.nodes()).find((n) => n.name === name);
-    if (!node) throw new HarnessError(`${pod} is on no known node`);
-    return node;
+    return nodeOfPod(this.env.platform, pod);
   }
 
   /**
@@ -240,68 +192,25 @@ export class ScenarioRun {
    * upgrade waits between nodes. False, with a line saying what is missing, if it never does.
    */
   async healthy(why: string): Promise<boolean> {
-    const timeoutMs = recoveryTimeoutMs(this.env.nodeTimeoutMs);
-    try {
-      await waitForClusterReady(this.env.platform, this.env.system.shape, { timeoutMs, signal: this.env.signal });
-      this.log(`healthy again (${why})`);
-      return true;
-    } catch (error) {
-      this.throwIfInterrupted();
-      this.log(`not healthy within ${timeoutMs} ms (${why}): ${errorMessage(error)}`);
-      return false;
-    }
+    return waitForHealthy(this.waiting, why);
   }
 
   /** The pod serving the counter key's slot right now. */
   async masterOfCounter(): Promise<string> {
-    const owner = masterOfSlot(await snapshot(this.env.platform), this.counterSlot);
-    if (!owner) throw new HarnessError(`no single master serves the counter's slot ${this.counterSlot}`);
-    this.log(`${owner.pod} is master of slot ${this.counterSlot}`);
-    return owner.pod;
+    const pod = await counterMaster(this.env.platform, this.counterSlot);
+    this.log(`${pod} is master of slot ${this.counterSlot}`);
+    return pod;
   }
 
   /** Waits until one of `pod`'s former replicas serves its slots, or the config-derived deadline passes. */
   async waitForPromotion(pod: string): Promise<boolean> {
-    const fault = [...this.faults.records].reverse().find((f) => f.target === pod && f.role === 'master');
-    if (!fault) throw new HarnessError(`no fault on master ${pod} to wait on`);
-    const deadline = this.options.expect?.promotionDeadlineMs ?? promotionDeadlineMs(this.env.nodeTimeoutMs);
-    this.log(`waiting up to ${deadline} ms for a replica of ${pod} to be promoted`);
-    const ticker = this.ticker(() => `still waiting for promotion of a replica of ${pod}`);
-    try {
-      const who = await waitUntil(`promotion of a replica of ${pod}`, async () => {
-        // A cut-off master still claims its slots: the majority's view is what decides.
-        const cut = this.faults.openNetworkFaults();
-        const t = await snapshot(this.env.platform, { timeoutMs: 500 });
-        const owner = masterOfSlot(cut.length ? { ...t, views: t.views.filter((v) => !cut.includes(v.pod)) } : t, fault.slots[0]![0]);
-        if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
-        return owner.pod;
-      }, { timeoutMs: deadline, intervalMs: 100, signal: this.env.signal });
-      this.log(`${who} promoted to master (${Math.round(this.clock.nowMs() - faultEffectMs(fault))} ms after the fault took effect)`);
-      return true;
-    } catch (error) {
-      this.throwIfInterrupted();
-      this.log(`no promotion within ${deadline} ms: ${errorMessage(error)}`);
-      return false;
-    } finally {
-      clearInterval(ticker);
-    }
+    return waitForReplicaPromotion(this.waiting, pod, this.options.expect?.promotionDeadlineMs);
   }
 
   /** Waits, with a deadline derived from the node timeout, until every readiness condition holds again. */
   async recovery(): Promise<void> {
-    const timeoutMs = recoveryTimeoutMs(this.env.nodeTimeoutMs);
-    this.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
-    const ticker = this.ticker(() => 'still recovering');
-    try {
-      await waitForClusterReady(this.env.platform, this.env.system.shape, { timeoutMs, signal: this.env.signal });
-      this.recoveredAtMs = this.clock.nowMs();
-      this.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
-    } catch (error) {
-      this.throwIfInterrupted();
-      this.log(`not recovered: ${errorMessage(error)}`);
-    } finally {
-      clearInterval(ticker);
-    }
+    const recoveredAtMs = await waitForRecovery(this.waiting);
+    if (recoveredAtMs !== null) this.recoveredAtMs = recoveredAtMs;
   }
 
   /** Settle under load, stop, read the final count, take the final topology, and judge. */
@@ -310,15 +219,13 @@ export class ScenarioRun {
     this.log(`settling under load for ${settleMs} ms`);
     await sleep(settleMs, this.env.signal);
     await this.stopLoad();
-    const checks = await this.judge();
+    const checks = await judge(this.judged);
     const { status, error } = verdictOf(checks, this.faults.records);
     const result = this.result(status, checks, error);
     for (const c of checks) this.log(`${c.valid === true ? 'PASS' : c.valid === false ? 'FAIL' : 'UNKNOWN'} ${c.name}: ${c.message}`);
     this.log(`verdict: ${status}`);
-    await this.writeArtifacts(result, checks);
-    const broken = (result.promises ?? []).filter((p) => p.valid !== true).map((p) => `${p.valid === false ? 'broken' : 'unjudged'}: "${p.says}" (${p.checks.join(', ')})`);
-    const failing = [...broken, ...checks.filter((c) => c.valid !== true).map((c) => `${c.name}: ${c.message}`)];
-    return { result, checks, passed: status === 'passed', summary: failing.join('\n') || (result.error ?? 'all checks passed') };
+    await writeRunArtifacts(this.judged, result, checks);
+    return { result, checks, passed: status === 'passed', summary: summaryOf(result, checks) };
   }
 
   /**
@@ -331,65 +238,45 @@ export class ScenarioRun {
     await this.stopLoad().catch(() => undefined);
     if (this.env.signal?.aborted) {
       await undoOpenFaults(this.faults, this.env.platform, (line) => this.log(line), { restartHeld: false });
-      const checks = await this.judge(1000).catch(() => []);
+      const checks = await judge(this.judged, 1000).catch(() => []);
       const result = { ...this.result('interrupted', checks, errorMessage(this.env.signal.reason)), partial: true };
       this.log(`interrupted: ${result.error}; ${this.history.ops.length} operations recorded, judged as a partial history`);
-      await this.writeArtifacts(result, checks);
+      await writeRunArtifacts(this.judged, result, checks);
       return;
     }
     await undoOpenFaults(this.faults, this.env.platform, (line) => this.log(line), { restartHeld: true });
     const message = errorMessage(this.error ?? reason);
     this.log(`error: ${message}`);
-    await this.writeArtifacts(this.result('error', [], message), []);
+    await writeRunArtifacts(this.judged, this.result('error', [], message), []);
   }
 
   get isFinished(): boolean {
     return this.finished;
   }
 
+  /** The result, judged or not: once built, the run is finished and abort() has nothing to do. */
   private result(status: ScenarioResult['status'], checks: CheckResult[], error: string | null): ScenarioResult {
     this.finished = true;
+    return resultOf(this.judged, status, checks, error);
+  }
+
+  /** What the verdict reads of this run (judge.ts); recoveredAtMs as it is when read. */
+  private get judged(): JudgedRun {
+    const run = this;
     return {
-      name: this.name, status, startedAt: new Date(this.startedAt).toISOString(), durationMs: Date.now() - this.startedAt,
-      seed: this.env.seed, workload: this.kind, schedule: this.schedule.planned,
-      faults: this.faults.records.map(({ kind, target, role, atMs }) => ({ kind, target, role, atMs })),
-      checks: checks.map(({ name, valid, message }) => ({ name, valid, message })),
-      metrics: checks.length ? metricsOf(checks, this.faults.records, this.recoveredAtMs) : emptyMetrics(),
-      shards: shardsOf(checks), keys: keysOf(checks),
-      error, setup: this.env.setup ?? null, placement: placementOf(this.before),
-      ...(this.options.promises ? { promises: promiseVerdicts(this.options.promises, checks) } : {}),
+      env: this.env, name: this.name, options: this.options, startedAt: this.startedAt, dir: this.dir, before: this.before,
+      keys: this.keys, kind: this.kind, lists: this.lists, clock: this.clock, history: this.history, sampler: this.sampler, workload: this.workload,
+      faults: this.faults, schedule: this.schedule, counterSlot: this.counterSlot, memory: this.memory, oomWatch: this.oomWatch,
+      get recoveredAtMs() {
+        return run.recoveredAtMs;
+      },
+      log: (m) => this.log(m),
     };
   }
 
-  /** The final read and topology (each bounded), then every checker on the evidence. */
-  private async judge(readTimeoutMs = 10_000): Promise<CheckResult[]> {
-    const keys = await inBatches(this.keys, async (k, i) => ({ ...k, finalRead: await readCount(this.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) }));
-    const lists = await inBatches(this.lists, async (l) => ({ ...l, finalRead: await readList(this.env.appUrl, l.key, readTimeoutMs).catch(() => null) }));
-    // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
-    const final = await snapshot(this.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
-      .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(this.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(this.faults.openPauses()) })))
-      .catch(() => null);
-    const evidence: RunEvidence = {
-      history: this.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: this.sampler.samples, before: this.before, final,
-      faults: this.faults.records, recoveredAtMs: this.recoveredAtMs, shape: this.env.system.shape, nodeTimeoutMs: this.env.nodeTimeoutMs,
-      ...(this.oomWatch && this.memory.limitBytes !== null ? { memory: { limitBytes: this.memory.limitBytes, oomKills: this.oomWatch.kills } } : {}),
-      counterSlot: this.counterSlot, expect: this.options.expect ?? {},
-      ...(this.lists.length ? { workload: this.kind, lists } : {}),
-      observation: { stoppedEarly: [this.workload.stoppedEarly, this.sampler.stoppedEarly].filter((x): x is string => x !== null) }, claims: this.env.system.redis.statefulSet.volumeClaimTemplates,
-    };
-    // For `npm run check`; a run that cannot write it still has its verdict.
-    await writeEvidence(this.dir, evidence, this.sampler.settings).catch((e: unknown) => this.log(`could not write evidence.json: ${errorMessage(e)}`));
-    return runCheckers(SEED_CHECKERS, evidence);
-  }
-
-  private writeArtifacts(result: ScenarioResult, checks: CheckResult[]): Promise<void> {
-    const series = seriesOf(this.history.ops, this.sampler.samples, this.faults.records, this.recoveredAtMs, this.clock.nowMs(), seriesShards(this.keys, this.lists));
-    return writeScenarioArtifacts(this.env, this.dir, result, checks, { ...series, defaultKey: this.keys[0]!.key });
-  }
-
-  /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
-  private throwIfInterrupted(): void {
-    if (this.env.signal?.aborted) throw this.env.signal.reason instanceof Error ? this.env.signal.reason : new Error(String(this.env.signal.reason));
+  /** What the waits read of this run (waits.ts). */
+  private get waiting(): WaitingRun {
+    return { env: this.env, faults: this.faults, clock: this.clock, log: (m) => this.log(m) };
   }
 
   private async stopLoad(): Promise<void> {
@@ -397,11 +284,5 @@ export class ScenarioRun {
     await this.sampler.stop();
     await this.oomWatch?.stop();
     await this.history.close();
-  }
-
-  /** A line every 5 s during long waits, so the 20-second failover is visibly alive. */
-  private ticker(what: () => string): NodeJS.Timeout {
-    const started = Date.now();
-    return setInterval(() => this.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
   }
 }

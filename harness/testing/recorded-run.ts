@@ -47,7 +47,7 @@ export async function recordRun(scenarios: RecordedScenario[], runId = '20260101
   return runDir;
 }
 
-/** As ScenarioRun.result() builds a judged scenario's entry. */
+/** As resultOf (scenario/judge.ts) builds a judged scenario's entry. */
 function resultOf(name: string, e: RunEvidence, checks: CheckResult[]): ScenarioResult {
   return {
     name, ...verdictOf(checks, e.faults), startedAt: '2026-01-01T00:00:01.000Z', durationMs: 20_000, seed: 3, schedule: [],

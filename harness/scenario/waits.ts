@@ -1,0 +1,104 @@
+import { faultEffectMs, promotionDeadlineMs } from '../checkers/index.ts';
+import { masterOfSlot, snapshot, waitForClusterReady } from '../cluster/index.ts';
+import { HarnessError, errorMessage } from '../errors.ts';
+import type { FaultInjector } from '../faults/injector.ts';
+import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
+import { NotYet, waitUntil } from '../util/wait.ts';
+import type { Clock } from '../workload/clock.ts';
+import type { ScenarioEnv } from './context.ts';
+
+/** What a scenario's waits need of it (ScenarioRun gives it; run.ts imports this file, never the reverse). */
+export interface WaitingRun {
+  readonly env: ScenarioEnv;
+  readonly faults: FaultInjector;
+  readonly clock: Clock;
+  log(message: string): void;
+}
+
+/** Until the pod is Ready (its readiness probe, or Running without one), as the controller waits. */
+export async function waitForPodReady(env: ScenarioEnv, name: string): Promise<void> {
+  await waitUntil(`pod ${name} ready`, async () => {
+    const pod = (await env.platform.pods()).find((p) => p.name === name);
+    if (!pod?.ready) throw new NotYet(`${name}: ${pod?.phase ?? 'absent'}, not ready`);
+  }, { timeoutMs: readyTimeoutMs(env.nodeTimeoutMs), intervalMs: 100, signal: env.signal });
+}
+
+/**
+ * Waits, with the recovery deadline, until every readiness condition holds, as a node-pool
+ * upgrade waits between nodes. False, with a line saying what is missing, if it never does.
+ */
+export async function waitForHealthy(run: WaitingRun, why: string): Promise<boolean> {
+  const timeoutMs = recoveryTimeoutMs(run.env.nodeTimeoutMs);
+  try {
+    await waitForClusterReady(run.env.platform, run.env.system.shape, { timeoutMs, signal: run.env.signal });
+    run.log(`healthy again (${why})`);
+    return true;
+  } catch (error) {
+    throwIfInterrupted(run.env.signal);
+    run.log(`not healthy within ${timeoutMs} ms (${why}): ${errorMessage(error)}`);
+    return false;
+  }
+}
+
+/**
+ * Waits until one of `pod`'s former replicas serves its slots, or the deadline passes: the
+ * scenario's expected promotionDeadlineMs, else the one derived from the node timeout.
+ */
+export async function waitForReplicaPromotion(run: WaitingRun, pod: string, expectedDeadlineMs: number | undefined): Promise<boolean> {
+  const fault = [...run.faults.records].reverse().find((f) => f.target === pod && f.role === 'master');
+  if (!fault) throw new HarnessError(`no fault on master ${pod} to wait on`);
+  const deadline = expectedDeadlineMs ?? promotionDeadlineMs(run.env.nodeTimeoutMs);
+  run.log(`waiting up to ${deadline} ms for a replica of ${pod} to be promoted`);
+  const ticker = tickerOf(run, () => `still waiting for promotion of a replica of ${pod}`);
+  try {
+    const who = await waitUntil(`promotion of a replica of ${pod}`, async () => {
+      // A cut-off master still claims its slots: the majority's view is what decides.
+      const cut = run.faults.openNetworkFaults();
+      const t = await snapshot(run.env.platform, { timeoutMs: 500 });
+      const owner = masterOfSlot(cut.length ? { ...t, views: t.views.filter((v) => !cut.includes(v.pod)) } : t, fault.slots[0]![0]);
+      if (!owner || !fault.replicaIds.includes(owner.nodeId)) throw new NotYet(`slot ${fault.slots[0]![0]} served by ${owner?.pod ?? 'nobody'}`);
+      return owner.pod;
+    }, { timeoutMs: deadline, intervalMs: 100, signal: run.env.signal });
+    run.log(`${who} promoted to master (${Math.round(run.clock.nowMs() - faultEffectMs(fault))} ms after the fault took effect)`);
+    return true;
+  } catch (error) {
+    throwIfInterrupted(run.env.signal);
+    run.log(`no promotion within ${deadline} ms: ${errorMessage(error)}`);
+    return false;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/**
+ * Waits, with a deadline derived from the node timeout, until every readiness condition holds
+ * again. The run's clock when it did (the recovery the checkers measure), or null if it never did.
+ */
+export async function waitForRecovery(run: WaitingRun): Promise<number | null> {
+  const timeoutMs = recoveryTimeoutMs(run.env.nodeTimeoutMs);
+  run.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
+  const ticker = tickerOf(run, () => 'still recovering');
+  try {
+    await waitForClusterReady(run.env.platform, run.env.system.shape, { timeoutMs, signal: run.env.signal });
+    const recoveredAtMs = run.clock.nowMs();
+    run.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
+    return recoveredAtMs;
+  } catch (error) {
+    throwIfInterrupted(run.env.signal);
+    run.log(`not recovered: ${errorMessage(error)}`);
+    return null;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
+function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
+}
+
+/** A line every 5 s during long waits, so the 20-second failover is visibly alive. */
+function tickerOf(run: WaitingRun, what: () => string): NodeJS.Timeout {
+  const started = Date.now();
+  return setInterval(() => run.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
+}
