@@ -36,6 +36,10 @@ export interface RunSummary {
   /** How many scenarios ran at once, each on its own cluster; 1 is the walkthrough's sequence on one. */
   parallel: number;
   error: string | null;
+  /**
+   * The shared session's setup. appUpMs: what the hit counter added after the cluster was ready; it
+   * starts once `--cluster create` returns, beside the replicas' first sync, so often 0.
+   */
   timings: { platformUpMs: number | null; bootstrapMs: number | null; clusterCreateMs?: number | null; replicaSyncMs?: number | null; appUpMs: number | null };
   scenarios: ScenarioResult[];
 }
