@@ -1,6 +1,6 @@
 // The project's real Kubernetes node (scripts/k8s-node/k8s-node.sh), as the Kubernetes test
 // project uses it: up, its coordinates, down, and what a down must leave behind (nothing).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -41,6 +41,19 @@ export function up(owner: number): NodeInfo {
 
 export function down(id: string): void {
   execFileSync('bash', [SCRIPT, 'down', id], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 5 * 60_000 });
+}
+
+/**
+ * down() without blocking the process: vitest's main process runs the global teardown while it
+ * still terminates the last worker, and a 20 s synchronous down starved that ("Timeout terminating
+ * forks worker"). The signal handlers keep the synchronous one: they exit right after.
+ */
+export function downAsync(id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [SCRIPT, 'down', id], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 5 * 60_000 });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`k8s-node down ${id} failed (${signal ?? `exit ${code}`})`))));
+  });
 }
 
 /** Whatever a node of this id left on the machine: processes, cgroups, links, tables, files. */
