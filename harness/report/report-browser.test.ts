@@ -125,11 +125,22 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real br
       page.setDefaultNavigationTimeout(120_000);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`file://${path.join(runDir, 'allure-report', 'index.html')}`);
+      const report = `file://${path.join(runDir, 'allure-report', 'index.html')}`;
+      await page.goto(report);
       // The front page's tree lists the scenarios themselves (no project → folder → file groups to
       // expand first): one click on a scenario opens it.
+      const shown = (name: string, timeout: number) => page.getByText(name, { exact: true }).first().waitFor({ state: 'visible', timeout });
+      // Twice in CI while npm test held both cores, Allure's page drew its header and footer and never
+      // its data (no page error; 120 s), and a fresh load of the same file drew it. That hang is
+      // Allure's single-file loader, not this report's content: one reload, said in the log, then
+      // the same assertion; a report that does not draw twice still fails.
+      const first = await shown(names[0]!, 60_000).then(() => null, (e: Error) => e);
+      if (first) {
+        console.log(`the Allure report did not draw its data within 60 s (${first.message.split('\n')[0]}); reloading it once`);
+        await page.goto(report);
+      }
       for (const name of names) {
-        await page.getByText(name, { exact: true }).first().waitFor({ state: 'visible' }).catch(async (e: Error) => {
+        await shown(name, 120_000).catch(async (e: Error) => {
           // What the page did show, so that a failure here says more than a timeout.
           throw new Error(`${e.message}\npage errors: ${errors.join(' | ') || 'none'}\npage text: ${(await page.locator('body').innerText().catch(() => '?')).slice(0, 600)}`);
         });
