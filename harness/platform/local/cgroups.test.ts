@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { newRunId } from '../../util/run-id.ts';
 import { cgroupExists, cgroupLayout, RunCgroups, sweepCgroups, type CgroupLayout } from './cgroups.ts';
+import { processStartTicks, RunDir } from './run-dir.ts';
 
 const layout = await cgroupLayout();
 const why = typeof layout === 'string' ? layout : null;
@@ -74,6 +75,11 @@ describe.skipIf(why !== null)('container cgroups on the real kernel', () => {
     const dead = run();
     const live = run();
     const unknown = run();
+    // Other test files sweep at the same time (the real sweeper, on the real runs folder): to them,
+    // these cgroups are a live run's, recorded under this process, so they leave them to this test.
+    // Without the records, one of them removed the "dead" cgroups first (CI, 2026-12-04).
+    const records = [dead, live, unknown].map((c) => RunDir.for(c.runId));
+    await Promise.all(records.map((r, i) => r.create({ runId: [dead, live, unknown][i]!.runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: '127.255.255', startedAt: new Date().toISOString() })));
     dead.create('redis-cluster-0-redis', { memoryBytes: 2 ** 30 });
     live.create('redis-cluster-0-redis', { memoryBytes: 2 ** 30 });
     const busy = unknown.create('redis-cluster-0-redis', {});
@@ -89,6 +95,7 @@ describe.skipIf(why !== null)('container cgroups on the real kernel', () => {
       await live.removeAll();
       await unknown.removeAll();
       await child;
+      await Promise.all(records.map((r) => r.remove()));
     }
   });
 });
