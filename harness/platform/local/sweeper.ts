@@ -24,8 +24,8 @@ export interface SweepResult {
  * Finds what crashed runs left behind and removes it. A process belongs to a run if its
  * environment carries REDIS_CHAOS_RUN=<runId> (every process the local platform starts does,
  * and redis-server keeps it across update-node.sh's exec), or if its working directory lies in the
- * run's folder: redis-server's proc-title rewrite clobbers the memory /proc/<pid>/environ shows,
- * but its cwd is the pod's data folder. A run is dead when the harness process
+ * run's folder, or, in a namespaces-mode container, if its root's upper layer does: redis-server's
+ * proc-title rewrite clobbers the memory /proc/<pid>/environ shows. A run is dead when the harness process
  * that owns it is gone. Nothing is ever matched by process name.
  */
 export async function sweepLocal(options: { onlyRunId?: string; includeKept?: boolean } = {}): Promise<SweepResult> {
@@ -69,10 +69,22 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
 }
 
 /** Every process on this machine whose environment names a run, as pid → runId. */
+/**
+ * The run of a process in a namespaces-mode container, from its mount table: the container's root
+ * is an overlay whose upper layer lies in the pod's folder. Its cwd cannot say, since the host
+ * cannot reach the container's root (enter.sh pivots into it).
+ */
+async function sandboxRunOf(pid: string, root: string): Promise<string | undefined> {
+  const mounts = await readFile(`/proc/${pid}/mountinfo`, 'utf8').catch(() => '');
+  const upper = / - overlay redis-chaos-root \S*upperdir=([^,\s]+)/.exec(mounts)?.[1];
+  return upper?.startsWith(root) ? upper.slice(root.length).split(path.sep)[0] : undefined;
+}
+
 export async function markedProcesses(runId?: string): Promise<Map<number, string>> {
   const found = new Map<number, string>();
   const prefix = `${RUN_MARKER_ENV}=`;
   const root = runsRoot() + path.sep;
+  const ownMountNs = await readlink('/proc/self/ns/mnt').catch(() => '');
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
@@ -81,6 +93,7 @@ export async function markedProcesses(runId?: string): Promise<Map<number, strin
       const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
       if (cwd.startsWith(root)) id = cwd.slice(root.length).split(path.sep)[0];
     }
+    if (!id && (await readlink(`/proc/${entry}/ns/mnt`).catch(() => ownMountNs)) !== ownMountNs) id = await sandboxRunOf(entry, root);
     if (id && (runId === undefined || id === runId)) found.set(Number(entry), id);
   }
   return found;

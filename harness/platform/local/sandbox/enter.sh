@@ -5,7 +5,8 @@
 # Inside the new mount namespace, the host's root becomes the lower layer of an overlay whose upper
 # layer is a tmpfs: the container may write anywhere, nothing reaches the host, and the layer is
 # gone when the container's last process exits (its mount namespace dies with it). Volumes are
-# bind-mounted at their real mount paths; /etc/hosts follows the run's DNS file for this pod.
+# bind-mounted at their real mount paths; /etc/hosts follows the run's DNS file for this pod. The
+# overlay then becomes the namespace's root, and the host's mount tree is detached from it.
 set -eu
 layer=$1 host=$2 dns=$3 hosts=$4 cwd=$5
 shift 5
@@ -31,4 +32,12 @@ while [ "$1" != "--" ]; do
 done
 shift
 hostname "$host"
-exec chroot "$root" /bin/sh -c 'cd "$0" 2>/dev/null || cd /; exec "$@"' "$cwd" "$@"
+# pivot_root, not chroot: unshare gave this namespace a copy of every mount the host had, other
+# runs' volumes among them, and each copy holds its filesystem (and loop device) until the
+# container ends. Detaching the old root drops them all; what the container needs is under $root.
+cd "$root"
+mkdir .old-root
+pivot_root . .old-root
+umount -l /.old-root
+rmdir /.old-root
+exec /bin/sh -c 'cd "$0" 2>/dev/null || cd /; exec "$@"' "$cwd" "$@"
