@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { HarnessError, errorMessage } from '../../errors.ts';
 import { formatBytes, memoryBytes, QuantityError } from '../../manifests/quantity.ts';
 import { which } from '../prerequisites.ts';
+import { NotYet, waitUntil } from '../../util/wait.ts';
 import type { RunDir } from './run-dir.ts';
 
 /** What a claim template asks for: its name and `resources.requests.storage`. */
@@ -123,6 +124,11 @@ export class ClaimVolumes {
 export async function release(dir: string, image: string): Promise<void> {
   if ((await mountsUnder(dir)).includes(dir)) await unmount(dir);
   for (const device of await loopsBackedBy((file) => file === image)) await detach(device);
+  // A device some other mount namespace still holds is only marked to go when it lets go (a pod
+  // that was starting: enter.sh drops its copy of the host's mounts within milliseconds).
+  await waitUntil(`the loop device of ${path.basename(image)} to detach`, async () => {
+    if ((await loopsBackedBy((file) => file === image)).length) throw new NotYet('still attached');
+  }, { timeoutMs: 3_000, intervalMs: 50 }).catch(() => undefined);
 }
 
 /** umount; lazily when something still holds it (the loop device then goes when that lets go). */
