@@ -86,10 +86,11 @@ export class ClaimVolumes {
   async down(): Promise<void> {
     this.closed = true;
     const errors: string[] = [];
-    for (const pending of this.volumes.values()) {
+    // Each claim its own umount and losetup: all at once, as the kubelet detaches volumes.
+    await Promise.all([...this.volumes.values()].map(async (pending) => {
       const volume = await pending.catch(() => null);
       if (volume) await release(volume.dir, volume.image).catch((e: unknown) => errors.push(errorMessage(e)));
-    }
+    }));
     if (errors.length) throw new Error(errors.join('; '));
   }
 
