@@ -53,7 +53,11 @@ describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` 
     // kept holds the filesystem, and so the loop device, until the pod ends: another run's down()
     // would leave its volumes' devices attached.
     await execa('umount', [hostMount.dir]);
-    expect(await loopsBackedBy((f) => f === hostMount.image)).toEqual([]);
+    // A pod another test file is starting right now holds its copy for milliseconds; this file's
+    // pods, were their copies kept, would hold it until they end, long after this wait.
+    await waitUntil('the loop device to detach', async () => {
+      if ((await loopsBackedBy((f) => f === hostMount.image)).length) throw new NotYet('still attached');
+    }, { timeoutMs: 3_000, intervalMs: 50 });
   });
 
   it('expand $(VAR) in args and env as the kubelet does, $$ escaping and unknown names kept', async () => {
