@@ -49,6 +49,13 @@ export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (stri
       if (!(await isReady(run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(run, pod.name, 3)}`);
     }, { timeoutMs, intervalMs: 10, signal });
   };
-  if (run.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') for (const [i, pod] of run.redisPods.entries()) await startAndWait(pod, i);
-  else await Promise.all(run.redisPods.map(startAndWait));
+  if (run.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') {
+    for (const [i, pod] of run.redisPods.entries()) {
+      // The next pod's claims are made (mkfs, mount) while this one starts, as a provisioner
+      // binds PVCs ahead of their pods; a failure surfaces when that pod asks for them.
+      const next = run.redisPods[i + 1];
+      if (next) for (const claim of run.options.system.redis.statefulSet.volumeClaimTemplates) void run.disks?.volumes.ensure(claim.name, next.name).catch(() => undefined);
+      await startAndWait(pod, i);
+    }
+  } else await Promise.all(run.redisPods.map(startAndWait));
 }
