@@ -78,8 +78,8 @@ describe.skipIf(why !== null)('container cgroups on the real kernel', () => {
     // Other test files sweep at the same time (the real sweeper, on the real runs folder): to them,
     // these cgroups are a live run's, recorded under this process, so they leave them to this test.
     // Without the records, one of them removed the "dead" cgroups first (CI, 2026-12-04).
-    const records = [dead, live, unknown].map((c) => RunDir.for(c.runId));
-    await Promise.all(records.map((r, i) => r.create({ runId: [dead, live, unknown][i]!.runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: '127.255.255', startedAt: new Date().toISOString() })));
+    const records = [dead, live, unknown].map(({ runId }) => ({ runId, dir: RunDir.for(runId) }));
+    await Promise.all(records.map(({ runId, dir }) => dir.create({ runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: '127.255.255', startedAt: new Date().toISOString() })));
     dead.create('redis-cluster-0-redis', { memoryBytes: 2 ** 30 });
     live.create('redis-cluster-0-redis', { memoryBytes: 2 ** 30 });
     const busy = unknown.create('redis-cluster-0-redis', {});
@@ -95,7 +95,7 @@ describe.skipIf(why !== null)('container cgroups on the real kernel', () => {
       await live.removeAll();
       await unknown.removeAll();
       await child;
-      await Promise.all(records.map((r) => r.remove()));
+      await Promise.all(records.map(({ dir }) => dir.remove()));
     }
   });
 });

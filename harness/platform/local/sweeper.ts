@@ -68,7 +68,6 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   return result;
 }
 
-/** Every process on this machine whose environment names a run, as pid → runId. */
 /**
  * The run of a process in a namespaces-mode container, from its mount table: the container's root
  * is an overlay whose upper layer lies in the pod's folder. Its cwd cannot say, since the host
@@ -80,6 +79,10 @@ async function sandboxRunOf(pid: string, root: string): Promise<string | undefin
   return upper?.startsWith(root) ? upper.slice(root.length).split(path.sep)[0] : undefined;
 }
 
+/**
+ * Every process on this machine that belongs to a run, as pid → runId: by its environment, its
+ * working folder, or its container's upper layer (see sweepLocal).
+ */
 export async function markedProcesses(runId?: string): Promise<Map<number, string>> {
   const found = new Map<number, string>();
   const prefix = `${RUN_MARKER_ENV}=`;

@@ -127,9 +127,14 @@ export async function release(dir: string, image: string): Promise<void> {
   for (const device of await loopsBackedBy((file) => file === image)) await detach(device);
   // A device some other mount namespace still holds is only marked to go when it lets go (a pod
   // that was starting: enter.sh drops its copy of the host's mounts within milliseconds).
-  await waitUntil(`the loop device of ${path.basename(image)} to detach`, async () => {
+  await loopDetached(image, 3_000).catch(() => undefined);
+}
+
+/** Resolves once no loop device is backed by `image`; rejects after `timeoutMs`. */
+export function loopDetached(image: string, timeoutMs: number): Promise<void> {
+  return waitUntil(`the loop device of ${path.basename(image)} to detach`, async () => {
     if ((await loopsBackedBy((file) => file === image)).length) throw new NotYet('still attached');
-  }, { timeoutMs: 3_000, intervalMs: 50 }).catch(() => undefined);
+  }, { timeoutMs, intervalMs: 50 });
 }
 
 /** umount; lazily when something still holds it (the loop device then goes when that lets go). */

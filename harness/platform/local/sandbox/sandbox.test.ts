@@ -1,7 +1,7 @@
 // The pod sandbox of namespaces mode, seen from inside real pods (fixtures/sandbox reports what
 // it sees in its log) and from the host. Runs as root on Linux, as CI does; elsewhere it is skipped
 // with the reason, since the sandbox cannot exist there.
-import { access, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -10,13 +10,14 @@ import { loadManifests, resolveSystem } from '../../../manifests/index.ts';
 import { NotYet, waitUntil } from '../../../util/wait.ts';
 import type { RunningPlatform } from '../../types.ts';
 import { LocalPlatform } from '../local-platform.ts';
-import { capacityUnavailable, loopsBackedBy } from '../volumes.ts';
+import { RunDir } from '../run-dir.ts';
+import { capacityUnavailable, ClaimVolumes, loopDetached } from '../volumes.ts';
 import { namespacesUnavailable } from './isolation.ts';
 
 const unavailable = await namespacesUnavailable();
 let platform: RunningPlatform;
-/** An ext4 on a loop device the host mounts before the pods start, as another run's volume would be. */
-const hostMount = { dir: '', image: '' };
+/** A sized claim (ext4 on a loop device) mounted before the pods start, as another run's volume would be. */
+let hostVolume: { volumes: ClaimVolumes; root: string; dir: string } | null = null;
 const loops = await capacityUnavailable();
 
 /** The KEY=VALUE lines of a pod's latest container start. */
@@ -29,35 +30,28 @@ async function facts(pod: string): Promise<Record<string, string>> {
 describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   beforeAll(async () => {
     if (loops === null) {
-      hostMount.dir = await mkdtemp(path.join(os.tmpdir(), 'sandbox-host-mount-'));
-      hostMount.image = `${hostMount.dir}.img`;
-      await writeFile(hostMount.image, Buffer.alloc(0));
-      await truncate(hostMount.image, 4 * 2 ** 20);
-      await execa('mkfs.ext4', ['-F', '-q', hostMount.image]);
-      await execa('mount', ['-o', 'loop', hostMount.image, hostMount.dir]); // autoclear: the device goes with the last unmount
+      const root = await mkdtemp(path.join(os.tmpdir(), 'sandbox-host-mount-'));
+      const volumes = new ClaimVolumes(new RunDir(root), [{ name: 'data', storage: '4Mi' }], true);
+      hostVolume = { volumes, root, dir: await volumes.ensure('data', 'other-0') };
     }
     const system = resolveSystem(await loadManifests(path.join(import.meta.dirname, '../fixtures/sandbox')), { shape: { masters: 2, replicasPerMaster: 0 } });
     platform = await new LocalPlatform({ system, isolation: 'namespaces', backoff: { initialMs: 200, maxMs: 500, resetAfterMs: 60_000 } }).up();
   });
   afterAll(async () => {
     await platform?.down();
-    if (!hostMount.dir) return;
-    await execa('umount', [hostMount.dir], { reject: false });
-    for (const device of await loopsBackedBy((f) => f === hostMount.image)) await execa('losetup', ['-d', device], { reject: false });
-    await rm(hostMount.dir, { recursive: true, force: true });
-    await rm(hostMount.image, { force: true });
+    if (!hostVolume) return;
+    await hostVolume.volumes.down();
+    await rm(hostVolume.root, { recursive: true, force: true });
   });
 
   it.skipIf(loops !== null)("hold none of the host's mounts: a volume the host unmounts lets its loop device go", async () => {
     // unshare copies the host's mount tree into each container; enter.sh detaches that copy. A copy
     // kept holds the filesystem, and so the loop device, until the pod ends: another run's down()
     // would leave its volumes' devices attached.
-    await execa('umount', [hostMount.dir]);
+    await execa('umount', [hostVolume!.dir]);
     // A pod another test file is starting right now holds its copy for milliseconds; this file's
     // pods, were their copies kept, would hold it until they end, long after this wait.
-    await waitUntil('the loop device to detach', async () => {
-      if ((await loopsBackedBy((f) => f === hostMount.image)).length) throw new NotYet('still attached');
-    }, { timeoutMs: 3_000, intervalMs: 50 });
+    await loopDetached(`${hostVolume!.dir}.img`, 3_000);
   });
 
   it('expand $(VAR) in args and env as the kubelet does, $$ escaping and unknown names kept', async () => {
