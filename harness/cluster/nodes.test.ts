@@ -35,6 +35,21 @@ describe('readiness', () => {
     expect(unmetConditions(topologyOf(nodes), { masters: 3, replicasPerMaster: 1 })).toEqual(['redis-cluster-1: loading:1']);
   });
 
+  it('without agreement, judges each node by its own view: a peer\'s stale gossip does not hold the load back, its own sync does', () => {
+    // Right after --cluster create: redis-cluster-0 has not yet heard redis-cluster-3's new role.
+    const t = topologyOf(seedNodes());
+    const stale = t.views[0]!.nodes!.find((n) => n.id === t.views[3]!.nodes!.find((m) => m.myself)!.id)!;
+    Object.assign(stale, { role: 'master', masterId: undefined, flags: ['master'] });
+    const shape = { masters: 3, replicasPerMaster: 1 };
+    expect(unmetConditions(t, shape).join('; ')).toMatch(/^redis-cluster-0 has redis-cluster-3 \([0-9a-f]{8}\) as master, it says replica/);
+    expect(unmetConditions(t, shape, { agreement: false })).toEqual([]);
+    stale.flags = ['master', 'handshake'];
+    expect(unmetConditions(t, shape).some((u) => u.includes('flags'))).toBe(true);
+    expect(unmetConditions(t, shape, { agreement: false })).toEqual([]);
+    t.views[3]!.replication!.master_link_status = 'down';
+    expect(unmetConditions(t, shape, { agreement: false })).toEqual(['redis-cluster-3: replica link down, sync in progress 0']);
+  });
+
   it('is not reached when a node does not report its persistence state', () => {
     const t = topologyOf(seedNodes());
     delete t.views[2]!.persistence;

@@ -8,15 +8,22 @@ import { disagreements, selfEntries, snapshot, type Topology } from './topology.
 /**
  * What must hold before any fault is injected, as a list of what does not. Beyond what the
  * walkthrough checks by eye (cluster_state:ok, 16384 slots, 6 nodes, size 3, one replica per
- * master; for any shape, its nodes, masters and replicas), every replica's link must be up with its first sync done: on Redis 7.0.15 a master
- * killed before that is never failed over ("Disconnected from master for longer than allowed").
- * And no node may still be loading its data set.
+ * master; for any shape, its nodes, masters and replicas), every replica's link must be up with
+ * its first sync done: on Redis 7.0.15 a master killed before that is never failed over
+ * ("Disconnected from master for longer than allowed"). And no node may still be loading its data set.
  *
  * Every condition is judged from the node's own INFO, never from what peers gossip about it:
  * CLUSTER SHARDS reports an idle replica as `loading` until its gossiped replication offset
  * moves, which can be a minute after the replica's own INFO says it is synced.
+ *
+ * `agreement` (the default) adds the nodes' views of each other: no node flagged, and every peer's
+ * address, role, master and slots as that peer says. A scenario's load needs only each node's own
+ * view (every node serves); its first fault needs agreement too. Right after `--cluster create`
+ * agreement takes Redis's gossip up to half a node timeout more, since a replica's new role
+ * reaches a peer only in the replica's own next ping or pong; the warm-up runs beside that wait
+ * (ScenarioRun.warmup) instead of after it.
  */
-export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
+export function unmetConditions(t: Topology, shape: ClusterShape, { agreement = true }: { agreement?: boolean } = {}): string[] {
   const out: string[] = [];
   const nodes = podsOf(shape);
   for (const view of t.views) {
@@ -30,7 +37,7 @@ export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
     if (Number(info.cluster_slots_ok) !== SLOT_COUNT) out.push(`${view.pod}: cluster_slots_ok:${info.cluster_slots_ok}`);
     if (Number(info.cluster_known_nodes) !== nodes) out.push(`${view.pod}: cluster_known_nodes:${info.cluster_known_nodes}, expected ${nodes}`);
     if (Number(info.cluster_size) !== shape.masters) out.push(`${view.pod}: cluster_size:${info.cluster_size}, expected ${shape.masters}`);
-    for (const n of view.nodes ?? []) {
+    for (const n of agreement ? view.nodes ?? [] : []) {
       if (hasFlag(n, 'fail') || hasFlag(n, 'fail?') || hasFlag(n, 'handshake') || hasFlag(n, 'noaddr')) out.push(`${view.pod} flags ${n.ip}:${n.port} ${n.flags.join(',')}`);
     }
     const persistence = view.persistence ?? {};
@@ -52,18 +59,18 @@ export function unmetConditions(t: Topology, shape: ClusterShape): string[] {
   for (const [pod, c] of counts) {
     if (c === 0 || (c !== shape.replicasPerMaster && attached !== shape.masters * shape.replicasPerMaster)) out.push(`master ${pod} has ${c} replicas, expected ${shape.replicasPerMaster}`);
   }
-  out.push(...disagreements(t));
+  if (agreement) out.push(...disagreements(t));
   return out;
 }
 
 export async function waitForClusterReady(
   platform: RunningPlatform,
   shape: ClusterShape,
-  { timeoutMs, signal, intervalMs = 50 }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number },
+  { timeoutMs, signal, intervalMs = 50, agreement = true }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number; agreement?: boolean },
 ): Promise<Topology> {
-  return waitUntil('cluster ready', async (s) => {
+  return waitUntil(agreement ? 'cluster ready' : 'every node serving', async (s) => {
     const t = await snapshot(platform, { signal: s });
-    const unmet = unmetConditions(t, shape);
+    const unmet = unmetConditions(t, shape, { agreement });
     if (unmet.length > 0) throw new NotYet(unmet.slice(0, 4).join('; ') + (unmet.length > 4 ? ` (+${unmet.length - 4} more)` : ''), t);
     return t;
   }, { timeoutMs, intervalMs, signal });

@@ -34,10 +34,15 @@ export function counterSlotOf(system: SystemUnderTest): number {
   return keySlot(counterKeyOf(system));
 }
 
-/** The cluster must be healthy before a scenario; a pod a previous scenario left held is restarted first. */
+/**
+ * Every node must serve, by its own view, before a scenario's load starts; a pod a previous
+ * scenario left held is restarted first. The nodes' agreement is the first fault's to wait for
+ * (ScenarioRun.warmup).
+ */
 export async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void): Promise<Topology> {
+  const own = { agreement: false };
   try {
-    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs, env.signal);
+    return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs, env.signal, own);
   } catch (first) {
     if (env.signal?.aborted) throw first;
     const held = (await env.platform.pods()).filter((p) => p.held);
@@ -47,7 +52,7 @@ export async function healthyOrHealed(env: ScenarioEnv, log: (m: string) => void
       await env.platform.restart(pod.name);
     }
     try {
-      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs, env.signal);
+      return await ensureHealthy(env.platform, env.system, env.nodeTimeoutMs, env.signal, own);
     } catch (second) {
       throw new HarnessError(`the cluster did not heal, so the scenario cannot run: ${errorMessage(second)}`);
     }

@@ -23,7 +23,7 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
-import { waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, type WaitingRun } from './waits.ts';
+import { startAgreementWait, waitForAgreement, waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, type AgreementWait, type WaitingRun } from './waits.ts';
 import { counterMaster, mastersBySlot, nodeOfPod, replicasOfMaster } from './topology.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -62,6 +62,8 @@ export class ScenarioRun {
   readonly memory: MemoryActions;
   /** Set where the manifests give Redis a memory limit: every OOM kill, for the oom-kills checker. */
   private readonly oomWatch: RunningOomWatch | null;
+  /** The nodes' agreement on each other, waited for beside the load from the start: warmup() ends with it. */
+  private readonly agreement: AgreementWait;
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
@@ -87,6 +89,7 @@ export class ScenarioRun {
     this.schedule = new Schedule(env.seed, name);
     this.counterSlot = counterSlotOf(env.system);
     this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
+    this.agreement = startAgreementWait(env, clock);
     this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
       ...(env.signal ? { signal: env.signal } : {}),
       onKill: (k) => this.log(`OOM kill in ${k.pod}: ${k.mainProcess ? 'redis-server itself (exit 137, OOMKilled; the restart policy brings it back)' : 'a process it forked'}`),
@@ -112,11 +115,17 @@ export class ScenarioRun {
     }
   }
 
-  /** Lets the load run for a delay drawn from the seed before the next fault. */
+  /**
+   * Lets the load run for a delay drawn from the seed before the next fault, and until every node
+   * agrees on every other (gossip settled after a bootstrap or an earlier scenario's recovery):
+   * every scenario warms up before its first fault, so no fault lands on a cluster still settling.
+   */
   async warmup(minMs = WARMUP[0], maxMs = WARMUP[1]): Promise<void> {
     const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
     this.log(`load running; fault in ${ms} ms (seed ${this.env.seed})`);
-    await sleep(ms, this.env.signal);
+    const warmEndMs = this.clock.nowMs() + ms;
+    const [, agreedAtMs] = await Promise.all([sleep(ms, this.env.signal), waitForAgreement(this.waiting, this.agreement)]);
+    if (agreedAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(agreedAtMs - warmEndMs)} ms more, until every node agreed on every other`);
   }
 
   /** cluster-node-timeout in force: the scenario's deadlines and fault lengths derive from it. */
@@ -280,6 +289,7 @@ export class ScenarioRun {
   }
 
   private async stopLoad(): Promise<void> {
+    this.agreement.stop();
     await this.workload.stop();
     await this.sampler.stop();
     await this.oomWatch?.stop();

@@ -92,6 +92,36 @@ export async function waitForRecovery(run: WaitingRun): Promise<number | null> {
   }
 }
 
+/** The background wait for the nodes' agreement: when it held (the run's clock), or why it never did. */
+export interface AgreementWait {
+  readonly done: Promise<{ atMs: number } | { error: unknown }>;
+  stop(): void;
+}
+
+/**
+ * From a scenario's start, waits in the background until every readiness condition holds,
+ * agreement included (cluster/readiness.ts): the load starts once every node serves, and the first
+ * fault waits for this (waitForAgreement). stop() ends the wait with the run.
+ */
+export function startAgreementWait(env: ScenarioEnv, clock: Clock): AgreementWait {
+  const ended = new AbortController();
+  const signal = env.signal ? AbortSignal.any([env.signal, ended.signal]) : ended.signal;
+  const done = waitForClusterReady(env.platform, env.system.shape, { timeoutMs: readyTimeoutMs(env.nodeTimeoutMs), signal })
+    .then(() => ({ atMs: clock.nowMs() }), (error: unknown) => ({ error }));
+  return { done, stop: () => ended.abort(new Error('the scenario ended')) };
+}
+
+/**
+ * Until the nodes agree (startAgreementWait); a HarnessError if they never did within the
+ * readiness deadline, since a fault on a cluster still settling tests something else.
+ */
+export async function waitForAgreement(run: WaitingRun, wait: AgreementWait): Promise<number> {
+  const outcome = await wait.done;
+  if ('atMs' in outcome) return outcome.atMs;
+  throwIfInterrupted(run.env.signal);
+  throw new HarnessError(`the nodes did not agree on each other before the fault, so it was not injected: ${errorMessage(outcome.error)}`);
+}
+
 /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
 function throwIfInterrupted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
