@@ -5,7 +5,7 @@ import { HarnessError } from '../../errors.ts';
 import type { RedisOverride, SystemUnderTest } from '../../manifests/index.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { onTerminate } from '../../util/terminate.ts';
-import { processStartTicks, RunDir } from '../local/run-dir.ts';
+import { ownRunRecord, RunDir } from '../local/run-dir.ts';
 import { KubernetesPlatform } from '../kubernetes/kubernetes-platform.ts';
 import type { Platform, RunningPlatform } from '../types.ts';
 import { clusterName, contextName, docker, kind, REPO_ROOT, type Command } from './commands.ts';
@@ -41,7 +41,7 @@ export class KindPlatform implements Platform {
     const { runId, keep } = this.options;
     const log = this.options.log ?? (() => undefined);
     const record = RunDir.for(runId);
-    await record.create({ runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: `kind:${clusterName(runId)}`, startedAt: new Date().toISOString() });
+    await record.create(ownRunRecord(runId, `kind:${clusterName(runId)}`));
     const kubeconfig = path.join(record.root, 'kubeconfig');
     await mkdir(record.root, { recursive: true });
     const teardown = new Teardown();

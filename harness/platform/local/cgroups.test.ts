@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { newRunId } from '../../util/run-id.ts';
 import { cgroupExists, cgroupLayout, RunCgroups, sweepCgroups, type CgroupLayout } from './cgroups.ts';
-import { processStartTicks, RunDir } from './run-dir.ts';
+import { ownRunRecord, RunDir } from './run-dir.ts';
 
 const layout = await cgroupLayout();
 const why = typeof layout === 'string' ? layout : null;
@@ -79,7 +79,7 @@ describe.skipIf(why !== null)('container cgroups on the real kernel', () => {
     // these cgroups are a live run's, recorded under this process, so they leave them to this test.
     // Without the records, one of them removed the "dead" cgroups first (CI, 2026-12-04).
     const records = [dead, live, unknown].map(({ runId }) => ({ runId, dir: RunDir.for(runId) }));
-    await Promise.all(records.map(({ runId, dir }) => dir.create({ runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: '127.255.255', startedAt: new Date().toISOString() })));
+    await Promise.all(records.map(({ runId, dir }) => dir.create(ownRunRecord(runId, '127.255.255'))));
     dead.create('redis-cluster-0-redis', { memoryBytes: 2 ** 30 });
     live.create('redis-cluster-0-redis', { memoryBytes: 2 ** 30 });
     const busy = unknown.create('redis-cluster-0-redis', {});

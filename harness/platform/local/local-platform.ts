@@ -4,7 +4,7 @@ import { REDIS_TOOLS, requireTools } from '../prerequisites.ts';
 import type { Platform, RunningPlatform } from '../types.ts';
 import { chooseIsolation, NAMESPACE_TOOLS } from './sandbox/isolation.ts';
 import { LoopbackAllocator } from './addresses.ts';
-import { listRuns, processStartTicks, RunDir, type RunRecord } from './run-dir.ts';
+import { listRuns, ownRunRecord, RunDir } from './run-dir.ts';
 import { sweepLocal } from './sweeper.ts';
 import { limitedContainer, requireCgroups, RunCgroups } from './cgroups.ts';
 import { LocalRunning } from './local-running.ts';
@@ -30,7 +30,7 @@ export class LocalPlatform implements Platform {
     const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
     const allocator = LoopbackAllocator.random(avoid);
     const runDir = RunDir.for(runId);
-    const record: RunRecord = { runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix: allocator.prefix, startedAt: new Date().toISOString(), isolation: isolation.mode };
+    const record = ownRunRecord(runId, allocator.prefix, isolation.mode);
     await runDir.create(record);
     const running = new LocalRunning(this.options, runId, runDir, allocator, version, record, isolation);
     if (cgroupLayout) running.enforceLimits(new RunCgroups(cgroupLayout, runId));

@@ -108,6 +108,11 @@ export function processStartTicks(pid: number): string | null {
   }
 }
 
+/** The record of a run this process owns, started now: the sweeper leaves it alone while this process lives. */
+export function ownRunRecord(runId: string, addressPrefix: string, isolation?: RunRecord['isolation']): RunRecord {
+  return { runId, ownerPid: process.pid, ownerStartTicks: processStartTicks(process.pid), addressPrefix, startedAt: new Date().toISOString(), ...(isolation ? { isolation } : {}) };
+}
+
 export function isOwnerAlive(record: RunRecord): boolean {
   const ticks = processStartTicks(record.ownerPid);
   return ticks !== null && (record.ownerStartTicks === null || ticks === record.ownerStartTicks);
