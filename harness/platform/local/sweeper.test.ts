@@ -30,8 +30,11 @@ describe('the sweeper', () => {
     if (namespaced) expect(kernel.length).toBe(3);
     else expect(await canBind(ip, 6379)).toBe(false);
 
-    const swept = await sweepLocal();
-    expect(swept.runs).toContain(runId);
+    // Kept by the fixture: an automatic sweep (every platform's start) leaves it; `--sweep` does not.
+    expect((await sweepLocal({ onlyRunId: runId })).runs).toEqual([]);
+    expect((await markedProcesses(runId)).size).toBe(1);
+    const swept = await sweepLocal({ onlyRunId: runId, includeKept: true });
+    expect(swept.runs).toEqual([runId]);
     expect(swept.killed).toContain([...left.keys()][0]);
     if (namespaced) {
       expect(swept.netns).toEqual(kernel.filter((k) => k.startsWith('rc-')));
