@@ -39,7 +39,7 @@ describe('npm pack, installed into an empty project', () => {
 
   it('ships the scenarios, the app and the seed\'s manifests, and no tests but the scenarios', async () => {
     const pkg = path.join(project, 'node_modules', 'redis-chaos');
-    for (const f of ['bin/redis-chaos.mjs', 'scenarios/kill-master.test.ts', 'app/hit-counter/main.ts', 'app/hit-counter/Dockerfile', 'manifests/redis-cluster/statefulset.yaml', 'vitest.config.ts', 'harness/platform/kind/kind-config.yaml', 'scripts/setup.sh']) {
+    for (const f of ['bin/redis-chaos.mjs', 'scenarios/kill-master.test.ts', 'app/hit-counter/main.ts', 'app/hit-counter/Dockerfile', 'manifests/redis-cluster/statefulset.yaml', 'vitest.config.ts', 'scripts/setup.sh']) {
       expect(existsSync(path.join(pkg, f)), f).toBe(true);
     }
     const files = (await readdir(pkg, { recursive: true })).map(String);

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
  * The command lines the kind platform runs, as argv arrays for execa (never a shell string), so
  * tests can assert them exactly on a machine without kind or Docker.
  */
-export const KIND_CONFIG = fileURLToPath(new URL('./kind-config.yaml', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const APP_IMAGE = 'redis-chaos/hit-counter:dev';
 
@@ -15,8 +14,9 @@ export type Command = { file: string; args: string[] };
 
 export const kind = {
   version: (): Command => ({ file: 'kind', args: ['version'] }),
-  create: (runId: string, kubeconfig: string): Command => ({
-    file: 'kind', args: ['create', 'cluster', '--name', clusterName(runId), '--config', KIND_CONFIG, '--kubeconfig', kubeconfig, '--wait', '180s'],
+  /** `config`: the run's kind config (workers.ts), written into its run folder. */
+  create: (runId: string, kubeconfig: string, config: string): Command => ({
+    file: 'kind', args: ['create', 'cluster', '--name', clusterName(runId), '--config', config, '--kubeconfig', kubeconfig, '--wait', '180s'],
   }),
   delete: (name: string): Command => ({ file: 'kind', args: ['delete', 'cluster', '--name', name] }),
   list: (): Command => ({ file: 'kind', args: ['get', 'clusters'] }),

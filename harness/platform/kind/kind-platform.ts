@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
@@ -10,6 +10,7 @@ import { KubernetesPlatform } from '../kubernetes/kubernetes-platform.ts';
 import type { Platform, RunningPlatform } from '../types.ts';
 import { clusterName, contextName, docker, kind, REPO_ROOT, type Command } from './commands.ts';
 import { checkKindPrerequisites } from './prerequisites.ts';
+import { kindConfig, kindWorkers } from './workers.ts';
 
 export interface KindPlatformOptions {
   system: SystemUnderTest;
@@ -43,7 +44,9 @@ export class KindPlatform implements Platform {
     const record = RunDir.for(runId);
     await record.create(ownRunRecord(runId, `kind:${clusterName(runId)}`));
     const kubeconfig = path.join(record.root, 'kubeconfig');
+    const config = path.join(record.root, 'kind-config.yaml');
     await mkdir(record.root, { recursive: true });
+    const workers = kindWorkers(this.options.system);
     const teardown = new Teardown();
     teardown.defer('run record', () => (keep ? undefined : record.remove()));
     // Ctrl-C during a run (or during the minutes kind takes to start) must still delete the cluster.
@@ -52,11 +55,12 @@ export class KindPlatform implements Platform {
     });
     teardown.defer('signal hook', unregister);
     try {
-      log(`kind: creating cluster ${clusterName(runId)} (1 control plane, 3 workers)`);
+      log(`kind: creating cluster ${clusterName(runId)} (1 control plane, ${workers.count} workers: ${workers.why})`);
+      await writeFile(config, kindConfig(workers.count));
       teardown.defer('kind cluster', async () => {
         if (!keep) await run(kind.delete(clusterName(runId)), 180_000);
       });
-      await run(kind.create(runId, kubeconfig), 300_000);
+      await run(kind.create(runId, kubeconfig, config), 300_000);
       log('kind: building and loading the hit-counter image');
       await run(docker.build(), 600_000, REPO_ROOT);
       await run(kind.load(runId), 300_000);

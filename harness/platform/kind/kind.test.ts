@@ -8,18 +8,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrerequisiteError } from '../../errors.ts';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../../manifests/index.ts';
 import { REPO_MANIFESTS } from '../../testing/local-cluster.ts';
-import { APP_IMAGE, clusterName, contextName, docker, kind, KIND_CONFIG, kubectl } from './commands.ts';
+import { APP_IMAGE, clusterName, contextName, docker, kind, kubectl } from './commands.ts';
 import { KindPlatform } from './kind-platform.ts';
 import { checkKindPrerequisites } from './prerequisites.ts';
 import { runsRoot } from '../local/run-dir.ts';
 import { deadKindClusters } from './sweeper.ts';
+import { kindConfig, kindWorkers } from './workers.ts';
 
 const RUN = '20261201-000000-abcd';
 
 describe('kind command lines', () => {
-  it('create a per-run cluster from the checked-in config, into the run\'s own kubeconfig', () => {
-    expect(kind.create(RUN, '/tmp/kc')).toEqual({
-      file: 'kind', args: ['create', 'cluster', '--name', `redis-chaos-${RUN}`, '--config', KIND_CONFIG, '--kubeconfig', '/tmp/kc', '--wait', '180s'],
+  it('create a per-run cluster from the run\'s own config, into the run\'s own kubeconfig', () => {
+    expect(kind.create(RUN, '/tmp/kc', '/tmp/kind.yaml')).toEqual({
+      file: 'kind', args: ['create', 'cluster', '--name', `redis-chaos-${RUN}`, '--config', '/tmp/kind.yaml', '--kubeconfig', '/tmp/kc', '--wait', '180s'],
     });
     expect(kind.delete(clusterName(RUN))).toEqual({ file: 'kind', args: ['delete', 'cluster', '--name', `redis-chaos-${RUN}`] });
     expect(kind.load(RUN)).toEqual({ file: 'kind', args: ['load', 'docker-image', 'redis-chaos/hit-counter:dev', '--name', `redis-chaos-${RUN}`] });
@@ -93,7 +94,7 @@ describe('KindPlatform.up', () => {
     expect(error.message).toMatch(/^docker build -f app\/hit-counter\/Dockerfile -t redis-chaos\/hit-counter:dev \. failed \(exit 1\): build failed: no space left/);
     const calls = (await readFile(log, 'utf8')).trim().split('\n').filter((l) => !/version|info/.test(l));
     expect(calls).toEqual([
-      `kind create cluster --name redis-chaos-${RUN} --config ${KIND_CONFIG} --kubeconfig ${path.join(runsRoot(), RUN, 'kubeconfig')} --wait 180s`,
+      `kind create cluster --name redis-chaos-${RUN} --config ${path.join(runsRoot(), RUN, 'kind-config.yaml')} --kubeconfig ${path.join(runsRoot(), RUN, 'kubeconfig')} --wait 180s`,
       'docker build -f app/hit-counter/Dockerfile -t redis-chaos/hit-counter:dev .',
       `kind delete cluster --name redis-chaos-${RUN}`,
     ]);
@@ -118,8 +119,28 @@ describe('the kind sweeper', () => {
 describe('the kind config', () => {
   it('maps no host port, so that two clusters (the gate\'s two sides) can run at once', async () => {
     const { parse } = await import('yaml');
-    const config = parse(await readFile(KIND_CONFIG, 'utf8')) as { nodes: { role: string; extraPortMappings?: unknown[] }[] };
-    expect(config.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker', 'worker']);
+    const config = parse(kindConfig(4)) as { kind: string; nodes: { role: string; extraPortMappings?: unknown[] }[] };
+    expect(config.kind).toBe('Cluster');
+    expect(config.nodes.map((n) => n.role)).toEqual(['control-plane', 'worker', 'worker', 'worker', 'worker']);
     expect(config.nodes.flatMap((n) => n.extraPortMappings ?? [])).toEqual([]);
+  });
+
+  it('has as many workers as the shape and the manifests\' own scheduling rules need', async () => {
+    const seed = resolveSystem(await loadManifests(REPO_MANIFESTS));
+    expect(kindWorkers(seed)).toEqual({ count: 3, why: 'the default' });
+    expect(kindWorkers(resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '../examples/shape-3x2')))).count).toBe(3);
+    expect(kindWorkers(resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '../examples/hardened')))).count).toBe(3); // preferred anti-affinity
+    // 3 × 3: four pods a shard, so a node's loss takes at most one of them.
+    const threeByThree = { ...seed, shape: { masters: 3, replicasPerMaster: 3 }, redis: { ...seed.redis, statefulSet: { ...seed.redis.statefulSet, replicas: 12 } } };
+    expect(kindWorkers(threeByThree)).toEqual({ count: 4, why: 'one node per pod of a shard (1 master + 3 replicas)' });
+    // Required anti-affinity on the hostname among the Redis pods: one node each, or pods stay Pending.
+    const required = (app: string) => {
+      const template = structuredClone(seed.redis.statefulSet.template);
+      template.scheduling.podAntiAffinity.required = [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app }, matchExpressions: [] } }];
+      return { ...seed, redis: { ...seed.redis, statefulSet: { ...seed.redis.statefulSet, template } } };
+    };
+    expect(seed.redis.statefulSet.template.labels.app).toBe('redis-cluster');
+    expect(kindWorkers(required('redis-cluster'))).toEqual({ count: 6, why: 'redis-cluster requires pod anti-affinity on kubernetes.io/hostname: one node per pod' });
+    expect(kindWorkers(required('someone-else')).count).toBe(3);
   });
 });

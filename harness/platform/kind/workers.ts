@@ -1,0 +1,34 @@
+import type { SystemUnderTest } from '../../manifests/index.ts';
+import { matchesSelector } from '../local/scheduler.ts';
+
+const HOSTNAME = 'kubernetes.io/hostname';
+/** Never fewer: the StatefulSet spreads over nodes, and stopNode takes pods with it. */
+const MIN_WORKERS = 3;
+
+/**
+ * How many kind workers a run's manifests need, and why. At least three. At least one per pod of a
+ * shard (a master and its replicas), so that a node's loss can take at most one pod of each shard,
+ * as a spread bootstrap (examples/hardened) and the node scenarios expect: 3 × 2 needs 3, 3 × 3
+ * needs 4. And one per Redis pod when the manifests require pod anti-affinity on the hostname among
+ * those pods: on fewer nodes the scheduler leaves the rest Pending, and the run could never start.
+ */
+export function kindWorkers(system: SystemUnderTest): { count: number; why: string } {
+  const set = system.redis.statefulSet;
+  const shardPods = system.shape.replicasPerMaster + 1;
+  const onePerNode = set.template.scheduling.podAntiAffinity.required
+    .some((t) => t.topologyKey === HOSTNAME && matchesSelector(t.labelSelector, set.template.labels));
+  if (onePerNode && set.replicas > Math.max(MIN_WORKERS, shardPods)) {
+    return { count: set.replicas, why: `${set.name} requires pod anti-affinity on ${HOSTNAME}: one node per pod` };
+  }
+  if (shardPods > MIN_WORKERS) return { count: shardPods, why: `one node per pod of a shard (1 master + ${system.shape.replicasPerMaster} replicas)` };
+  return { count: MIN_WORKERS, why: 'the default' };
+}
+
+/**
+ * The kind cluster for a run: one control plane and `workers` workers. No host port is mapped: the
+ * harness reaches the app and Redis by port-forward, and a fixed host port would stop two clusters
+ * from running at once (the gate runs both sides together).
+ */
+export function kindConfig(workers: number): string {
+  return ['kind: Cluster', 'apiVersion: kind.x-k8s.io/v1alpha4', 'nodes:', '- role: control-plane', ...Array.from({ length: workers }, () => '- role: worker'), ''].join('\n');
+}
