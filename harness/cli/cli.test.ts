@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listRuns } from '../platform/local/run-dir.ts';
+import { manifestsWith } from '../testing/run-cli.ts';
 
 const cli = path.resolve(import.meta.dirname, '../cli.ts');
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -67,6 +68,28 @@ describe('npm run scenarios, on bad input', () => {
       expect(unknown.stderr.trim()).toBe(`redis-chaos: ${dir}: --statefulset redis-cluster: no such StatefulSet; present: cache, sessions`);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 naming --nodes when the manifests require more nodes than the local platform has, leaving nothing running', async () => {
+    // One Redis pod per node, required: the fourth pod finds no node among the default three.
+    const dir = await manifestsWith({
+      'redis-cluster/statefulset.yaml': (t) => t.replace('    spec:\n      containers:', [
+        '    spec:', '      affinity:', '        podAntiAffinity:', '          requiredDuringSchedulingIgnoredDuringExecution:',
+        '          - topologyKey: kubernetes.io/hostname', '            labelSelector:', '              matchLabels:', '                app: redis-cluster', '      containers:',
+      ].join('\n')),
+    });
+    const reports = await mkdtemp(path.join(os.tmpdir(), 'cli-pending-'));
+    try {
+      const child = run(['--manifests', dir, '--scenario', 'kill-master', '--report-dir', reports]);
+      const pid = child.pid;
+      const r = await child;
+      expect(r.exitCode).toBe(2);
+      expect(r.stdout).toContain("verdict: error (exit 2) — redis-cluster-3 stays Pending: Unschedulable: 0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. (the local platform has 3 nodes; --nodes N sets how many)");
+      expect((await listRuns()).filter((x) => x.record?.ownerPid === pid)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(reports, { recursive: true, force: true });
     }
   });
 

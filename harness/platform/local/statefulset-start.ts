@@ -43,7 +43,8 @@ export async function startStatefulSet(run: LocalRun, signal?: AbortSignal): Pro
 export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (string | undefined)[] = []): Promise<void> {
   const timeoutMs = run.options.podReadyTimeoutMs ?? 30_000;
   const startAndWait = async (pod: LocalPod, i: number) => {
-    if (!run.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason}`);
+    // The local platform's nodes are a flag, not the manifests' choice: say which one.
+    if (!run.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason} (the local platform has ${run.nodePool.nodes.length} nodes; --nodes N sets how many)`);
     await pod.create(ips[i]);
     await waitUntil(`pod ${pod.name} ready`, async () => {
       if (!(await isReady(run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(run, pod.name, 3)}`);
