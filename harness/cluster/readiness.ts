@@ -37,8 +37,11 @@ export function unmetConditions(t: Topology, shape: ClusterShape, { agreement = 
     if (Number(info.cluster_slots_ok) !== SLOT_COUNT) out.push(`${view.pod}: cluster_slots_ok:${info.cluster_slots_ok}`);
     if (Number(info.cluster_known_nodes) !== nodes) out.push(`${view.pod}: cluster_known_nodes:${info.cluster_known_nodes}, expected ${nodes}`);
     if (Number(info.cluster_size) !== shape.masters) out.push(`${view.pod}: cluster_size:${info.cluster_size}, expected ${shape.masters}`);
-    for (const n of agreement ? view.nodes ?? [] : []) {
-      if (hasFlag(n, 'fail') || hasFlag(n, 'fail?') || hasFlag(n, 'handshake') || hasFlag(n, 'noaddr')) out.push(`${view.pod} flags ${n.ip}:${n.port} ${n.flags.join(',')}`);
+    // A flag on a peer is that peer as gossiped: part of the agreement, not of this node's own view.
+    if (agreement) {
+      for (const n of view.nodes ?? []) {
+        if (hasFlag(n, 'fail') || hasFlag(n, 'fail?') || hasFlag(n, 'handshake') || hasFlag(n, 'noaddr')) out.push(`${view.pod} flags ${n.ip}:${n.port} ${n.flags.join(',')}`);
+      }
     }
     const persistence = view.persistence ?? {};
     if (persistence.loading !== '0') out.push(`${view.pod}: loading:${persistence.loading ?? '(not reported)'}`);

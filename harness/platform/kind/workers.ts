@@ -1,7 +1,6 @@
 import type { SystemUnderTest } from '../../manifests/index.ts';
-import { matchesSelector } from '../local/scheduler.ts';
+import { HOSTNAME_LABEL, matchesSelector } from '../local/scheduler.ts';
 
-const HOSTNAME = 'kubernetes.io/hostname';
 /** Never fewer: the StatefulSet spreads over nodes, and stopNode takes pods with it. */
 const MIN_WORKERS = 3;
 
@@ -16,9 +15,9 @@ export function kindWorkers(system: SystemUnderTest): { count: number; why: stri
   const set = system.redis.statefulSet;
   const shardPods = system.shape.replicasPerMaster + 1;
   const onePerNode = set.template.scheduling.podAntiAffinity.required
-    .some((t) => t.topologyKey === HOSTNAME && matchesSelector(t.labelSelector, set.template.labels));
+    .some((t) => t.topologyKey === HOSTNAME_LABEL && matchesSelector(t.labelSelector, set.template.labels));
   if (onePerNode && set.replicas > Math.max(MIN_WORKERS, shardPods)) {
-    return { count: set.replicas, why: `${set.name} requires pod anti-affinity on ${HOSTNAME}: one node per pod` };
+    return { count: set.replicas, why: `${set.name} requires pod anti-affinity on ${HOSTNAME_LABEL}: one node per pod` };
   }
   if (shardPods > MIN_WORKERS) return { count: shardPods, why: `one node per pod of a shard (1 master + ${system.shape.replicasPerMaster} replicas)` };
   return { count: MIN_WORKERS, why: 'the default' };
