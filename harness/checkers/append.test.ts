@@ -116,15 +116,28 @@ describe('append', () => {
   });
 
   it("reports a loss inside a partitioned master's documented minority window, and fails one outside it", () => {
-    // Cut at 1 s, in place at 1.2 s: the window runs to 1.2 + 2 (node timeout) + 2 (margin) = 5.2 s.
-    const faults = [fault({ kind: 'partition', atMs: 1000, endMs: 1200 }), fault({ kind: 'heal', atMs: 6000 })];
-    const ops = [append(0, 'ok', 1, 0, 5), append(0, 'ok', 2, 1500, 1505), read(1, [1, 2], 1600, 1605), append(0, 'ok', 3, 5300, 5305)];
+    // Cut at 1 s, in place at 1.2 s: the window runs to 1.2 + 3 (1.5 × node timeout) + 2 (margin) = 6.2 s.
+    const faults = [fault({ kind: 'partition', atMs: 1000, endMs: 1200 }), fault({ kind: 'heal', atMs: 7000 })];
+    const ops = [append(0, 'ok', 1, 0, 5), append(0, 'ok', 2, 1500, 1505), read(1, [1, 2], 1600, 1605), append(0, 'ok', 3, 6300, 6305)];
     const inside = appendChecker(evidence({ history: OpTable.from(ops.slice(0, 3)), ...lists([1]), faults }));
     expect(inside.valid).toBe(true);
-    expect(inside.message).toMatch(/1 acknowledged appends lost and 1 values rolled back inside the documented minority window of redis-cluster-0 \(cut at 1\.000s, window to 5\.200s\), the last acknowledged at 1\.505s/);
+    expect(inside.message).toMatch(/1 acknowledged appends lost and 1 values rolled back inside the documented loss window of redis-cluster-0 \(cut at 1\.000s, window to 6\.200s\), the last acknowledged at 1\.505s/);
     expect(inside.details).toMatchObject({ lostAcknowledged: 0, minorityWindow: { lostAcknowledged: 1, rolledBack: 1, lost: [{ value: 2, window: 'redis-cluster-0', ackMs: 1505 }] } });
     const outside = appendChecker(evidence({ history: OpTable.from(ops), ...lists([1, 2]), faults }));
     expect(outside.valid).toBe(false);
-    expect(outside.details.lost).toMatchObject([{ value: 3, ackMs: 5305 }]);
+    expect(outside.details.lost).toMatchObject([{ value: 3, ackMs: 6305 }]);
+  });
+
+  it('reports an append a paused master answers on waking after its failover, and fails one sent after its window', () => {
+    // Paused at 1 s, woken at 4 s: the window runs to 4 + 2 (margin) = 6 s. Append 2, sent during
+    // the pause, is answered on waking and its successor never had it.
+    const faults = [fault({ kind: 'pause', atMs: 1000, endMs: 1001 }), fault({ kind: 'resume', atMs: 4000 })];
+    const ops = [append(0, 'ok', 1, 0, 5), append(0, 'ok', 2, 3500, 4002), append(0, 'ok', 3, 6100, 6105)];
+    const inside = appendChecker(evidence({ history: OpTable.from(ops.slice(0, 2)), ...lists([1]), faults }));
+    expect(inside.valid).toBe(true);
+    expect(inside.message).toMatch(/1 acknowledged appends lost and 0 values rolled back inside the documented loss window of redis-cluster-0 \(paused at 1\.000s, window to 6\.000s\)/);
+    const outside = appendChecker(evidence({ history: OpTable.from(ops), ...lists([1, 2]), faults }));
+    expect(outside.valid).toBe(false);
+    expect(outside.details.lost).toMatchObject([{ value: 3, ackMs: 6105 }]);
   });
 });

@@ -1,7 +1,7 @@
-import { rangesContain, type SlotRange } from '../cluster/slots.ts';
+import { rangesContain } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
-import { MINORITY_MARGIN_MS } from './minority-writes.ts';
-import { isEnding, seconds, type Checker, type ListEvidence, type RunEvidence } from './types.ts';
+import { lossWindows, type LossWindow } from './minority-writes.ts';
+import { seconds, type Checker, type ListEvidence, type RunEvidence } from './types.ts';
 
 // Enough lost or rolled-back values to line up with the faults; the counts say how many in all.
 const SHOW = 20;
@@ -18,7 +18,7 @@ interface Read {
 
 export interface LostAppend {
   key: string;
-  /** The master cut off in a minority inside whose documented window the append was taken, if any. */
+  /** The master cut off in a minority, or paused past its failover, inside whose documented window the append was taken, if any. */
   window?: string;
   value: number;
   process: number;
@@ -70,12 +70,12 @@ export const appendChecker: Checker = (e) => {
   if (lists.length === 0) return { valid: true, message: 'not applicable: no append workload (--workload append or both)', details: { applicable: false } };
   const byKey = new Map<string, Op[]>(lists.map((l) => [l.key, []]));
   for (const o of ops) byKey.get(o.key ?? '')?.push(o);
-  const windows = minorityWindows(e);
+  const windows = lossWindows(e);
   const results = lists.map((l) => ({ l, r: judgeList(l, byKey.get(l.key)!, windows.filter((w) => rangesContain(w.slots, l.slot))) }));
 
   const all = <T>(pick: (r: ListJudgement) => T[]) => results.flatMap(({ r }) => pick(r));
   const sum = (pick: (r: ListJudgement) => number) => results.reduce((n, { r }) => n + pick(r), 0);
-  // Inside a documented minority window a loss is Redis Cluster's stated behaviour: reported, not failed.
+  // Inside a documented loss window (minority-writes.ts) a loss is Redis Cluster's stated behaviour: reported, not failed.
   const lost = all((r) => r.lost).filter((x) => !x.window);
   const rollbacks = all((r) => r.rollbacks).filter((x) => !x.window);
   const excused = { lost: all((r) => r.lost).filter((x) => x.window), rollbacks: all((r) => r.rollbacks).filter((x) => x.window) };
@@ -113,7 +113,7 @@ export const appendChecker: Checker = (e) => {
   const idle = results.filter(({ r }) => r.acknowledged === 0);
   if (idle.length) return { valid: 'unknown', message: `no append to ${idle.map(({ l }) => l.key).join(', ')} was acknowledged: nothing to judge`, details };
   const inWindow = excused.lost.length + excused.rollbacks.length === 0 ? ''
-    : `; ${excused.lost.length} acknowledged appends lost and ${excused.rollbacks.length} values rolled back inside the documented minority window of ${windows.map((w) => `${w.target} (cut at ${(w.cutMs / 1000).toFixed(3)}s, window to ${(w.windowEndMs / 1000).toFixed(3)}s)`).join(', ')}, the last acknowledged at ${((details.minorityWindow.lastAckMs ?? 0) / 1000).toFixed(3)}s: Redis Cluster's documented loss`;
+    : `; ${excused.lost.length} acknowledged appends lost and ${excused.rollbacks.length} values rolled back inside the documented loss window of ${windows.map((w) => `${w.target} (${w.kind === 'pause' ? 'paused' : 'cut'} at ${(w.cutMs / 1000).toFixed(3)}s, window to ${(w.windowEndMs / 1000).toFixed(3)}s)`).join(', ')}, the last acknowledged at ${((details.minorityWindow.lastAckMs ?? 0) / 1000).toFixed(3)}s: Redis Cluster's documented loss`;
   return {
     valid: true, details,
     message: `${lists.length} lists, each judged on its own: ${details.acknowledged - excused.lost.length} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`
@@ -140,22 +140,10 @@ interface ListJudgement {
   branchesCapped: boolean;
 }
 
-/**
- * The window Redis Cluster documents for a master cut off in a minority, as minority-writes.ts
- * counts it: from a second before the cut (what the replica had not yet copied) until node-timeout
- * plus a margin after the cut was complete. An append invoked inside it may be lost.
- */
-interface MinorityWindow { target: string; slots: SlotRange[]; cutMs: number; windowEndMs: number }
-
-function minorityWindows(e: RunEvidence): MinorityWindow[] {
-  return e.faults.filter((f) => f.kind === 'partition' && f.role === 'master' && f.slots.length > 0 && !isEnding(f))
-    .map((f) => ({ target: f.target, slots: f.slots, cutMs: f.atMs, windowEndMs: (f.endMs ?? f.atMs) + e.nodeTimeoutMs + MINORITY_MARGIN_MS }));
-}
-
-const windowOf = (windows: MinorityWindow[], a: Op | undefined) =>
+const windowOf = (windows: LossWindow[], a: Op | undefined) =>
   (a ? windows.find((w) => a.completeNs > w.cutMs * 1e6 - 1e9 && a.invokeNs <= w.windowEndMs * 1e6)?.target : undefined);
 
-function judgeList(l: ListEvidence, ops: Op[], windows: MinorityWindow[]): ListJudgement {
+function judgeList(l: ListEvidence, ops: Op[], windows: LossWindow[]): ListJudgement {
   const appends = new Map<number, Op>();
   for (const o of ops) if (o.f === 'append' && o.value !== null) appends.set(o.value, o);
   const reads = ops.filter((o) => o.f === 'read-list' && o.type === 'ok' && o.list).map(readOf).sort((a, b) => a.completeNs - b.completeNs);
