@@ -1,3 +1,4 @@
+import { rangesContain } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
 import { faultEndMs, perKey, type Checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
 
@@ -49,7 +50,7 @@ export const diskFullChecker: Checker = (e) => {
   const fills = e.faults.filter((f) => f.kind === 'fill-disk');
   // Writes only: a full master still serves reads.
   const windows: FillWindow[] = fills.flatMap((fill) => {
-    const mine = keys.filter(({ k }) => fill.slots.some(([a, b]) => a <= k.slot && k.slot <= b));
+    const mine = keys.filter(({ k }) => rangesContain(fill.slots, k.slot));
     if (mine.length === 0) return [];
     const end = faultEndMs(fill, e.faults, Number.NaN);
     const ops = mine.flatMap(({ ops: o }) => o.filter((x) => x.f === 'incr')).sort((a, b) => a.invokeNs - b.invokeNs);

@@ -1,4 +1,4 @@
-import type { SlotRange } from '../cluster/slots.ts';
+import { rangesContain, type SlotRange } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
 import { perKey, type Checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
 
@@ -71,13 +71,14 @@ const opId = (o: Op) => `${o.process}:${o.invokeNs}`;
 export function minorityLosses(e: RunEvidence): MinorityLoss[] {
   const keys = perKey(e);
   // Each key in the cut master's slots is its own counter with its own lineage.
-  return lossWindows(e).flatMap((f) => keys.filter(({ k }) => f.slots.some(([a, b]) => a <= k.slot && k.slot <= b)).map((entry): MinorityLoss => {
+  return lossWindows(e).flatMap((f) => keys.filter(({ k }) => rangesContain(f.slots, k.slot)).map((entry): MinorityLoss => {
     const cutNs = f.cutMs * 1e6;
-    const { kind, windowEndMs } = f;
+    const { kind, target, cutMs, windowEndMs } = f;
+    const at = { kind, target, key: entry.k, cutMs, windowEndMs };
     const ok = entry.ops.filter((o) => o.type === 'ok' && o.value !== null).sort((a, b) => a.completeNs - b.completeNs);
     const highestBefore = prefixMax(ok);
     const split = ok.find((o) => o.completeNs > cutNs && o.f === 'incr' && o.value! <= highestBefore(o.invokeNs)) ?? null;
-    if (!split) return { kind, target: f.target, key: entry.k, cutMs: f.cutMs, windowEndMs, lost: [], outside: [] };
+    if (!split) return { ...at, lost: [], outside: [] };
     // The promoted replica's lineage starts at what it had + 1, but its first replies, in flight
     // together, may complete out of value order (seen on the Kubernetes node: 21 read 0.1 ms before
     // 20): what it had is one less than the least of those, not of the first to complete.
@@ -88,7 +89,7 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
     // after the window must have been accepted after it. A reply read late (the harness's event
     // loop starved on a busy machine) does not move the moment Redis took the write.
     const outside = lost.filter((o) => o.f === 'incr' && o.invokeNs > windowEndMs * 1e6);
-    return { kind, target: f.target, key: entry.k, cutMs: f.cutMs, windowEndMs, lost, outside };
+    return { ...at, lost, outside };
   }));
 }
 
@@ -146,20 +147,30 @@ export const minorityWritesChecker: Checker = (e) => {
     partitions: entries.filter((p) => p.kind === 'partition'),
     pauses: entries.filter((p) => p.kind === 'pause'),
   };
-  const what = (p: (typeof entries)[number]) => (p.kind === 'pause' ? `${p.target} paused` : `${p.target} cut off`);
-  const since = (p: (typeof entries)[number]) => (p.kind === 'pause' ? 'after the pause began' : 'after the cut');
-  const allowed = (p: (typeof entries)[number]) => (p.kind === 'pause' ? `its wake + ${MINORITY_MARGIN_MS} ms` : `1.5 × node-timeout ${e.nodeTimeoutMs} + ${MINORITY_MARGIN_MS} ms`);
+  // Each kind of window in its own words.
+  const words = ({ kind }: Pick<LossWindow, 'kind'>) => (kind === 'pause'
+    ? {
+      what: 'paused', since: 'after the pause began', allowed: `its wake + ${MINORITY_MARGIN_MS} ms`,
+      documented: "the writes queued on a paused master that it answers on waking, before it learns its replica replaced it (Redis Cluster's documented loss: a master failed over and reachable again takes writes until it is reconfigured)",
+    }
+    : {
+      what: 'cut off', since: 'after the cut', allowed: `1.5 × node-timeout ${e.nodeTimeoutMs} + ${MINORITY_MARGIN_MS} ms`,
+      documented: "Redis Cluster's documented minority window (a master cut off keeps accepting writes until it finds the majority unreachable, and its replica, promoted, never had them)",
+    });
   const bad = entries.filter((p) => p.outsideWindow > 0);
   if (bad.length) {
-    return { valid: false, details, message: bad.map((p) => `${what(p)}: ${p.outsideWindow} acknowledged writes lost after the window (the last ${p.lastMinorityAckAfterCutMs} ms ${since(p)}; ${allowed(p)} allowed): a loss Redis Cluster does not document`).join('; ') };
+    return { valid: false, details, message: bad.map((p) => {
+      const w = words(p);
+      return `${p.target} ${w.what}: ${p.outsideWindow} acknowledged writes lost after the window (the last ${p.lastMinorityAckAfterCutMs} ms ${w.since}; ${w.allowed} allowed): a loss Redis Cluster does not document`;
+    }).join('; ') };
   }
-  const documented = (p: (typeof entries)[number]) => (p.kind === 'pause'
-    ? "the writes queued on a paused master that it answers on waking, before it learns its replica replaced it (Redis Cluster's documented loss: a master failed over and reachable again takes writes until it is reconfigured)"
-    : "Redis Cluster's documented minority window (a master cut off keeps accepting writes until it finds the majority unreachable, and its replica, promoted, never had them)");
   return {
     valid: true, details,
-    message: entries.map((p) => p.lostAcknowledged === 0
-      ? `${what(p)}: no acknowledged write lost`
-      : `${what(p)}: ${p.lostAcknowledged} acknowledged writes lost, the last acknowledged ${p.lastMinorityAckAfterCutMs} ms ${since(p)}, within ${allowed(p)}: ${documented(p)}`).join('; '),
+    message: entries.map((p) => {
+      const w = words(p);
+      return p.lostAcknowledged === 0
+        ? `${p.target} ${w.what}: no acknowledged write lost`
+        : `${p.target} ${w.what}: ${p.lostAcknowledged} acknowledged writes lost, the last acknowledged ${p.lastMinorityAckAfterCutMs} ms ${w.since}, within ${w.allowed}: ${w.documented}`;
+    }).join('; '),
   };
 };

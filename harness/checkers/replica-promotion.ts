@@ -1,4 +1,4 @@
-import { masterOfSlot, podOfNode, selfEntries } from '../cluster/index.ts';
+import { masterOfSlot, podOfNode, rangesContain, selfEntries } from '../cluster/index.ts';
 import { majorityLostWindows } from './majority.ts';
 import { faultEffectMs, faultEndMs, isEnding, type Checker, type FaultKind, type FaultRecord, type RunEvidence } from './types.ts';
 
@@ -52,7 +52,7 @@ function judge(f: FaultRecord, e: RunEvidence): Judged {
   }
   // A later fault on the same shard (a failover loop) decides the final owner: judge this round by
   // what the samples saw right after it, and leave the end state to the last round.
-  const later = e.faults.find((g) => g.atMs > f.atMs && !isEnding(g) && g.role === 'master' && g.slots.some(([a, b]) => a <= slot && slot <= b) && g.nodeId);
+  const later = e.faults.find((g) => g.atMs > f.atMs && !isEnding(g) && g.role === 'master' && rangesContain(g.slots, slot) && g.nodeId);
   if (later && e.expect.promotion === 'either') {
     // Either outcome will do (an evicted master back on a new IP, or its replica promoted): each
     // round must see the slot served again, with every node ok, before the next fault on its shard.
