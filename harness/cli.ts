@@ -11,7 +11,7 @@ import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
 import { adoptOpenedRun, openRunForVitest } from './run/opened-run.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
-import { exitCodeOf, ownSignals, runTerminateCleanups } from './util/terminate.ts';
+import { exitCodeOf, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
   let vitest: Vitest | null = null;
   let early: NodeJS.Signals | null = null;
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
+  stopOnClosedOutput();
   // The platform comes up while vitest loads (opened-run.ts); global setup adopts the run.
   const opened = openRunForVitest(optionsFromEnv());
   try {
@@ -82,14 +83,16 @@ async function main(): Promise<number> {
 }
 
 /**
- * The first Ctrl-C or SIGTERM: sessions still starting are aborted (the pool listens), and the
- * running scenarios are cancelled through vitest, which aborts each test's signal: each stops its
+ * The first Ctrl-C, SIGTERM or closed output (SIGPIPE, stopOnClosedOutput): sessions still
+ * starting are aborted (the pool listens), and the running scenarios are cancelled through
+ * vitest, which aborts each test's signal: each stops its
  * load, records its history and partial verdict, and gives its session back. Then vitest ends,
  * globalSetup tears every session down and writes summary.json (status interrupted), and main()
  * exits with 128 + the signal. If that takes too long, the cleanups run and the process exits.
  */
 async function interrupt(vitest: Vitest, signal: NodeJS.Signals): Promise<void> {
-  process.stderr.write(`\n${signal}: stopping; each scenario records what it has, then everything is torn down (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit at once)\n`);
+  const [what, again] = signal === 'SIGPIPE' ? ['the output was closed (SIGPIPE)', 'Ctrl-C'] : [signal, `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again`];
+  process.stderr.write(`\n${what}: stopping; each scenario records what it has, then everything is torn down (${again} to exit at once)\n`);
   const deadline = setTimeout(() => {
     process.stderr.write(`${signal}: the orderly stop took over ${ORDERLY_STOP_MS / 1000} s; tearing down now\n`);
     void runTerminateCleanups(signal).finally(() => process.exit(exitCodeOf(signal)));

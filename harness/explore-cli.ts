@@ -12,6 +12,7 @@ import { runPlan, type PlanRun } from './explore/runner.ts';
 import { judgeRepeatedly, shrink } from './explore/shrink.ts';
 import { loadManifests, resolveSystem } from './manifests/index.ts';
 import { newRunId } from './util/run-id.ts';
+import { exitCodeOf, onClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const PASSTHROUGH = ['manifests', 'statefulset', 'node-timeout', 'platform', 'isolation', 'nodes', 'zones', 'context', 'allow-context'] as const;
@@ -55,11 +56,14 @@ async function main(): Promise<number> {
   await mkdir(dir, { recursive: true });
   const started = Date.now();
   const clock = () => { const s = Math.round((Date.now() - started) / 1000); return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}]`; };
-  // Ctrl-C or SIGTERM: the running child is told (SIGTERM; a terminal's Ctrl-C reaches it anyway),
+  // Ctrl-C, SIGTERM or a closed output: the running child is told (SIGTERM; a terminal's Ctrl-C reaches it anyway),
   // records and tears down; nothing new starts; the record so far is written.
   const cancel = new AbortController();
   let interrupted: NodeJS.Signals | null = null;
-  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => { interrupted ??= s; cancel.abort(new Error(s)); });
+  const stop = (s: NodeJS.Signals) => { interrupted ??= s; cancel.abort(new Error(s)); };
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, () => stop(s));
+  onClosedOutput(() => stop('SIGPIPE')); // `| head`: the same orderly stop, exit 141
+
   const overBudget = () => Date.now() - started > budgetMs;
   const stopped = () => cancel.signal.aborted || overBudget();
   console.log(`${clock()} explore ${id}: seed ${seed}, up to ${runs} runs within ${values.budget ?? '30m'}; faults ${faults.join(', ')}, up to ${maxSteps} at once; node timeout ${nodeTimeoutMs} ms; reports in ${dir}`);
@@ -116,7 +120,7 @@ async function main(): Promise<number> {
   }
   for (const u of record.unconfirmed) console.log(`not confirmed (failed 1 of ${u.runIds.length}): run ${u.run}: ${describePlan(u.plan)}: ${u.why.slice(0, 300)} (runs ${u.runIds.join(', ')})`);
   console.log(`record:  ${path.relative(process.cwd(), path.join(dir, 'explore.json'))}`);
-  if (interrupted) return interrupted === 'SIGINT' ? 130 : 143;
+  if (interrupted) return exitCodeOf(interrupted);
   if (record.minimal) return 1;
   return judged === 0 ? 2 : 0;
 }

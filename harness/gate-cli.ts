@@ -15,6 +15,7 @@ import { writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
 import type { ScenarioResult } from './scenario/result.ts';
 import { newRunId } from './util/run-id.ts';
+import { onClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const OPTIONS = {
@@ -77,6 +78,14 @@ async function main(): Promise<number> {
   const runs: GateResult['runs'] = [];
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
   let error: string | null = null;
+  // `| head`: the running sides are told as a cancelled CI job tells them (each records and tears
+  // down), nothing new starts, the gate's record says why, and it exits 141, not with a stack trace.
+  let closed = false;
+  onClosedOutput(() => {
+    closed = true;
+    error ??= 'interrupted: the output was closed (SIGPIPE)';
+    for (const child of running) child.kill('SIGTERM');
+  });
   // Both sides at once in each repeat, each scenario on its own cluster, so that the machine's
   // noise falls on both alike; the same seed, and so the same fault schedules, every time.
   for (let i = 1; i <= repeat && !error; i++) {
@@ -102,8 +111,11 @@ async function main(): Promise<number> {
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
   for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(dir, 'gate.html'))}, gate.md, gate.json`);
-  return exitCode;
+  return closed ? 141 : exitCode;
 }
+
+/** The sides' runs in progress, for a closed output to stop. */
+const running = new Set<ReturnType<typeof execa>>();
 
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
 async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number,
@@ -122,7 +134,9 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
   };
   child.stdout!.on('data', relay);
   child.stderr!.on('data', relay);
+  running.add(child);
   await child;
+  running.delete(child);
   return readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => null);
 }
 

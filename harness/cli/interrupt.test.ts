@@ -122,4 +122,25 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     expect(summary.scenarios[0]).toMatchObject({ status: 'interrupted', partial: true });
     await expectNothingLeft(runId, appUrl);
   }, 150_000);
+
+  // `npm run scenarios | head`: the reader goes, and the next line written fails with EPIPE (Node
+  // ignores SIGPIPE itself). Unheard, that error crashed the CLI with a stack trace past its
+  // teardown, and left the pods' namespaces, links and mounts to the next run's sweeper.
+  it('its output closed mid-scenario (`| head`): stopped in order as on SIGPIPE, exit 141, nothing left', async () => {
+    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
+    const run = start(reportDir, ['kill-master'], 1);
+    await run.when(/kill-master \(\+[\d:.]+\): load started/);
+    const runId = /setup: run (\S+),/.exec(run.output())![1]!;
+    run.child.stdout!.destroy();
+    const r = await run.child;
+    expect(r.exitCode, run.output()).toBe(141);
+    expect(run.output()).toContain('the output was closed (SIGPIPE): stopping');
+    expect(run.output()).not.toMatch(/EPIPE|\n\s+at /);
+    const summary = JSON.parse(await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8')) as Summary;
+    expect(summary).toMatchObject({ status: 'interrupted', exitCode: 141, interruptedBy: 'SIGPIPE' });
+    expect(summary.scenarios[0]).toMatchObject({ name: 'kill-master', status: 'interrupted', partial: true, error: 'interrupted by SIGPIPE during the scenario' });
+    // What the terminal no longer showed is in the run's own record.
+    expect(await readFile(path.join(reportDir, runId, 'progress.log'), 'utf8')).toMatch(/kill-master \(\+[\d:.]+\): interrupted: .*operations recorded, judged as a partial history/);
+    await expectNothingLeft(runId, /hit counter serving at (\S+)/.exec(run.output())?.[1] ?? null);
+  }, 150_000);
 });

@@ -29,8 +29,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   status: ScenarioStatus;
-  /** 0 every scenario passed, 1 a check failed, 2 the harness could not do its job, 128 + n a signal. */
-  exitCode: 0 | 1 | 2 | 129 | 130 | 143;
+  /** 0 every scenario passed, 1 a check failed, 2 the harness could not do its job, 128 + n a signal (141: its output was closed). */
+  exitCode: 0 | 1 | 2 | 129 | 130 | 141 | 143;
   /** The signal that interrupted the run, if one did. */
   interruptedBy: string | null;
   /** How many scenarios ran at once, each on its own cluster; 1 is the walkthrough's sequence on one. */

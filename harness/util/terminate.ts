@@ -30,7 +30,10 @@ const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)
   cleanups: new Set(), interruptListeners: new Set(), owner: null, listeners: new Map(), installed: false, interruptedBy: null, firstAt: 0,
 });
 
-export const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+export const SIGNAL_NUMBERS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGPIPE: 13 };
+// The signals listened for. SIGPIPE is not among them: Node ignores it, and a closed output shows
+// as a failed write instead (see stopOnClosedOutput).
+const LISTENED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const PER_CLEANUP_MS = 60_000;
 export const REPEAT_WINDOW_MS = 1000;
 
@@ -71,11 +74,34 @@ export function isTerminating(): boolean {
 function install(): void {
   if (registry.installed) return;
   registry.installed = true;
-  for (const signal of Object.keys(SIGNAL_NUMBERS) as NodeJS.Signals[]) {
+  for (const signal of LISTENED) {
     const listener = () => void handle(signal);
     registry.listeners.set(signal, listener);
     process.on(signal, listener);
   }
+}
+
+/**
+ * A closed stdout or stderr (`| head`, a reader that died) is this process's SIGPIPE. Node ignores
+ * the signal and fails the next write with EPIPE, an 'error' event that, unheard, crashes the
+ * process past its teardown: pods, namespaces and mounts left for the sweeper, and a stack trace.
+ * `listener` hears the first such error; later ones (the stop's own lines to a closed stream) are
+ * dropped.
+ */
+export function onClosedOutput(listener: () => void): void {
+  let closed = false;
+  const onError = () => {
+    if (closed) return;
+    closed = true;
+    listener();
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
+}
+
+/** For the signals' owner: a closed output stops the run in order, as a hang-up does (exit 141). */
+export function stopOnClosedOutput(): void {
+  onClosedOutput(() => void handle('SIGPIPE'));
 }
 
 function uninstall(): void {
