@@ -21,4 +21,37 @@ describe('signals owned by the CLI', () => {
     expect(r.stdout.match(/orderly stop started/g)).toHaveLength(1);
     expect(r.stderr).toContain('SIGINT again: exiting now');
   });
+
+  const closedOutput = path.join(import.meta.dirname, 'fixtures', 'closed-output.ts');
+  const startClosing = async () => {
+    const child = execa(process.execPath, ['--import', 'tsx', closedOutput], { reject: false, timeout: 30_000, buffer: false });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    return { child, stderr: () => stderr };
+  };
+
+  it('take a closed output (| head) as SIGPIPE: the owner is told once, and nothing crashes on the writes that follow', async () => {
+    const { child, stderr } = await startClosing();
+    child.stdout!.destroy();
+    await sleep(1500); // some thirty more writes to the closed pipe, past the second-press window
+    expect(child.exitCode).toBeNull(); // still stopping in order, not crashed by EPIPE
+    expect(stderr().match(/orderly stop started by \w+/g)).toEqual(['orderly stop started by SIGPIPE']);
+    child.kill('SIGKILL');
+    await child;
+  });
+
+  it('leave a stop already under way to finish when its output then closes (a closed terminal: SIGHUP, then failed writes)', async () => {
+    const { child, stderr } = await startClosing();
+    child.kill('SIGHUP');
+    await sleep(1200); // past the window in which a signal counts as the same press
+    child.stdout!.destroy();
+    await sleep(500);
+    expect(child.exitCode).toBeNull(); // not taken for a second press, which would exit before the teardown
+    expect(stderr().match(/orderly stop started by \w+/g)).toEqual(['orderly stop started by SIGHUP']);
+    expect(stderr()).not.toContain('exiting now');
+    child.kill('SIGKILL');
+    await child;
+  });
 });
+

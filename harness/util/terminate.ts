@@ -99,9 +99,15 @@ export function onClosedOutput(listener: () => void): void {
   process.stderr.on('error', onError);
 }
 
-/** For the signals' owner: a closed output stops the run in order, as a hang-up does (exit 141). */
+/**
+ * For the signals' owner: a closed output stops the run in order, as a hang-up does (exit 141).
+ * One that closes during a stop already under way (a closed terminal's SIGHUP, then its writes
+ * failing) is that stop's, not a second press that would exit before the teardown.
+ */
 export function stopOnClosedOutput(): void {
-  onClosedOutput(() => void handle('SIGPIPE'));
+  onClosedOutput(() => {
+    if (!registry.interruptedBy) void handle('SIGPIPE');
+  });
 }
 
 function uninstall(): void {
