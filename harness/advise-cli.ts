@@ -4,6 +4,9 @@ import { asCommand, parseFlags } from './cli/args.ts';
 import path from 'node:path';
 import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
 import { errorMessage, HarnessError } from './errors.ts';
+import { dropOutputOnceClosed } from './util/terminate.ts';
+
+dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
 const OPTIONS = { manifests: { type: 'string' }, statefulset: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const USAGE = `usage: npm run advise -- [--manifests DIR] [--statefulset NAME] [--json]

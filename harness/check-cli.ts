@@ -5,6 +5,9 @@ import { asCommand, parseFlags } from './cli/args.ts';
 import path from 'node:path';
 import { errorMessage, HarnessError } from './errors.ts';
 import { recheckLines, recheckRun, RECHECK_CHECKS, RECHECK_SUMMARY } from './report/recheck.ts';
+import { dropOutputOnceClosed } from './util/terminate.ts';
+
+dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
 const OPTIONS = { scenario: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const;
 const USAGE = `usage: npm run check -- <run folder> [--scenario NAME ...]

@@ -11,6 +11,9 @@ import { errorMessage, HarnessError } from './errors.ts';
 import { compareWait, readRecordedRun, waitComparisonHtml, waitComparisonMarkdown } from './report/wait-comparison.ts';
 import { scenarioNames } from './scenario/catalog.ts';
 import { newRunId } from './util/run-id.ts';
+import { dropOutputOnceClosed } from './util/terminate.ts';
+
+dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
 const OPTIONS = {
   scenario: { type: 'string', multiple: true },

@@ -3,6 +3,9 @@
 import { parseFlags } from './cli/args.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { DEFAULT_INIT_MANIFESTS, packageSpec, planInit, WORKFLOW_PATH, writeInit } from './init/init.ts';
+import { dropOutputOnceClosed } from './util/terminate.ts';
+
+dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
 const OPTIONS = { manifests: { type: 'string' }, package: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 const USAGE = `usage: redis-chaos init [--manifests DIR (default ${DEFAULT_INIT_MANIFESTS})] [--package SPEC]

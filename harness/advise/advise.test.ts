@@ -69,4 +69,12 @@ describe('npm run advise', () => {
     expect(broken.exitCode).toBe(2);
     expect(broken.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^redis-chaos advise: .*broken\.yaml \(document 0\): invalid YAML/)]);
   });
+
+  // `npm run advise | head`: the reader goes before the lines do. Node then fails the write with
+  // EPIPE, which crashed the command with a stack trace; the rest of its output is now dropped.
+  it('a closed output: the lines are dropped, its exit code stays (1, the seed has risks), no stack trace', async () => {
+    const r = await execa('bash', ['-o', 'pipefail', '-c', `"$0" --import tsx "$1" | true`, process.execPath, cli], { cwd: ROOT, reject: false, timeout: 30_000 });
+    expect([r.exitCode, r.stderr]).toEqual([1, '']);
+  });
 });
+

@@ -6,6 +6,9 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { dropOutputOnceClosed } from '../util/terminate.ts';
+
+dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const runDir = path.resolve(process.argv[2] ?? path.join(process.env.HARNESS_REPORT_DIR ?? 'reports', 'latest'));

@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { summaryMarkdown } from './markdown.ts';
 import type { RunSummary } from './summary.ts';
+import { dropOutputOnceClosed } from '../util/terminate.ts';
+
+dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
 const runDir = path.resolve(process.argv[2] ?? path.join(process.env.HARNESS_REPORT_DIR ?? 'reports', 'latest'));
 try {

@@ -110,6 +110,15 @@ export function stopOnClosedOutput(): void {
   });
 }
 
+/**
+ * For a command that holds nothing to tear down (advise, check, init, report): once its output is
+ * closed, its remaining lines are dropped and its work (the files it writes, its scratch folder's
+ * removal) finishes, with its own exit code, instead of a crash with a stack trace half-way.
+ */
+export function dropOutputOnceClosed(): void {
+  onClosedOutput(() => undefined);
+}
+
 function uninstall(): void {
   for (const [signal, listener] of registry.listeners) process.off(signal, listener);
   registry.listeners.clear();
