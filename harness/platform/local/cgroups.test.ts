@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { newRunId } from '../../util/run-id.ts';
-import { cgroupExists, cgroupLayout, RunCgroups, sweepCgroups, type CgroupLayout } from './cgroups.ts';
+import { RunCgroups, sweepCgroups } from './cgroups.ts';
+import { cgroupExists, cgroupLayout, type CgroupLayout } from './cgroup-layout.ts';
 import { ownRunRecord, RunDir } from './run-dir.ts';
 
 const layout = await cgroupLayout();

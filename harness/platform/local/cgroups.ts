@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { access, constants, readdir, readFile, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { HarnessError } from '../../errors.ts';
 import type { ContainerResources, SystemUnderTest } from '../../manifests/index.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
+import { cgroupLayout, type CgroupLayout } from './cgroup-layout.ts';
 
 /**
  * A container's memory and CPU limits, enforced as the kubelet enforces them: one cgroup per
@@ -38,62 +38,9 @@ export function limitedContainer(system: SystemUnderTest): string | null {
   return null;
 }
 
-/** Where this machine's kernel has its memory and cpu controllers. */
-export type CgroupLayout =
-  | { version: 1; memory: string; cpu: string | null }
-  | { version: 2; root: string };
-
 /** The kubelet's CFS period; a quota is `cpuMillis × period / 1000`, at least 1 ms as the kubelet's. */
 const CFS_PERIOD_US = 100_000;
 const MIN_QUOTA_US = 1000;
-
-interface Mount {
-  point: string;
-  root: string;
-  fstype: string;
-  options: string[];
-}
-
-/** /proc/self/mountinfo's cgroup mounts; mount points have spaces escaped as \040. */
-function cgroupMounts(mountinfo: string): Mount[] {
-  const unescape = (s: string) => s.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-  return mountinfo.split('\n').flatMap((line) => {
-    const [left, right] = line.split(' - ');
-    if (!left || !right) return [];
-    const fields = left.split(' ');
-    const [fstype, , superOptions = ''] = right.split(' ');
-    if (fstype !== 'cgroup' && fstype !== 'cgroup2') return [];
-    return [{ point: unescape(fields[4] ?? ''), root: unescape(fields[3] ?? ''), fstype, options: superOptions.split(',') }];
-  });
-}
-
-/**
- * The layout, or why limits cannot be enforced here, in words for a one-line error. Where both
- * exist (hybrid), the v1 memory hierarchy wins: a controller bound to v1 is absent from v2.
- */
-export async function cgroupLayout(mountinfo?: string): Promise<CgroupLayout | string> {
-  if (process.platform !== 'linux') return `${process.platform} has no cgroups`;
-  const mounts = cgroupMounts(mountinfo ?? (await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')));
-  // A hierarchy mounted from a sub-cgroup (a container's view) is not one this harness can manage.
-  const v1 = (controller: string) => mounts.find((m) => m.fstype === 'cgroup' && m.root === '/' && m.options.includes(controller))?.point ?? null;
-  let layout: CgroupLayout | null = null;
-  const memory = v1('memory');
-  if (memory) layout = { version: 1, memory, cpu: v1('cpu') };
-  else {
-    for (const m of mounts.filter((x) => x.fstype === 'cgroup2')) {
-      const controllers = await readFile(path.join(m.point, 'cgroup.controllers'), 'utf8').catch(() => '');
-      if (controllers.split(/\s+/).includes('memory')) {
-        layout = { version: 2, root: m.point };
-        break;
-      }
-    }
-  }
-  if (!layout) return 'no cgroup memory controller is mounted (neither v1 nor v2)';
-  const dir = layout.version === 1 ? layout.memory : layout.root;
-  if (process.getuid?.() !== 0) return 'not running as root (a cgroup of its own needs root)';
-  if (!(await access(dir, constants.W_OK).then(() => true, () => false))) return `${dir} is not writable`;
-  return layout;
-}
 
 /** The run's cgroups: a folder per hierarchy, and one child per container start. */
 export class RunCgroups {
@@ -302,13 +249,3 @@ async function busy(dir: string): Promise<boolean> {
   for (const c of children) if (await busy(path.join(dir, c.name))) return true;
   return (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).trim() !== '';
 }
-
-/** For `up()`: the layout, or a one-line refusal naming why limits cannot be enforced here. */
-export async function requireCgroups(what: string): Promise<CgroupLayout> {
-  const layout = await cgroupLayout();
-  if (typeof layout === 'string') throw new HarnessError(`${what}: cannot be enforced here: ${layout}`);
-  return layout;
-}
-
-/** Whether a cgroup folder exists (tests, sweeper checks). */
-export const cgroupExists = (dir: string) => stat(dir).then(() => true, () => false);

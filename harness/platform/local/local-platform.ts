@@ -6,7 +6,8 @@ import { chooseIsolation, NAMESPACE_TOOLS } from './sandbox/isolation.ts';
 import { LoopbackAllocator } from './addresses.ts';
 import { listRuns, ownRunRecord, RunDir } from './run-dir.ts';
 import { sweepLocal } from './sweeper.ts';
-import { limitedContainer, requireCgroups, RunCgroups } from './cgroups.ts';
+import { limitedContainer, RunCgroups } from './cgroups.ts';
+import { requireCgroups } from './cgroup-layout.ts';
 import { LocalRunning } from './local-running.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
 
