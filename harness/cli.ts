@@ -19,7 +19,7 @@ const ORDERLY_STOP_MS = 90_000;
 
 async function main(): Promise<number> {
   const known = scenarioNames();
-  const { options, help, sweep, named } = parseCliArgs(process.argv.slice(2), process.env, known);
+  const { options, help, sweep, named, defaulted } = parseCliArgs(process.argv.slice(2), process.env, known);
   if (help) {
     console.log(asCommand(`${USAGE}\nscenarios: ${known.join(', ')}`));
     return 0;
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     const { sweep: sweepAll } = await import('./cli/sweep.ts');
     return sweepAll(options);
   }
-  await preflight(options, undefined, named);
+  await preflight(options, undefined, named, defaulted);
   Object.assign(process.env, optionsToEnv(options));
   const runDir = runDirOf(options);
   // Signals are this process's from here on: a session may be starting (see interrupt below).

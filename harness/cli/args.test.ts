@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
-import { parseCliArgs } from './args.ts';
+import { defaultParallel, fitParallelToShape, parseCliArgs } from './args.ts';
 
 const known = ['delete-pod-0', 'kill-master'];
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseCliArgs(argv, env, known);
@@ -114,4 +114,46 @@ describe('command-line flags', () => {
     expect(error([], { HARNESS_SEED: '-1' })).toBe('--seed -1: expected an integer ≥ 0');
     expect(error(['stray'])).toMatch(/positional argument/);
   });
+
+  // The measured basis: 3 of the seed's 6-pod clusters per core. Six 6 × 1 clusters (72 pods) at
+  // once on 2 cores starved Redis's own failover past its deadline: a false failure (docs/shapes.md).
+  it('the default --parallel budgets Redis pods, not scenarios: fewer at once for a larger shape', () => {
+    expect(defaultParallel('local', 5, 6, 2)).toBe(5);
+    expect(defaultParallel('local', 14, 6, 2)).toBe(6);
+    expect(defaultParallel('local', 6, 9, 2)).toBe(4); // 3 × 2
+    expect(defaultParallel('local', 6, 12, 2)).toBe(3); // 6 × 1
+    expect(defaultParallel('local', 6, 12, 4)).toBe(6); // a 4-core runner
+    expect(defaultParallel('local', 6, 60, 2)).toBe(1); // one cluster is the machine's worth
+    expect(defaultParallel('kubernetes', 6, 6, 2)).toBe(1);
+  });
+
+  it('refits a defaulted --parallel (and its rate cap) to the shape, says so, and leaves flags alone', () => {
+    const six = ['--scenario', 'delete-pod-0', '--scenario', 'kill-master'];
+    const a = parseCliArgs(six, {}, known);
+    expect(a.defaulted).toEqual({ parallel: true, rate: true });
+    expect(fitParallelToShape(a.options, 12, a.defaulted, 2)).toBeNull(); // 2 × 12 pods fit in 36
+    const many = parseCliArgs([], {}, known);
+    many.options.scenarios = ['a', 'b', 'c', 'd', 'e', 'f'];
+    many.options.parallel = 6;
+    expect(fitParallelToShape(many.options, 12, many.defaulted, 2)).toBe('3 scenarios at a time: each cluster has 12 pods, and this machine runs about 36 at once (--parallel N to choose)');
+    expect([many.options.parallel, many.options.rate]).toEqual([3, 300]);
+    // One at a time is the shared cluster, whose load is not capped.
+    const one = parseCliArgs([], {}, known);
+    Object.assign(one.options, { scenarios: ['a', 'b'], parallel: 2, rate: 300 });
+    expect(fitParallelToShape(one.options, 60, one.defaulted, 2)).toMatch(/^1 scenario at a time/);
+    expect([one.options.parallel, one.options.rate]).toEqual([1, null]);
+    // Given by flag or twin: kept, even where the machine is short.
+    const given = parseCliArgs(['--parallel', '6', '--rate', '500'], {}, known);
+    expect(given.defaulted).toEqual({ parallel: false, rate: false });
+    Object.assign(given.options, { scenarios: ['a', 'b', 'c', 'd', 'e', 'f'], parallel: 6 });
+    expect(fitParallelToShape(given.options, 12, given.defaulted, 2)).toBeNull();
+    expect(given.options.parallel).toBe(6);
+    const twin = parseCliArgs(['--rate', '500'], { HARNESS_PARALLEL: '6' }, known);
+    expect(twin.defaulted).toEqual({ parallel: false, rate: false });
+    const rateOnly = parseCliArgs(['--rate', '500'], {}, known);
+    Object.assign(rateOnly.options, { scenarios: ['a', 'b', 'c', 'd', 'e', 'f'], parallel: 6 });
+    fitParallelToShape(rateOnly.options, 12, rateOnly.defaulted, 2);
+    expect([rateOnly.options.parallel, rateOnly.options.rate]).toEqual([3, 500]);
+  });
 });
+

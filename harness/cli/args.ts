@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HarnessError } from '../errors.ts';
 import type { PlatformKind } from '../platform/types.ts';
-import { parseRedisOverride } from '../manifests/index.ts';
+import { parseRedisOverride, podsOf, SEED_SHAPE } from '../manifests/index.ts';
 import { selectScenarios } from '../scenario/catalog.ts';
 import { isolationOf, keysOf, splitOverrides, workloadOf, type HarnessOptions } from '../session/options.ts';
 import { newRunId, RUN_ID_PATTERN } from '../util/run-id.ts';
@@ -60,6 +60,8 @@ export interface ParsedArgs {
   named: string[];
   help: boolean;
   sweep: boolean;
+  /** Which of the two machine-dependent defaults were not chosen by a flag or its twin: preflight refits them to the shape. */
+  defaulted: { parallel: boolean; rate: boolean };
 }
 
 /**
@@ -76,7 +78,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   const { selected, unmatched } = selectScenarios(values.scenario ?? (schedule ? ['random-schedule'] : []), known);
   if (unmatched !== null) throw new HarnessError(`--scenario ${unmatched}: unknown scenario; valid: ${known.join(', ')}, a glob of them, or all`);
   const { redisConfig, nodeTimeoutMs } = redisSettings(values['redis-config'], env.HARNESS_REDIS_CONFIG, values['node-timeout'] ?? env.HARNESS_NODE_TIMEOUT);
-  const parallel = integer('--parallel', values.parallel ?? env.HARNESS_PARALLEL, 1) ?? defaultParallel(platform, selected.length);
+  const givenParallel = integer('--parallel', values.parallel ?? env.HARNESS_PARALLEL, 1);
+  const parallel = givenParallel ?? defaultParallel(platform, selected.length);
+  const givenRate = integer('--rate', values.rate ?? env.HARNESS_RATE, 0);
   if (platform !== 'local' && (values.isolation ?? env.HARNESS_ISOLATION)) throw new HarnessError(`--isolation: applies to --platform local only (on ${platform}, pods are real pods)`);
   const nodes = integer('--nodes', values.nodes ?? env.HARNESS_NODES, 1) ?? 3;
   const zones = integer('--zones', values.zones ?? env.HARNESS_ZONES, 1) ?? nodes;
@@ -87,6 +91,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
     help: values.help ?? false,
     sweep: values.sweep ?? false,
     named: (values.scenario ?? []).filter((p) => known.includes(p)),
+    defaulted: { parallel: givenParallel === null, rate: givenRate === null },
     options: {
       platform,
       manifests: path.resolve(values.manifests ?? env.HARNESS_MANIFESTS ?? 'manifests'),
@@ -98,7 +103,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
       reportDir: path.resolve(values['report-dir'] ?? env.HARNESS_REPORT_DIR ?? 'reports'),
       parallel: Math.min(parallel, Math.max(1, selected.length)),
       // 0 means uncapped; in parallel the default cap keeps scenarios from starving each other.
-      rate: rateOf(integer('--rate', values.rate ?? env.HARNESS_RATE, 0), parallel),
+      rate: rateOf(givenRate, parallel),
       workload: workloadOf(values.workload ?? env.HARNESS_WORKLOAD, values.workload === undefined ? 'HARNESS_WORKLOAD' : '--workload'),
       waitReplicas: integer('--wait-replicas', values['wait-replicas'] ?? env.HARNESS_WAIT_REPLICAS, 1),
       keys: keysOf(values.keys ?? env.HARNESS_KEYS, values.keys === undefined ? 'HARNESS_KEYS' : '--keys'),
@@ -172,13 +177,33 @@ function redisSettings(flags: string[] | undefined, env: string | undefined, nod
 }
 
 /**
- * The local platform runs every selected scenario at once, each on its own cluster, up to 3 per
- * core: measured on 2 cores, five seed scenarios in parallel keep failover times and p99 within
- * the serial run's range (docs/benchmarks.md, bench:suite). A real cluster is shared infrastructure: one at a time.
+ * The local platform runs every selected scenario at once, each on its own cluster, up to as many
+ * Redis pods as 3 of the seed's clusters (6 pods each) per core: measured on 2 cores, five seed
+ * scenarios in parallel keep failover times and p99 within the serial run's range (docs/benchmarks.md,
+ * bench:suite). A larger shape gets fewer at once (6 × 1, 12 pods: 3 on 2 cores); six 6 × 1
+ * clusters at once starved Redis's own failover past its deadline (docs/shapes.md). A real cluster
+ * is shared infrastructure: one at a time.
  */
-export function defaultParallel(platform: PlatformKind, scenarios: number): number {
+export function defaultParallel(platform: PlatformKind, scenarios: number, podsPerCluster = podsOf(SEED_SHAPE), cores = os.availableParallelism()): number {
   if (platform !== 'local') return 1;
-  return Math.max(1, Math.min(scenarios, 3 * os.availableParallelism()));
+  const clusters = Math.floor((PODS_PER_CORE * cores) / Math.max(1, podsPerCluster));
+  return Math.max(1, Math.min(scenarios, clusters));
+}
+
+/** Redis pods the local platform runs at once per core by default: 3 of the seed's 6-pod clusters. */
+const PODS_PER_CORE = 3 * podsOf(SEED_SHAPE);
+
+/**
+ * For preflight, once the manifests' shape is known: the default --parallel (and the --rate cap
+ * that follows from it) refitted to the shape's pods. Flags the user gave are left alone.
+ */
+export function fitParallelToShape(options: HarnessOptions, pods: number, defaulted: ParsedArgs['defaulted'], cores = os.availableParallelism()): string | null {
+  if (!defaulted.parallel || options.platform !== 'local') return null;
+  const fitted = defaultParallel(options.platform, options.scenarios.length, pods, cores);
+  if (fitted >= options.parallel) return null;
+  options.parallel = fitted;
+  if (defaulted.rate) options.rate = rateOf(null, fitted);
+  return `${fitted} ${fitted === 1 ? 'scenario' : 'scenarios'} at a time: each cluster has ${pods} pods, and this machine runs about ${PODS_PER_CORE * cores} at once (--parallel N to choose)`;
 }
 
 /** Operations per second each scenario's workload may send when scenarios share the machine. */

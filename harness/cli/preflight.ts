@@ -5,18 +5,22 @@ import { HarnessError } from '../errors.ts';
 import { chooseIsolation } from '../platform/local/sandbox/isolation.ts';
 import { DISK_SCENARIOS, NETWORK_SCENARIOS, unfitForShape } from '../scenario/catalog.ts';
 import { capacityUnavailable, NO_CAPACITY } from '../platform/local/volumes.ts';
+import { fitParallelToShape, type ParsedArgs } from './args.ts';
 
 /**
  * What can be checked in a second, before anything starts: the manifests and the tools the
  * platform needs. Each failure is a one-line HarnessError (exit 2) and nothing is left running.
  */
-export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l), named: string[] = []): Promise<SystemUnderTest> {
+export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l), named: string[] = [],
+  defaulted: ParsedArgs['defaulted'] = { parallel: false, rate: false }): Promise<SystemUnderTest> {
   const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   // Every session deploys the app: a folder without one it can tell is refused before anything starts.
   requireApp(system);
   const { shape } = system;
   if (shapeText(shape) !== shapeText(SEED_SHAPE)) log(`redis-chaos: cluster shape ${shapeText(shape)}: ${shape.masters} masters with ${replicasText(shape.replicasPerMaster)} each, ${podsOf(shape)} pods`);
   fitScenariosToShape(options, system.shape, named, log);
+  const fewer = fitParallelToShape(options, podsOf(shape), defaulted);
+  if (fewer) log(`redis-chaos: ${fewer}`);
   if (options.platform === 'local') {
     await requireTools(REDIS_TOOLS, 'the local platform');
     // Resolved once, before anything starts, so every session runs the same mode and the fallback is said once.
