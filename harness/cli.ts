@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     const { sweep: sweepAll } = await import('./cli/sweep.ts');
     return sweepAll(options);
   }
-  await preflight(options, undefined, named, defaulted);
+  await preflight(options, undefined, { named, defaulted });
   Object.assign(process.env, optionsToEnv(options));
   const runDir = runDirOf(options);
   // Signals are this process's from here on: a session may be starting (see interrupt below).

@@ -135,7 +135,7 @@ describe('command-line flags', () => {
     const many = parseCliArgs([], {}, known);
     many.options.scenarios = ['a', 'b', 'c', 'd', 'e', 'f'];
     many.options.parallel = 6;
-    expect(fitParallelToShape(many.options, 12, many.defaulted, 2)).toBe('3 scenarios at a time: each cluster has 12 pods, and this machine runs about 36 at once (--parallel N to choose)');
+    expect(fitParallelToShape(many.options, 12, many.defaulted, 2)).toBe('3 scenarios at a time: each cluster has 12 pods, and 2 cores carry about 36 at once (--parallel N to choose)');
     expect([many.options.parallel, many.options.rate]).toEqual([3, 300]);
     // One at a time is the shared cluster, whose load is not capped.
     const one = parseCliArgs([], {}, known);

@@ -203,7 +203,7 @@ export function fitParallelToShape(options: HarnessOptions, pods: number, defaul
   if (fitted >= options.parallel) return null;
   options.parallel = fitted;
   if (defaulted.rate) options.rate = rateOf(null, fitted);
-  return `${fitted} ${fitted === 1 ? 'scenario' : 'scenarios'} at a time: each cluster has ${pods} pods, and this machine runs about ${PODS_PER_CORE * cores} at once (--parallel N to choose)`;
+  return `${fitted} ${fitted === 1 ? 'scenario' : 'scenarios'} at a time: each cluster has ${pods} pods, and ${cores} ${cores === 1 ? 'core carries' : 'cores carry'} about ${PODS_PER_CORE * cores} at once (--parallel N to choose)`;
 }
 
 /** Operations per second each scenario's workload may send when scenarios share the machine. */

@@ -11,8 +11,9 @@ import { fitParallelToShape, type ParsedArgs } from './args.ts';
  * What can be checked in a second, before anything starts: the manifests and the tools the
  * platform needs. Each failure is a one-line HarnessError (exit 2) and nothing is left running.
  */
-export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l), named: string[] = [],
-  defaulted: ParsedArgs['defaulted'] = { parallel: false, rate: false }): Promise<SystemUnderTest> {
+export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l),
+  args: Partial<Pick<ParsedArgs, 'named' | 'defaulted'>> = {}): Promise<SystemUnderTest> {
+  const { named = [], defaulted = { parallel: false, rate: false } } = args;
   const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   // Every session deploys the app: a folder without one it can tell is refused before anything starts.
   requireApp(system);
