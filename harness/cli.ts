@@ -28,6 +28,9 @@ async function main(): Promise<number> {
     const { sweep: sweepAll } = await import('./cli/sweep.ts');
     return sweepAll(options);
   }
+  // From here a closed output stops the run: before the signals are owned (below) it only exits
+  // 141, as nothing has started yet; preflight already prints.
+  stopOnClosedOutput();
   await preflight(options, undefined, { named, defaulted });
   Object.assign(process.env, optionsToEnv(options));
   const runDir = runDirOf(options);
@@ -35,7 +38,6 @@ async function main(): Promise<number> {
   let vitest: Vitest | null = null;
   let early: NodeJS.Signals | null = null;
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
-  stopOnClosedOutput();
   // The platform comes up while vitest loads (opened-run.ts); global setup adopts the run.
   const opened = openRunForVitest(optionsFromEnv());
   try {

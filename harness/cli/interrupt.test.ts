@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,4 +143,15 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     expect(await readFile(path.join(reportDir, runId, 'progress.log'), 'utf8')).toMatch(/kill-master \(\+[\d:.]+\): interrupted: .*operations recorded, judged as a partial history/);
     await expectNothingLeft(runId, /hit counter serving at (\S+)/.exec(run.output())?.[1] ?? null);
   }, 150_000);
+
+  // Preflight prints before anything starts (here, the shape): a reader already gone there ends the
+  // command at once, exit 141, with no stack trace and nothing started.
+  it('its output closed before the run starts: exit 141 at once, nothing started', async () => {
+    const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
+    const r = await execa('bash', ['-o', 'pipefail', '-c', `"$0" --import tsx harness/cli.ts --manifests examples/shape-6x1 --scenario kill-master --report-dir "$1" | true`, process.execPath, reportDir],
+      { cwd: root, reject: false, timeout: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(141);
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(await readdir(reportDir)).toEqual([]);
+  }, 60_000);
 });
