@@ -25,6 +25,8 @@ interface Volume {
 
 const TOOLS = ['losetup', 'mkfs.ext4', 'mount', 'umount', 'fallocate'];
 const EXEC = { timeout: 30_000, reject: false, stdin: 'ignore' } as const;
+/** How long a loop device marked to detach is waited for: a starting pod drops its copy of the mounts within milliseconds. */
+const DETACH_WAIT_MS = 3_000;
 
 /**
  * Why a claim cannot have a capacity of its own on this machine, or null when it can. A PVC is
@@ -127,7 +129,7 @@ export async function release(dir: string, image: string): Promise<void> {
   for (const device of await loopsBackedBy((file) => file === image)) await detach(device);
   // A device some other mount namespace still holds is only marked to go when it lets go (a pod
   // that was starting: enter.sh drops its copy of the host's mounts within milliseconds).
-  await loopDetached(image, 3_000).catch(() => undefined);
+  await loopDetached(image, DETACH_WAIT_MS).catch(() => undefined);
 }
 
 /** Resolves once no loop device is backed by `image`; rejects after `timeoutMs`. */
@@ -188,6 +190,12 @@ export async function sweepVolumes(runsRoot: string, dead: (runId: string) => bo
     await detach(device).catch(() => undefined);
     swept.push(device);
   }
+  // A device some other mount namespace still holds (a pod starting at that moment copied the
+  // host's mounts) is only marked to go; wait for it, as release() does, so the sweep is done when
+  // it returns. One held longer stays marked, goes when its holder does, and a later sweep lists it.
+  await waitUntil('the loop devices of dead runs to detach', async () => {
+    if ((await loopsBackedBy(ofDeadRun)).length) throw new NotYet('still attached');
+  }, { timeoutMs: DETACH_WAIT_MS, intervalMs: 50 }).catch(() => undefined);
   return swept;
 }
 
