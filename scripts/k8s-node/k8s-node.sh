@@ -362,6 +362,8 @@ up() {
   OUTSIDE_NS=1 start holder unshare --mount --propagation private sleep 2147483647
   wait_for "mount namespace" 10 own_mount_ns "$(pid_of holder)"
   local h; h=$(pid_of holder)
+  # Copies of local runs' claims (loop devices) would be held until the node goes: drop them.
+  nsenter -t "$h" -m -- sh "$HERE/drop-host-mounts.sh" "${REDIS_CHAOS_RUNS_DIR:-${TMPDIR:-/tmp}/redis-chaos-runs}"
   nsenter -t "$h" -m -- sh -c "mkdir -p /var/log/pods /var/log/containers /run/containerd /var/lib/cni &&
     mount --bind '$DIR/pod-logs' /var/log/pods && mount --bind '$DIR/container-logs' /var/log/containers &&
     mount --bind '$DIR/run-containerd' /run/containerd && mount --bind '$DIR/var-lib-cni' /var/lib/cni"

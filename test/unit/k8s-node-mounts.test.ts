@@ -1,0 +1,61 @@
+// scripts/k8s-node/drop-host-mounts.sh: the node's mount namespace is a private copy of the host's,
+// made at `up`; a local run's claims mounted at that moment would stay held by the copy (their loop
+// devices attached) until the node went down. The script drops those copies as the namespace is
+// made. Here: a real claim (ext4 on a loop device) under a runs folder, a namespace made while it
+// is mounted, the claim released on the host, and whether its loop device goes while that
+// namespace lives. (k8s-node.sh runs the script on the node's own namespace; a whole node is not
+// needed to show what a copy holds.)
+import { execa, type ResultPromise } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RunDir } from '../../harness/platform/local/run-dir.ts';
+import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, sweepVolumes } from '../../harness/platform/local/volumes.ts';
+import { NotYet, waitUntil } from '../../harness/util/wait.ts';
+
+const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/k8s-node/drop-host-mounts.sh');
+const why = await capacityUnavailable();
+const roots: string[] = [];
+afterAll(async () => {
+  for (const root of roots) {
+    await sweepVolumes(root, () => true);
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+/** A private mount namespace made now, that runs `drop-host-mounts.sh dropRoot` and then lives 5 s. */
+async function namespaceDropping(dropRoot: string): Promise<{ holder: ResultPromise }> {
+  const holder = execa('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `sh "$0" "$1" && exec sleep 5`, SCRIPT, dropRoot], { reject: false, timeout: 20_000 });
+  await waitUntil('the namespace to be made and its copies dropped', async () => {
+    if (!(await readFile(`/proc/${holder.pid}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep')) throw new NotYet('not yet');
+  }, { timeoutMs: 10_000, intervalMs: 20 });
+  // Wrapped: an execa result is a thenable, and an async function would wait for its end.
+  return { holder };
+}
+
+describe.skipIf(why !== null)(`the node's mount namespace and a local run's claims (${why ?? 'loop devices available'})`, () => {
+  for (const dropped of [true, false]) {
+    it(dropped
+      ? "drops its copy of a claim under the runs folder: the claim's loop device goes when the run releases it"
+      : 'without the drop (another folder named), the copy holds the loop device while the namespace lives', async () => {
+      const runs = await mkdtemp(path.join(os.tmpdir(), 'node-mounts-'));
+      roots.push(runs);
+      const volumes = new ClaimVolumes(new RunDir(path.join(runs, 'run-1')), [{ name: 'data', storage: '4Mi' }], true);
+      const claim = await volumes.ensure('data', 'p-0');
+      const { holder } = await namespaceDropping(dropped ? runs : path.join(runs, 'elsewhere'));
+      try {
+        const held = (await readFile(`/proc/${holder.pid}/mountinfo`, 'utf8')).includes(claim);
+        expect(held).toBe(!dropped);
+        await volumes.down(); // waits up to 3 s for the device; the namespace lives 5 s
+        const attached = await loopsBackedBy((file) => file.startsWith(runs + path.sep));
+        if (dropped) expect(attached).toEqual([]);
+        else expect(attached.length).toBe(1);
+        expect(await mountsUnder(runs)).toEqual([]);
+      } finally {
+        holder.kill();
+        await holder;
+      }
+    });
+  }
+});
