@@ -11,7 +11,7 @@ import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
 import { adoptOpenedRun, openRunForVitest } from './run/opened-run.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
-import { exitCodeOf, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
+import { dropOutputOnceClosed, exitCodeOf, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
@@ -20,6 +20,8 @@ const ORDERLY_STOP_MS = 90_000;
 async function main(): Promise<number> {
   const known = scenarioNames();
   const { options, help, sweep, named, defaulted } = parseCliArgs(process.argv.slice(2), process.env, known);
+  // --help and --sweep hold nothing to stop: a reader gone (`| head`) only drops the rest of their lines.
+  if (help || sweep) dropOutputOnceClosed();
   if (help) {
     console.log(asCommand(`${USAGE}\nscenarios: ${known.join(', ')}`));
     return 0;

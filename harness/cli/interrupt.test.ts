@@ -154,4 +154,13 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(await readdir(reportDir)).toEqual([]);
   }, 60_000);
+
+  it('--sweep with its output already closed finishes its sweep and exits 0, with no stack trace', async () => {
+    // The reader is gone before the CLI starts (sleep first), so its first line meets a closed pipe.
+    // --platform kind: the kind sweep prints between awaits, where the write error surfaced.
+    const r = await execa('bash', ['-c', `{ sleep 0.3; "$0" --import tsx harness/cli.ts --sweep --platform kind; echo "rc=$?" >&2; } | true`, process.execPath],
+      { cwd: root, reject: false, timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.stderr.trim()).toBe('rc=0');
+  }, 60_000);
 });
