@@ -251,6 +251,33 @@ describe('replica-promotion', () => {
     expect(judged(samplesOf(nodes, 17_200)).valid).toBe(false);
   });
 
+  it("does not count the time its only replica, back from a fault of its own, had not finished its first sync", () => {
+    // Recorded (random-schedule, seed 7, node timeout 15000): the master killed 3.9 s after its
+    // replica came back from a kill of its own, before that replica's first sync; Redis let it take
+    // over only once it had synced, 44.7 s later (from its master's return). Here at 2000: the
+    // replica killed at 50 ms and restarted at 1000, the master killed at 1100; the replica is seen
+    // unlinked until 9000 ms, linked from 9250, and has won at 10.5 s: 9.4 s after the fault.
+    const seed = seedNodes();
+    const r3 = seed[3];
+    const unsynced = seed.map((n) => (n.id === r3!.id ? { ...n, linkUp: false } : n));
+    const nodes = failedOver();
+    const replica = (over: Partial<Parameters<typeof fault>[0]>) => fault({ target: r3!.pod, role: 'replica', nodeId: r3!.id, slots: [], replicaIds: [], ...over });
+    const faults = [replica({ kind: 'kill', atMs: 50, endMs: 60 }), replica({ kind: 'restart', atMs: 1000, endMs: 1010 }), fault({ atMs: 1100, endMs: 1100 })];
+    const samples = (withLinks: boolean) => [
+      summarize(topologyOf(seed), 0, 0, [0]),
+      ...[1200, 5000, 9000].map((t) => summarize(topologyOf(unsynced), t, 0, [0])),
+      summarize(topologyOf(seed), 9250, 0, [0]),
+      summarize(topologyOf(nodes), 10_500, 0, [0]),
+    ].map(({ linked, ...rest }) => (withLinks ? { ...rest, linked } : rest));
+    const judged = (withLinks: boolean) => replicaPromotionChecker(evidence({ faults, final: topologyOf(nodes), samples: samples(withLinks), expect: { promotion: 'promoted' } }));
+    const r = judged(true);
+    expect(r.valid, r.message).toBe(true);
+    expect(r.details).toMatchObject({ failoverMs: 9400, faults: [{ replicasDownMs: 7900 }] });
+    expect(r.message).toMatch(/not counting 7900 ms in which its replicas were down themselves or not yet through their first sync since/);
+    // Samples that do not say whether a replica is linked (recorded before they did): late, as before.
+    expect(judged(false).valid).toBe(false);
+  });
+
   describe('in a failover loop (the same shard faulted twice)', () => {
     const loop = (epochs: [number, number, number]) => {
       const seed = seedNodes();

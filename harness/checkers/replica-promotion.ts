@@ -135,7 +135,7 @@ export function blockedMs(f: FaultRecord, e: Pick<RunEvidence, 'faults' | 'sampl
   const clip = (a: number, b: number) => [Math.max(from, a), Math.min(untilMs, b)] as const;
   const downs = f.replicaIds.map((id) => e.faults
     .filter((g) => g !== f && g.nodeId === id && !isEnding(g) && DISABLING.has(g.kind))
-    .map((g) => clip(g.atMs, faultEndMs(g, e.faults)))
+    .map((g) => clip(g.atMs, resyncedMs(id, faultEndMs(g, e.faults), e.samples)))
     .filter(([a, b]) => b > a));
   const lost = e.samples.length ? majorityLostWindows(e.samples, e.faults, e.shape.masters).map((w) => clip(w.fromMs, w.toMs)).filter(([a, b]) => b > a) : [];
   const edges = [...new Set([from, untilMs, ...downs.flat().flat(), ...lost.flat()])].sort((a, b) => a - b);
@@ -152,11 +152,30 @@ export function blockedMs(f: FaultRecord, e: Pick<RunEvidence, 'faults' | 'sampl
   return { replicasDownMs: Math.round(total.replicasDownMs), majorityLostMs: Math.round(total.majorityLostMs), blockedMs: Math.round(total.blockedMs) };
 }
 
+/**
+ * When a replica back from its own fault could take over again. Until its first sync is done it
+ * has no data to fail over with, and Redis does not let it try (a restarted replica's data age
+ * counts from ever): a master lost in that time stays down until it returns. The stretch runs on
+ * through the samples that saw it unlinked (and those that did not reach it) to the last that saw
+ * it unlinked before one saw it linked; with no sample saying so, or in samples recorded before
+ * `linked` existed, the fault's end is taken.
+ */
+function resyncedMs(id: string, backMs: number, samples: RunEvidence['samples']): number {
+  if (!Number.isFinite(backMs)) return backMs;
+  let until = backMs;
+  for (const s of samples) {
+    if (s.tMs < backMs || s.linked?.[id] === undefined) continue;
+    if (s.linked[id]) break;
+    until = s.tMs;
+  }
+  return until;
+}
+
 const waited = (b: Blocked) => {
   if (b.blockedMs <= 0) return '';
-  if (b.majorityLostMs === 0) return `, not counting ${b.blockedMs} ms in which its replicas were down themselves`;
+  if (b.majorityLostMs === 0) return `, not counting ${b.blockedMs} ms in which its replicas were down themselves or not yet through their first sync since`;
   if (b.replicasDownMs === 0) return `, not counting ${b.blockedMs} ms in which a majority of masters was gone (no election can win)`;
-  return `, not counting ${b.blockedMs} ms in which its replicas were down or a majority of masters was gone`;
+  return `, not counting ${b.blockedMs} ms in which its replicas were down (or not yet synced) or a majority of masters was gone`;
 };
 
 /** `none` with faults on replicas only: no watched slot may change owner at any moment. */

@@ -34,6 +34,12 @@ export interface SampleSummary {
   claimants?: Record<number, string[]>;
   /** The highest cluster_current_epoch any reachable node reports: a failover raises it. */
   epoch?: number;
+  /**
+   * Each reachable node's id: false for a replica whose own INFO says its link to the master is not
+   * up or a sync is in progress (it has no data to fail over with), true otherwise. A node not
+   * reached is absent. Absent in samples recorded before it.
+   */
+  linked?: Record<string, boolean>;
 }
 
 export function summarize(t: Topology, tMs: number, counterSlot: number, watchSlots: number[] = []): SampleSummary {
@@ -62,6 +68,8 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
     owners,
     claimants,
     epoch: reachable.reduce((m, v) => Math.max(m, Number(v.info?.cluster_current_epoch ?? 0)), 0),
+    linked: Object.fromEntries(selfEntries(t).map((e) => [e.self.id,
+      e.self.role !== 'replica' || (e.view.replication?.master_link_status === 'up' && (e.view.replication?.master_sync_in_progress ?? '0') === '0')])),
   };
 }
 
