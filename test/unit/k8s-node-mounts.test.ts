@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunDir } from '../../harness/platform/local/run-dir.ts';
+import { RunDir, runsRoot } from '../../harness/platform/local/run-dir.ts';
 import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, sweepVolumes } from '../../harness/platform/local/volumes.ts';
 import { NotYet, waitUntil } from '../../harness/util/wait.ts';
 
@@ -24,9 +24,16 @@ afterAll(async () => {
   }
 });
 
-/** A private mount namespace made now, that runs `drop-host-mounts.sh dropRoot` and then lives 5 s. */
-async function namespaceDropping(dropRoot: string): Promise<{ holder: ResultPromise }> {
-  const holder = execa('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `sh "$0" "$1" && exec sleep 5`, SCRIPT, dropRoot], { reject: false, timeout: 20_000 });
+/**
+ * A private mount namespace made now, that runs `drop-host-mounts.sh dropRoot` and then lives 5 s.
+ * It first drops its copies of every other test's mounts (the folders beside `runs` in this test
+ * run's temporary folder, and the local runs folder): held for 5 s, they would outlast the 3 s a
+ * test running beside this one waits for its own claims' loop devices to go.
+ */
+async function namespaceDropping(runs: string, dropRoot: string): Promise<{ holder: ResultPromise }> {
+  const others = `for d in "$2"/* "$3"; do [ "$d" = "$4" ] || sh "$0" "$d"; done`;
+  const holder = execa('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `${others} && sh "$0" "$1" && exec sleep 5`,
+    SCRIPT, dropRoot, path.dirname(runs), runsRoot(), runs], { reject: false, timeout: 20_000 });
   await waitUntil('the namespace to be made and its copies dropped', async () => {
     if (!(await readFile(`/proc/${holder.pid}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep')) throw new NotYet('not yet');
   }, { timeoutMs: 10_000, intervalMs: 20 });
@@ -43,7 +50,7 @@ describe.skipIf(why !== null)(`the node's mount namespace and a local run's clai
       roots.push(runs);
       const volumes = new ClaimVolumes(new RunDir(path.join(runs, 'run-1')), [{ name: 'data', storage: '4Mi' }], true);
       const claim = await volumes.ensure('data', 'p-0');
-      const { holder } = await namespaceDropping(dropped ? runs : path.join(runs, 'elsewhere'));
+      const { holder } = await namespaceDropping(runs, dropped ? runs : path.join(runs, 'elsewhere'));
       try {
         const held = (await readFile(`/proc/${holder.pid}/mountinfo`, 'utf8')).includes(claim);
         expect(held).toBe(!dropped);
