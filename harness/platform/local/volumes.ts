@@ -134,8 +134,13 @@ export async function release(dir: string, image: string): Promise<void> {
 
 /** Resolves once no loop device is backed by `image`; rejects after `timeoutMs`. */
 export function loopDetached(image: string, timeoutMs: number): Promise<void> {
-  return waitUntil(`the loop device of ${path.basename(image)} to detach`, async () => {
-    if ((await loopsBackedBy((file) => file === image)).length) throw new NotYet('still attached');
+  return loopsDetached(`the loop device of ${path.basename(image)}`, (file) => file === image, timeoutMs);
+}
+
+/** Resolves once no loop device's backing file matches; rejects after `timeoutMs`. */
+function loopsDetached(what: string, match: (file: string) => boolean, timeoutMs: number): Promise<void> {
+  return waitUntil(`${what} to detach`, async () => {
+    if ((await loopsBackedBy(match)).length) throw new NotYet('still attached');
   }, { timeoutMs, intervalMs: 50 });
 }
 
@@ -193,9 +198,7 @@ export async function sweepVolumes(runsRoot: string, dead: (runId: string) => bo
   // A device some other mount namespace still holds (a pod starting at that moment copied the
   // host's mounts) is only marked to go; wait for it, as release() does, so the sweep is done when
   // it returns. One held longer stays marked, goes when its holder does, and a later sweep lists it.
-  await waitUntil('the loop devices of dead runs to detach', async () => {
-    if ((await loopsBackedBy(ofDeadRun)).length) throw new NotYet('still attached');
-  }, { timeoutMs: DETACH_WAIT_MS, intervalMs: 50 }).catch(() => undefined);
+  await loopsDetached('the loop devices of dead runs', ofDeadRun, DETACH_WAIT_MS).catch(() => undefined);
   return swept;
 }
 
