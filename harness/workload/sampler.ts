@@ -54,7 +54,8 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
     claimants[slot] = [...claims[slot]!];
   }
   const reachable = t.views.filter((v) => v.reachable);
-  const serving = selfEntries(t).filter((e) => e.self.role === 'master' && e.self.slots.length > 0);
+  const selves = selfEntries(t);
+  const serving = selves.filter((e) => e.self.role === 'master' && e.self.slots.length > 0);
   return {
     tMs,
     covered: cov.covered,
@@ -68,7 +69,7 @@ export function summarize(t: Topology, tMs: number, counterSlot: number, watchSl
     owners,
     claimants,
     epoch: reachable.reduce((m, v) => Math.max(m, Number(v.info?.cluster_current_epoch ?? 0)), 0),
-    linked: Object.fromEntries(selfEntries(t).map((e) => [e.self.id,
+    linked: Object.fromEntries(selves.map((e) => [e.self.id,
       e.self.role !== 'replica' || (e.view.replication?.master_link_status === 'up' && (e.view.replication?.master_sync_in_progress ?? '0') === '0')])),
   };
 }
