@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunDir, runsRoot } from '../../harness/platform/local/run-dir.ts';
 import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, sweepVolumes } from '../../harness/platform/local/volumes.ts';
-import { NotYet, waitUntil } from '../../harness/util/wait.ts';
+import { untilExeced } from '../exec-wait.ts';
 
 const SCRIPT = path.resolve(import.meta.dirname, '../../scripts/k8s-node/drop-host-mounts.sh');
 const why = await capacityUnavailable();
@@ -34,9 +34,7 @@ async function namespaceDropping(runs: string, dropRoot: string): Promise<{ hold
   const others = `for d in "$2"/* "$3"; do [ "$d" = "$4" ] || sh "$0" "$d"; done`;
   const holder = execa('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', `${others} && sh "$0" "$1" && exec sleep 5`,
     SCRIPT, dropRoot, path.dirname(runs), runsRoot(), runs], { reject: false, timeout: 20_000 });
-  await waitUntil('the namespace to be made and its copies dropped', async () => {
-    if (!(await readFile(`/proc/${holder.pid}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep')) throw new NotYet('not yet');
-  }, { timeoutMs: 10_000, intervalMs: 20 });
+  await untilExeced(holder.pid, 'sleep', 'the namespace to be made and its copies dropped', 10_000);
   // Wrapped: an execa result is a thenable, and an async function would wait for its end.
   return { holder };
 }

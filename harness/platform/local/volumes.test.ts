@@ -1,7 +1,7 @@
 // Claims as ext4 filesystems on real loop devices: their size, ENOSPC, surviving their pod, the
 // fill and free, and nothing left behind by down() or, for a dead run, by the sweeper.
 import { execa } from 'execa';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { RunDir } from './run-dir.ts';
 import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, spaceOf, sweepVolumes } from './volumes.ts';
 import { FILL_FILE, fillVolume, mountHolding, PodDisks } from './disk-fill.ts';
 import { sweepLocal } from './sweeper.ts';
-import { NotYet, waitUntil } from '../../util/wait.ts';
+import { untilExeced } from '../../../test/exec-wait.ts';
 
 const why = await capacityUnavailable();
 const roots: string[] = [];
@@ -110,9 +110,7 @@ describe.skipIf(why !== null)(`claims with a capacity (${why ?? 'loop devices av
     const dead = new ClaimVolumes(new RunDir(path.join(runs, 'dead-run')), [{ name: 'data', storage: '4Mi' }], true);
     await dead.ensure('data', 'p-0');
     const holder = execa('unshare', ['-m', '--propagation', 'private', 'sleep', '1.5'], { reject: false });
-    await waitUntil('the holder to take its copy of the mounts', async () => {
-      if (!(await readFile(`/proc/${holder.pid}/cmdline`, 'utf8').catch(() => '')).startsWith('sleep')) throw new NotYet('not yet');
-    }, { timeoutMs: 5_000, intervalMs: 20 });
+    await untilExeced(holder.pid, 'sleep', 'the holder to take its copy of the mounts', 5_000);
     try {
       await sweepVolumes(runs, (id) => id === 'dead-run');
       expect(await leftUnder(runs)).toEqual([]);
