@@ -359,7 +359,11 @@ up() {
 
   # The node's mount namespace: overlays, volumes and netns mounts live and die in it; the
   # kubelet's fixed /var/log/pods and containerd's /run/containerd are bind-mounted to the folder.
-  OUTSIDE_NS=1 start holder unshare --mount --propagation private sleep 2147483647
+  # A slave copy: the node's mounts stay in it, and where the host's mounts are shared (systemd's
+  # /), the host's unmounts still reach it, so it does not hold other software's filesystems (a
+  # Docker on the CI runner, say) until the node goes. Where they are private (this VM), nothing
+  # reaches it: drop-host-mounts.sh drops the local runs' copies below.
+  OUTSIDE_NS=1 start holder unshare --mount --propagation slave sleep 2147483647
   wait_for "mount namespace" 10 own_mount_ns "$(pid_of holder)"
   local h; h=$(pid_of holder)
   # Copies of local runs' claims (loop devices) would be held until the node goes: drop them.

@@ -64,3 +64,39 @@ describe.skipIf(why !== null)(`the node's mount namespace and a local run's clai
     });
   }
 });
+
+// Where the host's `/` is a shared mount (systemd), the host's unmounts reach the node's copy only
+// if that copy is a slave: a private one would hold other software's filesystems (a Docker on the
+// CI runner) until the node went. This VM's mounts are private, so the test makes a shared mount of
+// its own, in a scratch namespace of its own: a tmpfs made shared, a second tmpfs inside it (as a
+// host's mount sits below its shared `/`), a namespace made with k8s-node.sh's propagation, then the
+// inner tmpfs unmounted outside it, and whether the namespace still holds it.
+const NODE_SCRIPT = path.resolve(import.meta.dirname, '../../scripts/k8s-node/k8s-node.sh');
+const HOLDS = `
+  t=$1 mode=$2
+  mount -t tmpfs tmpfs "$t" && mount --make-shared "$t" && mkdir "$t/c" && mount -t tmpfs tmpfs "$t/c"
+  unshare --mount --propagation "$mode" sleep 5 & h=$!
+  i=0; until [ "$(tr '\\0' ' ' < /proc/$h/cmdline)" = "sleep 5 " ] || [ $i -ge 250 ]; do i=$((i + 1)); sleep 0.02; done
+  umount "$t/c"
+  if grep -q " $t/c " /proc/$h/mountinfo; then echo held; else echo gone; fi
+  kill $h`;
+
+describe("the node's mount namespace below a shared mount (systemd's /)", () => {
+  const holdsAfterHostUnmount = async (mode: string) => {
+    const t = await mkdtemp(path.join(os.tmpdir(), 'node-propagation-'));
+    try {
+      // A private scratch namespace: the shared tmpfs and everything in it go with it.
+      const r = await execa('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', HOLDS, 'sh', t, mode], { timeout: 20_000 });
+      return r.stdout.trim();
+    } finally {
+      await rm(t, { recursive: true, force: true });
+    }
+  };
+
+  it("lets the host's unmounts through with the propagation k8s-node.sh gives it; a private copy would hold them", async () => {
+    const mode = /start holder unshare --mount --propagation (\w+)/.exec(await readFile(NODE_SCRIPT, 'utf8'))?.[1];
+    expect(mode).toBeDefined();
+    expect(await holdsAfterHostUnmount(mode!)).toBe('gone');
+    expect(await holdsAfterHostUnmount('private')).toBe('held'); // what the test tells apart
+  });
+});
