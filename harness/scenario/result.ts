@@ -123,10 +123,19 @@ export function verdictOf(checks: CheckResult[], faults: FaultRecord[]): { statu
   return faults.length === 0 ? { status: 'error', error: 'no fault was injected' } : { status: statusOf(combine(checks)), error: null };
 }
 
+/** A check's details, as its checker wrote them ({} when the check is not in the list). */
+function detailsOf(checks: CheckResult[], name: string): Record<string, unknown> {
+  return checks.find((c) => c.name === name)?.details ?? {};
+}
+
+/** The counter's details, or the appends' where the run had no counter (--workload append). */
+function writesOf(checks: CheckResult[]): Record<string, unknown> {
+  return detailsOf(checks, 'counter').applicable === false ? detailsOf(checks, 'append') : detailsOf(checks, 'counter');
+}
+
 export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recoveredAtMs: number | null): ScenarioMetrics {
-  const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
-  // A run without the counter (--workload append) reports the appends' figures in its place.
-  const counter = (d('counter').applicable === false ? d('append') : d('counter')) as Partial<Record<string, number | null>>;
+  const d = (name: string) => detailsOf(checks, name);
+  const counter = writesOf(checks) as Partial<Record<string, number | null>>;
   const availability = d('availability') as { maxUnavailableMs?: number; latency?: { all?: { p99?: number | null } } };
   const promotion = d('replica-promotion') as { failoverMs?: number | null };
   const firstFault = faults.length ? Math.min(...faults.map((f) => f.atMs)) : null;
@@ -160,9 +169,8 @@ function appendMetricsOf(d: Record<string, unknown>): AppendMetrics {
 export const emptyMetrics = (): ScenarioMetrics => metricsOf([], [], null);
 
 const perKeyOf = (checks: CheckResult[]) => {
-  const d = (name: string) => checks.find((c) => c.name === name)?.details ?? {};
-  const counter = (d('counter').applicable === false ? d('append') : d('counter')) as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
-  const gaps = ((d('availability') as { shards?: { key: string; slot: number; masterAtStart: string | null; maxUnavailableMs: number }[] }).shards) ?? [];
+  const counter = writesOf(checks) as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
+  const gaps = ((detailsOf(checks, 'availability') as { shards?: { key: string; slot: number; masterAtStart: string | null; maxUnavailableMs: number }[] }).shards) ?? [];
   return { perKey: counter.perKey ?? (gaps[0] ? [{ ...counter, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []), gaps };
 };
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
