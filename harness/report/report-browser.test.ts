@@ -13,6 +13,8 @@ import type { RunSummary } from './summary.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveBrowser = existsSync(CHROMIUM);
+/** Debian's Chromium, headless: no sandbox (run as root), no GPU, no background network. */
+const launchBrowser = () => chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
 // Outside CI a missing browser skips, saying so; in CI it must be there (.ci/run installs it).
 if (!haveBrowser && !process.env.CI) console.warn(`report-browser: skipped, no browser at ${CHROMIUM} (apt-get install chromium)`);
 
@@ -56,7 +58,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('report.html in a real browser'
     };
     const file = await writeHtmlReport(runDir, summary);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
@@ -144,7 +146,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real br
   }
 
   it('opens from file:// as docs/command.md says (npm run report, then open index.html) and shows every scenario', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchBrowser();
     try {
       const { page, errors, refused, shown } = await open(browser, 1);
       // The front page's tree lists the scenarios themselves (no project → folder → file groups to
@@ -165,7 +167,7 @@ describe.skipIf(!haveBrowser && !process.env.CI)('the Allure report in a real br
     // At 20x CPU throttling Allure's own page (its app's script before its data) drew its header
     // and footer and never a result, in every try, having fetched widgets/*.json from file://,
     // which the browser refuses (seen twice in CI under load, as a blank report). allure-defer.ts.
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchBrowser();
     try {
       const { refused, shown } = await open(browser, 20);
       await shown(names[0]!);
