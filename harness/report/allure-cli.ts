@@ -37,7 +37,7 @@ const page = path.join(output, 'index.html');
 const deferred = deferAppScript(await readFile(page, 'utf8'));
 if (deferred === null) console.error(`redis-chaos: warning: ${page} is not laid out as Allure 3.18's single-file report; it may draw no data when opened on a busy machine`);
 else await writeFile(page, deferred);
-console.log(`Allure report: ${path.relative(process.cwd(), path.join(output, 'index.html'))} (one file: open it in a browser)`);
+console.log(`Allure report: ${path.relative(process.cwd(), page)} (one file: open it in a browser)`);
 
 /**
  * A dependency's command, found as Node finds the package: in the repository's node_modules, or,
