@@ -27,7 +27,7 @@ const PHASES: [string, string][] = [
   ['scenarioStart', '): load started'], // worker start, health check, baseline read
   ['warmUp', 'killed and held down'],
   ['failover', 'promoted to master'],
-  ['rejoin', 'recovered:'], // restart, the old master's resync as a replica, every readiness condition
+  ['rejoin', 'recovered:'], // restart, the old master's resync as a replica, every node's own view ready
   ['settle', '): verdict:'], // settle under load, final read, checkers
   ['report', 'report: '], // artifacts, teardown of the session, summary and report.html
 ];

@@ -1,7 +1,7 @@
 // Redis's own tests/cluster/tests/03-failover-loop.tcl, under load: N seeded rounds (default 5,
 // HARNESS_FAILOVER_ROUNDS) of: kill a random master, wait for its replica's promotion, restart it,
-// wait for health. Every round must promote within its deadline with a new epoch, and the
-// invariants hold throughout.
+// wait for health and for the nodes' agreement. Every round must promote within its deadline with a
+// new epoch, and the invariants hold throughout.
 import { chaosTest, expect } from '../harness/index.ts';
 import { SCENARIOS } from './expectations.ts';
 
@@ -20,6 +20,7 @@ chaosTest('failover-loop', async ({ chaos }) => {
       await run.faults.restart(master);
       await run.recovery();
       await run.hold(1000, `round ${round} done; load on the healed cluster`);
+      await run.untilAgreed(); // the next round's fault lands on a settled cluster, as the first did
     }
   });
 

@@ -116,7 +116,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
   }, 150_000);
 
   it('during recovery, by SIGTERM as a cancelled CI job: exit 143 with the partial record', async () => {
-    const { r, runId, summary, output, appUrl } = await interruptAt('ms for recovery (all readiness conditions)', 'SIGTERM', ['delete-pod-0']);
+    const { r, runId, summary, output, appUrl } = await interruptAt('ms for recovery (every node', 'SIGTERM', ['delete-pod-0']);
     expect(r.exitCode, output).toBe(143);
     expect(summary).toMatchObject({ status: 'interrupted', exitCode: 143, interruptedBy: 'SIGTERM' });
     expect(summary.scenarios[0]).toMatchObject({ status: 'interrupted', partial: true });

@@ -50,6 +50,25 @@ describe('readiness', () => {
     expect(unmetConditions(t, shape, { agreement: false })).toEqual(['redis-cluster-3: replica link down, sync in progress 0']);
   });
 
+  it('as a recovery (own views and own address): a peer still holding the old master as a master does not hold it back; a node announcing an old address does', () => {
+    // Right after kill-master's restart: redis-cluster-1 has not yet had redis-cluster-0's ping saying it is a replica now.
+    const nodes = seedNodes();
+    const [old, promoted] = [nodes[0]!, nodes[3]!];
+    Object.assign(promoted, { role: 'master', masterId: null, slots: old.slots });
+    Object.assign(old, { role: 'replica', masterId: promoted.id, slots: [] });
+    const shape = { masters: 3, replicasPerMaster: 1 };
+    expect(unmetConditions(topologyOf(nodes), shape)).toEqual([]);
+    const stale = topologyOf(nodes, { 'redis-cluster-1': { sees: { 'redis-cluster-0': { role: 'master', masterId: null, slots: [] } } } });
+    const recovery = { agreement: false, selfAddress: true };
+    expect(unmetConditions(stale, shape).join('; ')).toMatch(/^redis-cluster-1 has redis-cluster-0 \([0-9a-f]{8}\) as master, it says replica/);
+    expect(unmetConditions(stale, shape, recovery)).toEqual([]);
+    // update-node.sh's myself rewrite left out: the re-created pod-0 still announces its old IP.
+    const moved = topologyOf(nodes, { 'redis-cluster-0': { podIp: '10.0.0.99' } });
+    expect(unmetConditions(moved, shape, recovery)).toEqual([`redis-cluster-0 believes its own address is ${nodes[0]!.ip}:6379, but the pod's IP is 10.0.0.99`]);
+    // The bootstrap's first wait leaves it out: a fresh node learns its address from its first peer.
+    expect(unmetConditions(moved, shape, { agreement: false })).toEqual([]);
+  });
+
   it('is not reached when a node does not report its persistence state', () => {
     const t = topologyOf(seedNodes());
     delete t.views[2]!.persistence;

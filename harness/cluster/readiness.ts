@@ -3,7 +3,7 @@ import type { RunningPlatform } from '../platform/types.ts';
 import { waitUntil, NotYet } from '../util/wait.ts';
 import { hasFlag } from './nodes.ts';
 import { SLOT_COUNT } from './slots.ts';
-import { disagreements, selfEntries, snapshot, type Topology } from './topology.ts';
+import { disagreements, selfEntries, snapshot, staleSelfAddresses, type Topology } from './topology.ts';
 
 /**
  * What must hold before any fault is injected, as a list of what does not. Beyond what the
@@ -22,8 +22,18 @@ import { disagreements, selfEntries, snapshot, type Topology } from './topology.
  * agreement takes Redis's gossip up to half a node timeout more, since a replica's new role
  * reaches a peer only in the replica's own next ping or pong; the warm-up runs beside that wait
  * (ScenarioRun.warmup) instead of after it.
+ *
+ * `selfAddress` (with agreement by default) asks that each node's own `myself` address be its pod's
+ * IP. It is the node's own view, but one a fresh node learns only from its first peer: the
+ * bootstrap's first wait leaves it out, and a recovery (own views, no agreement) keeps it, since a
+ * node that still announces an old address is not back (update-node.sh exists to fix that).
  */
-export function unmetConditions(t: Topology, shape: ClusterShape, { agreement = true }: { agreement?: boolean } = {}): string[] {
+export interface ReadinessOptions {
+  agreement?: boolean;
+  selfAddress?: boolean;
+}
+
+export function unmetConditions(t: Topology, shape: ClusterShape, { agreement = true, selfAddress = agreement }: ReadinessOptions = {}): string[] {
   const out: string[] = [];
   const nodes = podsOf(shape);
   for (const view of t.views) {
@@ -63,17 +73,18 @@ export function unmetConditions(t: Topology, shape: ClusterShape, { agreement = 
     if (c === 0 || (c !== shape.replicasPerMaster && attached !== shape.masters * shape.replicasPerMaster)) out.push(`master ${pod} has ${c} replicas, expected ${shape.replicasPerMaster}`);
   }
   if (agreement) out.push(...disagreements(t));
+  else if (selfAddress) out.push(...staleSelfAddresses(t));
   return out;
 }
 
 export async function waitForClusterReady(
   platform: RunningPlatform,
   shape: ClusterShape,
-  { timeoutMs, signal, intervalMs = 50, agreement = true }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number; agreement?: boolean },
+  { timeoutMs, signal, intervalMs = 50, agreement = true, selfAddress = agreement }: { timeoutMs: number; signal?: AbortSignal; intervalMs?: number } & ReadinessOptions,
 ): Promise<Topology> {
   return waitUntil(agreement ? 'cluster ready' : 'every node serving', async (s) => {
     const t = await snapshot(platform, { signal: s });
-    const unmet = unmetConditions(t, shape, { agreement });
+    const unmet = unmetConditions(t, shape, { agreement, selfAddress });
     if (unmet.length > 0) throw new NotYet(unmet.slice(0, 4).join('; ') + (unmet.length > 4 ? ` (+${unmet.length - 4} more)` : ''), t);
     return t;
   }, { timeoutMs, intervalMs, signal });

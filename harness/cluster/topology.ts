@@ -144,17 +144,19 @@ export function masterOfSlot(t: Topology, slot: number, claims: string[][] = slo
   return pod ? { pod, nodeId: owners[0]! } : null;
 }
 
+/** Each node whose own `myself` line names another address than its pod's IP: its own view, wrong. */
+export function staleSelfAddresses(t: Topology): string[] {
+  return selfEntries(t).flatMap(({ view, self }) => (view.podIp && self.ip !== view.podIp ? [`${view.pod} believes its own address is ${self.ip}:${self.port}, but the pod's IP is ${view.podIp}`] : []));
+}
+
 /**
  * Where nodes disagree about one another: address, role, master and slots of every node, as the
  * node itself states them, compared with every other node's table; and each node's own `myself`
  * address against the pod's real IP (a stale myself line is what update-node.sh exists to fix).
  */
 export function disagreements(t: Topology): string[] {
-  const out: string[] = [];
+  const out = staleSelfAddresses(t);
   const selves = selfEntries(t);
-  for (const { view, self } of selves) {
-    if (view.podIp && self.ip !== view.podIp) out.push(`${view.pod} believes its own address is ${self.ip}:${self.port}, but the pod's IP is ${view.podIp}`);
-  }
   for (const { view } of selves) {
     for (const { view: other, self: truth } of selves) {
       if (other === view) continue;

@@ -23,7 +23,7 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
-import { startAgreementWait, waitForAgreement, waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, type AgreementWait, type WaitingRun } from './waits.ts';
+import { agreedAgain, startAgreementWait, waitForAgreement, waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
 import { counterMaster, mastersBySlot, nodeOfPod, replicasOfMaster } from './topology.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -62,8 +62,11 @@ export class ScenarioRun {
   readonly memory: MemoryActions;
   /** Set where the manifests give Redis a memory limit: every OOM kill, for the oom-kills checker. */
   private readonly oomWatch: RunningOomWatch | null;
-  /** The nodes' agreement on each other, waited for beside the load from the start: warmup() ends with it. */
-  private readonly agreement: AgreementWait;
+  /**
+   * The nodes' agreement on each other, waited for in the background: from the start (warmup()
+   * ends with it), then again from each recovery (the verdict, and untilAgreed(), wait for it).
+   */
+  private agreement: AgreementWait;
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
@@ -216,17 +219,39 @@ export class ScenarioRun {
     return waitForReplicaPromotion(this.waiting, pod, this.options.expect?.promotionDeadlineMs);
   }
 
-  /** Waits, with a deadline derived from the node timeout, until every readiness condition holds again. */
+  /**
+   * Waits, with a deadline derived from the node timeout, until every node serves again by its own
+   * view, replicas linked and synced (the recovery the checkers measure). The nodes' agreement on
+   * each other follows by gossip, up to half a node timeout later: it is waited for in the
+   * background, beside the settle, and the verdict's final topology is taken once it holds.
+   */
   async recovery(): Promise<void> {
+    const fromMs = this.clock.nowMs();
     const recoveredAtMs = await waitForRecovery(this.waiting);
-    if (recoveredAtMs !== null) this.recoveredAtMs = recoveredAtMs;
+    if (recoveredAtMs === null) return;
+    this.recoveredAtMs = recoveredAtMs;
+    this.agreement.stop();
+    // Agreement shares the recovery's deadline: a failing run waits no longer than before the split.
+    const leftMs = recoveryTimeoutMs(this.env.nodeTimeoutMs) - (recoveredAtMs - fromMs);
+    this.agreement = startAgreementWait(this.env, this.clock, Math.max(1000, Math.round(leftMs)));
+  }
+
+  /**
+   * Until every node agrees on every other again after the last recovery, so that the next fault
+   * lands on a settled cluster as the first one did. False, with a line saying why, if they never
+   * do within the readiness deadline (config-consistent then judges the final topology).
+   */
+  async untilAgreed(): Promise<boolean> {
+    return (await agreedAgain(this.waiting, this.agreement, this.clock.nowMs(), 'waited')) !== null;
   }
 
   /** Settle under load, stop, read the final count, take the final topology, and judge. */
   async verdict(): Promise<Verdict> {
     const settleMs = this.options.settleMs ?? SETTLE_MS;
     this.log(`settling under load for ${settleMs} ms`);
-    await sleep(settleMs, this.env.signal);
+    const settleEndMs = this.clock.nowMs() + settleMs;
+    const [, agreedAtMs] = await Promise.all([sleep(settleMs, this.env.signal), agreedAgain(this.waiting, this.agreement, settleEndMs, 'settled')]);
+    if (agreedAtMs !== null) await waitForSampleSince(this.waiting, this.sampler, agreedAtMs);
     await this.stopLoad();
     const checks = await judge(this.judged);
     const { status, error } = verdictOf(checks, this.faults.records);

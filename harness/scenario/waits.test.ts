@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
-import { waitForAgreement, type AgreementWait, type WaitingRun } from './waits.ts';
+import { agreedAgain, waitForAgreement, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
 
 const runWith = (signal?: AbortSignal) => ({ env: { signal }, log: () => undefined }) as unknown as WaitingRun;
 const waitOf = (done: AgreementWait['done']): AgreementWait => ({ done, stop: () => undefined });
@@ -21,5 +21,43 @@ describe('the first fault waits for the nodes to agree', () => {
     const interrupt = new AbortController();
     interrupt.abort(new Error('SIGINT'));
     await expect(waitForAgreement(runWith(interrupt.signal), waitOf(Promise.resolve({ error: new Error('aborted') })))).rejects.toThrow('SIGINT');
+  });
+});
+
+describe('after a recovery, the verdict waits for the nodes to agree again', () => {
+  const logged = (signal?: AbortSignal) => {
+    const lines: string[] = [];
+    return { lines, run: ({ env: { signal }, log: (m: string) => lines.push(m) }) as unknown as WaitingRun };
+  };
+
+  it('at the time they did, saying how long past the settle it took', async () => {
+    const { lines, run } = logged();
+    await expect(agreedAgain(run, waitOf(Promise.resolve({ atMs: 5400 })), 5000, 'settled')).resolves.toBe(5400);
+    expect(lines).toEqual(['settled 400 ms more, until every node agreed on every other']);
+    await expect(agreedAgain(run, waitOf(Promise.resolve({ atMs: 4000 })), 5000, 'settled')).resolves.toBe(4000);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('never: null with the reason, for config-consistent to judge (not a harness error)', async () => {
+    const { lines, run } = logged();
+    await expect(agreedAgain(run, waitOf(Promise.resolve({ error: new Error('cluster ready: not reached: redis-cluster-1 has redis-cluster-0 as master, it says replica') })), 0, 'settled')).resolves.toBeNull();
+    expect(lines).toEqual(['the nodes did not agree on each other again: cluster ready: not reached: redis-cluster-1 has redis-cluster-0 as master, it says replica']);
+  });
+
+  it('interrupted: ends with the interruption', async () => {
+    const interrupt = new AbortController();
+    interrupt.abort(new Error('SIGTERM'));
+    await expect(agreedAgain(logged(interrupt.signal).run, waitOf(Promise.resolve({ error: new Error('aborted') })), 0, 'settled')).rejects.toThrow('SIGTERM');
+  });
+
+  it('then until the sampler has a sample of the agreed cluster, bounded', async () => {
+    const { lines, run } = logged();
+    const sampler = { samples: [{ tMs: 100 }] };
+    const waited = waitForSampleSince(run, sampler, 200);
+    setTimeout(() => sampler.samples.push({ tMs: 250 }), 100);
+    await waited;
+    expect(lines).toEqual([]);
+    await waitForSampleSince(run, { samples: [{ tMs: 100 }] }, 200);
+    expect(lines).toEqual([expect.stringMatching(/^no topology sample after the nodes agreed: a topology sample of the agreed cluster: not reached within 2000 ms/)]);
   });
 });

@@ -72,14 +72,19 @@ export async function waitForReplicaPromotion(run: WaitingRun, pod: string, expe
 
 /**
  * Waits, with a deadline derived from the node timeout, until every readiness condition holds
- * again. The run's clock when it did (the recovery the checkers measure), or null if it never did.
+ * again by each node's own view: every node serves all slots, the shape's masters and replicas,
+ * every replica linked and synced (what `redis-cli --cluster check` and the by-hand baseline look
+ * for). The run's clock when it did (the recovery the checkers measure), or null if it never did.
+ * The nodes' agreement on each other is not part of it: a peer learns that the old master is now
+ * a replica only from that node's next ping, up to half a node timeout later (ScenarioRun waits
+ * for it beside the settle, and config-consistent judges it on the final topology).
  */
 export async function waitForRecovery(run: WaitingRun): Promise<number | null> {
   const timeoutMs = recoveryTimeoutMs(run.env.nodeTimeoutMs);
-  run.log(`waiting up to ${timeoutMs} ms for recovery (all readiness conditions)`);
+  run.log(`waiting up to ${timeoutMs} ms for recovery (every node's own view)`);
   const ticker = tickerOf(run, () => 'still recovering');
   try {
-    await waitForClusterReady(run.env.platform, run.env.system.shape, { timeoutMs, signal: run.env.signal });
+    await waitForClusterReady(run.env.platform, run.env.system.shape, { timeoutMs, signal: run.env.signal, agreement: false, selfAddress: true });
     const recoveredAtMs = run.clock.nowMs();
     run.log('recovered: cluster_state:ok everywhere, replicas linked and synced');
     return recoveredAtMs;
@@ -101,12 +106,13 @@ export interface AgreementWait {
 /**
  * From a scenario's start, waits in the background until every readiness condition holds,
  * agreement included (cluster/readiness.ts): the load starts once every node serves, and the first
- * fault waits for this (waitForAgreement). stop() ends the wait with the run.
+ * fault waits for this (waitForAgreement). stop() ends the wait with the run. After a recovery the
+ * run starts another, with what is left of the recovery deadline.
  */
-export function startAgreementWait(env: ScenarioEnv, clock: Clock): AgreementWait {
+export function startAgreementWait(env: ScenarioEnv, clock: Clock, timeoutMs = readyTimeoutMs(env.nodeTimeoutMs)): AgreementWait {
   const ended = new AbortController();
   const signal = env.signal ? AbortSignal.any([env.signal, ended.signal]) : ended.signal;
-  const done = waitForClusterReady(env.platform, env.system.shape, { timeoutMs: readyTimeoutMs(env.nodeTimeoutMs), signal })
+  const done = waitForClusterReady(env.platform, env.system.shape, { timeoutMs, signal })
     .then(() => ({ atMs: clock.nowMs() }), (error: unknown) => ({ error }));
   return { done, stop: () => ended.abort(new Error('the scenario ended')) };
 }
@@ -120,6 +126,42 @@ export async function waitForAgreement(run: WaitingRun, wait: AgreementWait): Pr
   if ('atMs' in outcome) return outcome.atMs;
   throwIfInterrupted(run.env.signal);
   throw new HarnessError(`the nodes did not agree on each other before the fault, so it was not injected: ${errorMessage(outcome.error)}`);
+}
+
+/**
+ * The end of an agreement wait after a recovery: the run's clock when the nodes agreed, or null
+ * (with a line; config-consistent judges the final topology) if they never did. A line says how
+ * long past `fromMs` it took, when it did.
+ */
+export async function agreedAgain(run: WaitingRun, wait: AgreementWait, fromMs: number, what: string): Promise<number | null> {
+  const outcome = await wait.done;
+  if ('error' in outcome) {
+    throwIfInterrupted(run.env.signal);
+    run.log(`the nodes did not agree on each other again: ${errorMessage(outcome.error)}`);
+    return null;
+  }
+  if (outcome.atMs > fromMs) run.log(`${what} ${Math.round(outcome.atMs - fromMs)} ms more, until every node agreed on every other`);
+  return outcome.atMs;
+}
+
+// A sample takes up to its interval (250 ms) plus a snapshot's time: 2 s is ample.
+const SAMPLE_SINCE_TIMEOUT_MS = 2000;
+
+/**
+ * Until the topology sampler has recorded the cluster as it was at `atMs` or later (once the nodes
+ * agreed): checkers judge the failover from the samples, and a settle shorter than the sampling
+ * interval (a benchmark's) must not end the run before one saw it. Bounded; a sampler that cannot
+ * reach the nodes leaves the checkers to say what they could not observe.
+ */
+export async function waitForSampleSince(run: WaitingRun, sampler: { readonly samples: readonly { tMs: number }[] }, atMs: number): Promise<void> {
+  try {
+    await waitUntil('a topology sample of the agreed cluster', async () => {
+      if (!sampler.samples.some((s) => s.tMs >= atMs)) throw new NotYet('no sample since the nodes agreed');
+    }, { timeoutMs: SAMPLE_SINCE_TIMEOUT_MS, intervalMs: 25, signal: run.env.signal });
+  } catch (error) {
+    throwIfInterrupted(run.env.signal);
+    run.log(`no topology sample after the nodes agreed: ${errorMessage(error)}`);
+  }
 }
 
 /** A wait that ended because the run was interrupted is not a finding: it ends the scenario. */
