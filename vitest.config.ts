@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import ScenarioSequencer from './scenarios/sequencer.ts';
 
@@ -39,7 +40,8 @@ export default defineConfig({
           name: 'scenarios',
           include: ['scenarios/**/*.test.ts'],
           globalSetup: ['scenarios/global-setup.ts'],
-          setupFiles: ['scenarios/worker-signals.ts'],
+          // Each worker outlives a terminal's Ctrl-C from its first instant (see the file).
+          execArgv: ['--import', fileURLToPath(new URL('./scenarios/worker-signals.mjs', import.meta.url))],
           // --parallel N (harness/cli.ts sets HARNESS_PARALLEL): N scenario files at once, each
           // leasing a cluster of its own; 1 keeps the walkthrough's sequence on one cluster.
           fileParallelism: PARALLEL > 1,
