@@ -145,8 +145,8 @@ export function masterOfSlot(t: Topology, slot: number, claims: string[][] = slo
 }
 
 /** Each node whose own `myself` line names another address than its pod's IP: its own view, wrong. */
-export function staleSelfAddresses(t: Topology): string[] {
-  return selfEntries(t).flatMap(({ view, self }) => (view.podIp && self.ip !== view.podIp ? [`${view.pod} believes its own address is ${self.ip}:${self.port}, but the pod's IP is ${view.podIp}`] : []));
+export function staleSelfAddresses(t: Topology, selves = selfEntries(t)): string[] {
+  return selves.flatMap(({ view, self }) => (view.podIp && self.ip !== view.podIp ? [`${view.pod} believes its own address is ${self.ip}:${self.port}, but the pod's IP is ${view.podIp}`] : []));
 }
 
 /**
@@ -155,8 +155,8 @@ export function staleSelfAddresses(t: Topology): string[] {
  * address against the pod's real IP (a stale myself line is what update-node.sh exists to fix).
  */
 export function disagreements(t: Topology): string[] {
-  const out = staleSelfAddresses(t);
   const selves = selfEntries(t);
+  const out = staleSelfAddresses(t, selves);
   for (const { view } of selves) {
     for (const { view: other, self: truth } of selves) {
       if (other === view) continue;
