@@ -239,7 +239,7 @@ export class ScenarioRun {
   /**
    * Until every node agrees on every other again after the last recovery, so that the next fault
    * lands on a settled cluster as the first one did. False, with a line saying why, if they never
-   * do within the readiness deadline (config-consistent then judges the final topology).
+   * do within what was left of the recovery deadline (config-consistent then judges the final topology).
    */
   async untilAgreed(): Promise<boolean> {
     return (await agreedAgain(this.waiting, this.agreement, this.clock.nowMs(), 'waited')) !== null;

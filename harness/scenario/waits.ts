@@ -73,8 +73,8 @@ export async function waitForReplicaPromotion(run: WaitingRun, pod: string, expe
 /**
  * Waits, with a deadline derived from the node timeout, until every readiness condition holds
  * again by each node's own view: every node serves all slots, the shape's masters and replicas,
- * every replica linked and synced (what `redis-cli --cluster check` and the by-hand baseline look
- * for). The run's clock when it did (the recovery the checkers measure), or null if it never did.
+ * every replica linked and synced, each node announcing its pod's IP (what the by-hand baseline
+ * waits for). The run's clock when it did (the recovery the checkers measure), or null if it never did.
  * The nodes' agreement on each other is not part of it: a peer learns that the old master is now
  * a replica only from that node's next ping, up to half a node timeout later (ScenarioRun waits
  * for it beside the settle, and config-consistent judges it on the final topology).
