@@ -9,13 +9,15 @@ import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
-import { adoptOpenedRun, openRunForVitest } from './run/opened-run.ts';
+import { adoptOpenedRun, openRunForVitest, type OpenedRun } from './run/opened-run.ts';
+import { runnerFailure } from './run/runner-errors.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
-import { dropOutputOnceClosed, exitCodeOf, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
+import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 const ORDERLY_STOP_MS = 90_000;
+const WORKERS_CLOSE_MS = 10_000;
 
 async function main(): Promise<number> {
   const known = scenarioNames();
@@ -67,9 +69,12 @@ async function main(): Promise<number> {
       const run = vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
       // A signal while vitest loaded: the session is already aborting; the scenarios are cancelled now.
       if (early) await interrupt(vitest, early);
-      await run;
+      const { unhandledErrors, testModules } = await run;
+      // Before vitest closes, which runs global teardown and so writes the record.
+      const failure = interruptedBy() ? null : runnerFailure(unhandledErrors, testModules.map((m) => ({ moduleId: m.moduleId, state: m.state() })));
+      if (failure) opened.runnerFailed(failure);
     } finally {
-      await vitest.close();
+      await closeVitest(vitest, opened);
       await new Promise((resolve) => vitestLog.end(resolve));
     }
   } finally {
@@ -84,6 +89,24 @@ async function main(): Promise<number> {
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);
   printVerdict(summary, runDir);
   return summary.exitCode;
+}
+
+/**
+ * vitest's close runs global teardown (the record, the sessions down) and then stops its workers.
+ * A worker that died while starting is never stopped: vitest 4.1 waits 60 s for it to start, then
+ * for an exit code that a process killed by a signal never has. Once the record is written, the
+ * workers get WORKERS_CLOSE_MS; past that, the CLI ends without them (they are gone or dead).
+ */
+async function closeVitest(vitest: Vitest, opened: OpenedRun): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = opened.recorded.then(() => new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), WORKERS_CLOSE_MS))));
+  try {
+    if ((await Promise.race([vitest.close(), stuck])) === 'stuck') {
+      opened.log(`run: vitest did not stop its workers within ${WORKERS_CLOSE_MS / 1000} s of the record; ending without waiting for them`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -1,76 +1,26 @@
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listRuns } from '../platform/local/run-dir.ts';
-import { markedProcesses } from '../platform/local/sweeper.ts';
-import { kernelObjectsOf } from '../testing/kernel-objects.ts';
+import { appUrlOf, leftoversOf, runIdOf, startCli, summaryOf } from '../testing/live-cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-interface Summary {
-  status: string;
-  exitCode: number;
-  interruptedBy: string | null;
-  scenarios: { name: string; status: string; partial?: boolean; error: string | null; checks: { name: string }[] }[];
-}
-
-/**
- * The CLI as a terminal runs it: its own process group, so the signal reaches the CLI and
- * vitest's workers at once. npm forwards one more copy to its child; the test sends that too.
- */
-function start(reportDir: string, scenarios: string[], parallel: number): { child: ResultPromise; output: () => string; when: (text: string | RegExp) => Promise<void> } {
-  const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
-    '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
-    cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000' },
-  });
-  let out = '';
-  const waiters: { text: string | RegExp; resolve: () => void }[] = [];
-  const seen = (text: string | RegExp) => (typeof text === 'string' ? out.includes(text) : text.test(out));
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const w of waiters.filter((x) => seen(x.text))) w.resolve();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const when = (text: string | RegExp) => new Promise<void>((resolve, reject) => {
-    waiters.push({ text, resolve });
-    if (seen(text)) resolve();
-    child.once('exit', () => reject(new Error(`the run ended before "${String(text)}":\n${out}`)));
-  });
-  return { child, output: () => out, when };
-}
-
-const listening = (url: string) => new Promise<boolean>((resolve) => {
-  const { hostname, port } = new URL(url);
-  const socket = connect({ host: hostname, port: Number(port) }, () => { socket.destroy(); resolve(true); });
-  socket.on('error', () => resolve(false));
-});
-
 async function interruptAt(moment: string | RegExp | (string | RegExp)[], signal: 'SIGINT' | 'SIGTERM', scenarios: string[], parallel = 1) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
-  const run = start(reportDir, scenarios, parallel);
+  const run = startCli(reportDir, scenarios, parallel);
   for (const m of [moment].flat()) await run.when(m);
-  const runId = /setup: run (\S+),/.exec(run.output())![1]!;
+  const runId = runIdOf(run);
   process.kill(-run.child.pid!, signal);
   setTimeout(() => run.child.kill(signal), 50); // npm's forwarded copy: the same press, not a second one
   const r = await run.child;
-  const text = await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8').catch((e: Error) => {
-    throw new Error(`${e.message}; the CLI said (exit ${r.exitCode}):\n${run.output()}`);
-  });
-  const summary = JSON.parse(text) as Summary;
-  const appUrl = /hit counter serving at (\S+)/.exec(run.output())?.[1] ?? null;
-  return { r, runId, summary, output: run.output(), reportDir, appUrl };
+  const summary = await summaryOf(reportDir, runId, run, r.exitCode);
+  return { r, runId, summary, output: run.output(), reportDir, appUrl: appUrlOf(run) };
 }
 
 async function expectNothingLeft(runId: string, appUrl: string | null) {
-  expect([...(await markedProcesses()).values()].filter((id) => id.startsWith(runId))).toEqual([]);
-  expect((await listRuns()).filter((x) => x.record?.runId.startsWith(runId))).toEqual([]);
-  // In namespaces mode the app's address was on the run's bridge: no namespace or link may be left.
-  if (appUrl && new URL(appUrl).hostname.startsWith('127.')) expect(await listening(appUrl)).toBe(false);
-  expect(await kernelObjectsOf(runId)).toEqual([]);
+  expect(await leftoversOf(runId, appUrl)).toEqual([]);
 }
 
 describe('npm run scenarios, interrupted as a terminal interrupts it (the whole process group)', () => {
@@ -128,20 +78,20 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
   // teardown, and left the pods' namespaces, links and mounts to the next run's sweeper.
   it('its output closed mid-scenario (`| head`): stopped in order as on SIGPIPE, exit 141, nothing left', async () => {
     const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
-    const run = start(reportDir, ['kill-master'], 1);
+    const run = startCli(reportDir, ['kill-master'], 1);
     await run.when(/kill-master \(\+[\d:.]+\): load started/);
-    const runId = /setup: run (\S+),/.exec(run.output())![1]!;
+    const runId = runIdOf(run);
     run.child.stdout!.destroy();
     const r = await run.child;
     expect(r.exitCode, run.output()).toBe(141);
     expect(run.output()).toContain('the output was closed (SIGPIPE): stopping');
     expect(run.output()).not.toMatch(/EPIPE|\n\s+at /);
-    const summary = JSON.parse(await readFile(path.join(reportDir, runId, 'summary.json'), 'utf8')) as Summary;
+    const summary = await summaryOf(reportDir, runId, run, r.exitCode);
     expect(summary).toMatchObject({ status: 'interrupted', exitCode: 141, interruptedBy: 'SIGPIPE' });
     expect(summary.scenarios[0]).toMatchObject({ name: 'kill-master', status: 'interrupted', partial: true, error: 'interrupted by SIGPIPE during the scenario' });
     // What the terminal no longer showed is in the run's own record.
     expect(await readFile(path.join(reportDir, runId, 'progress.log'), 'utf8')).toMatch(/kill-master \(\+[\d:.]+\): interrupted: .*operations recorded, judged as a partial history/);
-    await expectNothingLeft(runId, /hit counter serving at (\S+)/.exec(run.output())?.[1] ?? null);
+    await expectNothingLeft(runId, appUrlOf(run));
   }, 150_000);
 
   // Preflight prints before anything starts (here, the shape): a reader already gone there ends the

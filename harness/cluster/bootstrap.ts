@@ -33,6 +33,8 @@ export async function createCluster(
     ['--cluster', 'create', ...addresses, '--cluster-replicas', String(shape.replicasPerMaster), '--cluster-yes'],
     { timeoutMs: createTimeoutMs, ...(signal ? { signal } : {}) },
   );
+  // Aborted (Ctrl-C, the run ending): the abort's reason is what happened, not redis-cli's exit -1.
+  signal?.throwIfAborted();
   if (result.exitCode !== 0 || !result.stdout.includes(`[OK] All 16384 slots covered`)) {
     const why = (result.stderr.trim() || result.stdout.trim().split('\n').slice(-3).join(' / ')).slice(0, 400);
     throw new HarnessError(`redis-cli --cluster create failed (exit ${result.exitCode}): ${why}`);

@@ -8,6 +8,7 @@ import { scenarioNames } from '../scenario/catalog.ts';
 import { progressLine } from '../scenario/progress.ts';
 import { redisFlagsText, runDirOf, type HarnessOptions } from '../session/options.ts';
 import { SessionPool } from '../session/pool.ts';
+import type { RunnerFailure } from './runner-errors.ts';
 import type { Session } from '../session/session.ts';
 
 /**
@@ -35,6 +36,13 @@ export interface OpenedRun {
   readonly interrupted: boolean;
   log(line: string): void;
   couldNotStart(error: unknown): void;
+  /**
+   * vitest's own failure beside the scenarios (run/runner-errors.ts): the run's error unless it
+   * already has one, and the reason each scenario it lost has no record.
+   */
+  runnerFailed(failure: RunnerFailure): void;
+  /** Settles once the record is written and the sessions are down; starts nothing itself (see close). */
+  readonly recorded: Promise<void>;
   /**
    * report.html's charts load vega, a second and more when cold, which the run would otherwise
    * wait for after the verdict: global setup asks for it once vitest has loaded, while the cluster
@@ -65,20 +73,31 @@ export function openRun(options: HarnessOptions): OpenedRun {
   let error: string | null = null;
   let interrupted = false;
   const couldNotStart = (e: unknown) => {
-    if (error === null) interrupted = pool.interrupted !== null;
-    error ??= errorMessage(e);
+    // Only the first reason is the run's; a later one (a start the run's end aborted) says no more.
+    if (error !== null) return;
+    interrupted = pool.interrupted !== null;
+    error = errorMessage(e);
     log(progressLine(startedAt.getTime(), 'setup', `the harness could not start: ${error}`));
+  };
+  const lost = new Map<string, string>();
+  const runnerFailed = (failure: RunnerFailure) => {
+    error ??= failure.reason;
+    for (const [scenario, why] of failure.lost) lost.set(scenario, why);
+    log(progressLine(startedAt.getTime(), 'run', failure.reason));
+    for (const [scenario, why] of failure.lost) log(progressLine(startedAt.getTime(), 'run', `${scenario}: ${why}`));
   };
   const sharedStart = mode === 'shared' ? pool.startShared().catch((e: unknown) => (couldNotStart(e), null)) : Promise.resolve(null);
   // In the catalog's order, which is the order vitest's sequencer starts the scenario files in.
   if (mode === 'fresh') pool.prestart(scenarioNames().filter((s) => options.scenarios.includes(s)).slice(0, options.parallel));
   let closed: Promise<void> | null = null;
+  let markRecorded = () => undefined as void;
+  const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
   const run: OpenedRun = {
-    options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart,
+    options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart, runnerFailed, recorded,
     get error() { return error; },
     get interrupted() { return interrupted; },
     preloadReport: () => void import('../report/charts.ts').catch(() => undefined),
-    close: () => (closed ??= record(run)),
+    close: () => (closed ??= record(run, lost).finally(markRecorded)),
   };
   return run;
 }
@@ -88,14 +107,15 @@ export function openRun(options: HarnessOptions): OpenedRun {
  * nothing teardown changes, and teardown errors are only logged. pool.close() first aborts a
  * shared session still starting, so that its outcome is known before the summary is built.
  */
-async function record(run: OpenedRun): Promise<void> {
+async function record(run: OpenedRun, lost: ReadonlyMap<string, string>): Promise<void> {
   const { options, runDir, startedAt, mode, pool, log } = run;
   const closing = pool.close();
   const shared = await run.sharedStart;
   try {
     const signal = interruptedBy();
     const names = options.scenarios.length ? options.scenarios : scenarioNames();
-    const recorded = await readScenarioResults(runDir, names, signal ? `interrupted by ${signal} before it ran` : (run.error ?? 'the scenario did not run'), signal ? 'interrupted' : 'error');
+    const missing = (name: string) => (signal ? `interrupted by ${signal} before it ran` : (lost.get(name) ?? run.error ?? 'the scenario did not run'));
+    const recorded = await readScenarioResults(runDir, names, missing, signal ? 'interrupted' : 'error');
     // A worker learns of the interruption from vitest's cancel, not which signal it was.
     const scenarios = recorded.map((s) => (s.status === 'interrupted' && s.partial ? { ...s, error: `interrupted by ${signal ?? 'a signal'} during the scenario` } : s));
     const first = shared ?? pool.first;
