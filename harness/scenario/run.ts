@@ -2,7 +2,6 @@ import type { CheckResult, Expectations } from '../checkers/index.ts';
 import type { ShardKey, Topology } from '../cluster/index.ts';
 import { errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
-import type { NodeStatus } from '../platform/types.ts';
 import { recoveryTimeoutMs } from '../session/session.ts';
 import { sleep } from '../util/wait.ts';
 import type { RunningWorkload } from '../workload/clients.ts';
@@ -23,8 +22,8 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
-import { agreedAgain, startAgreementWait, waitForAgreement, waitForHealthy, waitForPodReady, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
-import { counterMaster, mastersBySlot, nodeOfPod, replicasOfMaster } from './topology.ts';
+import { agreedAgain, startAgreementWait, waitForAgreement, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
+import { ClusterQueries } from './queries.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
 // Tuning knobs for benchmarks and impatient people; the defaults are the documented ones.
@@ -54,10 +53,9 @@ export interface Verdict {
  * One run of one scenario: healthy cluster, load and sampling from the start, faults recorded as
  * injected, a bounded recovery, then the verdict. Each phase is an Allure step.
  */
-export class ScenarioRun {
+export class ScenarioRun extends ClusterQueries {
   readonly faults: FaultInjector;
   readonly schedule: Schedule;
-  readonly counterSlot: number;
   /** Data, AOF rewrites and full syncs, for the memory-limit scenario. */
   readonly memory: MemoryActions;
   /** Set where the manifests give Redis a memory limit: every OOM kill, for the oom-kills checker. */
@@ -73,7 +71,7 @@ export class ScenarioRun {
   private constructor(
     private readonly startedAt: number,
     readonly name: string,
-    private readonly env: ScenarioEnv,
+    env: ScenarioEnv,
     private readonly options: ScenarioOptions,
     readonly dir: string,
     readonly before: Topology,
@@ -88,9 +86,9 @@ export class ScenarioRun {
     private readonly sampler: RunningSampler,
     private readonly workload: RunningWorkload,
   ) {
+    super(env, counterSlotOf(env.system));
     this.faults = new FaultInjector(env.platform, clock, (m) => this.log(m));
     this.schedule = new Schedule(env.seed, name);
-    this.counterSlot = counterSlotOf(env.system);
     this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
     this.agreement = startAgreementWait(env, clock);
     this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
@@ -159,59 +157,12 @@ export class ScenarioRun {
     await sleep(ms, this.env.signal);
   }
 
-  /** The pod replicating `master` right now (the first, with more than one). */
-  async replicaOf(master: string): Promise<string> {
-    return (await this.replicasOf(master))[0]!;
-  }
-
-  /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
-  async replicasOf(master: string): Promise<string[]> {
-    return replicasOfMaster(this.env.platform, master);
-  }
-
-  /** The pods that are masters with slots right now, in slot order. */
-  async masters(): Promise<string[]> {
-    return mastersBySlot(this.env.platform);
-  }
-
-  /** The Redis pod with this ordinal, named as its StatefulSet names it (`redis-cluster-0` for the seed, `cache-0` for examples/renamed). */
-  pod(ordinal: number): string {
-    return `${this.env.system.redis.statefulSet.name}-${ordinal}`;
-  }
-
-  /** The StatefulSet's pods, in ordinal order. */
-  async podNames(): Promise<string[]> {
-    return (await this.env.platform.pods()).map((p) => p.name);
-  }
-
-  /** Until the pod is Ready (its readiness probe, or Running without one), as the controller waits. */
-  async podReady(name: string): Promise<void> {
-    await waitForPodReady(this.env, name);
-  }
-
-  /** The cluster's nodes, in name order. */
-  async nodes(): Promise<NodeStatus[]> {
-    return this.env.platform.nodes();
-  }
-
-  /** The node a pod is bound to right now. */
-  async nodeOf(pod: string): Promise<NodeStatus> {
-    return nodeOfPod(this.env.platform, pod);
-  }
-
   /**
    * Waits, with the recovery deadline, until every readiness condition holds, as a node-pool
    * upgrade waits between nodes. False, with a line saying what is missing, if it never does.
    */
   async healthy(why: string): Promise<boolean> {
     return waitForHealthy(this.waiting, why);
-  }
-
-  /** The pod serving the counter key's slot right now. */
-  async masterOfCounter(): Promise<string> {
-    const pod = await counterMaster(this.env.platform, this.counterSlot);
-    this.log(`${pod} is master of slot ${this.counterSlot}`);
-    return pod;
   }
 
   /** Waits until one of `pod`'s former replicas serves its slots, or the config-derived deadline passes. */
