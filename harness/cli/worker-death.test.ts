@@ -26,9 +26,9 @@ async function killWorker(cli: LiveCli, signal: AbortSignal): Promise<number> {
   }
 }
 
-async function runAndKillWorker(at: RegExp | 'its start') {
+async function runAndKillWorker(at: RegExp | 'its start', scenarios = ['kill-master'], parallel = 1) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-worker-death-'));
-  const cli = startCli(reportDir, ['kill-master'], 1);
+  const cli = startCli(reportDir, scenarios, parallel);
   const started = Date.now();
   if (at !== 'its start') await cli.when(at);
   await killWorker(cli, AbortSignal.timeout(60_000));
@@ -62,5 +62,16 @@ describe('npm run scenarios, a scenario worker killed outright', () => {
     expect(summary.scenarios[0]).toMatchObject({ name: 'kill-master', status: 'error' });
     expect(summary.scenarios[0]!.error).toMatch(/^its vitest worker process died \(Worker exited unexpectedly/);
     expect(await leftoversOf(runId, appUrl)).toEqual([]);
+  }, 150_000);
+
+  it('with --parallel: the other scenario runs on and is judged; only the dead worker\'s scenario is lost', async () => {
+    const { r, summary, output, runId } = await runAndKillWorker(/load running; fault in/, ['delete-pod-0', 'kill-master'], 2);
+    expect(r.exitCode, output).toBe(2);
+    const byStatus = summary.scenarios.map((s) => s.status).sort();
+    expect(byStatus, output).toEqual(['error', 'passed']);
+    const lost = summary.scenarios.find((s) => s.status === 'error')!;
+    expect(lost.error).toMatch(/^its vitest worker process died/);
+    expect(output).toContain(`run: ${lost.name}: its vitest worker process died`);
+    expect(await leftoversOf(runId, null)).toEqual([]);
   }, 150_000);
 });
