@@ -82,11 +82,12 @@ describe('command-line flags', () => {
     expect(error(['--node-timeout', '2000', '--redis-config', 'cluster-node-timeout=3000'])).toBe('--redis-config cluster-node-timeout=3000 contradicts --node-timeout 2000');
   });
 
-  it('take --nodes and --zones for the local platform, 3 nodes in 3 zones by default, and refuse what cannot be', () => {
-    expect(parse([]).options).toMatchObject({ nodes: 3, zones: 3 });
-    expect(parse(['--nodes', '5']).options).toMatchObject({ nodes: 5, zones: 5 });
+  it('take --nodes and --zones for the local platform, by default as many as the manifests need (null here), one zone each, and refuse what cannot be', () => {
+    expect(parse([]).options).toMatchObject({ nodes: null, zones: null });
+    expect(parse(['--nodes', '5']).options).toMatchObject({ nodes: 5, zones: null });
     expect(parse(['--nodes', '4', '--zones', '2']).options).toMatchObject({ nodes: 4, zones: 2 });
-    expect(parse([], { HARNESS_NODES: '2' }).options).toMatchObject({ nodes: 2, zones: 2 });
+    expect(parse([], { HARNESS_NODES: '2' }).options).toMatchObject({ nodes: 2, zones: null });
+    expect(parse(['--zones', '2']).options).toMatchObject({ nodes: null, zones: 2 });
     expect(error(['--nodes', '0'])).toBe('--nodes 0: expected an integer ≥ 1');
     expect(error(['--nodes', '2', '--zones', '3'])).toBe('--zones 3: at most one zone per node (--nodes 2)');
     expect(error(['--platform', 'kubernetes', '--nodes', '3'])).toBe("--nodes: applies to --platform local only (on kubernetes, the nodes are the cluster's own)");

@@ -82,9 +82,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv, known: stri
   const parallel = givenParallel ?? defaultParallel(platform, selected.length);
   const givenRate = integer('--rate', values.rate ?? env.HARNESS_RATE, 0);
   if (platform !== 'local' && (values.isolation ?? env.HARNESS_ISOLATION)) throw new HarnessError(`--isolation: applies to --platform local only (on ${platform}, pods are real pods)`);
-  const nodes = integer('--nodes', values.nodes ?? env.HARNESS_NODES, 1) ?? 3;
-  const zones = integer('--zones', values.zones ?? env.HARNESS_ZONES, 1) ?? nodes;
-  if (zones > nodes) throw new HarnessError(`--zones ${zones}: at most one zone per node (--nodes ${nodes})`);
+  // Unset: as many nodes as the manifests need (platform/nodes-needed.ts), one zone each; a --zones
+  // beyond that count is refused when the platform starts, once the manifests are read.
+  const nodes = integer('--nodes', values.nodes ?? env.HARNESS_NODES, 1);
+  const zones = integer('--zones', values.zones ?? env.HARNESS_ZONES, 1);
+  if (nodes !== null && zones !== null && zones > nodes) throw new HarnessError(`--zones ${zones}: at most one zone per node (--nodes ${nodes})`);
   if (platform !== 'local' && (values.nodes ?? values.zones)) throw new HarnessError(`--${values.nodes ? 'nodes' : 'zones'}: applies to --platform local only (on ${platform}, the nodes are the cluster's own)`);
   if (platform === 'kind' && parallel > 1) throw new HarnessError(`--parallel ${parallel}: the kind platform runs one cluster per run; use --parallel 1`);
   return {

@@ -4,9 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listRuns } from '../platform/local/run-dir.ts';
-import { manifestsWith } from '../testing/run-cli.ts';
+import { manifestsWith, runScenario } from '../testing/run-cli.ts';
 
 const cli = path.resolve(import.meta.dirname, '../cli.ts');
+
+/** The repo's manifests with one Redis pod per node required (pod anti-affinity on the hostname). */
+const onePodPerNode = () => manifestsWith({
+  'redis-cluster/statefulset.yaml': (t) => t.replace('    spec:\n      containers:', [
+    '    spec:', '      affinity:', '        podAntiAffinity:', '          requiredDuringSchedulingIgnoredDuringExecution:',
+    '          - topologyKey: kubernetes.io/hostname', '            labelSelector:', '              matchLabels:', '                app: redis-cluster', '      containers:',
+  ].join('\n')),
+});
 const run = (args: string[], env: Record<string, string> = {}) =>
   execa(process.execPath, ['--import', 'tsx', cli, ...args], { reject: false, timeout: 30_000, env: { ...env, CI: '' }, extendEnv: true });
 
@@ -72,16 +80,11 @@ describe('npm run scenarios, on bad input', () => {
   });
 
   it('exits 2 naming --nodes when the manifests require more nodes than the local platform has, leaving nothing running', async () => {
-    // One Redis pod per node, required: the fourth pod finds no node among the default three.
-    const dir = await manifestsWith({
-      'redis-cluster/statefulset.yaml': (t) => t.replace('    spec:\n      containers:', [
-        '    spec:', '      affinity:', '        podAntiAffinity:', '          requiredDuringSchedulingIgnoredDuringExecution:',
-        '          - topologyKey: kubernetes.io/hostname', '            labelSelector:', '              matchLabels:', '                app: redis-cluster', '      containers:',
-      ].join('\n')),
-    });
+    // One Redis pod per node, required: the fourth pod finds no node among the three asked for.
+    const dir = await onePodPerNode();
     const reports = await mkdtemp(path.join(os.tmpdir(), 'cli-pending-'));
     try {
-      const child = run(['--manifests', dir, '--scenario', 'kill-master', '--report-dir', reports]);
+      const child = run(['--manifests', dir, '--scenario', 'kill-master', '--nodes', '3', '--report-dir', reports]);
       const pid = child.pid;
       const r = await child;
       expect(r.exitCode).toBe(2);
@@ -92,6 +95,17 @@ describe('npm run scenarios, on bad input', () => {
       await rm(reports, { recursive: true, force: true });
     }
   });
+
+  it('without --nodes, gives those manifests a node per pod, as kind would, says why, and the scenario runs', async () => {
+    const dir = await onePodPerNode();
+    try {
+      const { exitCode, output } = await runScenario(dir, 'kill-master');
+      expect(output).toContain('local: 6 nodes (redis-cluster requires pod anti-affinity on kubernetes.io/hostname: one node per pod; --nodes N sets how many)');
+      expect(exitCode, output).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('exits 2 naming the missing tool and how to install it, leaving nothing running', async () => {
     // A PATH with node and nothing else: no redis-server, no redis-cli.

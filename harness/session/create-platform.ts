@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import { LocalPlatform } from '../platform/local/local-platform.ts';
+import { nodesNeeded } from '../platform/nodes-needed.ts';
 import type { Platform } from '../platform/types.ts';
 import { runDirOf, type HarnessOptions } from './options.ts';
 
@@ -14,8 +15,13 @@ export async function createPlatform(
   const { artifactsDir } = scope;
   const common = { system, runId: scope.platformRunId, keep: options.keep, nodeTimeoutOverrideMs: options.nodeTimeoutMs, redisConfig: options.redisConfig };
   switch (options.platform) {
-    case 'local':
-      return new LocalPlatform({ ...common, isolation: options.isolation, nodes: options.nodes, zones: options.zones, seed: options.seed });
+    case 'local': {
+      // Without --nodes, as many as kind would create for these manifests (platform/nodes-needed.ts).
+      const needed = nodesNeeded(system);
+      const nodes = options.nodes ?? needed.count;
+      if (options.nodes === null && needed.why !== 'the default') log(`local: ${nodes} nodes (${needed.why}; --nodes N sets how many)`);
+      return new LocalPlatform({ ...common, isolation: options.isolation, nodes, zones: options.zones ?? nodes, seed: options.seed });
+    }
     case 'kubernetes': {
       const { KubernetesPlatform } = await import('../platform/kubernetes/kubernetes-platform.ts');
       return new KubernetesPlatform({ ...common, context: options.context, allowContext: options.allowContext, artifactsDir });

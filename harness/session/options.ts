@@ -47,9 +47,12 @@ export interface HarnessOptions {
   keep: boolean;
   /** --isolation on the local platform; the CLI resolves 'auto' before anything starts. */
   isolation: 'namespaces' | 'processes' | 'auto';
-  /** --nodes and --zones: the local platform's nodes (3 in 3 zones by default, as kind's workers). */
-  nodes: number;
-  zones: number;
+  /**
+   * --nodes and --zones: the local platform's nodes. Null: as many as the manifests need, by kind's
+   * rule (platform/nodes-needed.ts: 3 for the seed), and one zone per node.
+   */
+  nodes: number | null;
+  zones: number | null;
   runId: string;
   /** --schedule FILE: the fault schedule the random-schedule scenario replays; null draws one from the seed. */
   schedule: string | null;
@@ -78,8 +81,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): HarnessOpt
     replicasPerMaster: int(env.HARNESS_REPLICAS_PER_MASTER),
     keep: env.HARNESS_KEEP === '1' || env.HARNESS_KEEP === 'true',
     isolation: isolationOf(env.HARNESS_ISOLATION, 'HARNESS_ISOLATION'),
-    nodes: int(env.HARNESS_NODES) ?? 3,
-    zones: int(env.HARNESS_ZONES) ?? int(env.HARNESS_NODES) ?? 3,
+    nodes: int(env.HARNESS_NODES),
+    zones: int(env.HARNESS_ZONES),
     runId: env.HARNESS_RUN_ID || newRunId(),
     schedule: env.HARNESS_SCHEDULE ? path.resolve(env.HARNESS_SCHEDULE) : null,
     context: env.HARNESS_CONTEXT || null,
@@ -105,8 +108,8 @@ export function optionsToEnv(o: HarnessOptions): Record<string, string> {
     HARNESS_REPLICAS_PER_MASTER: o.replicasPerMaster == null ? '' : String(o.replicasPerMaster),
     HARNESS_KEEP: o.keep ? '1' : '',
     HARNESS_ISOLATION: o.isolation,
-    HARNESS_NODES: String(o.nodes),
-    HARNESS_ZONES: String(o.zones),
+    HARNESS_NODES: o.nodes == null ? '' : String(o.nodes),
+    HARNESS_ZONES: o.zones == null ? '' : String(o.zones),
     HARNESS_RUN_ID: o.runId,
     HARNESS_SCHEDULE: o.schedule ?? '',
     HARNESS_CONTEXT: o.context ?? '',

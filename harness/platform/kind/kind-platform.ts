@@ -10,7 +10,8 @@ import { KubernetesPlatform } from '../kubernetes/kubernetes-platform.ts';
 import type { Platform, RunningPlatform } from '../types.ts';
 import { clusterName, contextName, docker, kind, REPO_ROOT, type Command } from './commands.ts';
 import { checkKindPrerequisites } from './prerequisites.ts';
-import { kindConfig, kindWorkers } from './workers.ts';
+import { nodesNeeded } from '../nodes-needed.ts';
+import { kindConfig } from './kind-config.ts';
 
 export interface KindPlatformOptions {
   system: SystemUnderTest;
@@ -46,7 +47,7 @@ export class KindPlatform implements Platform {
     const kubeconfig = path.join(record.root, 'kubeconfig');
     const config = path.join(record.root, 'kind-config.yaml');
     await mkdir(record.root, { recursive: true });
-    const workers = kindWorkers(this.options.system);
+    const workers = nodesNeeded(this.options.system);
     const teardown = new Teardown();
     teardown.defer('run record', () => (keep ? undefined : record.remove()));
     // Ctrl-C during a run (or during the minutes kind takes to start) must still delete the cluster.

@@ -13,7 +13,8 @@ import { KindPlatform } from './kind-platform.ts';
 import { checkKindPrerequisites } from './prerequisites.ts';
 import { runsRoot } from '../local/run-dir.ts';
 import { deadKindClusters } from './sweeper.ts';
-import { kindConfig, kindWorkers } from './workers.ts';
+import { nodesNeeded } from '../nodes-needed.ts';
+import { kindConfig } from './kind-config.ts';
 
 const RUN = '20261201-000000-abcd';
 
@@ -127,12 +128,12 @@ describe('the kind config', () => {
 
   it('has as many workers as the shape and the manifests\' own scheduling rules need', async () => {
     const seed = resolveSystem(await loadManifests(REPO_MANIFESTS));
-    expect(kindWorkers(seed)).toEqual({ count: 3, why: 'the default' });
-    expect(kindWorkers(resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '../examples/shape-3x2')))).count).toBe(3);
-    expect(kindWorkers(resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '../examples/hardened')))).count).toBe(3); // preferred anti-affinity
+    expect(nodesNeeded(seed)).toEqual({ count: 3, why: 'the default' });
+    expect(nodesNeeded(resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '../examples/shape-3x2')))).count).toBe(3);
+    expect(nodesNeeded(resolveSystem(await loadManifests(path.join(REPO_MANIFESTS, '../examples/hardened')))).count).toBe(3); // preferred anti-affinity
     // 3 × 3: four pods a shard, so a node's loss takes at most one of them.
     const threeByThree = { ...seed, shape: { masters: 3, replicasPerMaster: 3 }, redis: { ...seed.redis, statefulSet: { ...seed.redis.statefulSet, replicas: 12 } } };
-    expect(kindWorkers(threeByThree)).toEqual({ count: 4, why: 'one node per pod of a shard (1 master + 3 replicas)' });
+    expect(nodesNeeded(threeByThree)).toEqual({ count: 4, why: 'one node per pod of a shard (1 master + 3 replicas)' });
     // Required anti-affinity on the hostname among the Redis pods: one node each, or pods stay Pending.
     const required = (app: string) => {
       const template = structuredClone(seed.redis.statefulSet.template);
@@ -140,7 +141,7 @@ describe('the kind config', () => {
       return { ...seed, redis: { ...seed.redis, statefulSet: { ...seed.redis.statefulSet, template } } };
     };
     expect(seed.redis.statefulSet.template.labels.app).toBe('redis-cluster');
-    expect(kindWorkers(required('redis-cluster'))).toEqual({ count: 6, why: 'redis-cluster requires pod anti-affinity on kubernetes.io/hostname: one node per pod' });
-    expect(kindWorkers(required('someone-else')).count).toBe(3);
+    expect(nodesNeeded(required('redis-cluster'))).toEqual({ count: 6, why: 'redis-cluster requires pod anti-affinity on kubernetes.io/hostname: one node per pod' });
+    expect(nodesNeeded(required('someone-else')).count).toBe(3);
   });
 });

@@ -1,3 +1,4 @@
+import { nodesNeeded } from '../nodes-needed.ts';
 import { writeHostsFile } from './cluster-dns.ts';
 import { Teardown } from '../../util/lifecycle.ts';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
@@ -62,7 +63,7 @@ export class LocalRunning implements RunningPlatform {
     };
     this.run = {
       options, info: this.info, runDir, setup, redisPods: [], appPods: [],
-      nodePool: new NodePool({ nodes: options.nodes ?? 3, zones: options.zones ?? options.nodes ?? 3, seed: options.seed ?? 1 }, () => this.run.redisPods, redis.statefulSet.template.scheduling),
+      nodePool: new NodePool({ nodes: options.nodes ?? nodesNeeded(options.system).count, zones: options.zones ?? options.nodes ?? nodesNeeded(options.system).count, seed: options.seed ?? 1 }, () => this.run.redisPods, redis.statefulSet.template.scheduling),
       connections: new RedisConnections(),
       netFaults: new LocalNetFaults(runId, { PATH: process.env.PATH ?? '/usr/bin:/bin', [RUN_MARKER_ENV]: runId }),
       teardown: new Teardown(),
