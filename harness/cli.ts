@@ -15,7 +15,8 @@ import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+// What vitest listens for in this process (its Logger), and the harness handles itself.
+const VITEST_LISTENS = ['SIGINT', 'SIGTERM', 'unhandledRejection'] as const;
 const ORDERLY_STOP_MS = 90_000;
 const WORKERS_CLOSE_MS = 10_000;
 
@@ -44,9 +45,11 @@ async function main(): Promise<number> {
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
   // The platform comes up while vitest loads (opened-run.ts); global setup adopts the run.
   const opened = openRunForVitest(optionsFromEnv());
+  const unexpected = recordUnexpectedErrors(opened);
   try {
     const { createVitest } = await import('vitest/node');
-    const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+    const events: NodeJS.EventEmitter = process; // listeners by name, signals and process events alike
+    const before = new Map(VITEST_LISTENS.map((s) => [s, new Set(events.listeners(s))]));
     // vitest's own stdout (its reporters' "report written to" lines) goes to vitest.log; its stderr,
     // where a scenario file that fails to load is reported, stays on the terminal.
     const vitestLog = createWriteStream(path.join(runDir, 'vitest.log'));
@@ -62,9 +65,10 @@ async function main(): Promise<number> {
         ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
       ],
     }, undefined, { stdout: vitestLog });
-    // Vitest exits 1 ms after a SIGINT; the harness must first record and tear down, so vitest's own
-    // signal listeners go, and the first signal is this process's to handle (see interrupt below).
-    for (const s of SIGNALS) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.off(s, l as () => void);
+    // Vitest exits 1 ms after a SIGINT, and at once, with exit 1, on an unhandled rejection; the
+    // harness must first record and tear down, so vitest's own listeners go: the first signal is
+    // this process's to handle (see interrupt below), and an unexpected error is recorded (below).
+    for (const s of VITEST_LISTENS) for (const l of events.listeners(s)) if (!before.get(s)!.has(l)) events.off(s, l as () => void);
     try {
       const run = vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
       // A signal while vitest loaded: the session is already aborting; the scenarios are cancelled now.
@@ -88,7 +92,30 @@ async function main(): Promise<number> {
   const summary = await readFile(path.join(runDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary).catch(() => null);
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);
   printVerdict(summary, runDir);
-  return summary.exitCode;
+  // An error after the record was written is not in it; the exit code still says the harness failed.
+  if (unexpected.afterRecord) console.log(`the harness failed after the record was written: ${unexpected.afterRecord} (exit 2)`);
+  return unexpected.afterRecord ? 2 : summary.exitCode;
+}
+
+/**
+ * An error no code awaited (an unhandled rejection, an uncaught exception) in this process, which
+ * owns the platforms: a harness bug, or vitest's pool throwing a worker's death at no listener.
+ * Left to Node or vitest, the process exits 1 at once (the code of a failed check), with no record
+ * and the run's namespaces, links and mounts left for the sweeper. Instead it is printed with its
+ * stack and becomes the run's error: the run goes on, records and tears down, and exits 2.
+ */
+function recordUnexpectedErrors(opened: OpenedRun): { afterRecord: string | null } {
+  const state = { afterRecord: null as string | null, recorded: false };
+  void opened.recorded.then(() => (state.recorded = true));
+  const onError = (error: unknown) => {
+    const message = errorMessage(error);
+    process.stderr.write(`redis-chaos: internal error: ${message}\n${error instanceof Error ? error.stack : ''}\n`);
+    if (state.recorded) state.afterRecord ??= `internal error: ${message}`;
+    else opened.runnerFailed({ reason: `internal error: ${message}`, lost: new Map() });
+  };
+  process.on('unhandledRejection', onError);
+  process.on('uncaughtException', onError);
+  return state;
 }
 
 /**

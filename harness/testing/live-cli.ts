@@ -18,11 +18,12 @@ export interface LiveCli {
 /**
  * Test helper: `npm run scenarios` at fast settings, running, as a terminal runs it: its own
  * process group (detached), so that a test can signal the CLI and vitest's workers at once.
+ * `preload` is a module imported into the CLI's own process first (testing/fixtures).
  */
-export function startCli(reportDir: string, scenarios: string[], parallel: number): LiveCli {
-  const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
+export function startCli(reportDir: string, scenarios: string[], parallel: number, { preload, env = {} }: { preload?: string; env?: Record<string, string> } = {}): LiveCli {
+  const child = execa(process.execPath, ['--import', 'tsx', ...(preload ? ['--import', preload] : []), 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
     '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
-    cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000' },
+    cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000', ...env },
   });
   let out = '';
   const waiters: { text: string | RegExp; resolve: () => void }[] = [];
