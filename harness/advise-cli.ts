@@ -1,9 +1,10 @@
 // `npm run advise`: the risks the scenarios can prove, read off the manifests alone, before any run.
 // Exit 0 no risk (notes do not count), 1 a risk, 2 bad input. No cluster, no network: about a second.
 import { asCommand, parseFlags } from './cli/args.ts';
+import { runCommand } from './cli/command.ts';
 import path from 'node:path';
 import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
-import { errorMessage, HarnessError } from './errors.ts';
+import { HarnessError } from './errors.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';
 
 dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
@@ -31,10 +32,4 @@ async function main(): Promise<number> {
   return risks > 0 ? 1 : 0;
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos advise: ${asCommand(error.message)}`);
-  else console.error(`redis-chaos advise: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
-  process.exitCode = 2;
-});
+runCommand('advise', main, { drain: true });

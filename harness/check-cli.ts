@@ -2,8 +2,9 @@
 // recorded, without running anything, so that a checker change can be tried on old evidence.
 // Exit 0 every re-judged scenario passed, 1 a check failed, 2 bad input or a verdict still unknown.
 import { asCommand, parseFlags } from './cli/args.ts';
+import { runCommand } from './cli/command.ts';
 import path from 'node:path';
-import { errorMessage, HarnessError } from './errors.ts';
+import { HarnessError } from './errors.ts';
 import { recheckLines, recheckRun, RECHECK_CHECKS, RECHECK_SUMMARY } from './report/recheck.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';
 
@@ -32,8 +33,4 @@ async function main(): Promise<number> {
   return summary.exitCode;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos check: ${asCommand(error.message)}`);
-  else console.error(`redis-chaos check: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
-  process.exit(2);
-});
+runCommand('check', main);

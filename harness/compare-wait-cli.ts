@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { integer, parseFlags } from './cli/args.ts';
-import { errorMessage, HarnessError } from './errors.ts';
+import { runCommand } from './cli/command.ts';
+import { HarnessError } from './errors.ts';
 import { compareWait, readRecordedRun, waitComparisonHtml, waitComparisonMarkdown } from './report/wait-comparison.ts';
 import { scenarioNames } from './scenario/catalog.ts';
 import { newRunId } from './util/run-id.ts';
@@ -76,8 +77,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos compare:wait: ${error.message}`);
-  else console.error(`redis-chaos compare:wait: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
-  process.exit(2);
-});
+runCommand('compare:wait', main);

@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { durationMs, integer, parseFlags } from './cli/args.ts';
-import { errorMessage, HarnessError } from './errors.ts';
+import { runCommand } from './cli/command.ts';
+import { HarnessError } from './errors.ts';
 import { generatePlan, runSeed } from './explore/generate.ts';
 import { describePlan, NETWORK, PLAN_FAULTS, type Plan, type PlanFault } from './explore/plan.ts';
 import { runPlan, type PlanRun } from './explore/runner.ts';
@@ -144,8 +145,4 @@ interface ExploreRecord {
 
 const secs = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos explore: ${error.message}`);
-  else console.error(`redis-chaos explore: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
-  process.exit(2);
-});
+runCommand('explore', main);

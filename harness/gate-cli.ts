@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
 import { asCommand, integer, parseFlags } from './cli/args.ts';
+import { runCommand } from './cli/command.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
@@ -142,8 +143,4 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
 
 const describe = (s: ManifestSide) => (s.kind === 'ref' ? `${s.spec} (${s.commit!.slice(0, 12)})` : s.dir);
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos gate: ${asCommand(error.message)}`);
-  else console.error(`redis-chaos gate: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
-  process.exit(2);
-});
+runCommand('gate', main);

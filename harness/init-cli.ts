@@ -1,7 +1,8 @@
 // `redis-chaos init`: the seed's manifests and a starting workflow, written into the working
 // directory (a repository that has none). One line per file written; exit 2, writing nothing, if any is there.
 import { parseFlags } from './cli/args.ts';
-import { errorMessage, HarnessError } from './errors.ts';
+import { runCommand } from './cli/command.ts';
+import { HarnessError } from './errors.ts';
 import { DEFAULT_INIT_MANIFESTS, packageSpec, planInit, WORKFLOW_PATH, writeInit } from './init/init.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';
 
@@ -31,8 +32,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  if (error instanceof HarnessError) console.error(`redis-chaos init: ${error.message}`);
-  else console.error(`redis-chaos init: internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
-  process.exit(2);
-});
+runCommand('init', main);
