@@ -92,9 +92,12 @@ async function main(): Promise<number> {
   const summary = await readFile(path.join(runDir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary).catch(() => null);
   if (!summary) throw new HarnessError(`no summary.json was written in ${runDir}: the run did not complete`);
   printVerdict(summary, runDir);
-  // An error after the record was written is not in it; the exit code still says the harness failed.
-  if (unexpected.afterRecord) console.log(`the harness failed after the record was written: ${unexpected.afterRecord} (exit 2)`);
-  return unexpected.afterRecord ? 2 : summary.exitCode;
+  // An error too late for the record (it was being written) is not in it; the exit code still says so.
+  if (unexpected.first && summary.exitCode < 2) {
+    console.log(`the harness failed after its record was written: ${unexpected.first} (exit 2)`);
+    return 2;
+  }
+  return summary.exitCode;
 }
 
 /**
@@ -104,14 +107,13 @@ async function main(): Promise<number> {
  * and the run's namespaces, links and mounts left for the sweeper. Instead it is printed with its
  * stack and becomes the run's error: the run goes on, records and tears down, and exits 2.
  */
-function recordUnexpectedErrors(opened: OpenedRun): { afterRecord: string | null } {
-  const state = { afterRecord: null as string | null, recorded: false };
-  void opened.recorded.then(() => (state.recorded = true));
+function recordUnexpectedErrors(opened: OpenedRun): { first: string | null } {
+  const state = { first: null as string | null };
   const onError = (error: unknown) => {
-    const message = errorMessage(error);
-    process.stderr.write(`redis-chaos: internal error: ${message}\n${error instanceof Error ? error.stack : ''}\n`);
-    if (state.recorded) state.afterRecord ??= `internal error: ${message}`;
-    else opened.runnerFailed({ reason: `internal error: ${message}`, lost: new Map() });
+    const reason = `internal error: ${errorMessage(error)}`;
+    process.stderr.write(`redis-chaos: ${reason}\n${error instanceof Error ? error.stack : ''}\n`);
+    state.first ??= reason;
+    opened.runnerFailed({ reason, lost: new Map() });
   };
   process.on('unhandledRejection', onError);
   process.on('uncaughtException', onError);
