@@ -107,6 +107,13 @@ describe('npm run scenarios, on bad input', () => {
     }
   }, 180_000);
 
+  it('exits 2 in one line for --zones beyond the nodes the manifests get, before anything starts', async () => {
+    const r = await run(['--scenario', 'kill-master', '--zones', '4']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe('redis-chaos: --zones 4: at most one zone per node, and these manifests get 3 nodes (--nodes N sets how many)');
+    expect(r.stdout).toBe('');
+  });
+
   it('exits 2 naming the missing tool and how to install it, leaving nothing running', async () => {
     // A PATH with node and nothing else: no redis-server, no redis-cli.
     const bin = await mkdtemp(path.join(os.tmpdir(), 'cli-path-'));

@@ -1,4 +1,5 @@
 import { loadManifests, podsOf, replicasText, requireApp, resolveSystem, SEED_SHAPE, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
+import { nodesNeeded } from '../platform/nodes-needed.ts';
 import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
 import { HarnessError } from '../errors.ts';
@@ -23,6 +24,10 @@ export async function preflight(options: HarnessOptions, log: (line: string) => 
   const fewer = fitParallelToShape(options, podsOf(shape), defaulted);
   if (fewer) log(`redis-chaos: ${fewer}`);
   if (options.platform === 'local') {
+    // --zones alone: its bound is the node count the manifests call for, known only now.
+    if (options.nodes === null && options.zones !== null && options.zones > nodesNeeded(system).count) {
+      throw new HarnessError(`--zones ${options.zones}: at most one zone per node, and these manifests get ${nodesNeeded(system).count} nodes (--nodes N sets how many)`);
+    }
     await requireTools(REDIS_TOOLS, 'the local platform');
     // Resolved once, before anything starts, so every session runs the same mode and the fallback is said once.
     const { mode, note } = await chooseIsolation(options.isolation);
