@@ -7,10 +7,19 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { emptyMetrics, type ScenarioMetrics, type ScenarioResult } from '../scenario/result.ts';
+import { leftoversOf } from '../testing/live-cli.ts';
 import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
 import { compareScenario, DEFAULT_THRESHOLDS } from './compare.ts';
 import { assertDistinct, resolveSide } from './inputs.ts';
 import { gateHtml, gateMarkdown, type GateResult } from './report.ts';
+
+/** PIDs of the processes whose command line names `text`. */
+async function processesNaming(text: string): Promise<string[]> {
+  const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  const found: string[] = [];
+  for (const pid of pids) if ((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).includes(text)) found.push(`process ${pid}`);
+  return found;
+}
 
 const EXAMPLE_MANIFESTS = path.resolve(import.meta.dirname, '../../examples/hardened');
 
@@ -76,6 +85,29 @@ describe('the gate\'s inputs', () => {
     }
     expect(await readdir(reportDir)).toEqual([]);
   });
+
+  // The gate's own crash (a harness bug, planted here): exit 2, not Node's exit 1 (the gate's code
+  // for a regression); its two runs get SIGTERM as it exits, and stop and tear down in order.
+  it('npm run gate, crashing mid-run on an error nothing awaited: exit 2, and its runs leave nothing behind', async () => {
+    const reportDir = await tmpDir('gate-crash-');
+    const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
+    const plant = path.join(import.meta.dirname, '..', 'testing', 'fixtures', 'plant-error.mjs');
+    const r = await execa(process.execPath, ['--import', 'tsx', '--import', plant, cli, '--baseline', REPO_MANIFESTS, '--candidate', EXAMPLE_MANIFESTS,
+      '--scenario', 'kill-master', '--repeat', '1', '--report-dir', reportDir], { reject: false, timeout: 60_000, env: { CI: '', PLANT: 'reject', PLANT_AT_MS: '6000' } });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toContain('redis-chaos gate: internal error: planted rejection');
+    const runIds = [...r.stdout.matchAll(/setup: run (\S+),/g)].map((m) => m[1]!);
+    expect(runIds, r.stdout).toHaveLength(2);
+    // The runs stop on their own once the gate has gone: wait (bounded) until both have, their
+    // `npm run scenarios` processes (found by the gate's report folder on their command lines) too.
+    const deadline = Date.now() + 60_000;
+    let left: string[] = [];
+    do {
+      left = [...(await Promise.all(runIds.map((id) => leftoversOf(id, null)))).flat(), ...(await processesNaming(reportDir))];
+      if (left.length) await new Promise((resolve) => setTimeout(resolve, 500));
+    } while (left.length && Date.now() < deadline);
+    expect(left).toEqual([]);
+  }, 150_000);
 
   it('takes --context and --allow-context on Kubernetes, and the guard speaks before anything runs', async () => {
     const reportDir = await tmpDir('gate-guard-');
