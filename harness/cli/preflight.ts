@@ -25,8 +25,9 @@ export async function preflight(options: HarnessOptions, log: (line: string) => 
   if (fewer) log(`redis-chaos: ${fewer}`);
   if (options.platform === 'local') {
     // --zones alone: its bound is the node count the manifests call for, known only now.
-    if (options.nodes === null && options.zones !== null && options.zones > nodesNeeded(system).count) {
-      throw new HarnessError(`--zones ${options.zones}: at most one zone per node, and these manifests get ${nodesNeeded(system).count} nodes (--nodes N sets how many)`);
+    if (options.nodes === null && options.zones !== null) {
+      const { count } = nodesNeeded(system);
+      if (options.zones > count) throw new HarnessError(`--zones ${options.zones}: at most one zone per node, and these manifests get ${count} nodes (--nodes N sets how many)`);
     }
     await requireTools(REDIS_TOOLS, 'the local platform');
     // Resolved once, before anything starts, so every session runs the same mode and the fallback is said once.

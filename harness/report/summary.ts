@@ -52,13 +52,12 @@ export function overall(statuses: ScenarioStatus[], error: string | null, interr
   return { status: 'passed', exitCode: 0 };
 }
 
-export async function readScenarioResults(runDir: string, names: string[], missingReason: string | ((name: string) => string), missingStatus: ScenarioStatus = 'error'): Promise<ScenarioResult[]> {
+export async function readScenarioResults(runDir: string, names: string[], missingReason: (name: string) => string, missingStatus: ScenarioStatus = 'error'): Promise<ScenarioResult[]> {
   return Promise.all(names.map(async (name) => {
     try {
       return JSON.parse(await readFile(path.join(runDir, 'scenarios', name, 'result.json'), 'utf8')) as ScenarioResult;
     } catch {
-      return { name, status: missingStatus, startedAt: '', durationMs: 0, seed: 0, schedule: [], faults: [], checks: [], metrics: emptyMetrics(),
-        error: typeof missingReason === 'string' ? missingReason : missingReason(name) } satisfies ScenarioResult;
+      return { name, status: missingStatus, startedAt: '', durationMs: 0, seed: 0, schedule: [], faults: [], checks: [], metrics: emptyMetrics(), error: missingReason(name) } satisfies ScenarioResult;
     }
   }));
 }

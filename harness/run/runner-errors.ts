@@ -1,12 +1,11 @@
 import path from 'node:path';
 
-/**
- * What vitest itself reported beside the scenarios' own records. The CLI runs none of vitest's
- * console reporters (its terminal carries the harness's lines), so an error vitest caught outside
- * any test would otherwise reach no one: above all a scenario's worker process killed outright
- * (the OOM killer, a `kill -9`), which takes the scenario's history and verdict with it. Each such
- * error is the harness failing to do its job: exit 2, with the reason in the summary.
- */
+// What vitest itself reported beside the scenarios' own records. The CLI runs none of vitest's
+// console reporters (its terminal carries the harness's lines), so an error vitest caught outside
+// any test would otherwise reach no one: above all a scenario's worker process killed outright
+// (the OOM killer, a `kill -9`), which takes the scenario's history and verdict with it. Each such
+// error is the harness failing to do its job: exit 2, with the reason in the summary.
+
 /** A test file as vitest last saw it: its path and state ('passed', 'failed', 'skipped', 'pending', 'queued'). */
 export interface RunnerModule {
   moduleId: string;
@@ -25,7 +24,7 @@ const FINISHED = new Set(['passed', 'failed', 'skipped']);
 export function runnerFailure(errors: readonly unknown[], modules: readonly RunnerModule[]): RunnerFailure | null {
   if (errors.length === 0) return null;
   const texts = [...new Set(errors.map(errorText))];
-  const workerDied = errors.some((e) => /Worker exited unexpectedly/.test(errorText(e)));
+  const workerDied = texts.some((t) => /Worker exited unexpectedly/.test(t));
   const lost = new Map<string, string>();
   if (workerDied) {
     for (const m of modules.filter((x) => !FINISHED.has(x.state))) {

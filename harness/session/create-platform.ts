@@ -16,11 +16,11 @@ export async function createPlatform(
   const common = { system, runId: scope.platformRunId, keep: options.keep, nodeTimeoutOverrideMs: options.nodeTimeoutMs, redisConfig: options.redisConfig };
   switch (options.platform) {
     case 'local': {
-      // Without --nodes, as many as kind would create for these manifests (platform/nodes-needed.ts).
-      const needed = nodesNeeded(system);
-      const nodes = options.nodes ?? needed.count;
-      if (options.nodes === null && needed.why !== 'the default') log(`local: ${nodes} nodes (${needed.why}; --nodes N sets how many)`);
-      return new LocalPlatform({ ...common, isolation: options.isolation, nodes, zones: options.zones ?? nodes, seed: options.seed });
+      // Without --nodes, the local platform takes as many as kind would create for these manifests
+      // (platform/nodes-needed.ts); the session says so when that is not the usual three.
+      const needed = options.nodes === null ? nodesNeeded(system) : null;
+      if (needed && needed.why !== 'the default') log(`local: ${needed.count} nodes (${needed.why}; --nodes N sets how many)`);
+      return new LocalPlatform({ ...common, isolation: options.isolation, nodes: options.nodes ?? undefined, zones: options.zones ?? undefined, seed: options.seed });
     }
     case 'kubernetes': {
       const { KubernetesPlatform } = await import('../platform/kubernetes/kubernetes-platform.ts');

@@ -16,7 +16,10 @@ export interface LocalPlatformOptions {
   podReadyTimeoutMs?: number;
   /** `--isolation`: pods in their own namespaces (the default where possible) or as bare processes. */
   isolation?: Isolation | 'auto';
-  /** `--nodes`, `--zones`: the nodes pods are scheduled onto (3 nodes in 3 zones, as kind's workers). */
+  /**
+   * `--nodes`, `--zones`: the nodes pods are scheduled onto. By default as many as kind would create
+   * for the manifests (platform/nodes-needed.ts: 3 for the seed's), one zone each.
+   */
   nodes?: number;
   zones?: number;
   /** Seeds the scheduler's choices among equally good nodes, so that a run replays. */

@@ -63,7 +63,7 @@ export class LocalRunning implements RunningPlatform {
     };
     this.run = {
       options, info: this.info, runDir, setup, redisPods: [], appPods: [],
-      nodePool: new NodePool({ nodes: options.nodes ?? nodesNeeded(options.system).count, zones: options.zones ?? options.nodes ?? nodesNeeded(options.system).count, seed: options.seed ?? 1 }, () => this.run.redisPods, redis.statefulSet.template.scheduling),
+      nodePool: new NodePool({ nodes: options.nodes ?? nodesNeeded(options.system).count, zones: options.zones, seed: options.seed ?? 1 }, () => this.run.redisPods, redis.statefulSet.template.scheduling),
       connections: new RedisConnections(),
       netFaults: new LocalNetFaults(runId, { PATH: process.env.PATH ?? '/usr/bin:/bin', [RUN_MARKER_ENV]: runId }),
       teardown: new Teardown(),
