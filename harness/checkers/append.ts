@@ -1,7 +1,7 @@
 import { rangesContain } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
 import { lossWindows, type LossWindow } from './minority-writes.ts';
-import { seconds, type Checker, type ListEvidence, type RunEvidence } from './types.ts';
+import { seconds, checker, type ListEvidence, type RunEvidence } from './types.ts';
 
 // Enough lost or rolled-back values to line up with the faults; the counts say how many in all.
 const SHOW = 20;
@@ -64,7 +64,7 @@ const readOf = (o: Op): Read => ({ list: o.list ?? [], invokeNs: o.invokeNs, com
  * - unwritten: a value in a read that no append attempted.
  * An indeterminate or failed append may appear or not; failed ones that appear are counted.
  */
-export const appendChecker: Checker = (e) => {
+export const appendChecker = checker((e) => {
   const lists = e.lists ?? [];
   const ops = lists.length ? [...e.history].filter((o) => o.f === 'append' || o.f === 'read-list') : [];
   if (lists.length === 0) return { valid: true, message: 'not applicable: no append workload (--workload append or both)', details: { applicable: false } };
@@ -119,7 +119,7 @@ export const appendChecker: Checker = (e) => {
     message: `${lists.length} lists, each judged on its own: ${details.acknowledged - excused.lost.length} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`
       + `${details.failedSeen ? ` (${details.failedSeen} failed yet present)` : ''}; ${details.reads} reads, no rollback, reorder, duplicate or unwritten value${inWindow ? ' outside it' : ''}${inWindow}`,
   };
-};
+});
 
 export const describeLost = (l: LostAppend) => `${l.value} in ${l.key} (process ${l.process}, acknowledged at ${(l.ackMs / 1000).toFixed(3)}s${l.seenMs === null ? '' : `, read at ${(l.seenMs / 1000).toFixed(3)}s`})`;
 const describeRollback = (r: RolledBack) => `${r.value} in ${r.key}, seen by ${r.seenBy}, missing from ${r.missingFrom}`;

@@ -1,7 +1,7 @@
 import type { Op } from '../workload/history.ts';
 import { majorityLostWindows } from './majority.ts';
 import { promotionDeadlineMs } from './replica-promotion.ts';
-import { isWrite, perShard, writesNamed, type Checker, type RunEvidence } from './types.ts';
+import { isWrite, perShard, writesNamed, checker, type RunEvidence } from './types.ts';
 
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -20,7 +20,7 @@ const latencies = (ops: Op[]) => {
  * before/during/after the fault window, throughput, and the windows in which a majority of
  * masters was gone. Pass/fail only when the scenario sets `maxUnavailableMs`.
  */
-export const availabilityChecker: Checker = (e) => {
+export const availabilityChecker = checker((e) => {
   const { history, faults, recoveredAtMs, samples, shape, expect } = e;
   const threshold = expect.maxUnavailableMs === 'failover' ? promotionDeadlineMs(e.nodeTimeoutMs) : (expect.maxUnavailableMs ?? null);
   const ops = [...history];
@@ -60,7 +60,7 @@ export const availabilityChecker: Checker = (e) => {
     return { valid: false, message: `unavailable for ${Math.round(gap.ms)} ms, above the ${threshold} ms allowed${expect.maxUnavailableMs === 'failover' ? ' (a failover\'s deadline)' : ''} (${summary})`, details };
   }
   return { valid: true, message: summary, details };
-};
+});
 
 /** The longest stretch of [start, end] without an ok write (INCR or append) among `ops`. */
 export function longestGap(ops: Op[], start: number, end: number): { fromMs: number; toMs: number; ms: number } {

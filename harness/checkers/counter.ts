@@ -1,5 +1,5 @@
 import type { Op } from '../workload/history.ts';
-import { perKey, seconds, type Checker } from './types.ts';
+import { perKey, seconds, checker } from './types.ts';
 import { excusedOps, isExcused } from './minority-writes.ts';
 
 const SHOW = 5;
@@ -25,7 +25,7 @@ const describe = (o: Op) => `process ${o.process} ${o.f === 'incr' ? 'INCR' : 'r
  * - unique: no two ok INCRs return the same value;
  * - final read: acknowledged ≤ final − baseline ≤ acknowledged + indeterminate.
  */
-export const counterChecker: Checker = (e) => {
+export const counterChecker = checker((e) => {
   if (e.workload === 'append') return { valid: true, message: 'not applicable: no counter workload (--workload append)', details: { applicable: false } };
   // Writes lost inside a documented minority window are judged as indeterminate: they may or may
   // not survive, and minority-writes counts them. Any other loss still fails here.
@@ -37,7 +37,8 @@ export const counterChecker: Checker = (e) => {
   // any unknown keeps it from passing.
   const results = keys.map(({ k, ops }) => ({ k, r: judge(ops, k.baseline, k.finalRead) }));
   const label = ({ k }: (typeof results)[number]) => `key ${k.key} (slot ${k.slot}, ${k.masterAtStart ?? '?'}'s shard)`;
-  const sum = (f: string) => results.reduce<number | null>((n, { r }) => (n === null || r.details[f] === null ? null : n + Number(r.details[f])), 0);
+  type Figure = 'attempted' | 'baseline' | 'acknowledged' | 'failed' | 'indeterminate' | 'finalCount' | 'lostAcknowledged' | 'phantom';
+  const sum = (f: Figure) => results.reduce<number | null>((n, { r }) => { const v = r.details[f]; return n === null || v === null ? null : n + v; }, 0);
   const details = {
     attempted: sum('attempted'), baseline: sum('baseline'), acknowledged: sum('acknowledged'), failed: sum('failed'), indeterminate: sum('indeterminate'),
     finalCount: sum('finalCount'), lostAcknowledged: sum('lostAcknowledged'), phantom: sum('phantom'),
@@ -50,18 +51,19 @@ export const counterChecker: Checker = (e) => {
   const unknown = results.filter(({ r }) => r.valid === 'unknown');
   if (unknown.length) return { valid: 'unknown', message: `${unknown.length} of ${over} not judged: ${named(unknown.map((x) => `${label(x)}: ${x.r.message}`))}`, details };
   return { valid: true, message: `${over}, each within its bounds: ${details.acknowledged} acknowledged, ${details.indeterminate} indeterminate, ${details.failed} failed in all`, details };
-};
+});
 
 /** Keys named in a message; the rest counted (details.perKey has every one). */
 const NAMED = 10;
 const named = (lines: string[]) => lines.slice(0, NAMED).join('; ') + (lines.length > NAMED ? `; and ${lines.length - NAMED} more (checks.json, perKey)` : '');
 
-const pick = (d: Record<string, unknown>) => ({
+const pick = (d: ReturnType<typeof judge>['details']) => ({
   acknowledged: d.acknowledged, failed: d.failed, indeterminate: d.indeterminate, baseline: d.baseline, finalCount: d.finalCount,
   lostAcknowledged: d.lostAcknowledged, phantom: d.phantom,
 });
 
-function judge(ops: Op[], baseline: number, finalRead: number | null): ReturnType<Checker> {
+/** One key's verdict and figures (the run's when it has one key). */
+function judge(ops: Op[], baseline: number, finalRead: number | null) {
   const incr = ops.filter((o) => o.f === 'incr');
   const ok = ops.filter((o) => o.type === 'ok' && o.value !== null);
   const okIncrDone = Float64Array.from(incr.filter((o) => o.type === 'ok').map((o) => o.completeNs)).sort();
@@ -115,11 +117,11 @@ function judge(ops: Op[], baseline: number, finalRead: number | null): ReturnTyp
     outOfBounds: outOfBounds.slice(0, SHOW), backwards: backwards.slice(0, SHOW), duplicates: duplicates.slice(0, SHOW),
     counts: { outOfBounds: outOfBounds.length, backwards: backwards.length, duplicates: duplicates.length },
   };
-  if (problems.length) return { valid: false, message: problems.join('; '), details };
-  if (finalRead === null) return { valid: 'unknown', message: 'the final read failed, so lost or phantom increments cannot be judged', details };
-  if (acknowledged === 0) return { valid: 'unknown', message: 'no INCR was acknowledged: nothing to judge', details };
+  if (problems.length) return { valid: false as const, message: problems.join('; '), details };
+  if (finalRead === null) return { valid: 'unknown' as const, message: 'the final read failed, so lost or phantom increments cannot be judged', details };
+  if (acknowledged === 0) return { valid: 'unknown' as const, message: 'no INCR was acknowledged: nothing to judge', details };
   return {
-    valid: true,
+    valid: true as const,
     message: `${acknowledged} acknowledged, ${indeterminate} indeterminate, ${failed} failed; final ${finalRead} (baseline ${baseline}) within [${baseline + acknowledged}, ${baseline + acknowledged + indeterminate}]`,
     details,
   };

@@ -1,6 +1,6 @@
 import { rangesContain } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
-import { faultEndMs, perKey, type Checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
+import { faultEndMs, perKey, checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
 
 /**
  * How long after the free a shard may still refuse writes. Redis 7.0 keeps the AOF data it could
@@ -45,7 +45,7 @@ function claimsOf(e: RunEvidence, pod: string | null): string {
  * again within DISK_RECOVERY_MS. A write refused for a full disk outside any fill means a volume
  * filled up by itself: its claim is too small for what Redis writes to it. Reports what Redis said.
  */
-export const diskFullChecker: Checker = (e) => {
+export const diskFullChecker = checker((e) => {
   const keys = perKey(e);
   const fills = e.faults.filter((f) => f.kind === 'fill-disk');
   // Writes only: a full master still serves reads.
@@ -91,7 +91,7 @@ export const diskFullChecker: Checker = (e) => {
   if (results.some((r) => r.valid === 'unknown')) return { valid: 'unknown', message: results.map((r) => r.message).join('; '), details };
   if (results.length === 0) return { valid: 'unknown', message: `no counter key lives on ${fills.map((f) => f.target).join(', ')}: a fill nobody wrote to cannot be judged`, details };
   return { valid: true, message: results.map((r) => r.message).join('; '), details };
-};
+});
 
 function judge(w: FillWindow, e: RunEvidence) {
   const { fill, keys, ops, fromMs, freedMs } = w;

@@ -1,5 +1,5 @@
 import { formatRanges, selfEntries } from '../cluster/index.ts';
-import type { Checker } from './types.ts';
+import { checker } from './types.ts';
 
 /**
  * Judges where each shard sits at the start: a shard whose master and every replica are on one
@@ -8,7 +8,7 @@ import type { Checker } from './types.ts';
  * which pods share a node, so this is the placement the bootstrap left. It fails the run where the
  * scenario requires failure domains (the node faults), and warns everywhere else.
  */
-export const failureDomainsChecker: Checker = ({ before, expect }) => {
+export const failureDomainsChecker = checker(({ before, expect }) => {
   const entries = selfEntries(before);
   // Outside the node scenarios this check only informs: what it cannot see decides nothing there.
   const cannot = expect.failureDomains === 'required' ? 'unknown' as const : true;
@@ -39,4 +39,4 @@ export const failureDomainsChecker: Checker = ({ before, expect }) => {
   if (problems.length === 0) return { valid: true, message: `every shard spans more than one ${byZone ? 'node and zone' : 'node'} (${placement})`, details };
   if (expect.failureDomains === 'required') return { valid: false, message: `one node's loss takes a whole shard: ${problems.join('; ')}`, details };
   return { valid: true, message: `warning: ${problems.join('; ')} (a node failure would take the shard; the node scenarios fail on this)`, details: { ...details, warnings: problems } };
-};
+});

@@ -13,7 +13,7 @@ import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
 import { slotCoverageChecker } from './slot-coverage.ts';
 import { topologyRestoredChecker } from './topology-restored.ts';
-import type { Checker, Expectations } from './types.ts';
+import type { CheckResult, Checker, Expectations } from './types.ts';
 
 /** The checks every seed scenario must pass, in report order. */
 export const SEED_CHECKERS = {
@@ -35,6 +35,18 @@ export const SEED_CHECKERS = {
 } satisfies Record<string, Checker>;
 
 export type CheckName = keyof typeof SEED_CHECKERS;
+
+/** What each check writes in its details, as its checker's verdicts say (checker() in types.ts). */
+export type CheckDetails = { [N in CheckName]: ReturnType<(typeof SEED_CHECKERS)[N]>['details'] };
+
+/**
+ * A check's details, typed by its checker; `{}` when the check is not in the list (a scenario
+ * recorded before it existed). Read back from checks.json they may be older than the checker,
+ * which is why every field is optional.
+ */
+export function detailsOf<N extends CheckName>(checks: readonly CheckResult[], name: N): CheckDetails[N] {
+  return (checks.find((c) => c.name === name)?.details ?? {}) as CheckDetails[N];
+}
 
 /**
  * Checks that fail only when the scenario's expectations ask them to; unset, they report. Every
@@ -62,5 +74,5 @@ export { promotionDeadlineMs } from './replica-promotion.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';
 export { combine, faultEffectMs, faultEndMs, isEnding, runCheckers } from './types.ts';
-export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, ListEvidence, RunEvidence, Validity } from './types.ts';
+export type { Checker, CheckResult, Expectations, FaultKind, FaultRecord, ListEvidence, Recorded, RunEvidence, Validity } from './types.ts';
 export type { LostAppend, RolledBack } from './append.ts';

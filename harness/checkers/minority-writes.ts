@@ -1,6 +1,6 @@
 import { rangesContain, type SlotRange } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
-import { perKey, type Checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
+import { perKey, checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
 
 /**
  * After a master is cut off in a minority, Redis Cluster documents a window in which it still
@@ -124,7 +124,7 @@ function byCut(losses: MinorityLoss[]): MinorityLoss[][] {
   return [...cuts.values()];
 }
 
-export const minorityWritesChecker: Checker = (e) => {
+export const minorityWritesChecker = checker((e) => {
   // Its lineage is the counter's; without INCRs it would say "no acknowledged write lost" of any cut.
   if (e.workload === 'append') return { valid: true, message: "not applicable: no counter workload (the append check reports the lists' minority windows)", details: { applicable: false } };
   const losses = minorityLosses(e);
@@ -173,4 +173,4 @@ export const minorityWritesChecker: Checker = (e) => {
         : `${p.target} ${w.what}: ${p.lostAcknowledged} acknowledged writes lost, the last acknowledged ${p.lastMinorityAckAfterCutMs} ms ${w.since}, within ${w.allowed}: ${w.documented}`;
     }).join('; '),
   };
-};
+});

@@ -1,5 +1,5 @@
 import { longestGap } from './availability.ts';
-import { isEnding, isWrite, perShard, type Checker } from './types.ts';
+import { isEnding, isWrite, perShard, checker } from './types.ts';
 
 /**
  * The shards a fault did not touch keep serving: for each key whose master at the start was never
@@ -8,7 +8,7 @@ import { isEnding, isWrite, perShard, type Checker } from './types.ts';
  * master and replica killed, a node crashed, a zone cut off) must not take the others with it.
  * A scenario states this expectation (`otherShards: 'serve'`); elsewhere the check reports only.
  */
-export const otherShardsChecker: Checker = (e) => {
+export const otherShardsChecker = checker((e) => {
   const faultedMasters = new Set(e.faults.filter((f) => f.role === 'master' && !isEnding(f)).map((f) => f.target));
   const ops = [...e.history];
   const start = ops.length ? Math.min(...ops.slice(0, 64).map((o) => o.invokeNs / 1e6)) : 0;
@@ -23,4 +23,4 @@ export const otherShardsChecker: Checker = (e) => {
   const line = (o: (typeof others)[number]) => `${o.key} (slot ${o.slot}, ${o.master}'s shard) ${Math.round(o.gap.ms)} ms from ${(o.gap.fromMs / 1000).toFixed(1)} s`;
   if (bad.length) return { valid: false, message: `shards no fault touched stopped serving for longer than the node timeout (${limitMs} ms): ${bad.map(line).join('; ')}`, details };
   return { valid: true, message: `the shards no fault touched kept serving: longest gaps ${others.map((o) => `${o.key} ${Math.round(o.gap.ms)} ms`).join(', ')} (limit ${limitMs} ms)`, details };
-};
+});

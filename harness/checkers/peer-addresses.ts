@@ -1,5 +1,5 @@
 import { selfEntries } from '../cluster/index.ts';
-import type { Checker } from './types.ts';
+import { checker } from './types.ts';
 
 /**
  * At the end, every address a node has for a peer must be that peer's current pod IP. Two ways to
@@ -10,7 +10,7 @@ import type { Checker } from './types.ts';
  * A peer flagged `noaddr` (known by id, at no address) counts as stale too: measured after a full
  * restart on shuffled IPs, nodes can keep such entries for good while cluster_state says ok.
  */
-export const peerAddressesChecker: Checker = ({ final }) => {
+export const peerAddressesChecker = checker(({ final }) => {
   if (!final) return { valid: 'unknown', message: 'no final topology was taken', details: {} };
   const podOfIp = new Map(final.views.flatMap((v) => (v.podIp ? [[v.podIp, v.pod] as const] : [])));
   const idOfPod = new Map(selfEntries(final).map((e) => [e.view.pod, e.self.id]));
@@ -44,4 +44,4 @@ export const peerAddressesChecker: Checker = ({ final }) => {
     return { valid: false, message: `no node can reach any peer after the restart: every one of the ${peers} peer addresses is stale (${why}); e.g. ${describe(stale[0]!)}`, details };
   }
   return { valid: false, message: `${stale.length} of ${peers} peer addresses are stale: ${stale.slice(0, 3).map(describe).join('; ')}`, details };
-};
+});

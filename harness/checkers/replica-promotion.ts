@@ -1,6 +1,6 @@
 import { masterOfSlot, podOfNode, rangesContain, selfEntries } from '../cluster/index.ts';
 import { majorityLostWindows } from './majority.ts';
-import { faultEffectMs, faultEndMs, isEnding, type Checker, type FaultKind, type FaultRecord, type RunEvidence } from './types.ts';
+import { faultEffectMs, faultEndMs, isEnding, checker, type FaultKind, type FaultRecord, type RunEvidence } from './types.ts';
 
 export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 5000;
 
@@ -10,7 +10,7 @@ export const promotionDeadlineMs = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs 
  * which another node owns the slot and every master with slots says cluster_state:ok. A promoted-away master
  * must rejoin as a replica of its successor with its link up.
  */
-export const replicaPromotionChecker: Checker = (e) => {
+export const replicaPromotionChecker = checker((e) => {
   const faults = e.faults.filter((f) => f.role === 'master' && f.nodeId && f.slots.length > 0 && !isEnding(f));
   if (faults.length === 0 && e.expect.promotion === 'none') return noOwnerChanged(e);
   if (faults.length === 0) return { valid: true, message: 'no fault hit a master: nothing to promote', details: { applicable: false } };
@@ -20,7 +20,7 @@ export const replicaPromotionChecker: Checker = (e) => {
   const details = { applicable: true, deadlineMs: e.expect.promotionDeadlineMs ?? promotionDeadlineMs(e.nodeTimeoutMs), faults: results, failoverMs: results.find((r) => r.failoverMs !== null)?.failoverMs ?? null };
   if (failed.length) return { valid: false, message: failed.map((r) => r.message).join('; '), details };
   return { valid: true, message: results.map((r) => r.message).join('; '), details };
-};
+});
 
 type Judged = { target: string; outcome: string; failoverMs: number | null; ok: boolean; message: string; losers?: ReturnType<typeof loserOutcome>[] };
 
@@ -179,18 +179,18 @@ const waited = (b: Blocked) => {
 };
 
 /** `none` with faults on replicas only: no watched slot may change owner at any moment. */
-function noOwnerChanged(e: RunEvidence): ReturnType<Checker> {
+function noOwnerChanged(e: RunEvidence) {
   const first = e.samples.find((s) => Object.values(s.owners).some(Boolean));
-  if (!first) return { valid: 'unknown', message: 'no sample showed the slots\' owners', details: { applicable: true } };
+  if (!first) return { valid: 'unknown' as const, message: 'no sample showed the slots\' owners', details: { applicable: true } };
   for (const s of e.samples) {
     for (const [slot, owner] of Object.entries(s.owners)) {
       const was = first.owners[Number(slot)];
       if (owner && was && owner !== was) {
-        return { valid: false, message: `slot ${slot} moved from ${was.slice(0, 8)} to ${owner.slice(0, 8)} at ${Math.round(s.tMs)} ms: a failover that no fault called for`, details: { applicable: true, slot: Number(slot), atMs: Math.round(s.tMs) } };
+        return { valid: false as const, message: `slot ${slot} moved from ${was.slice(0, 8)} to ${owner.slice(0, 8)} at ${Math.round(s.tMs)} ms: a failover that no fault called for`, details: { applicable: true, slot: Number(slot), atMs: Math.round(s.tMs) } };
       }
     }
   }
-  return { valid: true, message: `no failover: every watched slot kept its master in all ${e.samples.length} samples`, details: { applicable: true } };
+  return { valid: true as const, message: `no failover: every watched slot kept its master in all ${e.samples.length} samples`, details: { applicable: true } };
 }
 
 /** One round of a loop: a former replica took the slot, within the deadline, with a new epoch. */

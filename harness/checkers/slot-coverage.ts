@@ -1,12 +1,12 @@
 import { coverage, formatRanges, SLOT_COUNT } from '../cluster/index.ts';
-import type { Checker } from './types.ts';
+import { checker } from './types.ts';
 
 /**
  * From the samples, a timeline of covered slots and the longest interval with any slot uncovered,
  * contested or failed; at the end, every slot served by exactly one master and cluster_state:ok
  * on every node. Only the end decides validity: a fault is expected to uncover slots for a while.
  */
-export const slotCoverageChecker: Checker = ({ samples, final }) => {
+export const slotCoverageChecker = checker(({ samples, final }) => {
   let longest = { fromMs: 0, toMs: 0, ms: 0 };
   let badSince: number | null = null;
   for (const s of samples) {
@@ -34,4 +34,4 @@ export const slotCoverageChecker: Checker = ({ samples, final }) => {
   details.final = { covered: cov.covered, uncovered: formatRanges(cov.uncovered), contested: cov.contested };
   if (problems.length) return { valid: false, message: `at the end, ${problems.join('; ')}`, details };
   return { valid: true, message: `all ${SLOT_COUNT} slots covered by exactly one master at the end; longest gap in coverage ${Math.round(longest.ms)} ms`, details };
-};
+});

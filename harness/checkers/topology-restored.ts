@@ -1,14 +1,14 @@
 import { hasFlag, selfEntries } from '../cluster/index.ts';
 import type { Topology } from '../cluster/index.ts';
 import { plural, podsOf, replicasText } from '../manifests/index.ts';
-import type { Checker } from './types.ts';
+import { checker } from './types.ts';
 
 /**
  * At the end: the shape is back (the masters, each with its replicas' links up, every node known)
  * and no node is flagged. Replicas that now follow another shard's master (replica migration,
  * bounded by cluster-migration-barrier) are named, not failed: Redis moves them by design.
  */
-export const topologyRestoredChecker: Checker = ({ before, final, shape }) => {
+export const topologyRestoredChecker = checker(({ before, final, shape }) => {
   if (!final) return { valid: 'unknown', message: 'no final topology was taken', details: {} };
   const total = podsOf(shape);
   const problems: string[] = [];
@@ -48,7 +48,7 @@ export const topologyRestoredChecker: Checker = ({ before, final, shape }) => {
     ? `each with ${shape.replicasPerMaster} linked ${plural(shape.replicasPerMaster, 'replica')}`
     : `with ${counts.join(', ')} linked replicas (${shape.masters * shape.replicasPerMaster} in all, as the shape has)`;
   return { valid: true, message: `${masters.length} masters, ${each}; ${total} known nodes; no node flagged${moved}`, details };
-};
+});
 
 /**
  * Replicas whose shard (named by its first slot range) differs between two topologies. A replica

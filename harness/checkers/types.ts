@@ -151,6 +151,26 @@ export const writesNamed = (e: Pick<RunEvidence, 'workload'>) => (e.workload ===
 
 export type Checker = (evidence: RunEvidence) => Omit<CheckResult, 'name'>;
 
+type KeysOfUnion<U> = U extends unknown ? keyof U : never;
+type ValueIn<U, K extends PropertyKey> = U extends unknown ? (K extends keyof U ? U[K] : never) : never;
+
+/**
+ * A check's details as they are read: every field its checker writes in any of its verdicts, each
+ * optional, since one verdict writes fewer (`{ applicable: false }`) and a recorded checks.json may
+ * be older than the checker. Nested values are as the checker writes them today.
+ */
+export type Recorded<D> = { [K in KeysOfUnion<D>]?: ValueIn<D, K> };
+
+/** A checker whose details are typed from what it writes (see `checker`). */
+export type TypedChecker<D> = (evidence: RunEvidence) => { valid: Validity; message: string; details: Recorded<D> };
+
+/**
+ * Declares a checker, its details' type taken from the verdicts it returns, so that a reader of
+ * one (the report, the metrics, another checker) is checked against what the checker writes:
+ * reading a field it never writes is a type error, not an `undefined` found in a report.
+ */
+export const checker = <R extends { valid: Validity; message: string; details: object }>(judge: (evidence: RunEvidence) => R): TypedChecker<R['details']> => judge as TypedChecker<R['details']>;
+
 /** false > unknown > true: one false fails the run; an unknown keeps it from passing. */
 export function combine(results: { valid: Validity }[]): Validity {
   if (results.some((r) => r.valid === false)) return false;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckResult, LostAppend, RolledBack } from '../checkers/index.ts';
+import { detailsOf, type CheckResult } from '../checkers/index.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const at = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : `${(ms / 1000).toFixed(3)} s`);
@@ -13,11 +13,7 @@ const at = (ms: number | null | undefined) => (ms === null || ms === undefined ?
 export async function appendFindings(dir: string): Promise<string> {
   const text = await readFile(path.join(dir, 'checks.json'), 'utf8').catch(() => null);
   if (!text) return '';
-  const details = (JSON.parse(text) as CheckResult[]).find((c) => c.name === 'append')?.details as {
-    lost?: LostAppend[]; rollbacks?: RolledBack[]; counts?: { lost: number; rollbacks: number };
-    minorityWindow?: { lost: LostAppend[]; lostAcknowledged: number };
-  } | undefined;
-  if (!details) return '';
+  const details = detailsOf(JSON.parse(text) as CheckResult[], 'append');
   const lost = [...(details.lost ?? []), ...(details.minorityWindow?.lost ?? [])];
   const rows = [
     ...lost.map((l) => `<tr><td>${l.window ? `lost in ${esc(l.window)}'s minority window` : 'lost'}</td><td><code>${esc(l.key)}</code></td><td>${l.value}</td><td>${l.process}</td><td>${at(l.ackMs)}</td><td>${l.seenMs === null ? 'never read' : `read at ${at(l.seenMs)}`}</td></tr>`),

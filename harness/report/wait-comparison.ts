@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckResult, LostAppend } from '../checkers/index.ts';
+import { detailsOf, type CheckResult } from '../checkers/index.ts';
 import type { ScenarioResult } from '../scenario/result.ts';
 import type { RunSummary } from './summary.ts';
 
@@ -31,24 +31,15 @@ export interface LossFigures {
   maxUnavailableMs: number | null;
 }
 
-interface CounterDetails { applicable?: boolean; acknowledged?: number; indeterminate?: number; lostAcknowledged?: number | null }
-interface MinorityDetails { applicable?: boolean; partitions?: { cutMs: number; lostAcknowledged: number; outsideWindow: number; lastMinorityAckAfterCutMs: number | null }[] }
-interface AppendDetails {
-  applicable?: boolean; acknowledged?: number; indeterminate?: number; counts?: { lost: number };
-  lost?: LostAppend[]; minorityWindow?: { lostAcknowledged: number; lost: LostAppend[]; lastAckMs: number | null };
-  perKey?: { lostInMinorityWindow?: number }[];
-}
-
 /**
  * A scenario's losses, reusing its checks' figures rather than judging the history again. The
  * counter check treats INCRs lost inside a minority window as indeterminate (minority-writes counts
  * them), so those are moved back: to acknowledged and lost, out of indeterminate.
  */
 export function lossFigures(s: ScenarioResult, checks: CheckResult[], waitReplicas: number | null): LossFigures {
-  const d = <T>(name: string) => (checks.find((c) => c.name === name)?.details ?? {}) as T;
-  const counter = d<CounterDetails>('counter');
-  const append = d<AppendDetails>('append');
-  const partitions = d<MinorityDetails>('minority-writes').partitions ?? [];
+  const counter = detailsOf(checks, 'counter');
+  const append = detailsOf(checks, 'append');
+  const partitions = detailsOf(checks, 'minority-writes').partitions ?? [];
   const excused = partitions.reduce((n, p) => n + p.lostAcknowledged - p.outsideWindow, 0);
   const counting = counter.applicable !== false;
   const appending = append.applicable === true;

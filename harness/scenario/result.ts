@@ -1,5 +1,5 @@
 import { selfEntries, type Topology } from '../cluster/index.ts';
-import { combine, type CheckResult, type FaultRecord, type Validity } from '../checkers/index.ts';
+import { combine, detailsOf, type CheckDetails, type CheckResult, type FaultRecord, type Recorded, type Validity } from '../checkers/index.ts';
 import type { PromiseVerdict } from './spec.ts';
 import type { Workload } from '../workload/history.ts';
 
@@ -123,21 +123,16 @@ export function verdictOf(checks: CheckResult[], faults: FaultRecord[]): { statu
   return faults.length === 0 ? { status: 'error', error: 'no fault was injected' } : { status: statusOf(combine(checks)), error: null };
 }
 
-/** A check's details, as its checker wrote them ({} when the check is not in the list). */
-function detailsOf(checks: CheckResult[], name: string): Record<string, unknown> {
-  return checks.find((c) => c.name === name)?.details ?? {};
-}
-
-/** The counter's details, or the appends' where the run had no counter (--workload append). */
-function writesOf(checks: CheckResult[]): Record<string, unknown> {
-  return detailsOf(checks, 'counter').applicable === false ? detailsOf(checks, 'append') : detailsOf(checks, 'counter');
+/** The counter's details, or the appends' where the run had no counter (--workload append): the fields both write. */
+function writesOf(checks: readonly CheckResult[]): Recorded<CheckDetails['counter'] | CheckDetails['append']> {
+  const counter = detailsOf(checks, 'counter');
+  return counter.applicable === false ? detailsOf(checks, 'append') : counter;
 }
 
 export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recoveredAtMs: number | null): ScenarioMetrics {
-  const d = (name: string) => detailsOf(checks, name);
-  const counter = writesOf(checks) as Partial<Record<string, number | null>>;
-  const availability = d('availability') as { maxUnavailableMs?: number; latency?: { all?: { p99?: number | null } } };
-  const promotion = d('replica-promotion') as { failoverMs?: number | null };
+  const counter = writesOf(checks);
+  const availability = detailsOf(checks, 'availability');
+  const append = detailsOf(checks, 'append');
   const firstFault = faults.length ? Math.min(...faults.map((f) => f.atMs)) : null;
   return {
     attempted: counter.attempted ?? 0,
@@ -148,39 +143,47 @@ export function metricsOf(checks: CheckResult[], faults: FaultRecord[], recovere
     lostAcknowledged: counter.lostAcknowledged ?? null,
     phantom: counter.phantom ?? null,
     maxUnavailableMs: availability.maxUnavailableMs ?? null,
-    failoverMs: promotion.failoverMs ?? null,
+    failoverMs: detailsOf(checks, 'replica-promotion').failoverMs ?? null,
     recoveryMs: firstFault !== null && recoveredAtMs !== null ? Math.round(recoveredAtMs - firstFault) : null,
     p99LatencyMs: availability.latency?.all?.p99 ?? null,
-    ...(d('counter').applicable !== false && d('append').applicable === true ? { appends: appendMetricsOf(d('append')) } : {}),
+    ...(detailsOf(checks, 'counter').applicable !== false && append.applicable === true ? { appends: appendMetricsOf(append) } : {}),
   };
 }
 
-function appendMetricsOf(d: Record<string, unknown>): AppendMetrics {
-  const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-  const counts = (d.counts ?? {}) as { rollbacks?: number };
-  const window = (d.minorityWindow ?? {}) as { lostAcknowledged?: number; rolledBack?: number };
+function appendMetricsOf(d: CheckDetails['append']): AppendMetrics {
   return {
-    attempted: n(d.attempted), acknowledged: n(d.acknowledged), failed: n(d.failed), indeterminate: n(d.indeterminate),
-    lostAcknowledged: typeof d.lostAcknowledged === 'number' ? d.lostAcknowledged : null,
-    rolledBack: n(counts.rollbacks), inMinorityWindow: n(window.lostAcknowledged) + n(window.rolledBack),
+    attempted: d.attempted ?? 0, acknowledged: d.acknowledged ?? 0, failed: d.failed ?? 0, indeterminate: d.indeterminate ?? 0,
+    lostAcknowledged: d.lostAcknowledged ?? null,
+    rolledBack: d.counts?.rollbacks ?? 0, inMinorityWindow: (d.minorityWindow?.lostAcknowledged ?? 0) + (d.minorityWindow?.rolledBack ?? 0),
   };
 }
 
 export const emptyMetrics = (): ScenarioMetrics => metricsOf([], [], null);
 
+/** Each key's figures as both workloads write them (a run with one key wrote no perKey: its figures are the check's own). */
+interface KeyFigures {
+  key: string;
+  slot: number;
+  masterAtStart: string | null;
+  valid?: Validity;
+  acknowledged?: number | null;
+  failed?: number | null;
+  indeterminate?: number | null;
+  lostAcknowledged?: number | null;
+}
+
 const perKeyOf = (checks: CheckResult[]) => {
-  const counter = writesOf(checks) as { perKey?: Record<string, unknown>[] } & Record<string, unknown>;
-  const gaps = ((detailsOf(checks, 'availability') as { shards?: { key: string; slot: number; masterAtStart: string | null; maxUnavailableMs: number }[] }).shards) ?? [];
-  return { perKey: counter.perKey ?? (gaps[0] ? [{ ...counter, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []), gaps };
+  const writes = writesOf(checks);
+  const gaps = detailsOf(checks, 'availability').shards ?? [];
+  const perKey: KeyFigures[] = writes.perKey ?? (gaps[0] ? [{ ...writes, key: gaps[0].key, slot: gaps[0].slot, masterAtStart: gaps[0].masterAtStart }] : []);
+  return { perKey, gaps };
 };
-const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
 /** Each key's figures, from the counter's (or the lists') per-key details. */
 export function keysOf(checks: CheckResult[]): KeyResult[] {
   return perKeyOf(checks).perKey.map((k) => ({
-    key: String(k.key), slot: Number(k.slot), masterAtStart: (k.masterAtStart as string | null) ?? null,
-    acknowledged: num(k.acknowledged) ?? 0, lostAcknowledged: num(k.lostAcknowledged),
-    valid: k.valid === true || k.valid === false || k.valid === 'unknown' ? k.valid : null,
+    key: k.key, slot: k.slot, masterAtStart: k.masterAtStart,
+    acknowledged: k.acknowledged ?? 0, lostAcknowledged: k.lostAcknowledged ?? null, valid: k.valid ?? null,
   }));
 }
 
@@ -189,22 +192,22 @@ export function shardsOf(checks: CheckResult[]): ShardResult[] {
   const { perKey, gaps } = perKeyOf(checks);
   const shards = new Map<string, ShardResult>();
   for (const k of perKey) {
-    const master = (k.masterAtStart as string | null) ?? null;
-    const id = master ?? `unowned ${String(k.key)}`;
+    const master = k.masterAtStart;
+    const id = master ?? `unowned ${k.key}`;
     const shard = shards.get(id);
-    const lost = num(k.lostAcknowledged);
+    const lost = k.lostAcknowledged ?? null;
     if (shard) {
       shard.keys = (shard.keys ?? 1) + 1;
-      shard.acknowledged += num(k.acknowledged) ?? 0;
-      shard.failed += num(k.failed) ?? 0;
-      shard.indeterminate += num(k.indeterminate) ?? 0;
+      shard.acknowledged += k.acknowledged ?? 0;
+      shard.failed += k.failed ?? 0;
+      shard.indeterminate += k.indeterminate ?? 0;
       shard.lostAcknowledged = shard.lostAcknowledged === null || lost === null ? null : shard.lostAcknowledged + lost;
       continue;
     }
     const gap = (master === null ? undefined : gaps.find((g) => g.masterAtStart === master)) ?? gaps.find((g) => g.key === k.key) ?? gaps.find((g) => g.slot === k.slot);
     shards.set(id, {
-      key: String(k.key), slot: Number(k.slot), masterAtStart: master, keys: 1,
-      acknowledged: num(k.acknowledged) ?? 0, failed: num(k.failed) ?? 0, indeterminate: num(k.indeterminate) ?? 0,
+      key: k.key, slot: k.slot, masterAtStart: master, keys: 1,
+      acknowledged: k.acknowledged ?? 0, failed: k.failed ?? 0, indeterminate: k.indeterminate ?? 0,
       lostAcknowledged: lost, maxUnavailableMs: gap?.maxUnavailableMs ?? null,
     });
   }
