@@ -4,6 +4,7 @@
 import { requireApp } from '../../manifests/index.ts';
 import { waitUntil, NotYet } from '../../util/wait.ts';
 import type { AppEndpoint } from '../types.ts';
+import { bundleApp } from './app-bundle.ts';
 import { podContext } from './pod-setup.ts';
 import { freePort } from './addresses.ts';
 import { LocalPod } from './pod.ts';
@@ -18,7 +19,7 @@ export async function deployApp(run: LocalRun, { signal, timeoutMs = 30_000 }: {
   for (let i = 0; i < app.deployment.replicas; i++) {
     // Process mode: a free port on loopback. Namespaces mode: the container's own port on its pod IP.
     const port = run.network ? (app.container.ports[0]?.containerPort ?? 5000) : await freePort();
-    const ctx = podContext(run.setup, app.deployment.template, app.deployment.source, [], [], port);
+    const ctx = podContext(run.setup, app.deployment.template, app.deployment.source, [], [], { port, bundle: await appImage(run) });
     const pod = new LocalPod(`${app.deployment.name}-${run.info.runId.slice(-4)}${i}`, i, ctx);
     run.appPods.push({ pod, port });
     await pod.create();
@@ -35,6 +36,12 @@ export async function deployApp(run: LocalRun, { signal, timeoutMs = 30_000 }: {
 export async function appLogs(run: LocalRun, { tailLines }: { tailLines?: number } = {}): Promise<string> {
   const first = run.appPods[0];
   return first ? podLogs(run, first.pod.name, { tailLines }) : '';
+}
+
+/** The run's build of the hit counter's image, started with the platform (LocalRunning.buildAppImage) or now. */
+function appImage(run: LocalRun): Promise<string> {
+  run.appImage ??= bundleApp(run.runDir.appDir);
+  return run.appImage;
 }
 
 function appUrl(run: LocalRun): string {

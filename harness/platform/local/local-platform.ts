@@ -37,6 +37,7 @@ export class LocalPlatform implements Platform {
     if (cgroupLayout) running.enforceLimits(new RunCgroups(cgroupLayout, runId));
     try {
       if (isolation.mode === 'namespaces') await running.startNetwork(avoid);
+      running.buildAppImage();
       await running.startStatefulSet(signal);
       return running;
     } catch (error) {

@@ -34,10 +34,12 @@ export interface RunSetup {
 
 /**
  * How one workload's pods are made on this run: their template and volumes, and what the platform
- * adds to a container once it has its IP. `appPort` marks the app's pods: in process mode the app
- * listens on 127.0.0.1 at that free port, in namespaces mode on its own pod IP at that containerPort.
+ * adds to a container once it has its IP. `app` marks the app's pods: in process mode the app
+ * listens on 127.0.0.1 at that free port, in namespaces mode on its own pod IP at that containerPort;
+ * its image is the run's bundle of the hit counter.
  */
-export function podContext(run: RunSetup, template: PodTemplate, source: Source, claimTemplates: string[], ports: number[], appPort?: number): PodContext {
+export function podContext(run: RunSetup, template: PodTemplate, source: Source, claimTemplates: string[], ports: number[], app?: { port: number; bundle: string }): PodContext {
+  const appPort = app?.port;
   const { redis, configMaps } = run.system;
   const overrides = runOverrides(run.nodeTimeoutOverrideMs, run.redisConfig);
   const { network, runDir } = run;
@@ -50,6 +52,7 @@ export function podContext(run: RunSetup, template: PodTemplate, source: Source,
     ...(run.cgroups ? { cgroups: run.cgroups } : {}),
     ...(run.volumes ? { claim: (name: string, pod: string) => run.volumes!.ensure(name, pod) } : {}),
     ...(network ? { sandbox: { network, dnsDir: runDir.dnsDir, hostsFile: (pod: string) => runDir.podHostsFile(pod) } } : {}),
+    ...(app ? { appBundle: app.bundle } : {}),
     adapt: (_container: Container, ip: string, argv: string[]): { argv: string[]; env: Record<string, string> } => {
       if (network) {
         // A real pod: its own address and port; the app's Service names resolve through /etc/hosts.

@@ -6,7 +6,7 @@ import type { ConfigMap, Container, PodTemplate, Source } from '../../manifests/
 import type { PodPhase } from '../types.ts';
 import { LocalContainer, type Backoff } from './container.ts';
 import { cgroupLimits, type RunCgroups } from './cgroups.ts';
-import { appRoot, imageArgv, localImage } from './images.ts';
+import { imageArgv, localImage } from './images.ts';
 import type { RunDir } from './run-dir.ts';
 import { translatePaths, type MountMap } from './translate.ts';
 import { expand, expandEnv } from './expand.ts';
@@ -33,6 +33,8 @@ export interface PodContext {
   cgroups?: RunCgroups;
   /** A claim's folder, its filesystem made the first time (volumes.ts); unset, a plain folder of the run. */
   claim?(name: string, pod: string): Promise<string>;
+  /** The app's pods: the run's build of the hit counter's image (app-bundle.ts). */
+  appBundle?: string;
 }
 
 /**
@@ -90,12 +92,13 @@ export class LocalPod {
       // In process mode, paths are the one liberty: mount paths become the pod's folders.
       const localize = (text: string) => (sandbox ? text : translatePaths(text, mounts));
       const declared = expandEnv(container.env.map((e) => ({ name: e.name, value: e.fieldRef ? this.fieldRef(e.fieldRef) : e.value ?? '' })));
-      const argv = imageArgv(container, image).map((a) => localize(expand(a, declared)));
+      const argv = imageArgv(container, image, this.ctx.appBundle).map((a) => localize(expand(a, declared)));
       const env: Record<string, string> = { ...this.ctx.baseEnv, HOSTNAME: this.name };
       for (const [name, value] of Object.entries(declared)) env[name] = localize(value);
       const adapted = this.ctx.adapt(container, this.ip, argv);
       const dataMount = mounts.find((m) => m.mountPath === '/data');
-      const cwd = image.kind === 'hit-counter' ? image.cwd : sandbox ? (dataMount ? '/data' : '/') : (dataMount?.hostPath ?? podDir);
+      const appDir = image.kind === 'hit-counter' && this.ctx.appBundle ? path.dirname(this.ctx.appBundle) : null;
+      const cwd = appDir ?? (sandbox ? (dataMount ? '/data' : '/') : (dataMount?.hostPath ?? podDir));
       let finalArgv = adapted.argv;
       if (sandbox && this.iface) {
         const layerDir = path.join(podDir, 'layers', container.name);
@@ -103,10 +106,9 @@ export class LocalPod {
         finalArgv = sandboxArgv({
           iface: this.iface, layerDir, hostname: this.name, dnsDir: sandbox.dnsDir, hostsFile: sandbox.hostsFile(this.name), cwd,
           mounts: [
-            // The app's "image" is this repository (or, installed, the node_modules that holds the
-            // package and its dependencies): mounted read-only where it is, since a clone under
-            // /tmp would otherwise be hidden by the container's empty /tmp.
-            ...(image.kind === 'hit-counter' ? [{ hostPath: appRoot, mountPath: appRoot, readOnly: true }] : []),
+            // The app's "image" is the run's bundle of it: its folder mounted read-only where it
+            // is, since the run folder under /tmp would otherwise be hidden by the container's empty /tmp.
+            ...(appDir ? [{ hostPath: appDir, mountPath: appDir, readOnly: true }] : []),
             ...mounts,
           ],
         }, adapted.argv);

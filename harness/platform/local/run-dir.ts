@@ -38,6 +38,10 @@ export class RunDir {
   log(pod: string, container: string): string {
     return path.join(this.root, 'logs', `${pod}.${container}.log`);
   }
+  /** The hit counter's image, built for this run (app-bundle.ts). */
+  get appDir(): string {
+    return path.join(this.root, 'app');
+  }
   /** What cluster DNS would answer, as hosts files: `hosts` for the app, `<pod>.hosts` for each pod. */
   get dnsDir(): string {
     return path.join(this.root, 'dns');

@@ -34,6 +34,8 @@ export interface LocalRun {
   disks: PodDisks | null;
   /** Set by startStatefulSet. */
   controller?: StatefulSetController<LocalPod>;
+  /** The hit counter's image for this run, once its build has begun (app-bundle.ts). */
+  appImage?: Promise<string>;
 }
 
 export function assertUp(run: LocalRun): void {
