@@ -10,7 +10,7 @@ import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
 import { adoptOpenedRun, openRunForVitest, type OpenedRun } from './run/opened-run.ts';
-import { runnerFailure } from './run/runner-errors.ts';
+import { isWorkerDeath, runnerFailure } from './run/runner-errors.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
@@ -75,7 +75,8 @@ async function main(): Promise<number> {
       if (early) await interrupt(vitest, early);
       const { unhandledErrors, testModules } = await run;
       // Before vitest closes, which runs global teardown and so writes the record.
-      const failure = interruptedBy() ? null : runnerFailure(unhandledErrors, testModules.map((m) => ({ moduleId: m.moduleId, state: m.state() })));
+      const errors = [...unhandledErrors, ...unexpected.takeWorkerDeaths()];
+      const failure = interruptedBy() ? null : runnerFailure(errors, testModules.map((m) => ({ moduleId: m.moduleId, state: m.state() })));
       if (failure) opened.runnerFailed(failure);
     } finally {
       await closeVitest(vitest, opened);
@@ -104,12 +105,28 @@ async function main(): Promise<number> {
  * An error no code awaited (an unhandled rejection, an uncaught exception) in this process, which
  * owns the platforms: a harness bug, or vitest's pool throwing a worker's death at no listener.
  * Left to Node or vitest, the process exits 1 at once (the code of a failed check), with no record
- * and the run's namespaces, links and mounts left for the sweeper. Instead it is printed with its
- * stack and becomes the run's error: the run goes on, records and tears down, and exits 2.
+ * and the run's namespaces, links and mounts left for the sweeper. Instead a bug is printed with
+ * its stack and becomes the run's error, and a worker's death goes to runnerFailure as vitest's
+ * other reports of it do: the run goes on, records and tears down, and exits 2.
  */
-function recordUnexpectedErrors(opened: OpenedRun): { first: string | null } {
-  const state = { first: null as string | null };
+function recordUnexpectedErrors(opened: OpenedRun): { first: string | null; takeWorkerDeaths(): unknown[] } {
+  // A scenario worker's death thrown here (it died while starting) is vitest's report of it, as in
+  // its unhandledErrors: kept for runnerFailure, which names the scenarios it took, once vitest's
+  // run has ended. One after that is an internal error like any other.
+  let deaths: unknown[] | null = [];
+  const state = {
+    first: null as string | null,
+    takeWorkerDeaths: () => {
+      const taken = deaths ?? [];
+      deaths = null;
+      return taken;
+    },
+  };
   const onError = (error: unknown) => {
+    if (deaths && isWorkerDeath(error)) {
+      deaths.push(error);
+      return;
+    }
     const reason = `internal error: ${errorMessage(error)}`;
     process.stderr.write(`redis-chaos: ${reason}\n${error instanceof Error ? error.stack : ''}\n`);
     state.first ??= reason;

@@ -21,10 +21,19 @@ export interface RunnerFailure {
 
 const FINISHED = new Set(['passed', 'failed', 'skipped']);
 
+const WORKER_DIED = /Worker exited unexpectedly/;
+
+/**
+ * vitest's pool reporting a worker process that died. It reaches vitest's unhandledErrors, or, when
+ * the worker died in the gap before vitest listens for it (while it started), is thrown at no
+ * listener in the CLI's process: the CLI routes that one here too (cli.ts).
+ */
+export const isWorkerDeath = (error: unknown): boolean => WORKER_DIED.test(errorText(error));
+
 export function runnerFailure(errors: readonly unknown[], modules: readonly RunnerModule[]): RunnerFailure | null {
   if (errors.length === 0) return null;
   const texts = [...new Set(errors.map(errorText))];
-  const workerDied = texts.some((t) => /Worker exited unexpectedly/.test(t));
+  const workerDied = texts.some((t) => WORKER_DIED.test(t));
   const lost = new Map<string, string>();
   if (workerDied) {
     for (const m of modules.filter((x) => !FINISHED.has(x.state))) {
