@@ -46,6 +46,8 @@ export class LocalPod {
   ip: string | null = null;
   phase: PodPhase = 'Pending';
   containers: LocalContainer[] = [];
+  /** The next incarnation's network namespace, made ahead (prepareNetwork), for the address asked for. */
+  private prepared: { ip: string | undefined; iface: Promise<PodInterface> } | null = null;
   /** Namespaces mode: this incarnation's network namespace. */
   iface: PodInterface | null = null;
   /** The main container's mounts: process mode rewrites an exec probe's paths with them. */
@@ -71,12 +73,26 @@ export class LocalPod {
     return main;
   }
 
+  /**
+   * Namespaces mode: the next incarnation's network namespace, made ahead of create() while the pod
+   * before it starts (OrderedReady), as claims are. Nothing runs in it until create(); one never
+   * used goes with the run's network.
+   */
+  prepareNetwork(ip?: string): void {
+    if (!this.ctx.sandbox || this.prepared) return;
+    const iface = this.ctx.sandbox.network.attach(this.name, ip);
+    iface.catch(() => undefined); // create() rethrows it
+    this.prepared = { ip, iface };
+  }
+
   /** `ip`: the address this incarnation gets instead of the next free one (an IP-reuse fault). */
   async create(ip?: string): Promise<void> {
     const { template, source, runDir, sandbox } = this.ctx;
     this.incarnation = randomUUID();
     if (sandbox) {
-      this.iface = await sandbox.network.attach(this.name, ip);
+      const prepared = this.prepared && this.prepared.ip === ip ? this.prepared.iface : null;
+      this.prepared = null;
+      this.iface = await (prepared ?? sandbox.network.attach(this.name, ip));
       this.ip = this.iface.ip;
     } else {
       this.ip = ip ?? (await this.ctx.allocateIp());

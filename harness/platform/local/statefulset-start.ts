@@ -42,10 +42,13 @@ export async function startStatefulSet(run: LocalRun, signal?: AbortSignal): Pro
 /** The StatefulSet controller's creation: OrderedReady waits for each pod before the next. */
 export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (string | undefined)[] = []): Promise<void> {
   const timeoutMs = run.options.podReadyTimeoutMs ?? 30_000;
-  const startAndWait = async (pod: LocalPod, i: number) => {
+  const startAndWait = async (pod: LocalPod, i: number, next?: LocalPod) => {
     // The local platform's nodes are a flag, not the manifests' choice: say which one.
     if (!run.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason} (the local platform has ${run.nodePool.nodes.length} nodes; --nodes N sets how many)`);
-    await pod.create(ips[i]);
+    const created = pod.create(ips[i]);
+    // After this pod's own address is taken (create's first step), so that addresses keep pod order.
+    next?.prepareNetwork(ips[i + 1]);
+    await created;
     await waitUntil(`pod ${pod.name} ready`, async () => {
       if (!(await isReady(run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(run, pod.name, 3)}`);
     }, { timeoutMs, intervalMs: 10, signal });
@@ -53,10 +56,11 @@ export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (stri
   if (run.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') {
     for (const [i, pod] of run.redisPods.entries()) {
       // The next pod's claims are made (mkfs, mount) while this one starts, as a provisioner
-      // binds PVCs ahead of their pods; a failure surfaces when that pod asks for them.
+      // binds PVCs ahead of their pods, and so is its network namespace (startAndWait); a failure
+      // surfaces when that pod asks for them.
       const next = run.redisPods[i + 1];
       if (next) for (const claim of run.options.system.redis.statefulSet.volumeClaimTemplates) void run.disks?.volumes.ensure(claim.name, next.name).catch(() => undefined);
-      await startAndWait(pod, i);
+      await startAndWait(pod, i, next);
     }
-  } else await Promise.all(run.redisPods.map(startAndWait));
+  } else await Promise.all(run.redisPods.map((pod, i) => startAndWait(pod, i)));
 }

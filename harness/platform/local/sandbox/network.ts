@@ -62,9 +62,11 @@ export class PodNetwork {
     // arp_notify: eth0 announces itself (gratuitous ARP) when it comes up, so a neighbour that knew
     // this IP at a pod that is gone learns the new MAC at once. Without it, a reused IP (a full
     // restart with shuffled IPs) is unreachable from the app until its stale ARP entry times out.
-    const inside = `echo 1 > /proc/sys/net/ipv4/conf/eth0/arp_notify && ip addr add ${address}/24 dev eth0 && ip link set eth0 up && ip link set lo up`;
-    const configured = await execa('nsenter', [`--net=/run/netns/${iface.netns}`, '--', 'sh', '-c', inside], { timeout: 10_000, reject: false });
-    if (configured.exitCode !== 0) throw new Error(`${iface.netns}: ${inside}: ${(configured.stderr || configured.stdout).trim()}`);
+    // The sysctl is the shell's own write; the addresses one batch of `ip`.
+    const inside = 'echo 1 > /proc/sys/net/ipv4/conf/eth0/arp_notify && exec ip -b -';
+    const batch = `addr add ${address}/24 dev eth0\nlink set eth0 up\nlink set lo up\n`;
+    const configured = await execa('nsenter', [`--net=/run/netns/${iface.netns}`, '--', 'sh', '-c', inside], { input: batch, timeout: 10_000, reject: false });
+    if (configured.exitCode !== 0) throw new Error(`${iface.netns}: ${inside} <<< ${batch.trim().replaceAll('\n', '; ')}: ${(configured.stderr || configured.stdout).trim()}`);
     // The announcement does not override an entry the kernel holds as REACHABLE (seen here: the
     // app kept the old MAC for seconds). A CNI that reuses an IP owes its neighbours a clean slate:
     // forget the address everywhere in the run's network, so the next packet asks for it afresh.
