@@ -91,6 +91,8 @@ export class LocalPod {
     this.incarnation = randomUUID();
     if (sandbox) {
       const prepared = this.prepared && this.prepared.ip === ip ? this.prepared.iface : null;
+      // One made for another address (this start was given its own) goes now, not with the run.
+      if (this.prepared && !prepared) void this.prepared.iface.then((i) => sandbox.network.detach(i), () => undefined);
       this.prepared = null;
       this.iface = await (prepared ?? sandbox.network.attach(this.name, ip));
       this.ip = this.iface.ip;
