@@ -50,21 +50,32 @@ async function main(): Promise<number> {
     const { createVitest } = await import('vitest/node');
     const events: NodeJS.EventEmitter = process; // listeners by name, signals and process events alike
     const before = new Map(VITEST_LISTENS.map((s) => [s, new Set(events.listeners(s))]));
+    // vitest's logger listens for unhandled rejections early in createVitest, which takes seconds on
+    // a busy machine: one in that window would exit 1 at once (seen in CI). Its listener goes in the
+    // same tick it is added, before Node reports the tick's rejections.
+    const dropRejectionListener = (event: string | symbol, listener: () => void) => {
+      if (event === 'unhandledRejection') queueMicrotask(() => events.off(event, listener));
+    };
+    events.on('newListener', dropRejectionListener);
     // vitest's own stdout (its reporters' "report written to" lines) goes to vitest.log; its stderr,
     // where a scenario file that fails to load is reported, stays on the terminal.
     const vitestLog = createWriteStream(path.join(runDir, 'vitest.log'));
-    vitest = await createVitest('test', {
-      root,
-      project: 'scenarios',
-      watch: false,
-      // vitest's own lines (its banner, ✓ per file) stay out of the terminal, which carries the
-      // harness's progress on one clock and the verdict; its record goes to vitest.json.
-      reporters: [
-        ['json', { outputFile: path.join(runDir, 'vitest.json') }],
-        ['junit', { outputFile: path.join(runDir, 'junit.xml') }],
-        ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
-      ],
-    }, undefined, { stdout: vitestLog });
+    try {
+      vitest = await createVitest('test', {
+        root,
+        project: 'scenarios',
+        watch: false,
+        // vitest's own lines (its banner, ✓ per file) stay out of the terminal, which carries the
+        // harness's progress on one clock and the verdict; its record goes to vitest.json.
+        reporters: [
+          ['json', { outputFile: path.join(runDir, 'vitest.json') }],
+          ['junit', { outputFile: path.join(runDir, 'junit.xml') }],
+          ['allure-vitest/reporter', { resultsDir: path.join(runDir, 'allure-results') }],
+        ],
+      }, undefined, { stdout: vitestLog });
+    } finally {
+      events.off('newListener', dropRejectionListener);
+    }
     // Vitest exits 1 ms after a SIGINT, and at once, with exit 1, on an unhandled rejection; the
     // harness must first record and tear down, so vitest's own listeners go: the first signal is
     // this process's to handle (see interrupt below), and an unexpected error is recorded (below).

@@ -11,9 +11,9 @@ const plant = path.resolve(import.meta.dirname, '../testing/fixtures/plant-error
  * unhandled rejection) or Node (an uncaught exception), the CLI exited 1 at once, the code of a
  * failed check, with no summary, and left the run's namespaces, links and mounts to the sweeper.
  */
-async function runWithPlanted(kind: 'reject' | 'throw') {
+async function runWithPlanted(kind: 'reject' | 'throw', at = '5000') {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-internal-error-'));
-  const cli = startCli(reportDir, ['kill-master'], 1, { preload: plant, env: { PLANT: kind, PLANT_AT_MS: '5000' } });
+  const cli = startCli(reportDir, ['kill-master'], 1, { preload: plant, env: { PLANT: kind, PLANT_AT_MS: at } });
   const r = await cli.child;
   const runId = runIdOf(cli);
   return { r, output: cli.output(), runId, appUrl: appUrlOf(cli), summary: await summaryOf(reportDir, runId, cli, r.exitCode) };
@@ -31,4 +31,14 @@ describe('npm run scenarios, an error nothing awaited in its own process', () =>
       expect(await leftoversOf(runId, appUrl)).toEqual([]);
     }, 150_000);
   }
+
+  // vitest listens for unhandled rejections early while it loads (seconds on a busy machine), and
+  // its listener exits 1 at once: a rejection in that window, planted right after it is added.
+  it('an unhandled rejection while vitest loads: the same, not vitest\'s exit 1', async () => {
+    const { r, output, runId, appUrl, summary } = await runWithPlanted('reject', 'vitest-listens');
+    expect(r.exitCode, output).toBe(2);
+    expect(output).toContain('redis-chaos: internal error: planted rejection');
+    expect(summary).toMatchObject({ status: 'error', exitCode: 2, error: 'internal error: planted rejection' });
+    expect(await leftoversOf(runId, appUrl)).toEqual([]);
+  }, 150_000);
 });

@@ -9,7 +9,7 @@ const cli = path.resolve(import.meta.dirname, '../cli.ts');
 export interface CliSummary {
   exitCode: number;
   isolation: string | null;
-  scenarios: { name: string; status: string; checks: { name: string; valid: unknown; message: string }[]; metrics: { lostAcknowledged: number | null } }[];
+  scenarios: { name: string; status: string; error?: string | null; checks: { name: string; valid: unknown; message: string }[]; metrics: { lostAcknowledged: number | null } }[];
 }
 
 /** Test helper: a copy of `from` (the repo's manifests by default) with `edits` applied, file by file. */
