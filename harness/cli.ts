@@ -50,11 +50,12 @@ async function main(): Promise<number> {
     const { createVitest } = await import('vitest/node');
     const events: NodeJS.EventEmitter = process; // listeners by name, signals and process events alike
     const before = new Map(VITEST_LISTENS.map((s) => [s, new Set(events.listeners(s))]));
-    // vitest's logger listens for unhandled rejections early in createVitest, which takes seconds on
-    // a busy machine: one in that window would exit 1 at once (seen in CI). Its listener goes in the
-    // same tick it is added, before Node reports the tick's rejections.
+    // vitest listens for unhandled rejections early in createVitest, which takes seconds on a busy
+    // machine, and exits 1 at once on one: a rejection in that window ended the run with no record
+    // (seen in CI). Its listeners for the events it would exit on (VITEST_LISTENS) go in the tick they
+    // are added, before Node delivers the tick's rejections or signals.
     const dropRejectionListener = (event: string | symbol, listener: () => void) => {
-      if (event === 'unhandledRejection') queueMicrotask(() => events.off(event, listener));
+      if ((VITEST_LISTENS as readonly (string | symbol)[]).includes(event)) queueMicrotask(() => events.off(event, listener));
     };
     events.on('newListener', dropRejectionListener);
     // vitest's own stdout (its reporters' "report written to" lines) goes to vitest.log; its stderr,

@@ -11,7 +11,7 @@ const plant = path.resolve(import.meta.dirname, '../testing/fixtures/plant-error
  * unhandled rejection) or Node (an uncaught exception), the CLI exited 1 at once, the code of a
  * failed check, with no summary, and left the run's namespaces, links and mounts to the sweeper.
  */
-async function runWithPlanted(kind: 'reject' | 'throw', at = '5000') {
+async function runWithPlanted(kind: 'reject' | 'throw' | 'sigterm', at = '5000') {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-internal-error-'));
   const cli = startCli(reportDir, ['kill-master'], 1, { preload: plant, env: { PLANT: kind, PLANT_AT_MS: at } });
   const r = await cli.child;
@@ -39,6 +39,14 @@ describe('npm run scenarios, an error nothing awaited in its own process', () =>
     expect(r.exitCode, output).toBe(2);
     expect(output).toContain('redis-chaos: internal error: planted rejection');
     expect(summary).toMatchObject({ status: 'error', exitCode: 2, error: 'internal error: planted rejection' });
+    expect(await leftoversOf(runId, appUrl)).toEqual([]);
+  }, 150_000);
+
+  // A SIGTERM in the same window (a crashed gate's to its runs): the orderly stop, not vitest's exit.
+  it('a SIGTERM while vitest loads: the orderly stop, its record written, nothing left', async () => {
+    const { r, output, runId, appUrl, summary } = await runWithPlanted('sigterm');
+    expect(r.exitCode, output).toBe(143);
+    expect(summary).toMatchObject({ status: 'interrupted', interruptedBy: 'SIGTERM' });
     expect(await leftoversOf(runId, appUrl)).toEqual([]);
   }, 150_000);
 });
