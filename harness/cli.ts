@@ -49,15 +49,16 @@ async function main(): Promise<number> {
   try {
     const { createVitest } = await import('vitest/node');
     const events: NodeJS.EventEmitter = process; // listeners by name, signals and process events alike
-    const before = new Map(VITEST_LISTENS.map((s) => [s, new Set(events.listeners(s))]));
-    // vitest listens for unhandled rejections early in createVitest, which takes seconds on a busy
-    // machine, and exits 1 at once on one: a rejection in that window ended the run with no record
-    // (seen in CI). Its listeners for the events it would exit on (VITEST_LISTENS) go in the tick they
-    // are added, before Node delivers the tick's rejections or signals.
-    const dropRejectionListener = (event: string | symbol, listener: () => void) => {
+    // Vitest exits 1 ms after a SIGINT or SIGTERM, and at once, with exit 1, on an unhandled
+    // rejection; the harness must first record and tear down, so vitest's own listeners go: the
+    // first signal is this process's to handle (see interrupt below), and an unexpected error is
+    // recorded (recordUnexpectedErrors). vitest adds them early in createVitest, which takes seconds
+    // on a busy machine (a rejection there ended a CI run with no record), so each goes in the tick
+    // it is added, before Node delivers that tick's signals or rejections.
+    const dropVitestListener = (event: string | symbol, listener: () => void) => {
       if ((VITEST_LISTENS as readonly (string | symbol)[]).includes(event)) queueMicrotask(() => events.off(event, listener));
     };
-    events.on('newListener', dropRejectionListener);
+    events.on('newListener', dropVitestListener);
     // vitest's own stdout (its reporters' "report written to" lines) goes to vitest.log; its stderr,
     // where a scenario file that fails to load is reported, stays on the terminal.
     const vitestLog = createWriteStream(path.join(runDir, 'vitest.log'));
@@ -75,12 +76,8 @@ async function main(): Promise<number> {
         ],
       }, undefined, { stdout: vitestLog });
     } finally {
-      events.off('newListener', dropRejectionListener);
+      events.off('newListener', dropVitestListener);
     }
-    // Vitest exits 1 ms after a SIGINT, and at once, with exit 1, on an unhandled rejection; the
-    // harness must first record and tear down, so vitest's own listeners go: the first signal is
-    // this process's to handle (see interrupt below), and an unexpected error is recorded (below).
-    for (const s of VITEST_LISTENS) for (const l of events.listeners(s)) if (!before.get(s)!.has(l)) events.off(s, l as () => void);
     try {
       const run = vitest.start(options.scenarios.map((s) => `scenarios/${s}.test.ts`));
       // A signal while vitest loaded: the session is already aborting; the scenarios are cancelled now.
