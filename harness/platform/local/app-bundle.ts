@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { HarnessError, errorMessage } from '../../errors.ts';
+import type { LocalRun } from './run-state.ts';
 
 const MAIN = fileURLToPath(new URL('../../../app/hit-counter/main.ts', import.meta.url));
 const DNS_SHIM = fileURLToPath(new URL('./dns-shim.ts', import.meta.url));
@@ -28,4 +29,10 @@ export async function bundleApp(dir: string): Promise<string> {
     throw new HarnessError(`could not build the hit counter's image (esbuild): ${errorMessage(error).split('\n')[0]}`);
   }
   return outfile;
+}
+
+/** The run's build of the hit counter's image: begun once (LocalRunning.buildAppImage, or the deploy), then shared. */
+export function appImage(run: LocalRun): Promise<string> {
+  run.appImage ??= bundleApp(run.runDir.appDir);
+  return run.appImage;
 }

@@ -4,7 +4,7 @@
 import { requireApp } from '../../manifests/index.ts';
 import { waitUntil, NotYet } from '../../util/wait.ts';
 import type { AppEndpoint } from '../types.ts';
-import { bundleApp } from './app-bundle.ts';
+import { appImage } from './app-bundle.ts';
 import { podContext } from './pod-setup.ts';
 import { freePort } from './addresses.ts';
 import { LocalPod } from './pod.ts';
@@ -36,12 +36,6 @@ export async function deployApp(run: LocalRun, { signal, timeoutMs = 30_000 }: {
 export async function appLogs(run: LocalRun, { tailLines }: { tailLines?: number } = {}): Promise<string> {
   const first = run.appPods[0];
   return first ? podLogs(run, first.pod.name, { tailLines }) : '';
-}
-
-/** The run's build of the hit counter's image, started with the platform (LocalRunning.buildAppImage) or now. */
-function appImage(run: LocalRun): Promise<string> {
-  run.appImage ??= bundleApp(run.runDir.appDir);
-  return run.appImage;
 }
 
 function appUrl(run: LocalRun): string {

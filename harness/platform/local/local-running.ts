@@ -16,7 +16,7 @@ import type { RunDir, RunRecord } from './run-dir.ts';
 import type { LocalPlatformOptions } from './local-options.ts';
 import type { LocalRun } from './run-state.ts';
 import { startStatefulSet } from './statefulset-start.ts';
-import { bundleApp } from './app-bundle.ts';
+import { appImage } from './app-bundle.ts';
 import { crashPod, deletePod, evictPod, fullRestart, killPod, pausePod, restartPod, resumePod } from './pod-faults.ts';
 import { podStatuses } from './pod-status.ts';
 import { cordonNode, crashNode, listNodes, restoreNode, uncordonNode } from './node-faults.ts';
@@ -106,10 +106,10 @@ export class LocalRunning implements RunningPlatform {
    */
   buildAppImage(): void {
     if (!this.run.options.system.app || this.run.appImage) return;
-    this.run.appImage = bundleApp(this.run.runDir.appDir);
-    this.run.appImage.catch(() => undefined);
+    const built = appImage(this.run);
+    built.catch(() => undefined);
     // Before the run folder goes: a build still writing would leave its file behind.
-    this.run.teardown.defer('app image build', () => this.run.appImage?.then(() => undefined, () => undefined));
+    this.run.teardown.defer('app image build', () => built.then(() => undefined, () => undefined));
   }
 
   startStatefulSet(signal?: AbortSignal): Promise<void> {
