@@ -44,7 +44,7 @@ describe('npm run scenarios, an error nothing awaited in its own process', () =>
 
   // A SIGTERM in the same window (a crashed gate's to its runs): the orderly stop, not vitest's exit.
   it('a SIGTERM while vitest loads: the orderly stop, its record written, nothing left', async () => {
-    const { r, output, runId, appUrl, summary } = await runWithPlanted('sigterm');
+    const { r, output, runId, appUrl, summary } = await runWithPlanted('sigterm', 'vitest-listens');
     expect(r.exitCode, output).toBe(143);
     expect(summary).toMatchObject({ status: 'interrupted', interruptedBy: 'SIGTERM' });
     expect(await leftoversOf(runId, appUrl)).toEqual([]);
