@@ -2,6 +2,7 @@ import { HarnessError } from '../errors.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { waitForClusterReady } from './readiness.ts';
+import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Topology } from './topology.ts';
 
 /**
@@ -18,15 +19,24 @@ export async function bootstrapCluster(
   return waitForClusterReady(platform, shape, { timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
 }
 
+/** How long the pods may take to be ready again before `--cluster create` (a flapping probe). */
+const PODS_READY_WAIT_MS = 30_000;
+
 /** Only `--cluster create`; the replicas' first sync is still to come (see waitForClusterReady). */
 export async function createCluster(
   platform: RunningPlatform,
   shape: ClusterShape,
-  { signal, createTimeoutMs = 60_000 }: { signal?: AbortSignal; createTimeoutMs?: number },
+  { signal, createTimeoutMs = 60_000, podsReadyTimeoutMs = PODS_READY_WAIT_MS }: { signal?: AbortSignal; createTimeoutMs?: number; podsReadyTimeoutMs?: number },
 ): Promise<void> {
-  const pods = await platform.pods();
-  const missing = pods.filter((p) => !p.ip || !p.ready);
-  if (missing.length > 0) throw new HarnessError(`cannot bootstrap: pods not ready: ${missing.map((p) => p.name).join(', ')}`);
+  // The platform's up() saw every pod ready, but a readiness probe can flap on a busy node (an exec
+  // probe past its timeout: seen on the Kubernetes 1.20 node with two clusters starting at once)
+  // before this call: wait for them, bounded, rather than fail the run on one look.
+  const pods = await waitUntil('cannot bootstrap: every Redis pod ready with an IP', async () => {
+    const list = await platform.pods();
+    const missing = list.filter((p) => !p.ip || !p.ready);
+    if (missing.length > 0) throw new NotYet(`pods not ready: ${missing.map((p) => p.name).join(', ')}`);
+    return list;
+  }, { timeoutMs: podsReadyTimeoutMs, intervalMs: 250, ...(signal ? { signal } : {}) });
   const addresses = pods.map((p) => `${p.ip}:${platform.info.clientPort}`);
   const result = await platform.redisCli(
     pods[0]!.name,
