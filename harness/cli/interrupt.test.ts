@@ -67,7 +67,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
 
   it('during recovery, by SIGTERM as a cancelled CI job: exit 143 with the partial record', async () => {
     const { r, runId, summary, output, appUrl } = await interruptAt('ms for recovery (every node', 'SIGTERM', ['delete-pod-0']);
-    expect(r.exitCode, output).toBe(143);
+    expect(r.exitCode, `${r.signal ? `killed by ${r.signal}\n` : ''}${output}`).toBe(143);
     expect(summary).toMatchObject({ status: 'interrupted', exitCode: 143, interruptedBy: 'SIGTERM' });
     expect(summary.scenarios[0]).toMatchObject({ status: 'interrupted', partial: true });
     await expectNothingLeft(runId, appUrl);

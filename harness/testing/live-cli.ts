@@ -24,6 +24,9 @@ export function startCli(reportDir: string, scenarios: string[], parallel: numbe
   const child = execa(process.execPath, ['--import', 'tsx', ...(preload ? ['--import', preload] : []), 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
     '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
     cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000', ...env },
+    // A test's SIGTERM (child.kill) is the CLI's to handle: execa's default would SIGKILL it 5 s
+    // later, mid-way through an orderly stop that takes longer on a busy machine.
+    forceKillAfterDelay: false,
   });
   let out = '';
   const waiters: { text: string | RegExp; resolve: () => void }[] = [];
