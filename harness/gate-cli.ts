@@ -125,7 +125,9 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
     ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s]),
     ...(values.context ? ['--context', values.context] : []), ...(values.allowContext ? ['--allow-context', values.allowContext] : []),
     ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : []), ...(values.statefulset ? ['--statefulset', values.statefulset] : [])];
-  const child = execa(process.execPath, args, { cwd: root, reject: false, buffer: false, timeout: 3_600_000, env: { CI: process.env.CI ?? '' } });
+  // A run told to stop (SIGTERM, below and at the hour's timeout) records and tears down, which can
+  // take longer than execa's default 5 s before its SIGKILL; the run bounds its own stop (90 s).
+  const child = execa(process.execPath, args, { cwd: root, reject: false, buffer: false, timeout: 3_600_000, forceKillAfterDelay: 120_000, env: { CI: process.env.CI ?? '' } });
   let pending = '';
   const relay = (d: Buffer) => {
     pending += d.toString();

@@ -111,6 +111,40 @@ describe('the gate\'s inputs', () => {
     expect(left).toEqual([]);
   }, 150_000);
 
+  // `npm run gate | head`: the reader goes mid-run. The gate tells its runs as a cancelled CI job
+  // is told (SIGTERM), waits while each records and tears down, and exits 141 with its own record.
+  it('npm run gate, its output closed mid-run: exit 141, its runs interrupted in order, nothing left behind', async () => {
+    const reportDir = await tmpDir('gate-closed-');
+    const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
+    const child = execa(process.execPath, ['--import', 'tsx', cli, '--baseline', REPO_MANIFESTS, '--candidate', EXAMPLE_MANIFESTS,
+      '--scenario', 'kill-master', '--repeat', '1', '--report-dir', reportDir], { reject: false, buffer: false, timeout: 120_000, forceKillAfterDelay: false, env: { CI: '' } });
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    // Once both runs' scenarios are under load, so that each has a partial history to record.
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if ((out.match(/kill-master \(\+[\d:.]+\): load started/g) ?? []).length === 2) resolve();
+      });
+      child.once('exit', () => reject(new Error(`the gate ended before both runs were under load:\n${out}${err}`)));
+    });
+    child.stdout!.destroy();
+    const r = await child;
+    expect(r.exitCode, out + err).toBe(141);
+    expect(err).not.toMatch(/EPIPE|\n\s+at /);
+    const gateDir = path.join(reportDir, (await readdir(reportDir)).find((d) => d.startsWith('gate-'))!);
+    expect(JSON.parse(await readFile(path.join(gateDir, 'gate.json'), 'utf8'))).toMatchObject({ exitCode: 2, error: 'interrupted: the output was closed (SIGPIPE)' });
+    const runIds = [...out.matchAll(/setup: run (\S+),/g)].map((m) => m[1]!);
+    expect(runIds, out).toHaveLength(2);
+    for (const side of ['baseline', 'candidate']) {
+      const summary = JSON.parse(await readFile(path.join(gateDir, `${side}-1`, 'latest', 'summary.json'), 'utf8')) as { interruptedBy: string; scenarios: { status: string; partial?: boolean }[] };
+      expect(summary, side).toMatchObject({ interruptedBy: 'SIGTERM', scenarios: [{ status: 'interrupted', partial: true }] });
+    }
+    // The gate waited for its runs: nothing of them is left when it exits.
+    expect([...(await Promise.all(runIds.map((id) => leftoversOf(id, null)))).flat(), ...(await processesNaming(reportDir))]).toEqual([]);
+  }, 150_000);
+
   it('takes --context and --allow-context on Kubernetes, and the guard speaks before anything runs', async () => {
     const reportDir = await tmpDir('gate-guard-');
     const kubeconfig = path.join(reportDir, '..', `${path.basename(reportDir)}.kubeconfig`);
