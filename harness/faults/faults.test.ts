@@ -124,4 +124,33 @@ describe("a fault's record under a slow answer", () => {
     expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', nodeId: master.nodeId });
     await c.ready();
   }, 90_000);
+
+  // CI: node-crash under load recorded its master as `unknown` and ended in error, having no
+  // promotion to wait on. A node's crash and a partition ask again as every other fault does.
+  it('records a crashed node\'s master and a partitioned master as masters when their first answers come too late', async () => {
+    const c = await startLocalCluster({ redisConfig: FAST });
+    platform = c.platform;
+    const master = masterOfSlot(c.topology, 0)!;
+    let late = 0;
+    const slow = new Proxy(c.platform, {
+      get(target, prop, receiver) {
+        if (prop !== 'redis') return Reflect.get(target, prop, receiver) as unknown;
+        return async (pod: string, args: string[], options?: { timeoutMs?: number }) => {
+          if (pod === master.pod && late-- > 0) throw new Error(`${args[0]}: no reply within ${options?.timeoutMs ?? 1000} ms`);
+          return target.redis(pod, args, options);
+        };
+      },
+    });
+    const faults = injector(slow);
+    late = 3;
+    await faults.isolate(master.pod);
+    expect(faults.records.at(-1)).toMatchObject({ kind: 'partition', target: master.pod, role: 'master', nodeId: master.nodeId });
+    await faults.heal();
+    const node = (await c.platform.pods()).find((p) => p.name === master.pod)!.node!;
+    late = 3;
+    await faults.crashNode(node);
+    expect(faults.records.find((r) => r.kind === 'node-crash' && r.target === master.pod)).toMatchObject({ role: 'master', nodeId: master.nodeId });
+    await faults.restoreNode(node);
+    await c.ready();
+  }, 120_000);
 });
