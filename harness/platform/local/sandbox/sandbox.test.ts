@@ -126,16 +126,21 @@ describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` 
       await platform.redisCli('box-0', ['-h', pod1!.ip!, '-p', '6379', 'ping'], { timeoutMs: 5000 });
       return Date.now() - t;
     };
-    const before = await rtt();
+    // The fastest of three: a delay holds back every try, a busy machine only some (CI's full
+    // suite, with the Kubernetes node building beside it, once took a try past the bounds below).
+    const fastest = async (f: () => Promise<number>) => Math.min(await f(), await f(), await f());
+    const harnessPing = async () => {
+      const t = Date.now();
+      expect(await platform.redis('box-0', ['PING'])).toBe('PONG');
+      return Date.now() - t;
+    };
+    const before = await fastest(rtt);
     await platform.degrade('box-0', { delayMs: 300, jitterMs: 0 });
-    const slowed = await rtt();
     // A connect and a PING: two of box-0's packets wait 300 ms each.
-    expect(slowed).toBeGreaterThanOrEqual(before + 500);
-    const t = Date.now();
-    expect(await platform.redis('box-0', ['PING'])).toBe('PONG'); // the harness is not a peer
-    expect(Date.now() - t).toBeLessThan(250);
+    expect(await rtt()).toBeGreaterThanOrEqual(before + 500);
+    expect(await fastest(harnessPing)).toBeLessThan(250); // the harness is not a peer
     await platform.heal();
-    expect(await rtt()).toBeLessThan(before + 250);
+    expect(await fastest(rtt)).toBeLessThan(before + 250);
   });
 
   it('drop what a pod sends to its peers at the given rate', async () => {
