@@ -35,7 +35,7 @@ describe('runCommand', () => {
 
   for (const [kind, what] of [['reject', 'unhandled rejection'], ['throw', 'uncaught exception']] as const) {
     it(`an ${what} while main still runs: an internal error, exit 2 (Node alone exits 1, a verdict's code)`, async () => {
-      const r = await runDemo('slow', { PLANT: kind, PLANT_AT_MS: '1500' }, [plant]);
+      const r = await runDemo('slow', { PLANT: kind, PLANT_AT_MS: 'command-listens' }, [plant]);
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stderr).toContain(`redis-chaos demo: internal error: planted ${kind === 'throw' ? 'exception' : 'rejection'}`);
     });
