@@ -103,23 +103,30 @@ describe('what a scenario that ends early must undo', () => {
   });
 });
 
+/** `platform`, whose next `count` commands to `pod` (set with next) time out, as under a starved harness. */
+function answeringLate(platform: RunningPlatform, pod: string): { platform: RunningPlatform; next(count: number): void } {
+  let late = 0;
+  const slow = new Proxy(platform, {
+    get(target, prop, receiver) {
+      if (prop !== 'redis') return Reflect.get(target, prop, receiver) as unknown;
+      return async (to: string, args: string[], options?: { timeoutMs?: number }) => {
+        if (to === pod && late-- > 0) throw new Error(`${args[0]}: no reply within ${options?.timeoutMs ?? 1000} ms`);
+        return target.redis(to, args, options);
+      };
+    },
+  });
+  return { platform: slow, next: (count) => void (late = count) };
+}
+
 describe("a fault's record under a slow answer", () => {
   it('records the target as master even when its first answers come too late (it asks again)', async () => {
     const c = await startLocalCluster({ redisConfig: FAST });
     platform = c.platform;
     const master = masterOfSlot(c.topology, 0)!;
     // The first three commands to the master (one snapshot's worth) time out, as under a starved harness.
-    let late = 3;
-    const slow = new Proxy(c.platform, {
-      get(target, prop, receiver) {
-        if (prop !== 'redis') return Reflect.get(target, prop, receiver) as unknown;
-        return async (pod: string, args: string[], options?: { timeoutMs?: number }) => {
-          if (pod === master.pod && late-- > 0) throw new Error(`${args[0]}: no reply within ${options?.timeoutMs ?? 1000} ms`);
-          return target.redis(pod, args, options);
-        };
-      },
-    });
-    const faults = injector(slow);
+    const slow = answeringLate(c.platform, master.pod);
+    slow.next(3);
+    const faults = injector(slow.platform);
     await faults.crash(master.pod);
     expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', nodeId: master.nodeId });
     await c.ready();
@@ -131,23 +138,14 @@ describe("a fault's record under a slow answer", () => {
     const c = await startLocalCluster({ redisConfig: FAST });
     platform = c.platform;
     const master = masterOfSlot(c.topology, 0)!;
-    let late = 0;
-    const slow = new Proxy(c.platform, {
-      get(target, prop, receiver) {
-        if (prop !== 'redis') return Reflect.get(target, prop, receiver) as unknown;
-        return async (pod: string, args: string[], options?: { timeoutMs?: number }) => {
-          if (pod === master.pod && late-- > 0) throw new Error(`${args[0]}: no reply within ${options?.timeoutMs ?? 1000} ms`);
-          return target.redis(pod, args, options);
-        };
-      },
-    });
-    const faults = injector(slow);
-    late = 3;
+    const slow = answeringLate(c.platform, master.pod);
+    const faults = injector(slow.platform);
+    slow.next(3);
     await faults.isolate(master.pod);
     expect(faults.records.at(-1)).toMatchObject({ kind: 'partition', target: master.pod, role: 'master', nodeId: master.nodeId });
     await faults.heal();
     const node = (await c.platform.pods()).find((p) => p.name === master.pod)!.node!;
-    late = 3;
+    slow.next(3);
     await faults.crashNode(node);
     expect(faults.records.find((r) => r.kind === 'node-crash' && r.target === master.pod)).toMatchObject({ role: 'master', nodeId: master.nodeId });
     await faults.restoreNode(node);
