@@ -22,24 +22,24 @@ export class FaultInjector {
 
   /** Like `kubectl delete pod`: graceful stop, then the StatefulSet re-creates it under a new IP. */
   async deletePod(...pods: string[]): Promise<void> {
-    const before = await this.before(pods);
+    const before = await this.before();
     // Several pods are deleted "at once", as the walkthrough did: the calls run concurrently.
     await Promise.all(pods.map((pod) => this.inject('delete-pod', pod, before, () => this.platform.deletePod(pod), 'deleted')));
   }
 
   /** SIGKILL; the restart policy brings it straight back, as the kubelet does. */
   async crash(pod: string): Promise<void> {
-    await this.inject('crash', pod, await this.before([pod]), () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)');
+    await this.inject('crash', pod, await this.before(), () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)');
   }
 
   /** SIGKILL and keep it down until `restart`. */
   async kill(pod: string): Promise<void> {
-    await this.inject('kill', pod, await this.before([pod]), () => this.platform.kill(pod), 'killed and held down');
+    await this.inject('kill', pod, await this.before(), () => this.platform.kill(pod), 'killed and held down');
   }
 
   /** SIGSTOP: the node stalls, alive but silent, until `resume`. */
   async pause(pod: string): Promise<void> {
-    await this.inject('pause', pod, await this.before([pod]), () => this.platform.pause(pod), 'paused (SIGSTOP)');
+    await this.inject('pause', pod, await this.before(), () => this.platform.pause(pod), 'paused (SIGSTOP)');
   }
 
   async resume(pod: string): Promise<void> {
@@ -52,7 +52,7 @@ export class FaultInjector {
    */
   async fullRestart(options: { shuffleIps?: boolean } = {}): Promise<void> {
     const pods = (await this.platform.pods()).map((p) => p.name);
-    const before = await this.before(pods);
+    const before = await this.before();
     const started = Math.round(this.clock.nowMs());
     const moves = await this.platform.fullRestart(options);
     for (const pod of pods) this.records.push({ ...this.recordOf('full-restart', pod, before), atMs: started, endMs: Math.round(this.clock.nowMs()) });
@@ -66,7 +66,7 @@ export class FaultInjector {
   async partition(groups: string[][]): Promise<void> {
     const largest = groups.reduce((a, b) => (b.length > a.length ? b : a), [] as string[]);
     const cutOff = groups.filter((g) => g !== largest).flat();
-    const before = await this.before(cutOff);
+    const before = await this.before();
     const record = cutOff.map((pod) => this.recordOf('partition', pod, before));
     await this.platform.partition(groups);
     const endMs = Math.round(this.clock.nowMs());
@@ -82,12 +82,12 @@ export class FaultInjector {
 
   /** netem delay on everything `pod` sends to the other Redis pods: one-way, so each round trip gains `ms`. */
   async delay(pod: string, ms: number, jitterMs = 0): Promise<void> {
-    await this.inject('delay', pod, await this.before([pod]), () => this.platform.degrade(pod, { delayMs: ms, jitterMs }), `delayed by ${ms} ms ± ${jitterMs} ms towards the other Redis pods`);
+    await this.inject('delay', pod, await this.before(), () => this.platform.degrade(pod, { delayMs: ms, jitterMs }), `delayed by ${ms} ms ± ${jitterMs} ms towards the other Redis pods`);
   }
 
   /** netem loss on everything `pod` sends to the other Redis pods. */
   async loss(pod: string, percent: number): Promise<void> {
-    await this.inject('loss', pod, await this.before([pod]), () => this.platform.degrade(pod, { lossPercent: percent }), `losing ${percent}% of what it sends to the other Redis pods`);
+    await this.inject('loss', pod, await this.before(), () => this.platform.degrade(pod, { lossPercent: percent }), `losing ${percent}% of what it sends to the other Redis pods`);
   }
 
   /** Undoes every partition, delay and loss; recorded once per pod that had one. */
@@ -131,7 +131,7 @@ export class FaultInjector {
    */
   async fillDisk(pod: string, leaveBytes = 0, path?: string): Promise<void> {
     const mount = path ?? String((await this.platform.redis(pod, ['CONFIG', 'GET', 'dir']) as string[])[1]);
-    const record = this.recordOf('fill-disk', pod, await this.before([pod]));
+    const record = this.recordOf('fill-disk', pod, await this.before());
     const { freeBytes, filledBytes } = await this.platform.fillDisk(pod, { path: mount, leaveBytes });
     this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
     this.log(`${pod} (${record.role}) volume at ${mount} filled: ${filledBytes} bytes written, ${freeBytes} bytes left free`);
@@ -154,7 +154,7 @@ export class FaultInjector {
     // Asked again where one did not answer, as every fault's targets are (before): a master
     // recorded as `unknown` leaves the scenario no promotion to wait on (CI, under load).
     const on = (await this.platform.pods()).filter((p) => p.node === node).map((p) => p.name);
-    const before = await this.before(on);
+    const before = await this.before();
     const records = on.map((pod) => this.recordOf('node-crash', pod, before));
     for (const pod of on) this.crashedNodes.set(pod, node);
     const killed = await this.platform.crashNode(node);
@@ -201,7 +201,7 @@ export class FaultInjector {
         const startedMs = Math.round(this.clock.nowMs());
         try {
           await waitUntil(`eviction of ${pod} from ${node}`, async () => {
-            const record = this.recordOf('evict', pod, await this.before([pod]));
+            const record = this.recordOf('evict', pod, await this.before());
             const result = await this.platform.evict(pod);
             if (!result.evicted) {
               if (result.reason !== lastReason) this.log(`eviction of ${pod} refused: ${result.reason}; retrying every ${retryMs / 1000} s`);
@@ -237,13 +237,16 @@ export class FaultInjector {
   }
 
   /**
-   * The topology a fault is judged against: what each target was just before it. One late answer
-   * under load must not record a master as `unknown` (promotion and minority checks would then
-   * judge the wrong thing), so a target that did not answer is asked again, twice at most, with a
-   * longer bound, unless it is down on purpose (held, paused, or with no IP).
+   * The topology a fault is judged against: what each pod was just before it. One late answer
+   * under load must not record a master as `unknown`, nor leave out one of its replicas
+   * (promotion and minority checks would then judge the wrong thing), so a pod that did not answer
+   * is asked again, twice at most, with a longer bound, unless it is down on purpose (held,
+   * paused, or with no IP). Every pod, not only the targets: a record's replicas are read from
+   * their own answers (CI: a drain recorded a master without the replica that took over from it).
    */
-  private async before(targets: string[]): Promise<Topology> {
-    return reaskUnanswered(this.platform, await snapshot(this.platform), targets, { skip: new Set(this.openPauses()) });
+  private async before(): Promise<Topology> {
+    const now = await snapshot(this.platform);
+    return reaskUnanswered(this.platform, now, now.views.map((v) => v.pod), { skip: new Set(this.openPauses()) });
   }
 
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {
