@@ -22,7 +22,7 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
-import { agreedAgain, startAgreementWait, waitForAgreement, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
+import { agreedAgain, startAgreementWait, waitForAgreement, waitForFirstWrites, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
 import { ClusterQueries } from './queries.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -125,8 +125,22 @@ export class ScenarioRun extends ClusterQueries {
     const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
     this.log(`load running; fault in ${ms} ms (seed ${this.env.seed})`);
     const warmEndMs = this.clock.nowMs() + ms;
-    const [, agreedAtMs] = await Promise.all([sleep(ms, this.env.signal), waitForAgreement(this.waiting, this.agreement)]);
+    const [, agreedAtMs, writtenAtMs] = await Promise.all([
+      sleep(ms, this.env.signal),
+      waitForAgreement(this.waiting, this.agreement),
+      // As long as a recovery may take, and one round of the clients over their keys (--keys 4096).
+      waitForFirstWrites(this.waiting, () => this.unwrittenKeys(), recoveryTimeoutMs(this.nodeTimeoutMs) + (this.workload.roundMs ?? 0)),
+    ]);
     if (agreedAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(agreedAtMs - warmEndMs)} ms more, until every node agreed on every other`);
+    if (writtenAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(writtenAtMs - warmEndMs)} ms more, until every key had an acknowledged write`);
+  }
+
+  /** The keys the load writes that have had no acknowledged write yet (INCRs, appends, or both). */
+  private unwrittenKeys(): string[] {
+    // The history records the default key (the first) as ''.
+    const counters = this.kind === 'append' ? [] : this.keys.map((k, i) => (i === 0 ? { name: k.key, recorded: '' } : { name: k.key, recorded: k.key }));
+    const lists = this.lists.map((l) => ({ name: l.key, recorded: l.key }));
+    return [...counters, ...lists].filter((k) => !this.history.hasWritten(k.recorded)).map((k) => k.name);
   }
 
   /** cluster-node-timeout in force: the scenario's deadlines and fault lengths derive from it. */

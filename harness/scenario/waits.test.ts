@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
-import { agreedAgain, waitForAgreement, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
+import { agreedAgain, waitForAgreement, waitForFirstWrites, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
 
 const runWith = (signal?: AbortSignal) => ({ env: { signal }, log: () => undefined }) as unknown as WaitingRun;
 const waitOf = (done: AgreementWait['done']): AgreementWait => ({ done, stop: () => undefined });
@@ -21,6 +21,33 @@ describe('the first fault waits for the nodes to agree', () => {
     const interrupt = new AbortController();
     interrupt.abort(new Error('SIGINT'));
     await expect(waitForAgreement(runWith(interrupt.signal), waitOf(Promise.resolve({ error: new Error('aborted') })))).rejects.toThrow('SIGINT');
+  });
+});
+
+describe('the first fault waits for an acknowledged write on every key', () => {
+  const runAt = (signal?: AbortSignal) => ({ env: { signal }, clock: { nowMs: () => Date.now() }, log: () => undefined }) as unknown as WaitingRun;
+
+  it('goes ahead once the last key had one, at the time it did', async () => {
+    const left = ['s5802{ljg}', 'hits'];
+    setTimeout(() => left.pop(), 100);
+    setTimeout(() => left.pop(), 200);
+    const from = Date.now();
+    const at = await waitForFirstWrites(runAt(), () => [...left], 5000);
+    expect(left).toEqual([]);
+    expect(at - from).toBeGreaterThanOrEqual(150);
+  });
+
+  it('is never injected when a key had none within its bound: a HarnessError naming the keys', async () => {
+    const keys = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'];
+    const outcome = waitForFirstWrites(runAt(), () => keys, 300);
+    await expect(outcome).rejects.toBeInstanceOf(HarnessError);
+    await expect(outcome).rejects.toThrow(/no acknowledged write on some keys before the fault, so it was not injected: .*not reached within 300 ms \(last: 7 without one: k1, k2, k3, k4, k5, …\)/);
+  });
+
+  it('an interrupted run ends with the interruption', async () => {
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(new Error('SIGINT')), 50);
+    await expect(waitForFirstWrites(runAt(interrupt.signal), () => ['hits'], 5000)).rejects.toThrow('SIGINT');
   });
 });
 

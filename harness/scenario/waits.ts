@@ -129,6 +129,26 @@ export async function waitForAgreement(run: WaitingRun, wait: AgreementWait): Pr
 }
 
 /**
+ * Until every key the load writes has had an acknowledged write (`unwritten` names those that
+ * have not), and returns when (the run's clock). The counter and append checkers judge each key
+ * by its acknowledged writes: a key with none before the fault may have none at all, and is then
+ * not judged. A key the load cannot write to before any fault is a harness failure, as
+ * disagreement is.
+ */
+export async function waitForFirstWrites(run: WaitingRun, unwritten: () => string[], timeoutMs: number): Promise<number> {
+  try {
+    await waitUntil('an acknowledged write on every key', async () => {
+      const left = unwritten();
+      if (left.length) throw new NotYet(`${left.length} without one: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}`);
+    }, { timeoutMs, intervalMs: 50, signal: run.env.signal });
+  } catch (error) {
+    throwIfInterrupted(run.env.signal);
+    throw new HarnessError(`the load had no acknowledged write on some keys before the fault, so it was not injected: ${errorMessage(error)}`);
+  }
+  return run.clock.nowMs();
+}
+
+/**
  * The end of an agreement wait after a recovery: the run's clock when the nodes agreed, or null
  * (with a line; config-consistent judges the final topology) if they never did. A line says how
  * long past `fromMs` it took, when it did.

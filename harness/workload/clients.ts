@@ -58,6 +58,11 @@ export interface RunningWorkload {
    * on without load must say so, not look like a quiet success.
    */
   readonly stoppedEarly: string | null;
+  /**
+   * How long the clients take to write each of their keys once at the set rate (a client goes
+   * round its shard's keys in turn), or null with no rate: a bound on the first writes' wait.
+   */
+  readonly roundMs: number | null;
 }
 
 /**
@@ -138,8 +143,10 @@ export function startWorkload(history: HistoryRecorder, clock: Clock, options: W
     history.closeOpen(clock.nowNs());
     await pool.close();
   });
+  const roundMs = ratePerClient ? Math.ceil((Math.max(...shards.map((s) => s.length)) * 1000) / ratePerClient) : null;
   return {
     done,
+    roundMs,
     get stoppedEarly() {
       return stoppedEarly;
     },

@@ -47,6 +47,19 @@ describe('the history', () => {
     expect([...h.ops].map((o) => o.type)).toEqual(['ok', 'fail', 'info']);
   });
 
+  it('knows which keys have had an acknowledged write: an INCR or append answered ok, not a read, a failure or an indeterminate one', () => {
+    const h = new HistoryRecorder(null);
+    const done = (f: 'incr' | 'append' | 'read' | 'read-list', type: 'ok' | 'fail' | 'info', key?: string) => h.complete(h.invoke(0, f, 0, key, f === 'append' ? 1 : null), type, 1, 1);
+    done('read', 'ok', 'read-only');
+    done('read-list', 'ok', 'list:read-only');
+    done('incr', 'fail', 'failed');
+    done('append', 'info', 'list:timed-out');
+    done('incr', 'ok');
+    done('incr', 'ok', 'k1');
+    done('append', 'ok', 'list:k1');
+    expect(['read-only', 'list:read-only', 'failed', 'list:timed-out', '', 'k1', 'list:k1'].filter((k) => h.hasWritten(k))).toEqual(['', 'k1', 'list:k1']);
+  });
+
   it('refuses a completion without an invoke', () => {
     expect(() => new HistoryRecorder(null).complete(7, 'ok', 1, 0)).toThrow(/never invoked/);
   });

@@ -174,6 +174,8 @@ export class OpTable {
  */
 export class HistoryRecorder {
   readonly ops = new OpTable();
+  /** Keys with at least one acknowledged INCR or append, the default key as '' (as in OpTable). */
+  private readonly written = new Set<string>();
   private next = 0;
   private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number; key: string | undefined; value: number | null }>();
   private readonly out: WriteStream | null;
@@ -208,11 +210,17 @@ export class HistoryRecorder {
     if (inv.key) event.key = inv.key;
     if (list) event.list = list;
     this.write(event);
+    if (type === 'ok' && (inv.f === 'incr' || inv.f === 'append')) this.written.add(inv.key ?? '');
     this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error, ...(inv.key ? { key: inv.key } : {}), ...(list ? { list } : {}) });
   }
 
   get events(): number {
     return this.next;
+  }
+
+  /** Whether `key` (the default key as '') has had an acknowledged write. */
+  hasWritten(key: string): boolean {
+    return this.written.has(key);
   }
 
   /** Operations still open when the workload stopped are indeterminate, as in Jepsen. */

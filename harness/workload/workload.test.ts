@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ScenarioRun } from '../scenario/run.ts';
 import { startLocalCluster } from '../testing/local-cluster.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
+import type { HistoryEvent } from './history.ts';
 
 let platform: RunningPlatform;
 let system: SystemUnderTest;
@@ -62,6 +63,20 @@ describe('the hit counter on the local cluster', () => {
     expect(m.finalCount! - m.acknowledged).toBeGreaterThanOrEqual(0);
     expect(m.appends?.acknowledged).toBeGreaterThan(100);
     expect([m.appends?.failed, m.appends?.indeterminate, m.appends?.lostAcknowledged]).toEqual([0, 0, 0]);
+  });
+
+  it('warms up until every key has had an acknowledged write: a key with none before the fault might have none to judge', async () => {
+    const run = await ScenarioRun.start(env, 'first-writes', { settleMs: 100 });
+    // No delay: the warm-up ends as soon as the nodes agree and every key was written.
+    await run.warmup(0, 0);
+    const warmedNs = run.clock.nowNs();
+    const verdict = await run.verdict();
+    const events = (await readFile(path.join(run.dir, 'history.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as HistoryEvent);
+    const written = new Set(events.filter((e) => e.type === 'ok' && (e.f === 'incr' || e.f === 'append') && e.timeNs <= warmedNs).map((e) => e.key ?? ''));
+    // Both workloads: an INCR on each counter key and an append on the list beside it.
+    expect(verdict.result.workload).toBe('both');
+    expect(verdict.result.keys!.length).toBeGreaterThan(3);
+    expect(written.size).toBe(2 * verdict.result.keys!.length);
   });
 
   it('shows a real failover in history and samples when the counter\'s master is killed under load', async () => {
