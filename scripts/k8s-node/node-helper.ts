@@ -5,7 +5,8 @@
 //    and <hostname>.<svc>.<ns>.svc.cluster.local for endpoints that name a hostname (StatefulSet
 //    pods under a headless Service). It polls every 500 ms where CoreDNS watches; TTL 5 s, as CoreDNS.
 //  - a default StorageClass "standard" whose volumes are folders of the node, provisioned for each
-//    pending claim and deleted once released, as kind's local-path provisioner does.
+//    pending claim once the scheduler has picked its pod's node, and deleted once released, as
+//    kind's local-path provisioner does (WaitForFirstConsumer, kind's own class's binding mode).
 // Usage: node --import tsx node-helper.ts KUBECONFIG HOSTS_DIR VOLUMES_DIR NODE_NAME
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,7 +63,10 @@ async function ensureStorageClass(): Promise<void> {
   await storage.createStorageClass({
     body: {
       metadata: { name: CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-      provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
+      // Not Immediate: a StatefulSet creates a pod beside its claim, the scheduler then finds the
+      // claim unbound, fails the pod twice and backs off 2 s; 2.5 s of each pod's start, one pod
+      // after another. Here the scheduler waits for the volume instead (it polls each second).
+      provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
     },
   }).catch((e: { code?: number }) => { if (e.code !== 409) throw e; });
 }
@@ -74,6 +78,8 @@ async function syncVolumes(): Promise<void> {
   for (const pvc of claims.items) {
     const uid = pvc.metadata?.uid;
     if (pvc.status?.phase !== 'Pending' || pvc.spec?.volumeName || pvc.spec?.storageClassName !== CLASS || !uid || provisioned.has(uid)) continue;
+    // The scheduler names the node once it has placed a consumer; before that, no volume.
+    if (!pvc.metadata?.annotations?.['volume.kubernetes.io/selected-node']) continue;
     const ns = pvc.metadata!.namespace!;
     const name = pvc.metadata!.name!;
     const dir = path.join(volumesDir, `${ns}_${name}_${uid}`);
