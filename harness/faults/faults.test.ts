@@ -118,15 +118,25 @@ function answeringLate(platform: RunningPlatform, pod: string): { platform: Runn
   return { platform: slow, next: (count) => void (late = count) };
 }
 
+/**
+ * A fresh cluster whose pod `slowPod` (chosen from its master of slot 0 and that master's replica)
+ * answers late on demand (next), with an injector that sees it through that platform.
+ */
+async function clusterAnsweringLate(slowPod: (master: { pod: string; nodeId: string }, replica: { pod: string; nodeId: string }) => string) {
+  const c = await startLocalCluster({ redisConfig: FAST });
+  platform = c.platform;
+  const master = masterOfSlot(c.topology, 0)!;
+  const entry = selfEntries(c.topology).find((e) => e.self.masterId === master.nodeId)!;
+  const replica = { pod: entry.view.pod, nodeId: entry.self.id };
+  const slow = answeringLate(c.platform, slowPod(master, replica));
+  return { c, master, replica, slow, faults: injector(slow.platform) };
+}
+
 describe("a fault's record under a slow answer", () => {
   it('records the target as master even when its first answers come too late (it asks again)', async () => {
-    const c = await startLocalCluster({ redisConfig: FAST });
-    platform = c.platform;
-    const master = masterOfSlot(c.topology, 0)!;
+    const { c, master, slow, faults } = await clusterAnsweringLate((m) => m.pod);
     // The first three commands to the master (one snapshot's worth) time out, as under a starved harness.
-    const slow = answeringLate(c.platform, master.pod);
     slow.next(3);
-    const faults = injector(slow.platform);
     await faults.crash(master.pod);
     expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', nodeId: master.nodeId });
     await c.ready();
@@ -135,11 +145,7 @@ describe("a fault's record under a slow answer", () => {
   // CI: node-crash under load recorded its master as `unknown` and ended in error, having no
   // promotion to wait on. A node's crash and a partition ask again as every other fault does.
   it('records a crashed node\'s master and a partitioned master as masters when their first answers come too late', async () => {
-    const c = await startLocalCluster({ redisConfig: FAST });
-    platform = c.platform;
-    const master = masterOfSlot(c.topology, 0)!;
-    const slow = answeringLate(c.platform, master.pod);
-    const faults = injector(slow.platform);
+    const { c, master, slow, faults } = await clusterAnsweringLate((m) => m.pod);
     slow.next(3);
     await faults.isolate(master.pod);
     expect(faults.records.at(-1)).toMatchObject({ kind: 'partition', target: master.pod, role: 'master', nodeId: master.nodeId });
@@ -156,15 +162,10 @@ describe("a fault's record under a slow answer", () => {
   // had not answered in time), and replica-promotion failed the run: "slot 10923 ended up on
   // redis-cluster-2, which was not a replica of redis-cluster-3".
   it("records a master's replica even when the replica's first answers come too late", async () => {
-    const c = await startLocalCluster({ redisConfig: FAST });
-    platform = c.platform;
-    const master = masterOfSlot(c.topology, 0)!;
-    const replica = selfEntries(c.topology).find((e) => e.self.masterId === master.nodeId)!;
-    const slow = answeringLate(c.platform, replica.view.pod);
-    const faults = injector(slow.platform);
+    const { c, master, replica, slow, faults } = await clusterAnsweringLate((_, r) => r.pod);
     slow.next(3);
     await faults.crash(master.pod);
-    expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', replicaIds: [replica.self.id] });
+    expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', replicaIds: [replica.nodeId] });
     await c.ready();
   }, 90_000);
 });
