@@ -21,9 +21,11 @@ describe('the node scenarios on real processes', () => {
   }, 180_000);
 
   // Placement and pairing depend on the seed: the hardened example must hold for every one tried.
-  // Three seeds, not five: each is two clusters and a minute and a half of CPU on CI's 2 cores,
-  // and CI must stay within its 45 minutes (seeds 4 and 5 never failed where the others passed).
-  it.each([1, 2, 3])('examples/hardened passes node-crash and node-drain with seed %i', async (seed) => {
+  // Two seeds, not five: each is two clusters and a minute and a half of CPU on CI's 2 cores,
+  // and CI must stay within its 45 minutes. These two each found a harness fault in CI (a
+  // node-crash master recorded as unknown, a drain's record without its replica); seeds 3 to 5
+  // never failed where they passed.
+  it.each([1, 2])('examples/hardened passes node-crash and node-drain with seed %i', async (seed) => {
     const { exitCode, summary, output } = await runScenario(HARDENED, 'node-crash', ['--scenario', 'node-drain', '--parallel', '2', '--seed', String(seed)], FAST_DRAIN);
     const failing = summary.scenarios.flatMap((s) => s.checks.filter((c) => c.valid !== true).map((c) => `${s.name}: ${c.name}: ${c.message}`));
     expect(failing, output).toEqual([]);
