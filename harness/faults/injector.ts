@@ -51,8 +51,8 @@ export class FaultInjector {
    * another pod's previous IP). Recorded once per pod, and the IPs each pod got are logged.
    */
   async fullRestart(options: { shuffleIps?: boolean } = {}): Promise<void> {
-    const pods = (await this.platform.pods()).map((p) => p.name);
     const before = await this.before();
+    const pods = before.views.map((v) => v.pod);
     const started = Math.round(this.clock.nowMs());
     const moves = await this.platform.fullRestart(options);
     for (const pod of pods) this.records.push({ ...this.recordOf('full-restart', pod, before), atMs: started, endMs: Math.round(this.clock.nowMs()) });
@@ -151,10 +151,10 @@ export class FaultInjector {
    * until `restoreNode`. Recorded once per pod, with what each was.
    */
   async crashNode(node: string): Promise<string[]> {
-    // Asked again where one did not answer, as every fault's targets are (before): a master
-    // recorded as `unknown` leaves the scenario no promotion to wait on (CI, under load).
-    const on = (await this.platform.pods()).filter((p) => p.node === node).map((p) => p.name);
+    // before() asks again where one did not answer: a master recorded as `unknown` leaves the
+    // scenario no promotion to wait on (CI, under load).
     const before = await this.before();
+    const on = before.views.filter((v) => v.node === node).map((v) => v.pod);
     const records = on.map((pod) => this.recordOf('node-crash', pod, before));
     for (const pod of on) this.crashedNodes.set(pod, node);
     const killed = await this.platform.crashNode(node);
