@@ -23,11 +23,13 @@ const OPTIONS = {
   baseline: { type: 'string' }, candidate: { type: 'string' }, scenario: { type: 'string', multiple: true }, repeat: { type: 'string' },
   seed: { type: 'string' }, platform: { type: 'string' }, 'report-dir': { type: 'string' }, thresholds: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   context: { type: 'string' }, 'allow-context': { type: 'string' }, 'node-timeout': { type: 'string' }, statefulset: { type: 'string' }, manifests: { type: 'string' },
+  serial: { type: 'boolean' },
 } as const;
 const USAGE = `usage: npm run gate -- --baseline <dir|git-ref> --candidate <dir|git-ref> [--manifests DIR (default manifests)]
                     [--scenario NAME|GLOB ...] [--repeat N (default ${DEFAULT_REPEAT})]
                     [--seed N] [--platform local|kind|kubernetes] [--report-dir DIR] [--thresholds FILE]
                     [--context NAME] [--allow-context NAME] [--node-timeout MS] [--statefulset NAME (both sides)]
+                    [--serial (the baseline's run, then the candidate's; default both at once)]
 A git ref is read in the repository the command is started in: its DIR folder (relative to the
 working directory) at that commit. Relative folders and --report-dir (default ./reports) are
 relative to the working directory.
@@ -71,7 +73,7 @@ async function main(): Promise<number> {
     await rm(made ?? dir, { recursive: true, force: true });
     throw e;
   });
-  console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side, seed ${seed}; reports in ${dir}`);
+  console.log(`gate ${gateId}: baseline ${describe(baseline)} → candidate ${describe(candidate)}; ${repeat} run(s) per side${values.serial ? ', one side at a time' : ''}, seed ${seed}; reports in ${dir}`);
   if (repeat < DEFAULT_REPEAT) console.log(`gate: note: fewer runs than the default ${DEFAULT_REPEAT}; a limit from so few baseline runs is tighter than the measured healthy spread (docs/gate.md)`);
   const advice = await compareAdvice(baseline.dir, candidate.dir, choices);
   for (const line of adviceConsole(advice)) console.log(line);
@@ -89,8 +91,13 @@ async function main(): Promise<number> {
   });
   // Both sides at once in each repeat, each scenario on its own cluster, so that the machine's
   // noise falls on both alike; the same seed, and so the same fault schedules, every time.
+  // --serial runs one side after the other, for a cluster too small for two: on a 2-core node the
+  // two sides' restarts starved each other's probes and DNS, and the baseline failed its own run.
+  const run = (side: ManifestSide, i: number) => runSide(side, `${side.label} ${i}/${repeat}`, path.join(dir, `${side.label}-${i}`), seed, { ...values, context, allowContext });
   for (let i = 1; i <= repeat && !error; i++) {
-    const summaries = await Promise.all([baseline, candidate].map((side) => runSide(side, `${side.label} ${i}/${repeat}`, path.join(dir, `${side.label}-${i}`), seed, { ...values, context, allowContext })));
+    const summaries = values.serial
+      ? [await run(baseline, i), closed ? null : await run(candidate, i)]
+      : await Promise.all([baseline, candidate].map((side) => run(side, i)));
     for (const [j, side] of [baseline, candidate].entries()) {
       const summary = summaries[j]!;
       const label = `${side.label} ${i}/${repeat}`;
@@ -107,7 +114,7 @@ async function main(): Promise<number> {
   if (!error && baselineErrors.length) error = `the baseline itself could not be judged in ${baselineErrors.map((s) => s.name).join(', ')}`;
   const regressed = scenarios.some((s) => s.verdict === 'regressed');
   const exitCode = error ? 2 : regressed ? 1 : 0;
-  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, seed, thresholds, runs, scenarios, advice };
+  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, serial: values.serial ?? false, seed, thresholds, runs, scenarios, advice };
   await writeGateReports(dir, gate);
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
   for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);

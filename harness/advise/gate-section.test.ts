@@ -21,7 +21,7 @@ async function candidate(): Promise<string> {
 
 const gate = (advice: GateResult['advice']): GateResult => {
   const side = (label: 'baseline' | 'candidate') => ({ label, spec: label, kind: 'dir' as const, dir: '/x', commit: null });
-  return { gateId: 'g', verdict: 'no regression', exitCode: 0, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat: 1, seed: 1, thresholds: {}, runs: [], scenarios: [], advice };
+  return { gateId: 'g', verdict: 'no regression', exitCode: 0, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat: 1, serial: false, seed: 1, thresholds: {}, runs: [], scenarios: [], advice };
 };
 
 describe("the gate's advice, baseline and candidate side by side", () => {

@@ -165,7 +165,7 @@ describe('the gate\'s inputs', () => {
 const CHROMIUM = '/usr/bin/chromium';
 const three = (m: Partial<ScenarioMetrics> = {}) => [run('passed', m), run('passed', m), run('passed', m)];
 const side = (label: 'baseline' | 'candidate') => ({ label, spec: label === 'baseline' ? 'origin/main' : 'HEAD', kind: 'ref' as const, dir: '/x', commit: 'a'.repeat(40) });
-const gateOf = (repeat: number, scenarios: GateResult['scenarios']): GateResult => ({ gateId: 'g', verdict: 'regressed', exitCode: 1, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat, seed: 1, thresholds: DEFAULT_THRESHOLDS, runs: [], scenarios });
+const gateOf = (repeat: number, scenarios: GateResult['scenarios']): GateResult => ({ gateId: 'g', verdict: 'regressed', exitCode: 1, error: null, baseline: side('baseline'), candidate: side('candidate'), repeat, serial: false, seed: 1, thresholds: DEFAULT_THRESHOLDS, runs: [], scenarios });
 
 describe('gate.md and gate.json', () => {
   it('say when the change scales the cluster, and not when the shape stays', () => {
@@ -185,6 +185,8 @@ describe('gate.md and gate.json', () => {
     expect(md).toContain('| crash-master | recoveryMs | 25000, 25000, 25000 | never, never, never | never | 37500 | regressed |');
     expect(md).not.toContain('**Note:**');
     expect(gateMarkdown(gateOf(1, []))).toContain('**Note:** 1 run(s) per side, fewer than the default 3');
+    expect(md).toContain('3 run(s) per side, seed 1.');
+    expect(gateMarkdown({ ...gateOf(3, []), serial: true })).toContain('3 run(s) per side, one side at a time (--serial), seed 1.');
     expect(JSON.parse(JSON.stringify(crash)).figures.find((f: { figure: string }) => f.figure === 'recoveryMs')).toMatchObject({ candidate: [null, null, null], candidateMissing: 3, candidateMedian: 'never', limit: 37_500 });
   });
 });

@@ -15,6 +15,8 @@ export interface GateResult {
   baseline: ManifestSide;
   candidate: ManifestSide;
   repeat: number;
+  /** `--serial`: each repeat ran the baseline's run, then the candidate's, not both at once. */
+  serial: boolean;
   seed: number;
   thresholds: unknown;
   /** Each side's runs: their run folders and exit codes. */
@@ -38,6 +40,8 @@ export function shapeChange(g: Pick<GateResult, 'baseline' | 'candidate'>): stri
   return `${shapeText(a)} → ${shapeText(b)} (masters × replicas per master): each side's scenarios run on its own shape, and the figures compare the two`;
 }
 
+/** How the sides shared the machine, said only when not both at once (the default). */
+const sides = (g: GateResult) => (g.serial ? ', one side at a time (--serial)' : '');
 /** Below the default repeat, a limit rests on too few baseline runs for the measured spread. */
 const fewRuns = (g: GateResult) => (g.repeat < DEFAULT_REPEAT ? `${g.repeat} run(s) per side, fewer than the default ${DEFAULT_REPEAT}: a limit set by so few baseline runs is tighter than the measured healthy spread, so a figure's regression may be noise.` : null);
 
@@ -46,7 +50,7 @@ export function gateMarkdown(g: GateResult): string {
   const lines = [
     `### redis-chaos gate: ${g.verdict === 'regressed' ? '❌ regression' : '✅ no regression'} (exit ${g.exitCode})`,
     '',
-    `Baseline \`${g.baseline.spec}\`${g.baseline.commit ? ` (${g.baseline.commit.slice(0, 12)})` : ''} → candidate \`${g.candidate.spec}\`${g.candidate.commit ? ` (${g.candidate.commit.slice(0, 12)})` : ''}, ${g.repeat} run(s) per side, seed ${g.seed}.`,
+    `Baseline \`${g.baseline.spec}\`${g.baseline.commit ? ` (${g.baseline.commit.slice(0, 12)})` : ''} → candidate \`${g.candidate.spec}\`${g.candidate.commit ? ` (${g.candidate.commit.slice(0, 12)})` : ''}, ${g.repeat} run(s) per side${sides(g)}, seed ${g.seed}.`,
     ...(shapeChange(g) ? ['', `**The shape changes:** ${shapeChange(g)}.`] : []),
     ...(g.error ? ['', `**Harness error:** ${g.error}`] : []),
     ...(fewRuns(g) ? ['', `**Note:** ${fewRuns(g)}`] : []),
@@ -74,7 +78,7 @@ ${s.figures.map((f) => `<tr class="${f.outcome.replace(' ', '-')}"><td>${esc(f.f
 <style>body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#1d3557;padding:0 16px}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eee}
 th{background:#f6f8fa}.badge{padding:1px 8px;border-radius:10px;color:#fff;font-weight:600}.badge.regressed{background:#e63946}.badge.improved{background:#2a9d8f}.badge.same{background:#6c757d}tr.regressed td{background:#fde8ea}tr.improved td{background:#e6f4f1}tr.not-measured td{color:#6c757d}td{vertical-align:middle}.meta{color:#555}</style></head><body>
 <h1 id="verdict">${g.verdict === 'regressed' ? 'Regression' : 'No regression'} (exit ${g.exitCode})</h1>
-<p class="meta">baseline <code>${esc(g.baseline.spec)}</code> → candidate <code>${esc(g.candidate.spec)}</code> · ${g.repeat} run(s) per side · seed ${g.seed}</p>
+<p class="meta">baseline <code>${esc(g.baseline.spec)}</code> → candidate <code>${esc(g.candidate.spec)}</code> · ${g.repeat} run(s) per side${esc(sides(g))} · seed ${g.seed}</p>
 ${shapeChange(g) ? `<p id="shape-change"><b>The shape changes:</b> ${esc(shapeChange(g))}.</p>` : ''}
 ${g.error ? `<p><b>harness error:</b> ${esc(g.error)}</p>` : ''}${fewRuns(g) ? `<p class="note"><b>note:</b> ${esc(fewRuns(g))}</p>` : ''}
 
