@@ -16,7 +16,7 @@ import { writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
 import type { ScenarioResult } from './scenario/result.ts';
 import { newRunId } from './util/run-id.ts';
-import { onClosedOutput } from './util/terminate.ts';
+import { exitCodeOf, onClosedOutput, ownSignals } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const OPTIONS = {
@@ -63,6 +63,15 @@ async function main(): Promise<number> {
   const refs: RepoRefs = { repo: await gitTopLevel(process.cwd()), manifests: values.manifests ?? 'manifests', cwd: process.cwd() };
   const dir = path.resolve(values['report-dir'] ?? 'reports', `gate-${gateId}`);
   // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
+  // Ctrl-C reaches the whole process group, the runs too; a cancelled job's SIGTERM may reach the
+  // gate alone. Either way the runs are told (a second copy within a second is the same press to
+  // them), each records and tears down, nothing new starts, and the gate waits for them, writes its
+  // record and exits 128 + the signal. Left to Node, it exited at once and its runs lost their parent.
+  let stoppedBy: NodeJS.Signals | null = null;
+  ownSignals((signal) => {
+    stoppedBy ??= signal;
+    for (const child of running) child.kill(signal);
+  });
   const made = await mkdir(dir, { recursive: true });
   const [baseline, candidate] = await (async () => {
     const b = await resolveSide('baseline', values.baseline!, refs, dir, choices);
@@ -94,9 +103,9 @@ async function main(): Promise<number> {
   // --serial runs one side after the other, for a cluster too small for two: on a 2-core node the
   // two sides' restarts starved each other's probes and DNS, and the baseline failed its own run.
   const run = (side: ManifestSide, i: number) => runSide(side, `${side.label} ${i}/${repeat}`, path.join(dir, `${side.label}-${i}`), seed, { ...values, context, allowContext });
-  for (let i = 1; i <= repeat && !error; i++) {
+  for (let i = 1; i <= repeat && !error && !stoppedBy; i++) {
     const summaries = values.serial
-      ? [await run(baseline, i), closed ? null : await run(candidate, i)]
+      ? [await run(baseline, i), closed || stoppedBy ? null : await run(candidate, i)]
       : await Promise.all([baseline, candidate].map((side) => run(side, i)));
     for (const [j, side] of [baseline, candidate].entries()) {
       const summary = summaries[j]!;
@@ -107,6 +116,8 @@ async function main(): Promise<number> {
       else results[side.label].push(summary.scenarios);
     }
   }
+  // Interrupted, the runs recorded partial verdicts; no comparison is drawn from them.
+  if (stoppedBy) error = `interrupted by ${stoppedBy}`;
   const names = results.baseline[0]?.map((s) => s.name) ?? [];
   const scenarios = error ? [] : names.map((name) => compareScenario(name,
     results.baseline.map((r) => r.find((s) => s.name === name)!), results.candidate.map((r) => r.find((s) => s.name === name)!), thresholds));
@@ -119,10 +130,10 @@ async function main(): Promise<number> {
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
   for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);
   console.log(`report: ${path.relative(process.cwd(), path.join(dir, 'gate.html'))}, gate.md, gate.json`);
-  return closed ? 141 : exitCode;
+  return closed ? 141 : stoppedBy ? exitCodeOf(stoppedBy) : exitCode;
 }
 
-/** The sides' runs in progress, for a closed output to stop. */
+/** The sides' runs in progress, for a closed output or a signal to stop. */
 const running = new Set<ReturnType<typeof execa>>();
 
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */

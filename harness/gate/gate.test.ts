@@ -32,6 +32,40 @@ async function tmpDir(prefix: string): Promise<string> {
 }
 afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
 
+/** `npm run gate` on kill-master, baseline the repo's manifests, watched until both runs are under load. */
+async function gateUnderLoad(prefix: string, { detached = false } = {}) {
+  const reportDir = await tmpDir(prefix);
+  const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
+  const child = execa(process.execPath, ['--import', 'tsx', cli, '--baseline', REPO_MANIFESTS, '--candidate', EXAMPLE_MANIFESTS,
+    '--scenario', 'kill-master', '--repeat', '1', '--report-dir', reportDir], { reject: false, buffer: false, detached, timeout: 120_000, forceKillAfterDelay: false, env: { CI: '' } });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  // Once both runs' scenarios are under load, so that each has a partial history to record.
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if ((out.match(/kill-master \(\+[\d:.]+\): load started/g) ?? []).length === 2) resolve();
+    });
+    child.once('exit', () => reject(new Error(`the gate ended before both runs were under load:\n${out}${err}`)));
+  });
+  return { child, reportDir, output: () => out + err, stdout: () => out, stderr: () => err };
+}
+
+/** The gate's record says why it stopped; each run recorded its scenario as interrupted, partial; nothing of them is left. */
+async function expectInterruptedInOrder(g: Awaited<ReturnType<typeof gateUnderLoad>>, runsSignal: string, gateError: string) {
+  const gateDir = path.join(g.reportDir, (await readdir(g.reportDir)).find((d) => d.startsWith('gate-'))!);
+  expect(JSON.parse(await readFile(path.join(gateDir, 'gate.json'), 'utf8'))).toMatchObject({ exitCode: 2, error: gateError });
+  const runIds = [...g.stdout().matchAll(/setup: run (\S+),/g)].map((m) => m[1]!);
+  expect(runIds, g.output()).toHaveLength(2);
+  for (const side of ['baseline', 'candidate']) {
+    const summary = JSON.parse(await readFile(path.join(gateDir, `${side}-1`, 'latest', 'summary.json'), 'utf8')) as { interruptedBy: string; scenarios: { status: string; partial?: boolean }[] };
+    expect(summary, side).toMatchObject({ interruptedBy: runsSignal, scenarios: [{ status: 'interrupted', partial: true }] });
+  }
+  // The gate waited for its runs: nothing of them is left when it exits.
+  expect([...(await Promise.all(runIds.map((id) => leftoversOf(id, null)))).flat(), ...(await processesNaming(g.reportDir))]).toEqual([]);
+}
+
 const run = (status: ScenarioResult['status'], m: Partial<ScenarioMetrics> = {}): ScenarioResult => ({
   name: 'kill-master', status, startedAt: '', durationMs: 30_000, seed: 1, schedule: [], faults: [], checks: [], error: null,
   metrics: { ...emptyMetrics(), failoverMs: 19_500, recoveryMs: 25_000, maxUnavailableMs: 19_600, lostAcknowledged: 0, p99LatencyMs: 5, ...m },
@@ -114,35 +148,25 @@ describe('the gate\'s inputs', () => {
   // `npm run gate | head`: the reader goes mid-run. The gate tells its runs as a cancelled CI job
   // is told (SIGTERM), waits while each records and tears down, and exits 141 with its own record.
   it('npm run gate, its output closed mid-run: exit 141, its runs interrupted in order, nothing left behind', async () => {
-    const reportDir = await tmpDir('gate-closed-');
-    const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
-    const child = execa(process.execPath, ['--import', 'tsx', cli, '--baseline', REPO_MANIFESTS, '--candidate', EXAMPLE_MANIFESTS,
-      '--scenario', 'kill-master', '--repeat', '1', '--report-dir', reportDir], { reject: false, buffer: false, timeout: 120_000, forceKillAfterDelay: false, env: { CI: '' } });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    // Once both runs' scenarios are under load, so that each has a partial history to record.
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if ((out.match(/kill-master \(\+[\d:.]+\): load started/g) ?? []).length === 2) resolve();
-      });
-      child.once('exit', () => reject(new Error(`the gate ended before both runs were under load:\n${out}${err}`)));
-    });
-    child.stdout!.destroy();
-    const r = await child;
-    expect(r.exitCode, out + err).toBe(141);
-    expect(err).not.toMatch(/EPIPE|\n\s+at /);
-    const gateDir = path.join(reportDir, (await readdir(reportDir)).find((d) => d.startsWith('gate-'))!);
-    expect(JSON.parse(await readFile(path.join(gateDir, 'gate.json'), 'utf8'))).toMatchObject({ exitCode: 2, error: 'interrupted: the output was closed (SIGPIPE)' });
-    const runIds = [...out.matchAll(/setup: run (\S+),/g)].map((m) => m[1]!);
-    expect(runIds, out).toHaveLength(2);
-    for (const side of ['baseline', 'candidate']) {
-      const summary = JSON.parse(await readFile(path.join(gateDir, `${side}-1`, 'latest', 'summary.json'), 'utf8')) as { interruptedBy: string; scenarios: { status: string; partial?: boolean }[] };
-      expect(summary, side).toMatchObject({ interruptedBy: 'SIGTERM', scenarios: [{ status: 'interrupted', partial: true }] });
-    }
-    // The gate waited for its runs: nothing of them is left when it exits.
-    expect([...(await Promise.all(runIds.map((id) => leftoversOf(id, null)))).flat(), ...(await processesNaming(reportDir))]).toEqual([]);
+    const g = await gateUnderLoad('gate-closed-');
+    g.child.stdout!.destroy();
+    const r = await g.child;
+    expect(r.exitCode, g.output()).toBe(141);
+    expect(g.stderr()).not.toMatch(/EPIPE|\n\s+at /);
+    await expectInterruptedInOrder(g, 'SIGTERM', 'interrupted: the output was closed (SIGPIPE)');
+  }, 150_000);
+
+  // Ctrl-C in a terminal: the whole process group at once, the gate and both runs, and npm's
+  // forwarded copy to the gate. Before the gate owned its signals, Node ended it at once (killed
+  // by SIGINT, no gate.json), and its runs, orphaned, stopped on their own signal's copy.
+  it('npm run gate, interrupted as a terminal interrupts it: exit 130, its runs interrupted in order, nothing left behind', async () => {
+    const g = await gateUnderLoad('gate-sigint-', { detached: true });
+    process.kill(-g.child.pid!, 'SIGINT');
+    setTimeout(() => g.child.kill('SIGINT'), 50);
+    const r = await g.child;
+    expect(r.exitCode, g.output()).toBe(130);
+    expect(g.stderr()).not.toMatch(/\n\s+at /);
+    await expectInterruptedInOrder(g, 'SIGINT', 'interrupted by SIGINT');
   }, 150_000);
 
   it('takes --context and --allow-context on Kubernetes, and the guard speaks before anything runs', async () => {
