@@ -19,6 +19,10 @@ async function interruptAt(moment: string | RegExp | (string | RegExp)[], signal
   return { r, runId, summary, output: run.output(), reportDir, appUrl: appUrlOf(run) };
 }
 
+/** Each scenario's status and error, then the CLI's output: what a failing status check should show. */
+const statuses = (summary: { scenarios: { name: string; status: string; error?: string | null }[] }, output: string) =>
+  `${summary.scenarios.map((s) => `${s.name}: ${s.status}${s.error ? ` (${s.error})` : ''}`).join('\n')}\n${output}`;
+
 async function expectNothingLeft(runId: string, appUrl: string | null) {
   expect(await leftoversOf(runId, appUrl)).toEqual([]);
 }
@@ -51,7 +55,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     const { r, runId, summary, output, appUrl } = await interruptAt('bootstrapping the cluster', 'SIGINT', ['delete-pod-0']);
     expect(r.exitCode, output).toBe(130);
     expect(summary).toMatchObject({ status: 'interrupted', interruptedBy: 'SIGINT' });
-    expect(summary.scenarios.map((s) => s.status)).toEqual(['interrupted']);
+    expect(summary.scenarios.map((s) => s.status), statuses(summary, output)).toEqual(['interrupted']);
     await expectNothingLeft(runId, appUrl);
   }, 150_000);
 
@@ -61,7 +65,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
     const { r, runId, summary, output, appUrl } = await interruptAt('platform local: applying', 'SIGINT', ['delete-pod-0', 'kill-master']);
     expect(r.exitCode, output).toBe(130);
     expect(summary).toMatchObject({ status: 'interrupted', interruptedBy: 'SIGINT' });
-    expect(summary.scenarios.map((s) => s.status)).toEqual(['interrupted', 'interrupted']);
+    expect(summary.scenarios.map((s) => s.status), statuses(summary, output)).toEqual(['interrupted', 'interrupted']);
     await expectNothingLeft(runId, appUrl);
   }, 150_000);
 

@@ -1,13 +1,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
-import { interruptedBy } from '../util/terminate.ts';
+import { interruptedAt, interruptedBy } from '../util/terminate.ts';
 import { writeHtmlReport } from '../report/html.ts';
 import { buildSummary, readScenarioResults, writeSummary } from '../report/summary.ts';
 import { scenarioNames } from '../scenario/catalog.ts';
 import { progressLine } from '../scenario/progress.ts';
 import { redisFlagsText, runDirOf, type HarnessOptions } from '../session/options.ts';
 import { SessionPool } from '../session/pool.ts';
+import { asInterrupted } from './interrupted.ts';
 import type { RunnerFailure } from './runner-errors.ts';
 import type { Session } from '../session/session.ts';
 
@@ -116,8 +117,7 @@ async function record(run: OpenedRun, lost: ReadonlyMap<string, string>): Promis
     const names = options.scenarios.length ? options.scenarios : scenarioNames();
     const missing = (name: string) => (signal ? `interrupted by ${signal} before it ran` : (lost.get(name) ?? run.error ?? 'the scenario did not run'));
     const recorded = await readScenarioResults(runDir, names, missing, signal ? 'interrupted' : 'error');
-    // A worker learns of the interruption from vitest's cancel, not which signal it was.
-    const scenarios = recorded.map((s) => (s.status === 'interrupted' && s.partial ? { ...s, error: `interrupted by ${signal ?? 'a signal'} during the scenario` } : s));
+    const scenarios = asInterrupted(recorded, signal, interruptedAt());
     const first = shared ?? pool.first;
     const summary = buildSummary({
       options, info: first?.platform.info ?? null, redisImage: first?.system.redis.container.image ?? null,

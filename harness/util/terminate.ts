@@ -67,6 +67,11 @@ export function interruptedBy(): NodeJS.Signals | null {
   return registry.interruptedBy;
 }
 
+/** When the first signal came (ms since the epoch), or null. */
+export function interruptedAt(): number | null {
+  return registry.interruptedBy ? registry.firstAt : null;
+}
+
 export function isTerminating(): boolean {
   return registry.interruptedBy !== null;
 }
