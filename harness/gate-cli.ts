@@ -62,7 +62,6 @@ async function main(): Promise<number> {
   // Refs are the user's: read in the repository the command was started in, not the harness's own.
   const refs: RepoRefs = { repo: await gitTopLevel(process.cwd()), manifests: values.manifests ?? 'manifests', cwd: process.cwd() };
   const dir = path.resolve(values['report-dir'] ?? 'reports', `gate-${gateId}`);
-  // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
   // Ctrl-C reaches the whole process group, the runs too; a cancelled job's SIGTERM may reach the
   // gate alone. Either way the runs are told (a second copy within a second is the same press to
   // them), each records and tears down, nothing new starts, and the gate waits for them, writes its
@@ -72,6 +71,7 @@ async function main(): Promise<number> {
     stoppedBy ??= signal;
     for (const child of running) child.kill(signal);
   });
+  // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
   const made = await mkdir(dir, { recursive: true });
   const [baseline, candidate] = await (async () => {
     const b = await resolveSide('baseline', values.baseline!, refs, dir, choices);
