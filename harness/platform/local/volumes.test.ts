@@ -10,6 +10,7 @@ import { capacityUnavailable, ClaimVolumes, loopsBackedBy, mountsUnder, spaceOf,
 import { FILL_FILE, fillVolume, mountHolding, PodDisks } from './disk-fill.ts';
 import { sweepLocal } from './sweeper.ts';
 import { untilExeced } from '../../../test/exec-wait.ts';
+import { NotYet, waitUntil } from '../../util/wait.ts';
 
 const why = await capacityUnavailable();
 const roots: string[] = [];
@@ -101,6 +102,43 @@ describe.skipIf(why !== null)(`claims with a capacity (${why ?? 'loop devices av
       await live.down();
     }
     expect(await leftUnder(runs)).toEqual([]);
+  });
+
+  it('down() unmounts every claim, one held busy too (lazily), and its loop device goes when the holder does', async () => {
+    const root = await tempRoot();
+    const volumes = new ClaimVolumes(new RunDir(root), [{ name: 'data', storage: '4Mi' }], true);
+    const dirs = await Promise.all(['p-0', 'p-1', 'p-2'].map((pod) => volumes.ensure('data', pod)));
+    // A process whose working folder is in one claim: a plain umount of it fails with "target is busy".
+    const holder = execa('sleep', ['1'], { cwd: dirs[1], reject: false });
+    await untilExeced(holder.pid, 'sleep', 'the holder to start in its claim', 5_000);
+    try {
+      await volumes.down();
+      expect(await mountsUnder(root)).toEqual([]);
+    } finally {
+      await holder;
+    }
+    // The busy one's device was only marked to go (autoclear): it goes once nothing holds it.
+    await waitUntil('the busy claim\'s loop device to go', async () => {
+      if ((await leftUnder(root)).length) throw new NotYet('still attached');
+    }, { timeoutMs: 5_000, intervalMs: 50 });
+  });
+
+  it('finds loop devices as losetup lists them, a deleted backing file too', async () => {
+    const root = await tempRoot();
+    const image = path.join(root, 'listed.img');
+    await writeFile(image, Buffer.alloc(2 ** 20));
+    const device = (await execa('losetup', ['-f', '--show', image])).stdout.trim();
+    try {
+      const listed = async () => (JSON.parse((await execa('losetup', ['-J', '-l', device])).stdout) as { loopdevices: { 'back-file': string }[] }).loopdevices[0]!['back-file'];
+      expect(await listed()).toBe(image);
+      expect(await loopsBackedBy((f) => f === image)).toEqual([device]);
+      await rm(image);
+      expect(await listed()).toBe(`${image} (deleted)`);
+      expect(await loopsBackedBy((f) => f === image)).toEqual([device]);
+    } finally {
+      await execa('losetup', ['-d', device]);
+    }
+    expect(await loopsBackedBy((f) => f === image)).toEqual([]);
   });
 
   it("waits for a dead run's loop device that another mount namespace still holds", async () => {
