@@ -54,6 +54,18 @@ export function isReady(run: LocalRun, pod: LocalPod): Promise<boolean> {
   return isPodReady(run.setup, pod, run.appPods.find((a) => a.pod === pod));
 }
 
+/**
+ * Ready as the StatefulSet controller counts it for OrderedReady: Kubernetes's Ready condition.
+ * A container with no readiness probe is Ready once it runs ("the default state is Success"), so
+ * the controller creates the next pod then, not once Redis listens; with a probe, the probe decides.
+ * (isReady, for everything else, also waits for the client port without a probe: what a Service
+ * would route to.)
+ */
+export function isStatefulSetReady(run: LocalRun, pod: LocalPod): Promise<boolean> {
+  if (run.options.system.redis.container.readinessProbe) return isReady(run, pod);
+  return Promise.resolve(pod.phase === 'Running' && pod.containers[0]?.state === 'running');
+}
+
 export async function stopAll(pods: LocalPod[]): Promise<void> {
   // Teardown needs no graceful shutdown (Redis 7 would wait up to shutdown-timeout for replicas).
   await Promise.all(pods.map((p) => p.delete(0)));

@@ -7,7 +7,7 @@ import { LocalPod } from './pod.ts';
 import { PodDisks } from './disk-fill.ts';
 import { StatefulSetController } from './statefulset-controller.ts';
 import { ownLogTail } from './pod-logs.ts';
-import { isReady, stopAll, type LocalRun } from './run-state.ts';
+import { isReady, isStatefulSetReady, stopAll, type LocalRun } from './run-state.ts';
 
 /**
  * The Redis StatefulSet's start: its volumes, its pods, the controller that re-creates them and
@@ -28,7 +28,7 @@ export async function startStatefulSet(run: LocalRun, signal?: AbortSignal): Pro
   const onError = (pod: LocalPod, error: unknown) => void appendFile(run.runDir.log(pod.name, statefulSet.template.containers[0]?.name ?? 'redis'),
     `=== redis-chaos: the StatefulSet controller could not re-create ${pod.name}: ${error instanceof Error ? error.message : String(error)}\n`).catch(() => undefined);
   // Re-created pods are scheduled anew; one that fits no node waits Pending, as on Kubernetes.
-  run.controller = new StatefulSetController(run.redisPods, statefulSet.podManagementPolicy, (pod) => isReady(run, pod),
+  run.controller = new StatefulSetController(run.redisPods, statefulSet.podManagementPolicy, (pod) => isStatefulSetReady(run, pod),
     (pod) => run.nodePool.bindThen(pod, () => pod.create(), (error) => onError(pod, error)), onError);
   run.teardown.defer('statefulset controller', () => run.controller!.stop());
   run.teardown.defer('scheduler', () => run.nodePool.stop());
@@ -39,9 +39,16 @@ export async function startStatefulSet(run: LocalRun, signal?: AbortSignal): Pro
   run.teardown.defer('liveness probes', () => liveness.stop());
 }
 
-/** The StatefulSet controller's creation: OrderedReady waits for each pod before the next. */
+/**
+ * The StatefulSet controller's creation: OrderedReady waits for each pod to be Ready, as the
+ * controller counts it (isStatefulSetReady), before the next. Resolves once every pod is ready to
+ * serve (isReady): its probe passes, or without one, Redis accepts connections.
+ */
 export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (string | undefined)[] = []): Promise<void> {
   const timeoutMs = run.options.podReadyTimeoutMs ?? 30_000;
+  const waitFor = (pod: LocalPod, ready: (run: LocalRun, pod: LocalPod) => Promise<boolean>) => waitUntil(`pod ${pod.name} ready`, async () => {
+    if (!(await ready(run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(run, pod.name, 3)}`);
+  }, { timeoutMs, intervalMs: 10, signal });
   const startAndWait = async (pod: LocalPod, i: number, next?: LocalPod) => {
     // The local platform's nodes are a flag, not the manifests' choice: say which one.
     if (!run.nodePool.bind(pod)) throw new HarnessError(`${pod.name} stays Pending: ${pod.reason} (the local platform has ${run.nodePool.nodes.length} nodes; --nodes N sets how many)`);
@@ -49,9 +56,7 @@ export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (stri
     // After this pod's own address is taken (create's first step), so that addresses keep pod order.
     next?.prepareNetwork(ips[i + 1]);
     await created;
-    await waitUntil(`pod ${pod.name} ready`, async () => {
-      if (!(await isReady(run, pod))) throw new NotYet(`${pod.name} (${pod.ip ?? 'no IP'}, container ${pod.containers[0]?.state ?? 'none'}) is not ready; log: ${await ownLogTail(run, pod.name, 3)}`);
-    }, { timeoutMs, intervalMs: 10, signal });
+    await waitFor(pod, isStatefulSetReady);
   };
   if (run.options.system.redis.statefulSet.podManagementPolicy === 'OrderedReady') {
     for (const [i, pod] of run.redisPods.entries()) {
@@ -63,4 +68,5 @@ export async function createPods(run: LocalRun, signal?: AbortSignal, ips: (stri
       await startAndWait(pod, i, next);
     }
   } else await Promise.all(run.redisPods.map((pod, i) => startAndWait(pod, i)));
+  await Promise.all(run.redisPods.map((pod) => waitFor(pod, isReady)));
 }
