@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { scenariosArgv } from '../harness/cli/entry.ts';
 import type { RunSummary } from '../harness/report/summary.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -19,7 +20,7 @@ const started = performance.now();
 for (let seed = 1; seed <= runs; seed++) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), `bench-flakes-${seed}-`));
   const t0 = performance.now();
-  const run = await execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', '--seed', String(seed), '--report-dir', reportDir, ...extra], { cwd: root, reject: false, timeout: 900_000, env: { CI: process.env.CI ?? '' } });
+  const run = await execa(process.execPath, scenariosArgv(['--seed', String(seed), '--report-dir', reportDir, ...extra]), { cwd: root, reject: false, timeout: 900_000, env: { CI: process.env.CI ?? '' } });
   const summary = await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => null);
   const wall = Math.round((performance.now() - t0) / 1000);
   if (!summary) {

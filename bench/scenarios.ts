@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { scenariosArgv } from '../harness/cli/entry.ts';
 import { parseRedisOverride, LoopbackAllocator } from '../harness/core.ts';
 import type { RunSummary } from '../harness/report/summary.ts';
 
@@ -41,8 +42,8 @@ try {
 
   const started = performance.now();
   const lines: { atMs: number; text: string }[] = [];
-  const child = execa(process.execPath, ['--import', 'tsx', 'harness/cli.ts', '--scenario', 'kill-master', '--node-timeout', String(NODE_TIMEOUT), '--report-dir', reportDir, '--seed', '1',
-    ...overrides.flatMap(({ key, value }) => ['--redis-config', `${key}=${value}`])], {
+  const child = execa(process.execPath, scenariosArgv(['--scenario', 'kill-master', '--node-timeout', String(NODE_TIMEOUT), '--report-dir', reportDir, '--seed', '1',
+    ...overrides.flatMap(({ key, value }) => ['--redis-config', `${key}=${value}`])]), {
     cwd: root, reject: false, timeout: 300_000, buffer: false, env: { HARNESS_WARMUP_MS: WARMUP, HARNESS_SETTLE_MS: String(SETTLE_MS) },
   });
   let pending = '';

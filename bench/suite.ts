@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { scenariosArgv } from '../harness/cli/entry.ts';
 import type { RunSummary } from '../harness/report/summary.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -15,7 +16,7 @@ const modes = (process.env.BENCH_MODES ?? '1,default').split(',');
 async function suite(parallel: string): Promise<{ wallMs: number; summary: RunSummary }> {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), `bench-suite-${parallel}-`));
   try {
-    const args = ['--import', 'tsx', 'harness/cli.ts', '--seed', '1', '--report-dir', reportDir, ...(parallel === 'default' ? [] : ['--parallel', parallel]), ...extra];
+    const args = scenariosArgv(['--seed', '1', '--report-dir', reportDir, ...(parallel === 'default' ? [] : ['--parallel', parallel]), ...extra]);
     const started = performance.now();
     const run = await execa(process.execPath, args, { cwd: root, reject: false, timeout: 900_000 });
     const wallMs = Math.round(performance.now() - started);

@@ -2,7 +2,8 @@
 // `redis-chaos <command>`: the package's command, from any project's root (npx redis-chaos …).
 // The harness is TypeScript run by tsx, as in its own clone (`node --import tsx harness/cli.ts`):
 // each command re-executes Node with tsx's loader, resolved from this package (not from the
-// working directory, where a project may have no tsx), and the package's own tsconfig. Paths on
+// working directory, where a project may have no tsx), and the package's own tsconfig; the
+// scenarios' entry (harness/cli.mjs) registers tsx itself, from this package too. Paths on
 // the command line stay relative to the working directory; the scenarios, the app and the seed's
 // manifests are read from this package.
 import { spawn } from 'node:child_process';
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const COMMANDS = {
-  scenarios: ['harness/cli.ts', 'run the fault scenarios on a manifest set (--manifests DIR, default ./manifests)'],
+  scenarios: ['harness/cli.mjs', 'run the fault scenarios on a manifest set (--manifests DIR, default ./manifests)'],
   gate: ['harness/gate-cli.ts', 'compare a baseline and a candidate manifest set (folders or git refs of this repository)'],
   advise: ['harness/advise-cli.ts', 'the risks the scenarios can prove, read off the manifests alone'],
   check: ['harness/check-cli.ts', 're-judge a recorded run with today\'s checkers'],
@@ -46,7 +47,10 @@ if (!entry) {
 }
 
 const file = fileURLToPath(new URL(`../${entry}`, import.meta.url));
-const argv = entry.endsWith('.sh') ? ['bash', [file, ...args]] : [process.execPath, ['--import', import.meta.resolve('tsx'), file, ...args]];
+// A .mjs entry registers tsx itself, after what it loads first (harness/cli.mjs: vitest).
+const argv = entry.endsWith('.sh') ? ['bash', [file, ...args]]
+  : entry.endsWith('.mjs') ? [process.execPath, [file, ...args]]
+  : [process.execPath, ['--import', import.meta.resolve('tsx'), file, ...args]];
 const child = spawn(argv[0], argv[1], {
   stdio: 'inherit',
   // REDIS_CHAOS_COMMAND: the harness's hints name `redis-chaos report`, not the clone's npm scripts.

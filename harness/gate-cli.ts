@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { adviceConsole, compareAdvice } from './advise/gate-section.ts';
 import { asCommand, integer, parseFlags } from './cli/args.ts';
 import { runCommand } from './cli/command.ts';
+import { scenariosArgv } from './cli/entry.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
@@ -139,10 +140,10 @@ const running = new Set<ReturnType<typeof execa>>();
 /** One `npm run scenarios` on one side, its lines prefixed with the side and the repeat. */
 async function runSide(side: ManifestSide, label: string, reportDir: string, seed: number,
   values: { scenario?: string[]; platform?: string; context: string | null; allowContext: string | null; 'node-timeout'?: string; statefulset?: string }): Promise<RunSummary | null> {
-  const args = ['--import', import.meta.resolve('tsx'), path.join(root, 'harness', 'cli.ts'), '--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
+  const args = scenariosArgv(['--manifests', side.dir, '--seed', String(seed), '--report-dir', reportDir,
     ...(values.platform ? ['--platform', values.platform] : []), ...(values.scenario ?? []).flatMap((s) => ['--scenario', s]),
     ...(values.context ? ['--context', values.context] : []), ...(values.allowContext ? ['--allow-context', values.allowContext] : []),
-    ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : []), ...(values.statefulset ? ['--statefulset', values.statefulset] : [])];
+    ...(values['node-timeout'] ? ['--node-timeout', values['node-timeout']] : []), ...(values.statefulset ? ['--statefulset', values.statefulset] : [])]);
   // A run told to stop (SIGTERM, below and at the hour's timeout) records and tears down, which can
   // take longer than execa's default 5 s before its SIGKILL; the run bounds its own stop (90 s).
   const child = execa(process.execPath, args, { cwd: root, reject: false, buffer: false, timeout: 3_600_000, forceKillAfterDelay: 120_000, env: { CI: process.env.CI ?? '' } });

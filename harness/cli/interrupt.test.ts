@@ -102,7 +102,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
   // command at once, exit 141, with no stack trace and nothing started.
   it('its output closed before the run starts: exit 141 at once, nothing started', async () => {
     const reportDir = await mkdtemp(path.join(os.tmpdir(), 'cli-interrupt-'));
-    const r = await execa('bash', ['-o', 'pipefail', '-c', `"$0" --import tsx harness/cli.ts --manifests examples/shape-6x1 --scenario kill-master --report-dir "$1" | true`, process.execPath, reportDir],
+    const r = await execa('bash', ['-o', 'pipefail', '-c', `"$0" harness/cli.mjs --manifests examples/shape-6x1 --scenario kill-master --report-dir "$1" | true`, process.execPath, reportDir],
       { cwd: root, reject: false, timeout: 60_000 });
     expect(r.exitCode, r.stderr).toBe(141);
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
@@ -112,7 +112,7 @@ describe('npm run scenarios, interrupted as a terminal interrupts it (the whole 
   it('--sweep with its output already closed finishes its sweep and exits 0, with no stack trace', async () => {
     // The reader is gone before the CLI starts (sleep first), so its first line meets a closed pipe.
     // --platform kind: the kind sweep prints between awaits, where the write error surfaced.
-    const r = await execa('bash', ['-c', `{ sleep 0.3; "$0" --import tsx harness/cli.ts --sweep --platform kind; echo "rc=$?" >&2; } | true`, process.execPath],
+    const r = await execa('bash', ['-c', `{ sleep 0.3; "$0" harness/cli.mjs --sweep --platform kind; echo "rc=$?" >&2; } | true`, process.execPath],
       { cwd: root, reject: false, timeout: 60_000 });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(r.stderr.trim()).toBe('rc=0');

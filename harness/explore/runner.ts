@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { scenariosArgv } from '../cli/entry.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { newRunId } from '../util/run-id.ts';
 import type { Plan } from './plan.ts';
@@ -42,7 +43,7 @@ export async function runPlan(plan: Plan, options: RunnerOptions): Promise<PlanR
   await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
   const started = Date.now();
   const log = createWriteStream(path.join(runs, `${runId}.log`));
-  const child = execa(process.execPath, ['--import', 'tsx', path.join(options.root, 'harness', 'cli.ts'), '--schedule', planFile, '--seed', String(options.seed), '--report-dir', runs, ...options.passthrough], {
+  const child = execa(process.execPath, scenariosArgv(['--schedule', planFile, '--seed', String(options.seed), '--report-dir', runs, ...options.passthrough]), {
     cwd: options.root, reject: false, buffer: false, stdin: 'ignore',
     env: { HARNESS_RUN_ID: runId, CI: process.env.CI ?? '' },
     // SIGTERM lets the run record and tear down; it has 90 s for that before its own hard stop.

@@ -2,6 +2,7 @@ import { execa, type ResultPromise } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { scenariosArgv } from '../cli/entry.ts';
 import { listRuns } from '../platform/local/run-dir.ts';
 import { markedProcesses } from '../platform/local/sweeper.ts';
 import { kernelObjectsOf } from './kernel-objects.ts';
@@ -21,8 +22,10 @@ export interface LiveCli {
  * `preload` is a module imported into the CLI's own process first (testing/fixtures).
  */
 export function startCli(reportDir: string, scenarios: string[], parallel: number, { preload, env = {} }: { preload?: string; env?: Record<string, string> } = {}): LiveCli {
-  const child = execa(process.execPath, ['--import', 'tsx', ...(preload ? ['--import', preload] : []), 'harness/cli.ts', ...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
-    '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'], {
+  // The entry `npm run scenarios` runs; a preload goes first, after tsx when it is TypeScript.
+  const preloads = preload ? [...(preload.endsWith('.ts') ? ['--import', 'tsx'] : []), '--import', preload] : [];
+  const child = execa(process.execPath, [...preloads, ...scenariosArgv([...scenarios.flatMap((s) => ['--scenario', s]), '--parallel', String(parallel),
+    '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '7'])], {
     cwd: root, reject: false, timeout: 150_000, buffer: false, detached: true, env: { CI: '', HARNESS_SETTLE_MS: '1000', ...env },
     // A test's SIGTERM (child.kill) is the CLI's to handle: execa's default would SIGKILL it 5 s
     // later, mid-way through an orderly stop that takes longer on a busy machine.

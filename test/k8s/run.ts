@@ -23,7 +23,8 @@ function runNode(script: string, args: string[], node: NodeInfo, log: string, ti
   return new Promise((resolve, reject) => {
     const out = createWriteStream(log);
     let stderr = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, script), ...args], {
+    // The scenarios' entry registers tsx itself (harness/cli.mjs); the other commands are run by tsx.
+    const child = spawn(process.execPath, [...(script.endsWith('.mjs') ? [] : ['--import', 'tsx']), path.join(REPO, script), ...args], {
       cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: node.kubeconfig, CI: process.env.CI ?? '' },
     });
     const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
@@ -45,7 +46,7 @@ export async function scenariosOnNode(node: NodeInfo, name: string, args: string
   const reportDir = path.join(REPORTS, name);
   await mkdir(reportDir, { recursive: true });
   const log = path.join(reportDir, 'cli.log');
-  const { exitCode, stderr } = await runNode('harness/cli.ts', ['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
+  const { exitCode, stderr } = await runNode('harness/cli.mjs', ['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
   const summary = await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => null);
   return { exitCode, summary, log, stderr };
 }
