@@ -9,7 +9,8 @@ import { preflight } from './cli/preflight.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
-import { adoptOpenedRun, openRunForVitest, type OpenedRun } from './run/opened-run.ts';
+import { adoptOpenedRun, type OpenedRun } from './run/handover.ts';
+import { openRunForVitest } from './run/opened-run.ts';
 import { isWorkerDeath, runnerFailure } from './run/runner-errors.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
@@ -43,10 +44,11 @@ async function main(): Promise<number> {
   let vitest: Vitest | null = null;
   let early: NodeJS.Signals | null = null;
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
-  // The platform comes up while vitest loads (opened-run.ts); global setup adopts the run.
+  // The platform comes up while vitest starts (opened-run.ts); global setup adopts the run.
   const opened = openRunForVitest(optionsFromEnv());
   const unexpected = recordUnexpectedErrors(opened);
   try {
+    // Loaded already when run from cli.mjs (`npm run scenarios`), before tsx: see there.
     const { createVitest } = await import('vitest/node');
     const events: NodeJS.EventEmitter = process; // listeners by name, signals and process events alike
     // Vitest exits 1 ms after a SIGINT or SIGTERM, and at once, with exit 1, on an unhandled

@@ -6,12 +6,14 @@ import type { TestProject } from 'vitest/node';
 import type { HarnessContext } from '../harness/scenario/context.ts';
 import { runLine } from '../harness/scenario/progress.ts';
 import { serveControl } from '../harness/session/control.ts';
-import { adoptOpenedRun, openRun } from '../harness/run/opened-run.ts';
-import { optionsFromEnv } from '../harness/session/options.ts';
+import { adoptOpenedRun } from '../harness/run/handover.ts';
 import { onTerminate } from '../harness/util/terminate.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const run = adoptOpenedRun() ?? openRun(optionsFromEnv());
+  // The CLI opened the run while vitest loaded; vitest run directly opens it here. Imported only
+  // then: the run's modules are the CLI's, and loading a second copy here (the report, the session
+  // pool, every platform, through vite) held the worker's start back by two seconds, measured.
+  const run = adoptOpenedRun() ?? (await openRunHere());
   const { options, runDir, startedAt, pool, log } = run;
   let control: Awaited<ReturnType<typeof serveControl>> | null = null;
   try {
@@ -34,4 +36,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     unregister();
     await finish();
   };
+}
+
+async function openRunHere() {
+  const [{ openRun }, { optionsFromEnv }] = await Promise.all([import('../harness/run/opened-run.ts'), import('../harness/session/options.ts')]);
+  return openRun(optionsFromEnv());
 }

@@ -1,7 +1,7 @@
 import { keyInSlots, parseInfo } from '../cluster/index.ts';
 import { errorMessage } from '../errors.ts';
 import { formatBytes } from '../manifests/quantity.ts';
-import { recoveryTimeoutMs } from '../session/session.ts';
+import { recoveryTimeoutMs } from '../session/health.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { ScenarioEnv } from './context.ts';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { keySlot, type Topology } from '../cluster/index.ts';
 import { errorMessage, HarnessError, InterruptedError } from '../errors.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
-import { ensureHealthy } from '../session/session.ts';
+import { ensureHealthy } from '../session/health.ts';
 import { emptyMetrics, type ScenarioResult } from './result.ts';
 import type { ScenarioEnv } from './context.ts';
 import { writeLogs } from './artifacts.ts';

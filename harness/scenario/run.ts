@@ -2,7 +2,7 @@ import type { CheckResult, Expectations } from '../checkers/index.ts';
 import type { ShardKey, Topology } from '../cluster/index.ts';
 import { errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
-import { recoveryTimeoutMs } from '../session/session.ts';
+import { recoveryTimeoutMs } from '../session/health.ts';
 import { sleep } from '../util/wait.ts';
 import type { RunningWorkload } from '../workload/clients.ts';
 import type { Clock } from '../workload/clock.ts';

@@ -2,7 +2,7 @@ import { faultEffectMs, promotionDeadlineMs } from '../checkers/index.ts';
 import { masterOfSlot, snapshot, waitForClusterReady } from '../cluster/index.ts';
 import { HarnessError, errorMessage } from '../errors.ts';
 import type { FaultInjector } from '../faults/injector.ts';
-import { readyTimeoutMs, recoveryTimeoutMs } from '../session/session.ts';
+import { readyTimeoutMs, recoveryTimeoutMs } from '../session/health.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Clock } from '../workload/clock.ts';
 import type { ScenarioEnv } from './context.ts';

@@ -6,6 +6,7 @@ import { setAppEnv } from '../manifests/app-env.ts';
 import type { AppEndpoint, RunningPlatform } from '../platform/types.ts';
 import { waitUntil, NotYet } from '../util/wait.ts';
 import type { HarnessOptions } from './options.ts';
+import { readyTimeoutMs } from './health.ts';
 
 export interface Session {
   options: HarnessOptions;
@@ -20,14 +21,6 @@ export interface Session {
   down(): Promise<void>;
 }
 
-/** Deadlines for a healthy cluster, derived from the node timeout in force. */
-export const readyTimeoutMs = (nodeTimeoutMs: number) => 60_000 + 4 * nodeTimeoutMs;
-
-/**
- * After a fault the platform is already up (no image pulls, no first start): a failover, a
- * rejoin and a full resync after the diskless-sync delay fit in 4 node timeouts and 20 s.
- */
-export const recoveryTimeoutMs = (nodeTimeoutMs: number) => 20_000 + 4 * nodeTimeoutMs;
 
 /**
  * The walkthrough's setup, once per run: apply the manifests (platform up), bootstrap the cluster
@@ -110,12 +103,4 @@ async function serveApp(platform: RunningPlatform, signal: AbortSignal): Promise
     await r.body?.cancel();
   }, { timeoutMs: 30_000, intervalMs: 100, signal });
   return { app, servingAt: performance.now() };
-}
-
-/**
- * Before each scenario: the cluster must meet every readiness condition (with `agreement: false`,
- * each node's own view only), or the scenario is an error.
- */
-export function ensureHealthy(platform: RunningPlatform, system: SystemUnderTest, nodeTimeoutMs: number, signal?: AbortSignal, { agreement = true }: { agreement?: boolean } = {}): Promise<Topology> {
-  return waitForClusterReady(platform, system.shape, { timeoutMs: readyTimeoutMs(nodeTimeoutMs), agreement, ...(signal ? { signal } : {}) });
 }
