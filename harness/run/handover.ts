@@ -4,9 +4,9 @@ import type { Session } from '../session/session.ts';
 import type { RunnerFailure } from './runner-errors.ts';
 
 /**
- * A run's sessions, opened as early as possible, and its record. `npm run scenarios` opens it
- * before it loads vitest, so that the platform, the cluster and the app come up while vitest boots
- * and imports the scenarios (about 3 s of the cold single-scenario run, measured); vitest's global
+ * A run's sessions, opened as early as possible, and its record (opened-run.ts opens it).
+ * `npm run scenarios` opens it before it starts vitest, so that the platform, the cluster and the
+ * app come up while vitest starts its worker and the worker imports the scenarios (about 3 s of the cold single-scenario run, measured); vitest's global
  * setup then adopts it and closes it at the end. Run through vitest directly, global setup opens
  * it itself. A run vitest never adopted (a Ctrl-C while it loaded) is closed by the CLI.
  *

@@ -12,6 +12,7 @@ import { asInterrupted } from './interrupted.ts';
 import { handOver, type OpenedRun } from './handover.ts';
 import type { RunnerFailure } from './runner-errors.ts';
 
+/** Opens a run: its folder, its header line and its sessions' start (handover.ts says what it holds). */
 export function openRun(options: HarnessOptions): OpenedRun {
   const runDir = runDirOf(options);
   mkdirSync(runDir, { recursive: true });
