@@ -1,7 +1,7 @@
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
+import { failureText, runCommand } from '../../util/fork-server.ts';
 import type { MountMap } from './translate.ts';
 import { capacityUnavailable, ClaimVolumes, NO_CAPACITY, spaceOf, type ClaimSpec } from './volumes.ts';
 import type { RunDir } from './run-dir.ts';
@@ -80,9 +80,9 @@ export async function fillVolume(dir: string, leaveBytes: number): Promise<{ fre
     const bulk = Math.floor(Math.max(0, freeBytes - leaveBytes) / blockSize) * blockSize;
     if (bulk > 0) {
       const offset = (await handle.stat()).size;
-      const result = await execa('fallocate', ['-o', String(offset), '-l', String(bulk), file], { reject: false, timeout: 60_000, stdin: 'ignore' });
+      const result = await runCommand('fallocate', ['-o', String(offset), '-l', String(bulk), file], { timeout: 60_000 });
       // ENOSPC here is fine: the metadata took what the estimate missed; the top-up finds the rest.
-      if (result.exitCode !== 0 && !/No space left/.test(result.stderr)) throw new HarnessError(`fillDisk: fallocate ${file}: ${result.stderr.trim()}`);
+      if (result.exitCode !== 0 && !/No space left/.test(result.stderr)) throw new HarnessError(`fillDisk: fallocate ${file}: ${failureText(result)}`);
     }
     const block = Buffer.alloc(blockSize);
     for (let i = 0; i < MAX_TOP_UP_BLOCKS && (await spaceOf(dir)).freeBytes >= leaveBytes + blockSize; i++) {

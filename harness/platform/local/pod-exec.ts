@@ -1,7 +1,7 @@
 // Commands run against one Redis pod by name: over the run's shared connections (redis), or with
 // redis-cli, as `kubectl exec … redis-cli` would (redisCli).
 
-import { execa } from 'execa';
+import { runCommand } from '../../util/fork-server.ts';
 import type { CallOptions, ExecResult, RedisReply } from '../types.ts';
 import { execArgv } from './sandbox/sandbox.ts';
 import { redisPod, type LocalRun } from './run-state.ts';
@@ -18,10 +18,8 @@ export async function redisCli(run: LocalRun, name: string, args: string[], { ti
   const argv = ['redis-cli', '-h', pod.ip, '-p', String(run.info.clientPort), ...args];
   // Namespaces mode: inside the pod, like kubectl exec; process mode: from the host, on loopback.
   const [file, ...rest] = pod.iface && pod.main.pid ? execArgv(pod.main.pid, argv) : argv;
-  const result = await execa(file!, rest, {
-    env: pod.main.spec.env, extendEnv: false, timeout: timeoutMs, reject: false, stdin: 'ignore',
-    ...(signal ? { cancelSignal: signal } : {}),
-  });
+  const result = await runCommand(file!, rest, { env: pod.main.spec.env, extendEnv: false, timeout: timeoutMs, ...(signal ? { cancelSignal: signal } : {}) });
   if (result.timedOut) throw new Error(`redis-cli ${args.join(' ')} in ${name}: timed out after ${timeoutMs} ms`);
+  if (result.error) throw new Error(`redis-cli ${args.join(' ')} in ${name}: ${result.error}`);
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

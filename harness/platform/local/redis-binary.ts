@@ -1,10 +1,12 @@
-import { execa } from 'execa';
 import { HarnessError } from '../../errors.ts';
 import { overrideArgs, type RedisOverride } from '../../manifests/index.ts';
+import { failureText, runCommand } from '../../util/fork-server.ts';
 
 /** The version of the redis-server that stands in for the redis image, from `--version`. */
 export async function redisServerVersion(binary: string): Promise<string> {
-  const { stdout } = await execa(binary, ['--version'], { timeout: 10_000 });
+  const result = await runCommand(binary, ['--version'], { timeout: 10_000 });
+  if (result.exitCode !== 0) throw new HarnessError(`${binary} --version: ${failureText(result)}`);
+  const { stdout } = result;
   const version = /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
   if (!version) throw new HarnessError(`could not read the version of ${binary} from "${stdout.trim()}"`);
   if (Number(version.split('.')[0]) < 7) throw new HarnessError(`${binary} is ${version}; the local platform needs redis-server >= 7.0`);

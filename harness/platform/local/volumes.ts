@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { failureText, runCommand } from '../../util/fork-server.ts';
 import { HarnessError, errorMessage } from '../../errors.ts';
 import { formatBytes, memoryBytes, QuantityError } from '../../manifests/quantity.ts';
 import { which } from '../prerequisites.ts';
@@ -24,7 +24,7 @@ interface Volume {
 }
 
 const TOOLS = ['losetup', 'mkfs.ext4', 'mount', 'umount', 'fallocate'];
-const EXEC = { timeout: 30_000, reject: false, stdin: 'ignore' } as const;
+const EXEC = { timeout: 30_000 } as const;
 /** How long a loop device marked to detach is waited for: a starting pod drops its copy of the mounts within milliseconds. */
 const DETACH_WAIT_MS = 3_000;
 
@@ -122,7 +122,8 @@ export class ClaimVolumes {
  * Unmounts each claim's folder (lazily if something still holds it) and detaches any loop device
  * backed by its image. All claims at once, as the kubelet detaches a node's volumes, and in as few
  * processes as it takes: one umount for them all, and the loop devices read from sysfs. Each process
- * is a fork of the harness's large process (10-25 ms of its event loop at the end of a run, measured).
+ * costs milliseconds (forked from the harness itself, 10-25 ms of its event loop at the end of a run;
+ * see util/fork-server.ts).
  */
 export async function release(claims: readonly { dir: string; image: string }[]): Promise<void> {
   if (claims.length === 0) return;
@@ -132,7 +133,7 @@ export async function release(claims: readonly { dir: string; image: string }[])
     return claims.map((c) => c.dir).filter((dir) => points.has(dir));
   };
   const dirs = await mounted();
-  if (dirs.length && (await execa('umount', dirs, EXEC)).exitCode !== 0) {
+  if (dirs.length && (await runCommand('umount', dirs, EXEC)).exitCode !== 0) {
     // One was busy (or gone meanwhile): each one still mounted on its own, lazily if need be.
     for (const dir of await mounted()) await unmount(dir).catch((e: unknown) => errors.push(errorMessage(e)));
   }
@@ -159,10 +160,10 @@ function loopsDetached(what: string, match: (file: string) => boolean, timeoutMs
 
 /** umount; lazily when something still holds it (the loop device then goes when that lets go). */
 async function unmount(dir: string): Promise<void> {
-  const plain = await execa('umount', [dir], EXEC);
+  const plain = await runCommand('umount', [dir], EXEC);
   if (plain.exitCode === 0) return;
-  const lazy = await execa('umount', ['-l', dir], EXEC);
-  if (lazy.exitCode !== 0) throw new Error(`umount ${dir}: ${(lazy.stderr || plain.stderr).trim()}`);
+  const lazy = await runCommand('umount', ['-l', dir], EXEC);
+  if (lazy.exitCode !== 0) throw new Error(`umount ${dir}: ${lazy.stderr ? failureText(lazy) : failureText(plain)}`);
 }
 
 /** Mount points at or below `root`, from this mount namespace's mountinfo, deepest first. */
@@ -199,16 +200,16 @@ async function loopBackingFiles(): Promise<{ name: string; file: string }[]> {
 }
 
 async function losetupBackingFiles(): Promise<{ name: string; file: string | null }[]> {
-  const listed = await execa('losetup', ['-J', '-l'], EXEC);
+  const listed = await runCommand('losetup', ['-J', '-l'], EXEC);
   if (listed.exitCode !== 0 || !listed.stdout.trim()) return [];
   const { loopdevices } = JSON.parse(listed.stdout) as { loopdevices: { name: string; 'back-file': string | null }[] };
   return loopdevices.map((d) => ({ name: d.name, file: d['back-file'] }));
 }
 
 async function detach(device: string): Promise<void> {
-  const result = await execa('losetup', ['-d', device], EXEC);
+  const result = await runCommand('losetup', ['-d', device], EXEC);
   // Already gone (autoclear got there first) is what was wanted.
-  if (result.exitCode !== 0 && !/No such device|No such file/i.test(result.stderr)) throw new Error(`losetup -d ${device}: ${result.stderr.trim()}`);
+  if (result.exitCode !== 0 && !/No such device|No such file/i.test(result.stderr)) throw new Error(`losetup -d ${device}: ${failureText(result)}`);
 }
 
 /**
@@ -246,6 +247,6 @@ export async function spaceOf(dir: string): Promise<{ freeBytes: number; totalBy
 }
 
 async function run(file: string, args: string[], what: string): Promise<void> {
-  const result = await execa(file, args, EXEC);
-  if (result.exitCode !== 0) throw new HarnessError(`${what}: ${file} ${args.join(' ')} failed: ${(result.stderr || result.stdout).trim().split('\n')[0]}`);
+  const result = await runCommand(file, args, EXEC);
+  if (result.exitCode !== 0) throw new HarnessError(`${what}: ${file} ${args.join(' ')} failed: ${failureText(result).split('\n')[0]}`);
 }

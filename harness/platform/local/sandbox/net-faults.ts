@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { crossGroupPeers, faultTable, lossRuleset, partitionRuleset } from '../../net-rules.ts';
 import type { LinkFault } from '../../types.ts';
+import { failureText, runCommand } from '../../../util/fork-server.ts';
 import type { PodInterface } from './network.ts';
 
 const DELAYD = fileURLToPath(new URL('./delayd.py', import.meta.url));
@@ -100,6 +101,6 @@ export class LocalNetFaults {
 }
 
 async function inNetns(netns: string, tool: string, args: string[], input?: string, mayFail = false): Promise<void> {
-  const result = await execa('nsenter', [`--net=/run/netns/${netns}`, '--', tool, ...args], { input, timeout: 10_000, reject: false });
-  if (result.exitCode !== 0 && !mayFail) throw new Error(`${tool} ${args.join(' ')} in ${netns}: ${(result.stderr || result.stdout).trim()}`);
+  const result = await runCommand('nsenter', [`--net=/run/netns/${netns}`, '--', tool, ...args], { ...(input !== undefined ? { input } : {}), timeout: 10_000 });
+  if (result.exitCode !== 0 && !mayFail) throw new Error(`${tool} ${args.join(' ')} in ${netns}: ${failureText(result)}`);
 }

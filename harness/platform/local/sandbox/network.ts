@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { execa } from 'execa';
+import { failureText, runCommand } from '../../../util/fork-server.ts';
 import { bridgeName, netnsName, vethName } from './names.ts';
 
 export interface PodInterface {
@@ -56,8 +56,8 @@ export class PodNetwork {
     const address = wanted ?? this.allocate();
     const iface: PodInterface = { netns: netnsName(this.runId, pod, seq), veth: vethName(this.runId, seq), ip: address };
     this.live.set(iface.netns, iface);
-    // Two processes from here rather than one per step: each fork of the harness's large process
-    // costs milliseconds, and a run creates a namespace per pod incarnation.
+    // Two processes from here rather than one per step: each costs milliseconds (a fork and exec,
+    // through the fork server), and a run creates a namespace per pod incarnation.
     await ip(['-b', '-'], `netns add ${iface.netns}\nlink add ${iface.veth} type veth peer name eth0 netns ${iface.netns}\nlink set ${iface.veth} master ${this.bridge} up\n`);
     // arp_notify: eth0 announces itself (gratuitous ARP) when it comes up, so a neighbour that knew
     // this IP at a pod that is gone learns the new MAC at once. Without it, a reused IP (a full
@@ -65,8 +65,8 @@ export class PodNetwork {
     // The sysctl is the shell's own write; the addresses one batch of `ip`.
     const inside = 'echo 1 > /proc/sys/net/ipv4/conf/eth0/arp_notify && exec ip -b -';
     const batch = `addr add ${address}/24 dev eth0\nlink set eth0 up\nlink set lo up\n`;
-    const configured = await execa('nsenter', [`--net=/run/netns/${iface.netns}`, '--', 'sh', '-c', inside], { input: batch, timeout: 10_000, reject: false });
-    if (configured.exitCode !== 0) throw new Error(`${iface.netns}: ${inside} <<< ${batch.trim().replaceAll('\n', '; ')}: ${(configured.stderr || configured.stdout).trim()}`);
+    const configured = await runCommand('nsenter', [`--net=/run/netns/${iface.netns}`, '--', 'sh', '-c', inside], { input: batch, timeout: 10_000 });
+    if (configured.exitCode !== 0) throw new Error(`${iface.netns}: ${inside} <<< ${batch.trim().replaceAll('\n', '; ')}: ${failureText(configured)}`);
     // The announcement does not override an entry the kernel holds as REACHABLE (seen here: the
     // app kept the old MAC for seconds). A CNI that reuses an IP owes its neighbours a clean slate:
     // forget the address everywhere in the run's network, so the next packet asks for it afresh.
@@ -89,7 +89,7 @@ export class PodNetwork {
     await ip(['-force', '-b', '-'], removal([iface])).catch(() => undefined);
   }
 
-  /** Every namespace still live, then the bridge, in one `ip`: each process is a fork of the harness's large process. */
+  /** Every namespace still live, then the bridge, in one `ip`: each process costs milliseconds. */
   async down(): Promise<void> {
     const ifaces = [...this.live.values()];
     this.live.clear();
@@ -114,8 +114,8 @@ function removal(ifaces: PodInterface[]): string {
 }
 
 export async function ip(args: string[], input?: string): Promise<string> {
-  const result = await execa('ip', args, { input, timeout: 10_000, reject: false });
-  if (result.exitCode !== 0) throw new Error(`ip ${args.join(' ')}: ${(result.stderr || result.stdout).trim()}`);
+  const result = await runCommand('ip', args, { ...(input !== undefined ? { input } : {}), timeout: 10_000 });
+  if (result.exitCode !== 0) throw new Error(`ip ${args.join(' ')}: ${failureText(result)}`);
   return result.stdout;
 }
 
@@ -127,8 +127,9 @@ async function interfacesIn(prefix: string): Promise<number> {
 /** Every 10.a.b prefix that an interface address or a route on this machine already touches. */
 async function usedPrefixes(): Promise<Set<string>> {
   const used = new Set<string>();
-  const addrs = JSON.parse((await ip(['-j', 'addr'])) || '[]') as { addr_info?: { local?: string; prefixlen?: number }[] }[];
-  const routes = JSON.parse((await ip(['-j', 'route', 'show', 'table', 'all'])) || '[]') as { dst?: string }[];
+  const [addrText, routeText] = await Promise.all([ip(['-j', 'addr']), ip(['-j', 'route', 'show', 'table', 'all'])]);
+  const addrs = JSON.parse(addrText || '[]') as { addr_info?: { local?: string; prefixlen?: number }[] }[];
+  const routes = JSON.parse(routeText || '[]') as { dst?: string }[];
   const cidrs = [
     ...addrs.flatMap((a) => (a.addr_info ?? []).map((i) => `${i.local}/${i.prefixlen}`)),
     ...routes.map((r) => r.dst ?? '').filter((d) => d && d !== 'default'),
