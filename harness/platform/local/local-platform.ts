@@ -20,28 +20,40 @@ export class LocalPlatform implements Platform {
 
   async up({ signal }: { signal?: AbortSignal } = {}): Promise<RunningPlatform> {
     const tools = await requireTools(REDIS_TOOLS, 'the local platform');
-    const version = await redisServerVersion(tools.get('redis-server')!);
-    const isolation = await chooseIsolation(this.options.isolation ?? 'auto');
-    if (isolation.mode === 'namespaces') await requireTools(NAMESPACE_TOOLS, '--isolation namespaces');
-    // Limits are enforced in both isolation modes (a cgroup holds bare processes as well), or refused.
-    const limited = limitedContainer(this.options.system);
-    const cgroupLayout = limited ? await requireCgroups(limited) : null;
-    await sweepLocal();
-    const runId = this.options.runId ?? newRunId();
-    const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
-    const allocator = LoopbackAllocator.random(avoid);
-    const runDir = RunDir.for(runId);
-    const record = ownRunRecord(runId, allocator.prefix, isolation.mode);
-    await runDir.create(record);
-    const running = new LocalRunning(this.options, runId, runDir, allocator, version, record, isolation);
-    if (cgroupLayout) running.enforceLimits(new RunCgroups(cgroupLayout, runId));
+    // The sweep of dead runs goes on beside this run's start and is awaited before up() returns.
+    // It touches only runs it finds dead, and this one never is: its folder is young or its record
+    // names a live owner (sweepLocal), as when parallel sessions start, each sweeping beside the
+    // others. The checks run at once too: each is a chain of small awaits on a main thread that is
+    // busy starting vitest (the sweep alone took 0.5 s of a run's start that way, measured).
+    const swept = sweepLocal();
+    let running: LocalRunning | null = null;
     try {
+      const [version, isolation] = await Promise.all([
+        redisServerVersion(tools.get('redis-server')!),
+        chooseIsolation(this.options.isolation ?? 'auto').then(async (chosen) => {
+          if (chosen.mode === 'namespaces') await requireTools(NAMESPACE_TOOLS, '--isolation namespaces');
+          return chosen;
+        }),
+      ]);
+      // Limits are enforced in both isolation modes (a cgroup holds bare processes as well), or refused.
+      const limited = limitedContainer(this.options.system);
+      const cgroupLayout = limited ? await requireCgroups(limited) : null;
+      const runId = this.options.runId ?? newRunId();
+      const avoid = new Set((await listRuns()).flatMap((r) => (r.record ? [r.record.addressPrefix] : [])));
+      const allocator = LoopbackAllocator.random(avoid);
+      const runDir = RunDir.for(runId);
+      const record = ownRunRecord(runId, allocator.prefix, isolation.mode);
+      await runDir.create(record);
+      running = new LocalRunning(this.options, runId, runDir, allocator, version, record, isolation);
+      if (cgroupLayout) running.enforceLimits(new RunCgroups(cgroupLayout, runId));
       if (isolation.mode === 'namespaces') await running.startNetwork(avoid);
       running.buildAppImage();
       await running.startStatefulSet(signal);
+      await swept;
       return running;
     } catch (error) {
-      await running.down();
+      await swept.catch(() => undefined);
+      await running?.down();
       throw error;
     }
   }

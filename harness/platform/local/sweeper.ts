@@ -35,11 +35,12 @@ export async function sweepLocal(options: { onlyRunId?: string; includeKept?: bo
   // A folder without a record is a crashed start, unless it is younger than a minute: then it may
   // be a run writing its record right now, and it is left alone.
   for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(runIdOf(r));
-  const marked = await markedProcesses();
   const result: SweepResult = { runs: [], killed: [], netns: [], links: [], volumes: [], cgroups: [] };
   // Dead means listed above and not live: a run that started after the listing is never swept.
   const listed = new Set(runs.map(runIdOf));
   const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
+  // Only a dead run's processes are killed: with none dead, /proc need not be read (every run's start sweeps).
+  const marked = runs.some((r) => dead(runIdOf(r))) ? await markedProcesses() : new Map<number, string>();
   // Only processes of listed dead runs: redis-server's proc title can clobber the marker's value,
   // and a garbled id names no folder, which must not make a live process look orphaned.
   for (const [pid, runId] of marked) {
@@ -88,8 +89,9 @@ export async function markedProcesses(runId?: string): Promise<Map<number, strin
   const prefix = `${RUN_MARKER_ENV}=`;
   const root = runsRoot() + path.sep;
   const ownMountNs = await readlink('/proc/self/ns/mnt').catch(() => '');
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
+  // Every process at once: one after another, each read waited its turn on a busy event loop.
+  const entries = (await readdir('/proc').catch(() => [] as string[])).filter((e) => /^\d+$/.test(e));
+  await Promise.all(entries.map(async (entry) => {
     const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
     let id = environ.split('\0').find((v) => v.startsWith(prefix))?.slice(prefix.length);
     if (!id) {
@@ -98,6 +100,6 @@ export async function markedProcesses(runId?: string): Promise<Map<number, strin
     }
     if (!id && (await readlink(`/proc/${entry}/ns/mnt`).catch(() => ownMountNs)) !== ownMountNs) id = await sandboxRunOf(entry, root);
     if (id && (runId === undefined || id === runId)) found.set(Number(entry), id);
-  }
+  }));
   return found;
 }
