@@ -20,7 +20,9 @@ start_cluster() { # six servers, then --cluster create with one replica each
   for i in 1 2 3 4 5 6; do
     for _ in $(seq 1 200); do redis-cli -h "$prefix.$i" ping >/dev/null 2>&1 && break; sleep 0.01; done
   done
-  redis-cli --cluster create $(for i in 1 2 3 4 5 6; do printf '%s:6379 ' "$prefix.$i"; done) --cluster-replicas 1 --cluster-yes >/dev/null
+  # Bounded: redis-cli waits for the nodes' agreement with no deadline of its own.
+  timeout 60 redis-cli --cluster create $(for i in 1 2 3 4 5 6; do printf '%s:6379 ' "$prefix.$i"; done) --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 \
+    || { echo "redis-cli --cluster create failed: $(tail -n 3 "$dir/create.log" | tr '\n' ' ')" >&2; return 1; }
 }
 
 wait_link_up() { # $@: node numbers whose replica link must be up

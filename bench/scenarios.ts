@@ -33,10 +33,20 @@ const PHASES: [string, string][] = [
   ['report', 'report: '], // artifacts, teardown of the session, summary and report.html
 ];
 
+class BaselineFailed extends Error {}
+
 const handDir = await mkdtemp(path.join(os.tmpdir(), 'bench-by-hand-'));
 const reportDir = await mkdtemp(path.join(os.tmpdir(), 'bench-scenarios-'));
 try {
-  const hand = await execa('bash', [path.join(import.meta.dirname, 'by-hand-failover.sh'), LoopbackAllocator.random().prefix, handDir, String(NODE_TIMEOUT), ...redisArgs], { timeout: 180_000 });
+  const hand = await execa('bash', [path.join(import.meta.dirname, 'by-hand-failover.sh'), LoopbackAllocator.random().prefix, handDir, String(NODE_TIMEOUT), ...redisArgs], { timeout: 180_000, reject: false });
+  if (hand.exitCode !== 0) {
+    // The baseline's own failure, in one line and with what the nodes said, not a stack trace.
+    const logs = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => readFile(path.join(handDir, String(n), 'log'), 'utf8').then((t) => `node ${n}: ${t.trim().split('\n').slice(-2).join(' / ')}`, () => '')));
+    console.error(`bench:scenarios: the by-hand baseline failed (${hand.timedOut ? 'timed out' : `exit ${hand.exitCode}`}): ${hand.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+    for (const line of logs.filter(Boolean)) console.error(`  ${line}`);
+    process.exitCode = 2;
+    throw new BaselineFailed();
+  }
   const [handSyncMs, handFailoverMs, handRejoinMs, handTotalMs] = hand.stdout.trim().split(' ').map(Number) as [number, number, number, number];
   console.log(`by hand: create + first sync ${handSyncMs} ms, failover ${handFailoverMs} ms, old master rejoined in ${handRejoinMs} ms, total ${handTotalMs} ms`);
 
@@ -93,6 +103,8 @@ try {
     byHandRejoinMs: handRejoinMs,
     ratioToByHand: Math.round((totalMs / handTotalMs) * 1000) / 1000,
   }));
+} catch (error) {
+  if (!(error instanceof BaselineFailed)) throw error;
 } finally {
   await rm(handDir, { recursive: true, force: true });
   await rm(reportDir, { recursive: true, force: true });
