@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The baseline for bench:scenarios: what Redis itself needs for kill-master, done by hand on one
-# machine: 6 servers at node timeout $3, --cluster create, the replicas' first sync, kill -9 the
-# master of slot 0, wait until another node serves slot 0 with cluster_state:ok everywhere, then
-# restart the old master and wait until it is a replica with its link up (what kill-master checks).
+# machine: 6 servers at node timeout $3, --cluster create, the replicas' first sync and every node
+# knowing the others, kill -9 the master of slot 0, wait until another node serves slot 0 with
+# cluster_state:ok everywhere, then restart the old master and wait until it is a replica with its
+# link up (what kill-master checks).
 # Prints "syncDoneMs failoverMs rejoinMs totalMs". Kills only the PIDs it started. Arguments after
 # the third are passed to every redis-server.
 set -euo pipefail
@@ -13,6 +14,7 @@ source "$(dirname "$0")/by-hand-lib.sh"
 t0=$(now)
 start_cluster
 wait_link_up 4 5 6
+wait_all_known
 t1=$(now)
 kill -9 "${pids[0]}"   # node 1 is master of slots 0-5460 after --cluster create
 t2=$(now)
