@@ -34,7 +34,6 @@ import { appLogs, deployApp } from './app-pods.ts';
 export class LocalRunning implements RunningPlatform {
   readonly info: PlatformInfo;
   private readonly run: LocalRun;
-  private hostsWrites: Promise<void> = Promise.resolve();
   private readonly killAllSync = () => [...this.run.redisPods, ...this.run.appPods.map((a) => a.pod)].forEach((p) => p.killNow());
 
   constructor(
@@ -218,13 +217,16 @@ export class LocalRunning implements RunningPlatform {
   }
 
   /**
-   * Every pod's create writes the hosts files (before its containers start). Writes run one after
-   * another, each reading the pods' addresses when its turn comes, so the last one written is
-   * never older than another: concurrent creates (Parallel pods) cannot leave a stale file.
+   * Every pod's create writes the hosts files (before its containers start). Each write is whole
+   * and synchronous (cluster-dns.ts), reading the pods' addresses as it starts, so the last one
+   * written is never older than another: concurrent creates (Parallel pods) cannot leave a stale file.
    */
   private writeHosts(): Promise<void> {
-    const next = this.hostsWrites.then(() => writeHostsFile(this.run.runDir, this.run.options.system, [...this.run.redisPods, ...this.run.appPods.map((a) => a.pod)]));
-    this.hostsWrites = next.catch(() => undefined);
-    return next;
+    try {
+      writeHostsFile(this.run.runDir, this.run.options.system, [...this.run.redisPods, ...this.run.appPods.map((a) => a.pod)]);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 }

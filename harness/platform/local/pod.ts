@@ -1,4 +1,5 @@
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { HarnessError } from '../../errors.ts';
@@ -100,8 +101,11 @@ export class LocalPod {
       this.ip = ip ?? (await this.ctx.allocateIp());
     }
     const podDir = runDir.pod(this.name);
-    await rm(podDir, { recursive: true, force: true });
-    await mkdir(podDir, { recursive: true });
+    // The folders and small files of a pod are made synchronously: OrderedReady starts pods one
+    // by one, and each awaited step waited its turn on a main thread busy serving vitest's worker
+    // (10-100 ms per pod, measured). Removing an old incarnation's folder, which may be large, is not.
+    if (existsSync(podDir)) await rm(podDir, { recursive: true, force: true });
+    mkdirSync(podDir, { recursive: true });
     this.containers = [];
     for (const container of template.containers) {
       const mounts = await this.mountsFor(container, podDir);
@@ -120,7 +124,7 @@ export class LocalPod {
       let finalArgv = adapted.argv;
       if (sandbox && this.iface) {
         const layerDir = path.join(podDir, 'layers', container.name);
-        await mkdir(layerDir, { recursive: true });
+        mkdirSync(layerDir, { recursive: true });
         finalArgv = sandboxArgv({
           iface: this.iface, layerDir, hostname: this.name, dnsDir: sandbox.dnsDir, hostsFile: sandbox.hostsFile(this.name), cwd,
           mounts: [
@@ -193,15 +197,15 @@ export class LocalPod {
         mounts.push({ mountPath: m.mountPath, hostPath: path.join(podDir, 'volumes', volume.name), readOnly: m.readOnly || volume.kind === 'configMap' });
       }
     }
-    for (const { hostPath } of mounts) await mkdir(hostPath, { recursive: true });
+    for (const { hostPath } of mounts) mkdirSync(hostPath, { recursive: true });
     for (const m of container.volumeMounts) {
       const volume = template.volumes.find((v) => v.name === m.name);
       if (volume?.kind !== 'configMap') continue;
       const dir = path.join(podDir, 'volumes', volume.name);
       for (const [key, text] of Object.entries(configMaps.get(volume.configMap)?.data ?? {})) {
         const file = path.join(dir, key);
-        await writeFile(file, sandbox ? text : translatePaths(text, mounts));
-        await chmod(file, volume.defaultMode); // explicit: writeFile's mode is filtered by the umask
+        writeFileSync(file, sandbox ? text : translatePaths(text, mounts));
+        chmodSync(file, volume.defaultMode); // explicit: writeFile's mode is filtered by the umask
       }
     }
     return mounts;
