@@ -3,7 +3,7 @@
 // size a run's CLI has while its pods start (about 250 MB resident, held here by a ballast), in
 // the same run, alternating. Last line: JSON.
 import { performance } from 'node:perf_hooks';
-import { forkServerState, runCommand } from '../harness/util/fork-server.ts';
+import { forkServerReady, runCommand } from '../harness/util/fork-server.ts';
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 40);
 const ROUNDS = 3;
@@ -24,7 +24,10 @@ async function measure(direct: boolean): Promise<{ wallMs: number; mainThreadMs:
 }
 
 // The helper first, so that every measured command through it finds it ready.
-for (let i = 0; i < 200 && !forkServerState()?.ready; i++) await runCommand('true', []);
+if (!(await forkServerReady())) {
+  console.error('bench:fork-server: the fork server did not start within 10 s');
+  process.exit(2);
+}
 const runs: Record<'direct' | 'server', { wallMs: number; mainThreadMs: number }[]> = { direct: [], server: [] };
 for (let round = 0; round < ROUNDS; round++) {
   runs.direct.push(await measure(true));

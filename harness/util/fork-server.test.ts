@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forkServerState, runCommand, type CommandResult } from './fork-server.ts';
+import { forkServerReady, runCommand, type CommandResult } from './fork-server.ts';
 import { sleep } from './wait.ts';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'fork-server-user.ts');
@@ -16,8 +16,7 @@ async function gone(pid: number, withinMs = 5000): Promise<boolean> {
 
 /** The same command through the helper and forked directly (HARNESS_FORK_SERVER=0): the results must agree. */
 async function both(run: () => Promise<CommandResult>): Promise<[CommandResult, CommandResult]> {
-  for (let i = 0; i < 200 && !forkServerState()?.ready; i++) await runCommand('true', []).then(() => sleep(10));
-  expect(forkServerState()?.ready).toBe(true);
+  expect(await forkServerReady()).toBe(true);
   const viaServer = await run();
   process.env.HARNESS_FORK_SERVER = '0';
   try {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { NotYet, waitUntil } from './wait.ts';
 
 /**
  * Short commands (ip, nsenter, mkfs, mount, redis-cli) run by a small helper process instead of
@@ -83,6 +84,29 @@ export function failureText(result: CommandResult): string {
 export function forkServerState(): { pid: number; ready: boolean } | null {
   const server = slot[KEY];
   return server && !server.gone && server.child.pid !== undefined ? { pid: server.child.pid, ready: server.ready } : null;
+}
+
+/**
+ * Starts this process's helper if it has none and waits until it takes commands, for a test or a
+ * bench that must measure the helper and not the direct path of the commands sent before it is
+ * ready. False when the helper is off (HARNESS_FORK_SERVER=0), gone, or not ready in time.
+ */
+export async function forkServerReady(timeoutMs = 10_000, signal?: AbortSignal): Promise<boolean> {
+  const server = process.env.HARNESS_FORK_SERVER === '0' ? null : serverOf();
+  if (!server) return false;
+  try {
+    const state = await waitUntil(
+      'the fork server ready',
+      async () => {
+        if (server.gone || server.ready) return server.ready && !server.gone;
+        throw new NotYet('not ready yet');
+      },
+      { timeoutMs, intervalMs: 10, signal },
+    );
+    return state;
+  } catch {
+    return false;
+  }
 }
 
 const EMPTY: CommandResult = { exitCode: undefined, signal: undefined, stdout: '', stderr: '', timedOut: false, isCanceled: false, error: undefined };
