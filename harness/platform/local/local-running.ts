@@ -220,13 +220,9 @@ export class LocalRunning implements RunningPlatform {
    * Every pod's create writes the hosts files (before its containers start). Each write is whole
    * and synchronous (cluster-dns.ts), reading the pods' addresses as it starts, so the last one
    * written is never older than another: concurrent creates (Parallel pods) cannot leave a stale file.
+   * Async only so that a failed write is a rejection like any other step of a pod's start.
    */
-  private writeHosts(): Promise<void> {
-    try {
-      writeHostsFile(this.run.runDir, this.run.options.system, [...this.run.redisPods, ...this.run.appPods.map((a) => a.pod)]);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+  private async writeHosts(): Promise<void> {
+    writeHostsFile(this.run.runDir, this.run.options.system, [...this.run.redisPods, ...this.run.appPods.map((a) => a.pod)]);
   }
 }
