@@ -13,7 +13,7 @@ import { compareWait, readRecordedRun, waitComparisonHtml, waitComparisonMarkdow
 import { scenarioNames } from './scenario/catalog.ts';
 import { newRunId } from './util/run-id.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';
-import { SCENARIOS_ENTRY } from './cli/entry.ts';
+import { scenariosArgv } from './cli/entry.ts';
 
 dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 
@@ -33,8 +33,6 @@ const USAGE = `usage: npm run compare:wait -- [--scenario NAME ...] [--wait-repl
   acknowledged writes, those lost, when the lost ones were acknowledged, and the unacknowledged (info).
   Reports, asserts nothing; the last line of stdout is the comparison as JSON.
   exit 0 written, 2 bad input or a run that could not finish`;
-
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
 
 async function main(): Promise<number> {
   const { values } = parseFlags(process.argv.slice(2), OPTIONS, 'see npm run compare:wait -- --help');
@@ -60,7 +58,7 @@ async function main(): Promise<number> {
     const reportDir = path.join(dir, label);
     console.log(`${label} WAIT: npm run scenarios -- ${[...common, ...extra].join(' ')} (run ${runId})`);
     // The runs' own progress goes to stderr, so that stdout ends with the comparison alone.
-    const r = await execa(process.execPath, [cli, ...common, ...extra, '--report-dir', reportDir], {
+    const r = await execa(process.execPath, scenariosArgv([...common, ...extra, '--report-dir', reportDir]), {
       reject: false, env: { HARNESS_RUN_ID: runId }, extendEnv: true, stdin: 'ignore', stdout: process.stderr, stderr: process.stderr,
     });
     // 1 is a failed check: a finding this comparison reports. Anything else left no verdict to compare.

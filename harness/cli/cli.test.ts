@@ -5,9 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listRuns } from '../platform/local/run-dir.ts';
 import { manifestsWith, runScenario } from '../testing/run-cli.ts';
-import { SCENARIOS_ENTRY } from './entry.ts';
+import { scenariosArgv } from './entry.ts';
 
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
 
 /** The repo's manifests with one Redis pod per node required (pod anti-affinity on the hostname). */
 const onePodPerNode = () => manifestsWith({
@@ -17,7 +16,7 @@ const onePodPerNode = () => manifestsWith({
   ].join('\n')),
 });
 const run = (args: string[], env: Record<string, string> = {}) =>
-  execa(process.execPath, [cli, ...args], { reject: false, timeout: 30_000, env: { ...env, CI: '' }, extendEnv: true });
+  execa(process.execPath, scenariosArgv([...args]), { reject: false, timeout: 30_000, env: { ...env, CI: '' }, extendEnv: true });
 
 describe('npm run scenarios, on bad input', () => {
   it('exits 2 with one line and no stack trace for an unknown flag', async () => {

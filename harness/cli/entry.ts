@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 
-/**
- * The scenarios' command as a process: `node harness/cli.mjs …`, what `npm run scenarios` runs, for
- * the commands that start runs of their own (the gate, exploration, benchmarks, tests). cli.mjs
- * loads vitest before tsx (see there), so no `--import tsx`; it finds tsx beside itself.
- */
-export const SCENARIOS_ENTRY = fileURLToPath(new URL('../cli.mjs', import.meta.url));
+const SCENARIOS_ENTRY = fileURLToPath(new URL('../cli.mjs', import.meta.url));
 
+/**
+ * The scenarios' command as node's arguments: `node harness/cli.mjs …`, what `npm run scenarios`
+ * runs, for the commands that start runs of their own (the gate, exploration, benchmarks, tests).
+ * cli.mjs loads vitest before tsx (see there), so no `--import tsx`; it finds tsx beside itself.
+ */
 export function scenariosArgv(args: string[]): string[] {
   return [SCENARIOS_ENTRY, ...args];
 }

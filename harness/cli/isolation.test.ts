@@ -6,14 +6,13 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS_ENTRY } from './entry.ts';
+import { scenariosArgv } from './entry.ts';
 
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
 const PATH = (process.env.PATH ?? '').split(':').filter((d) => !d.endsWith('/sbin')).join(':');
 
 async function run(args: string[]) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'isolation-report-'));
-  const r = await execa(process.execPath, [cli, '--report-dir', reportDir, '--parallel', '1', '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', ...args], {
+  const r = await execa(process.execPath, scenariosArgv(['--report-dir', reportDir, '--parallel', '1', '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', ...args]), {
     reject: false, timeout: 120_000, env: { PATH, CI: '', HARNESS_SETTLE_MS: '1000' }, extendEnv: true,
   });
   return { ...r, reportDir };

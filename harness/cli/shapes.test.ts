@@ -7,18 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../report/summary.ts';
-import { SCENARIOS_ENTRY } from './entry.ts';
+import { scenariosArgv } from './entry.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 async function run(example: string, scenario: string) {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'shapes-report-'));
   dirs.push(reportDir);
-  const r = await execa(process.execPath, [cli, '--manifests', path.join(repo, 'examples', example), '--scenario', scenario,
-    '--report-dir', reportDir, '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--seed', '3'], {
+  const r = await execa(process.execPath, scenariosArgv(['--manifests', path.join(repo, 'examples', example), '--scenario', scenario,
+    '--report-dir', reportDir, '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--seed', '3']), {
     reject: false, timeout: 240_000, env: { CI: '', HARNESS_SETTLE_MS: '1000' }, extendEnv: true,
   });
   const summary = JSON.parse(await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8')) as RunSummary;

@@ -6,14 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../report/summary.ts';
-import { SCENARIOS_ENTRY } from './entry.ts';
+import { scenariosArgv } from './entry.ts';
 
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
 
 describe('--wait-replicas 1', () => {
   it('deploys the app with WAIT 1, passes kill-master, and records the setting in summary.json and report.html', async () => {
     const reportDir = await mkdtemp(path.join(os.tmpdir(), 'wait-replicas-report-'));
-    const r = await execa(process.execPath, [cli, '--report-dir', reportDir, '--scenario', 'kill-master', '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--wait-replicas', '1'], {
+    const r = await execa(process.execPath, scenariosArgv(['--report-dir', reportDir, '--scenario', 'kill-master', '--node-timeout', '2000', '--redis-config', 'repl-diskless-sync-delay=0', '--wait-replicas', '1']), {
       reject: false, timeout: 150_000, env: { CI: '', HARNESS_SETTLE_MS: '1000' }, extendEnv: true,
     });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);

@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ManifestError } from '../errors.ts';
 import { manifestsWith } from '../testing/run-cli.ts';
 import { loadManifests, resolveSystem } from './index.ts';
-import { SCENARIOS_ENTRY } from '../cli/entry.ts';
+import { scenariosArgv } from '../cli/entry.ts';
 
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
 const withResources = (resources: string) => manifestsWith({
   'redis-cluster/statefulset.yaml': (t) => t.replace('        volumeMounts:\n', `        resources:\n${resources}        volumeMounts:\n`),
 });
@@ -40,7 +39,7 @@ describe('container resources', () => {
 
   it('on the command line: one line, exit 2, no stack trace', async () => {
     const dir = await withResources('          limits:\n            cpu: lots\n');
-    const r = await execa(process.execPath, [cli, '--manifests', dir], { reject: false, timeout: 30_000, env: { CI: '' } });
+    const r = await execa(process.execPath, scenariosArgv(['--manifests', dir]), { reject: false, timeout: 30_000, env: { CI: '' } });
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^redis-chaos: .*statefulset\.yaml \(document 0\): spec\.template\.spec\.containers\[0\]\.resources\.limits\.cpu: "lots" is not a quantity/);

@@ -3,9 +3,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_MANIFESTS } from './local-cluster.ts';
-import { SCENARIOS_ENTRY } from '../cli/entry.ts';
-
-const cli = SCENARIOS_ENTRY; // what `npm run scenarios` runs
+import { scenariosArgv } from '../cli/entry.ts';
 
 export interface CliSummary {
   exitCode: number;
@@ -29,8 +27,8 @@ export async function manifestsWith(edits: Record<string, (text: string) => stri
 /** Test helper: `npm run scenarios` on `manifests`, one scenario, fast settings, real processes. */
 export async function runScenario(manifests: string, name: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ exitCode: number | undefined; summary: CliSummary; output: string; runDir: string }> {
   const reportDir = await mkdtemp(path.join(os.tmpdir(), 'scenario-report-'));
-  const r = await execa(process.execPath, [cli, '--manifests', manifests, '--scenario', name, '--parallel', '1', '--node-timeout', '2000',
-    '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '3', ...extra], { reject: false, timeout: 170_000, env: { CI: '', HARNESS_SETTLE_MS: '1000', ...env } });
+  const r = await execa(process.execPath, scenariosArgv(['--manifests', manifests, '--scenario', name, '--parallel', '1', '--node-timeout', '2000',
+    '--redis-config', 'repl-diskless-sync-delay=0', '--report-dir', reportDir, '--seed', '3', ...extra]), { reject: false, timeout: 170_000, env: { CI: '', HARNESS_SETTLE_MS: '1000', ...env } });
   const summary = JSON.parse(await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8')) as CliSummary;
   return { exitCode: r.exitCode, summary, output: r.stdout, runDir: path.join(reportDir, 'latest') };
 }
