@@ -7,7 +7,6 @@ import { listRuns } from '../platform/local/run-dir.ts';
 import { manifestsWith, runScenario } from '../testing/run-cli.ts';
 import { scenariosArgv } from './entry.ts';
 
-
 /** The repo's manifests with one Redis pod per node required (pod anti-affinity on the hostname). */
 const onePodPerNode = () => manifestsWith({
   'redis-cluster/statefulset.yaml': (t) => t.replace('    spec:\n      containers:', [
@@ -16,7 +15,7 @@ const onePodPerNode = () => manifestsWith({
   ].join('\n')),
 });
 const run = (args: string[], env: Record<string, string> = {}) =>
-  execa(process.execPath, scenariosArgv([...args]), { reject: false, timeout: 30_000, env: { ...env, CI: '' }, extendEnv: true });
+  execa(process.execPath, scenariosArgv(args), { reject: false, timeout: 30_000, env: { ...env, CI: '' }, extendEnv: true });
 
 describe('npm run scenarios, on bad input', () => {
   it('exits 2 with one line and no stack trace for an unknown flag', async () => {

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../report/summary.ts';
 import { scenariosArgv } from './entry.ts';
 
-
 describe('--wait-replicas 1', () => {
   it('deploys the app with WAIT 1, passes kill-master, and records the setting in summary.json and report.html', async () => {
     const reportDir = await mkdtemp(path.join(os.tmpdir(), 'wait-replicas-report-'));
