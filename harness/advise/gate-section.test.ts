@@ -9,13 +9,13 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const SEED = path.join(ROOT, 'manifests');
 const HARDENED = path.join(ROOT, 'examples/hardened');
 
-/** The seed with a probe that PINGs (a new risk), and a comment on top that moves every line of the StatefulSet. */
+/** The seed with a probe that PINGs (a new risk; its timeout long enough for no liveness-timeout note), and a comment on top that moves every line of the StatefulSet. */
 async function candidate(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'advise-gate-'));
   await cp(SEED, dir, { recursive: true });
   const sts = path.join(dir, 'redis-cluster', 'statefulset.yaml');
   const text = await readFile(sts, 'utf8');
-  await writeFile(sts, `# a change\n# over two lines\n${text.replace('        env:\n', '        livenessProbe:\n          exec:\n            command: ["redis-cli", "ping"]\n        env:\n')}`);
+  await writeFile(sts, `# a change\n# over two lines\n${text.replace('        env:\n', '        livenessProbe:\n          exec:\n            command: ["redis-cli", "ping"]\n          timeoutSeconds: 10\n        env:\n')}`);
   return dir;
 }
 

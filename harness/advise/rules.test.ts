@@ -153,6 +153,21 @@ describe('probes', () => {
     expect(await findings(await alive('["sh", "-c", "r=$(redis-cli ping); [ \\"$r\\" = PONG ] || [ \\"${r%% *}\\" = LOADING ]"]'), 'liveness-probe')).toEqual([]);
     expect(await findings(await variant('hardened', { [STS]: replace('exec:\n            command: ["/conf/alive.sh"]', 'tcpSocket:\n            port: 6379') }), 'liveness-probe')).toEqual([]);
   });
+
+  it('liveness-timeout: an exec liveness probe of 3 s or less, a note', async () => {
+    const found = await findings(await variant('hardened', { [STS]: replace('timeoutSeconds: 10\n          failureThreshold: 3', 'timeoutSeconds: 3\n          failureThreshold: 3') }), 'liveness-timeout');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ rule: 'liveness-timeout', severity: 'note', scenario: 'full-restart' });
+    expect(found[0]!.message).toMatch(/^the liveness probe \(.*alive\.sh.*\) runs a command with timeoutSeconds 3: .* after failureThreshold 3 such in a row the kubelet kills a healthy node$/);
+    expect(await lineOf(found[0]!)).toBe('timeoutSeconds: 3');
+    // Not written: the default, 1 s; the finding points at the probe.
+    const unset = await findings(await variant('hardened', { [STS]: replace('          timeoutSeconds: 10\n', '') }), 'liveness-timeout');
+    expect(unset.map((f) => f.message)).toEqual([expect.stringMatching(/timeoutSeconds 1:/)]);
+    expect(await lineOf(unset[0]!)).toBe('livenessProbe:');
+    expect(await findings(BASES.hardened, 'liveness-timeout')).toEqual([]);
+    // A socket is answered by Redis itself: no command to outlast.
+    expect(await findings(await variant('hardened', { [STS]: (t) => replace('timeoutSeconds: 10', 'timeoutSeconds: 1')(replace('exec:\n            command: ["/conf/alive.sh"]', 'tcpSocket:\n            port: 6379')(t)) }), 'liveness-timeout')).toEqual([]);
+  });
 });
 
 describe('network', () => {
