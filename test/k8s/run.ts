@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../harness/report/summary.ts';
 import type { ScenarioResult } from '../../harness/scenario/result.ts';
+import { scenariosArgv } from '../../harness/cli/entry.ts';
 import { REPO, type NodeInfo } from './node.ts';
 
 export const REPORTS = path.resolve(process.env.K8S_TEST_REPORTS ?? path.join(REPO, 'reports', 'k8s-tests'));
@@ -19,12 +20,12 @@ export interface CliRun {
   stderr: string;
 }
 
-function runNode(script: string, args: string[], node: NodeInfo, log: string, timeoutMs: number): Promise<{ exitCode: number | null; stderr: string }> {
+/** `node <argv>` in the repo, its output to `log`; SIGINT at `timeoutMs`, as a Ctrl-C would. */
+function runNode(argv: string[], node: NodeInfo, log: string, timeoutMs: number): Promise<{ exitCode: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(log);
     let stderr = '';
-    // The scenarios' entry registers tsx itself (harness/cli.mjs); the other commands are run by tsx.
-    const child = spawn(process.execPath, [...(script.endsWith('.mjs') ? [] : ['--import', 'tsx']), path.join(REPO, script), ...args], {
+    const child = spawn(process.execPath, argv, {
       cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: node.kubeconfig, CI: process.env.CI ?? '' },
     });
     const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
@@ -46,7 +47,7 @@ export async function scenariosOnNode(node: NodeInfo, name: string, args: string
   const reportDir = path.join(REPORTS, name);
   await mkdir(reportDir, { recursive: true });
   const log = path.join(reportDir, 'cli.log');
-  const { exitCode, stderr } = await runNode('harness/cli.mjs', ['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
+  const { exitCode, stderr } = await runNode(scenariosArgv(['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args]), node, log, timeoutMs);
   const summary = await readFile(path.join(reportDir, 'latest', 'summary.json'), 'utf8').then((t) => JSON.parse(t) as RunSummary, () => null);
   return { exitCode, summary, log, stderr };
 }
@@ -56,7 +57,7 @@ export async function gateOnNode(node: NodeInfo, name: string, args: string[], t
   const reportDir = path.join(REPORTS, name);
   await mkdir(reportDir, { recursive: true });
   const log = path.join(reportDir, 'cli.log');
-  const { exitCode } = await runNode('harness/gate-cli.ts', ['--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
+  const { exitCode } = await runNode(['--import', 'tsx', path.join(REPO, 'harness/gate-cli.ts'), '--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
   return { exitCode, log, stdout: await readFile(log, 'utf8') };
 }
 
