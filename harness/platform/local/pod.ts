@@ -86,8 +86,21 @@ export class LocalPod {
     this.prepared = { ip, iface };
   }
 
+  /** This incarnation's create() while it runs: delete() waits for it (see there). */
+  private creating: Promise<void> | null = null;
+
   /** `ip`: the address this incarnation gets instead of the next free one (an IP-reuse fault). */
-  async create(ip?: string): Promise<void> {
+  create(ip?: string): Promise<void> {
+    const creating = this.createIncarnation(ip);
+    this.creating = creating;
+    const done = () => {
+      if (this.creating === creating) this.creating = null;
+    };
+    creating.then(done, done);
+    return creating;
+  }
+
+  private async createIncarnation(ip?: string): Promise<void> {
     const { template, source, runDir, sandbox } = this.ctx;
     this.incarnation = randomUUID();
     if (sandbox) {
@@ -152,6 +165,11 @@ export class LocalPod {
   }
 
   async delete(gracePeriodSeconds: number): Promise<void> {
+    // A create() still under way (a Parallel start whose sibling failed, a teardown on a signal)
+    // would otherwise start its containers after this stopped none, in a run being torn down,
+    // and leave them running. So it finishes first, whether it succeeds or not, and its
+    // containers are stopped with the rest.
+    await this.creating?.catch(() => undefined);
     this.phase = 'Terminating';
     await Promise.all(this.containers.map((c) => c.stop(gracePeriodSeconds * 1000)));
     this.containers = [];
