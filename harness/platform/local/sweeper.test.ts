@@ -1,10 +1,11 @@
 import { execa } from 'execa';
-import { access } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canBind } from './addresses.ts';
 import { kernelObjectsOf } from '../../testing/kernel-objects.ts';
-import { listRuns, RunDir, runIdOf } from './run-dir.ts';
+import { listRuns, ownRunRecord, RunDir, runIdOf } from './run-dir.ts';
 import { markedProcesses, sweepLocal } from './sweeper.ts';
 import { sweepKernelObjects } from './sandbox/sweep-kernel.ts';
 import { NotYet, waitUntil } from '../../util/wait.ts';
@@ -67,6 +68,40 @@ describe('the sweeper', () => {
       expect(dead.netns).toContain(netns);
     } finally {
       await execa('ip', ['netns', 'del', netns], { reject: false });
+    }
+  });
+
+  // A run torn down while one of its processes lived on (a pod started beside its teardown, since
+  // fixed in pod.ts) leaves it in a folder that is gone: no run lists it, so only `--sweep`, which
+  // reads every process's working folder and container layer, can find it by its run id.
+  it('--sweep kills a process whose run folder is gone, found by its working folder, and leaves a live run\'s alone', async () => {
+    const orphanRun = RunDir.for('20261206-000004-0f0f');
+    const liveRun = RunDir.for('20261206-000005-1f1f');
+    const started: ChildProcess[] = [];
+    const sleepIn = async (dir: string) => {
+      await mkdir(dir, { recursive: true });
+      const child = spawn('sleep', ['30'], { cwd: dir, stdio: 'ignore' });
+      started.push(child);
+      return child;
+    };
+    const ended = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));
+    try {
+      const orphan = await sleepIn(path.join(orphanRun.root, 'pods', 'solo-0'));
+      await rm(orphanRun.root, { recursive: true, force: true });
+      await liveRun.create(ownRunRecord('20261206-000005-1f1f', '127.1.2'));
+      const live = await sleepIn(path.join(liveRun.root, 'pods', 'solo-0'));
+      // A run's start sweeps without reading every process: it leaves the orphan.
+      expect((await sweepLocal()).orphans).toEqual([]);
+      expect(orphan.exitCode ?? orphan.signalCode).toBeNull();
+      const swept = await sweepLocal({ orphans: true });
+      expect(swept.orphans).toEqual([orphan.pid]);
+      await ended(orphan);
+      expect(orphan.signalCode).toBe('SIGKILL');
+      expect(live.exitCode ?? live.signalCode).toBeNull();
+    } finally {
+      for (const child of started) child.kill('SIGKILL');
+      await Promise.all(started.map(ended));
+      await liveRun.remove();
     }
   });
 });

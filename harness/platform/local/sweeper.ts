@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_MARKER_ENV } from '../../util/run-id.ts';
@@ -11,6 +12,8 @@ const RECORDLESS_GRACE_MS = 60_000;
 export interface SweepResult {
   runs: string[];
   killed: number[];
+  /** Processes of runs whose folder is gone (`orphans`), killed; also counted in `killed`. */
+  orphans: number[];
   /** Namespaces mode: network namespaces and links (bridges, veths) of dead runs, removed. */
   netns: string[];
   links: string[];
@@ -28,28 +31,39 @@ export interface SweepResult {
  * proc-title rewrite clobbers the memory /proc/<pid>/environ shows. A run is dead when the harness process
  * that owns it is gone. Nothing is ever matched by process name.
  */
-export async function sweepLocal(options: { onlyRunId?: string; includeKept?: boolean } = {}): Promise<SweepResult> {
+export async function sweepLocal(options: { onlyRunId?: string; includeKept?: boolean; orphans?: boolean } = {}): Promise<SweepResult> {
   const runs = await listRuns();
   // A run kept with --keep counts as live for the automatic sweep; `--sweep` removes it.
   const live = new Set(runs.filter((r) => r.record && (isOwnerAlive(r.record) || (r.record.kept && !options.includeKept))).map((r) => r.record!.runId));
   // A folder without a record is a crashed start, unless it is younger than a minute: then it may
   // be a run writing its record right now, and it is left alone.
   for (const r of runs) if (!r.record && (r.ageMs ?? Infinity) < RECORDLESS_GRACE_MS) live.add(runIdOf(r));
-  const result: SweepResult = { runs: [], killed: [], netns: [], links: [], volumes: [], cgroups: [] };
+  const result: SweepResult = { runs: [], killed: [], orphans: [], netns: [], links: [], volumes: [], cgroups: [] };
   // Dead means listed above and not live: a run that started after the listing is never swept.
   const listed = new Set(runs.map(runIdOf));
   const dead = (runId: string) => listed.has(runId) && !live.has(runId) && (!options.onlyRunId || runId === options.onlyRunId);
-  // Only a dead run's processes are killed: with none dead, /proc need not be read (every run's start sweeps).
-  const marked = runs.some((r) => dead(runIdOf(r))) ? await markedProcesses() : new Map<number, string>();
-  // Only processes of listed dead runs: redis-server's proc title can clobber the marker's value,
-  // and a garbled id names no folder, which must not make a live process look orphaned.
-  for (const [pid, runId] of marked) {
-    if (!dead(runId) || pid === process.pid) continue;
+  // Only a dead run's processes are killed: with none dead, /proc need not be read (every run's
+  // start sweeps), unless asked for orphans (`--sweep`).
+  const scanned = options.orphans || runs.some((r) => dead(runIdOf(r))) ? await scanProcesses() : new Map<number, Marked>();
+  const kill = (pid: number) => {
     try {
       process.kill(pid, 'SIGKILL');
-      result.killed.push(pid);
+      return true;
     } catch {
-      // already gone
+      return false; // already gone
+    }
+  };
+  // Only processes of listed dead runs: redis-server's proc title can clobber the marker's value,
+  // and a garbled id names no folder, which must not make a live process look orphaned.
+  for (const [pid, { runId }] of scanned) if (dead(runId) && pid !== process.pid && kill(pid)) result.killed.push(pid);
+  // An orphan: a process known by a path (its working folder, its container's upper layer) in a
+  // run whose folder is gone, which a run's teardown removes only after its processes. Its folder
+  // is looked for again at the kill: a run that started after the scan has one.
+  if (options.orphans) {
+    for (const [pid, { pathRunId }] of scanned) {
+      if (!pathRunId || listed.has(pathRunId) || existsSync(RunDir.for(pathRunId).root) || pid === process.pid || !kill(pid)) continue;
+      result.orphans.push(pid);
+      result.killed.push(pid);
     }
   }
   const kernel = await sweepKernelObjects(async () => (await listRuns()).map(runIdOf), dead);
@@ -80,12 +94,25 @@ async function sandboxRunOf(pid: string, root: string): Promise<string | undefin
   return upper?.startsWith(root) ? upper.slice(root.length).split(path.sep)[0] : undefined;
 }
 
+/** A process's run (by its environment, else by a path), and the run a path names, if one does. */
+interface Marked {
+  runId: string;
+  /** Its working folder's or its container's upper layer's run: unlike the environment, never clobbered. */
+  pathRunId: string | undefined;
+}
+
 /**
  * Every process on this machine that belongs to a run, as pid → runId: by its environment, its
  * working folder, or its container's upper layer (see sweepLocal).
  */
 export async function markedProcesses(runId?: string): Promise<Map<number, string>> {
   const found = new Map<number, string>();
+  for (const [pid, marked] of await scanProcesses()) if (runId === undefined || marked.runId === runId) found.set(pid, marked.runId);
+  return found;
+}
+
+async function scanProcesses(): Promise<Map<number, Marked>> {
+  const found = new Map<number, Marked>();
   const prefix = `${RUN_MARKER_ENV}=`;
   const root = runsRoot() + path.sep;
   const ownMountNs = await readlink('/proc/self/ns/mnt').catch(() => '');
@@ -93,13 +120,13 @@ export async function markedProcesses(runId?: string): Promise<Map<number, strin
   const entries = (await readdir('/proc').catch(() => [] as string[])).filter((e) => /^\d+$/.test(e));
   await Promise.all(entries.map(async (entry) => {
     const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
-    let id = environ.split('\0').find((v) => v.startsWith(prefix))?.slice(prefix.length);
-    if (!id) {
-      const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
-      if (cwd.startsWith(root)) id = cwd.slice(root.length).split(path.sep)[0];
-    }
-    if (!id && (await readlink(`/proc/${entry}/ns/mnt`).catch(() => ownMountNs)) !== ownMountNs) id = await sandboxRunOf(entry, root);
-    if (id && (runId === undefined || id === runId)) found.set(Number(entry), id);
+    const byEnv = environ.split('\0').find((v) => v.startsWith(prefix))?.slice(prefix.length);
+    // A removed folder reads as "<path> (deleted)": the run's id is its first part all the same.
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    let pathRunId = cwd.startsWith(root) ? cwd.slice(root.length).split(path.sep)[0]!.replace(/ \(deleted\)$/, '') : undefined;
+    if (!pathRunId && (await readlink(`/proc/${entry}/ns/mnt`).catch(() => ownMountNs)) !== ownMountNs) pathRunId = await sandboxRunOf(entry, root);
+    const runId = byEnv ?? pathRunId;
+    if (runId) found.set(Number(entry), { runId, pathRunId });
   }));
   return found;
 }
