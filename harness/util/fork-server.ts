@@ -69,7 +69,7 @@ const slot = globalThis as Record<symbol, Server | null | undefined>;
 
 export async function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   if (options.cancelSignal?.aborted) return { ...EMPTY, isCanceled: true, error: 'canceled before it started' };
-  const server = process.env.HARNESS_FORK_SERVER === '0' ? null : serverOf();
+  const server = wantedServer();
   return server?.ready ? viaServer(server, file, args, options) : direct(file, args, options);
 }
 
@@ -92,10 +92,10 @@ export function forkServerState(): { pid: number; ready: boolean } | null {
  * ready. False when the helper is off (HARNESS_FORK_SERVER=0), gone, or not ready in time.
  */
 export async function forkServerReady(timeoutMs = 10_000, signal?: AbortSignal): Promise<boolean> {
-  const server = process.env.HARNESS_FORK_SERVER === '0' ? null : serverOf();
+  const server = wantedServer();
   if (!server) return false;
   try {
-    const state = await waitUntil(
+    return await waitUntil(
       'the fork server ready',
       async () => {
         if (server.gone || server.ready) return server.ready && !server.gone;
@@ -103,13 +103,17 @@ export async function forkServerReady(timeoutMs = 10_000, signal?: AbortSignal):
       },
       { timeoutMs, intervalMs: 10, signal },
     );
-    return state;
   } catch {
     return false;
   }
 }
 
 const EMPTY: CommandResult = { exitCode: undefined, signal: undefined, stdout: '', stderr: '', timedOut: false, isCanceled: false, error: undefined };
+
+/** This process's helper, started on first use; null when switched off (HARNESS_FORK_SERVER=0) or it cannot start. */
+function wantedServer(): Server | null {
+  return process.env.HARNESS_FORK_SERVER === '0' ? null : serverOf();
+}
 
 function serverOf(): Server | null {
   const existing = slot[KEY];
