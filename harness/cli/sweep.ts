@@ -4,7 +4,8 @@ import type { HarnessOptions } from '../session/options.ts';
 /** `--sweep`: remove what crashed runs left behind, listing it first. Local runs always; kind clusters with --platform kind. */
 export async function sweep(options: HarnessOptions): Promise<number> {
   const local = await sweepLocal({ includeKept: true, orphans: true });
-  console.log(local.runs.length || local.orphans.length ? `local: removed ${local.runs.length} dead runs (${local.runs.join(', ')}), killed ${local.killed.length} processes` : 'local: nothing left behind');
+  if (local.runs.length) console.log(`local: removed ${local.runs.length} dead runs (${local.runs.join(', ')}), killed ${local.killed.length} processes`);
+  else if (!local.orphans.length) console.log('local: nothing left behind');
   if (local.orphans.length) console.log(`local: killed ${local.orphans.length} processes of runs whose folder is gone (${local.orphans.join(', ')})`);
   if (local.netns.length || local.links.length) console.log(`local: removed ${local.netns.length} network namespaces (${local.netns.join(', ')}) and ${local.links.length} links (${local.links.join(', ')})`);
   if (local.cgroups.length) console.log(`local: removed ${local.cgroups.length} cgroups (${local.cgroups.join(', ')})`);
