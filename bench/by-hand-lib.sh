@@ -25,29 +25,29 @@ start_cluster() { # six servers, then --cluster create with one replica each
     || { echo "redis-cli --cluster create failed: $(tail -n 3 "$dir/create.log" | tr '\n' ' ')" >&2; return 1; }
 }
 
+wait_every() { # $1: tries, 50 ms apart; $2: a test of one node; the rest: node numbers. True once the test holds on them all.
+  local tries=$1 test=$2
+  shift 2
+  for _ in $(seq 1 "$tries"); do
+    local ok=0
+    for i in "$@"; do "$test" "$i" && ok=$((ok+1)); done
+    [ "$ok" -eq "$#" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+knows_all() { [ "$(redis-cli -h "$prefix.$1" cluster nodes 2>/dev/null | grep -v handshake | grep -c .)" -eq 6 ]; }
+link_up() { case "$(redis-cli -h "$prefix.$1" info replication 2>/dev/null)" in *master_link_status:up*) return 0 ;; *) return 1 ;; esac; }
+
 wait_all_known() { # every node knows the other five, none of them still in handshake
   # --cluster create checks that the nodes agree on the slots' owners only. A replica that just the
   # first node knew when that node was killed stayed unknown to the rest for good: they ignored its
   # FAIL reports and vote requests, and the failover waited forever (seen twice in one sitting). The
   # harness waits for the same agreement before its first fault.
-  for _ in $(seq 1 600); do
-    local known=0
-    for i in 1 2 3 4 5 6; do
-      [ "$(redis-cli -h "$prefix.$i" cluster nodes 2>/dev/null | grep -v handshake | grep -c .)" -eq 6 ] && known=$((known+1))
-    done
-    [ "$known" -eq 6 ] && return 0
-    sleep 0.05
-  done
+  wait_every 600 knows_all 1 2 3 4 5 6 && return 0
   echo "the nodes did not all know each other within 30 s" >&2
   return 1
 }
 
-wait_link_up() { # $@: node numbers whose replica link must be up
-  for _ in $(seq 1 1200); do
-    local up=0
-    for i in "$@"; do case "$(redis-cli -h "$prefix.$i" info replication 2>/dev/null)" in *master_link_status:up*) up=$((up+1)) ;; esac; done
-    [ "$up" -eq "$#" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
+wait_link_up() { wait_every 1200 link_up "$@"; } # $@: node numbers whose replica link must be up
