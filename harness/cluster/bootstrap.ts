@@ -1,6 +1,7 @@
 import { HarnessError } from '../errors.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
+import { hastenJoin } from './hasten-join.ts';
 import { waitForClusterReady } from './readiness.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Topology } from './topology.ts';
@@ -38,11 +39,17 @@ export async function createCluster(
     return list;
   }, { timeoutMs: podsReadyTimeoutMs, intervalMs: 250, ...(signal ? { signal } : {}) });
   const addresses = pods.map((p) => `${p.ip}:${platform.info.clientPort}`);
+  // Beside redis-cli's wait for the join, and done before this returns.
+  const helped = new AbortController();
+  const helper = hastenJoin(platform, pods.map((p) => ({ name: p.name, ip: p.ip! })), { signal: signal ? AbortSignal.any([signal, helped.signal]) : helped.signal });
   const result = await platform.redisCli(
     pods[0]!.name,
     ['--cluster', 'create', ...addresses, '--cluster-replicas', String(shape.replicasPerMaster), '--cluster-yes'],
     { timeoutMs: createTimeoutMs, ...(signal ? { signal } : {}) },
-  );
+  ).finally(async () => {
+    helped.abort();
+    await helper;
+  });
   // Aborted (Ctrl-C, the run ending): the abort's reason is what happened, not redis-cli's exit -1.
   signal?.throwIfAborted();
   if (result.exitCode !== 0 || !result.stdout.includes(`[OK] All 16384 slots covered`)) {
