@@ -91,6 +91,8 @@ async function main(): Promise<number> {
   const runs: GateResult['runs'] = [];
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
   let error: string | null = null;
+  // The gate's own crash (a harness bug) still leaves its record: exit 2, why, and the runs so far.
+  recordCrash = (why) => writeGateReports(dir, { gateId, verdict: 'no regression', exitCode: 2, error: why, baseline, candidate, repeat, serial: values.serial ?? false, seed, thresholds, runs, scenarios: [], advice });
   // `| head`: the running sides are told as a cancelled CI job tells them (each records and tears
   // down), nothing new starts, the gate's record says why, and it exits 141, not with a stack trace.
   let closed = false;
@@ -134,6 +136,9 @@ async function main(): Promise<number> {
   return closed ? 141 : stoppedBy ? exitCodeOf(stoppedBy) : exitCode;
 }
 
+/** Writes the gate's record when the gate itself crashes; set once its folder and sides exist. */
+let recordCrash: ((why: string) => Promise<void>) | null = null;
+
 /** The sides' runs in progress, for a closed output or a signal to stop. */
 const running = new Set<ReturnType<typeof execa>>();
 
@@ -164,4 +169,4 @@ async function runSide(side: ManifestSide, label: string, reportDir: string, see
 
 const describe = (s: ManifestSide) => (s.kind === 'ref' ? `${s.spec} (${s.commit!.slice(0, 12)})` : s.dir);
 
-runCommand('gate', main);
+runCommand('gate', main, { onInternalError: async (why) => recordCrash?.(why) });

@@ -12,20 +12,35 @@ import { asCommand } from './args.ts';
  *
  * `drain`: set the exit code and let the process end once its output is written (advise prints
  * long reports), instead of exiting at once.
+ *
+ * `onInternalError`: lets a command that keeps a record (the gate's gate.json) say in it why it
+ * stopped, before the process exits 2; given at most RECORD_WAIT_MS, and its own failure ignored.
  */
-export function runCommand(name: string, main: () => Promise<number>, { drain = false }: { drain?: boolean } = {}): void {
+export function runCommand(name: string, main: () => Promise<number>, { drain = false, onInternalError }: { drain?: boolean; onInternalError?: (why: string) => Promise<void> } = {}): void {
   const prefix = `redis-chaos ${name}:`;
   const end = (code: number) => (drain ? void (process.exitCode = code) : process.exit(code));
-  const internal = (error: unknown) => console.error(`${prefix} internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
+  let crashing = false;
+  const internal = async (error: unknown) => {
+    console.error(`${prefix} internal error: ${errorMessage(error)}\n${error instanceof Error ? error.stack : ''}`);
+    // A second error while the first is recorded is printed, not recorded over it.
+    if (crashing || !onInternalError) return;
+    crashing = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([onInternalError(`internal error: ${errorMessage(error)}`).catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RECORD_WAIT_MS)))]);
+    clearTimeout(timer);
+  };
   const unexpected = (error: unknown) => {
-    internal(error);
-    process.exit(2);
+    const first = !crashing;
+    void internal(error).finally(() => first && process.exit(2));
   };
   process.on('unhandledRejection', unexpected);
   process.on('uncaughtException', unexpected);
-  main().then(end, (error: unknown) => {
+  main().then(end, async (error: unknown) => {
     if (error instanceof HarnessError) console.error(`${prefix} ${asCommand(error.message)}`);
-    else internal(error);
+    else await internal(error);
     end(2);
   });
 }
+
+/** How long a crashing command waits for its record to be written. */
+const RECORD_WAIT_MS = 5_000;

@@ -121,7 +121,8 @@ describe('the gate\'s inputs', () => {
   });
 
   // The gate's own crash (a harness bug, planted here): exit 2, not Node's exit 1 (the gate's code
-  // for a regression); its two runs get SIGTERM as it exits, and stop and tear down in order.
+  // for a regression), and gate.json says why; its two runs get SIGTERM as it exits, and stop and
+  // tear down in order.
   it('npm run gate, crashing mid-run on an error nothing awaited: exit 2, and its runs leave nothing behind', async () => {
     const reportDir = await tmpDir('gate-crash-');
     const cli = path.join(import.meta.dirname, '..', 'gate-cli.ts');
@@ -132,6 +133,9 @@ describe('the gate\'s inputs', () => {
       '--scenario', 'kill-master', '--repeat', '1', '--report-dir', reportDir], { reject: false, timeout: 60_000, env: { CI: '', PLANT: 'reject', PLANT_AFTER_LINES: '2:setup: run ' } });
     expect(r.exitCode, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toContain('redis-chaos gate: internal error: planted rejection');
+    // Its record says so, as a CI job reading gate.json would want.
+    const gateDir = path.join(reportDir, (await readdir(reportDir)).find((d) => d.startsWith('gate-'))!);
+    expect(JSON.parse(await readFile(path.join(gateDir, 'gate.json'), 'utf8'))).toMatchObject({ exitCode: 2, error: 'internal error: planted rejection', scenarios: [] });
     const runIds = [...r.stdout.matchAll(/setup: run (\S+),/g)].map((m) => m[1]!);
     expect(runIds, r.stdout).toHaveLength(2);
     // The runs stop on their own once the gate has gone: wait (bounded) until both have, their
