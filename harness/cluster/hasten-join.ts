@@ -19,14 +19,16 @@ import { parseClusterNodes, type NodeEntry } from './nodes.ts';
  *
  * It only speeds up what Redis does anyway: every bus connection is still the nodes' own, to the
  * addresses the create used, so a cluster bus that cannot connect still never joins. It is best
- * effort: any failure stops it, and redis-cli goes on as it would have. True once every node
+ * effort, within `timeoutMs` (10 s: a `kubectl exec` of redis-cli on a busy node can take seconds to
+ * reach its MEETs) and stopped once redis-cli returns: any failure stops it, and redis-cli goes on as
+ * it would have. True once every node
  * names the same owners of the slots (redis-cli's test), false when it stopped short. Off with
  * HARNESS_HASTEN_JOIN=0, for a comparison.
  */
 export async function hastenJoin(
   platform: RunningPlatform,
   pods: readonly { name: string; ip: string }[],
-  { signal, timeoutMs = 5_000 }: { signal: AbortSignal; timeoutMs?: number },
+  { signal, timeoutMs = 10_000 }: { signal: AbortSignal; timeoutMs?: number },
 ): Promise<boolean> {
   if (process.env.HARNESS_HASTEN_JOIN === '0' || pods.length < 2) return false;
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
