@@ -18,12 +18,13 @@ import { parseClusterNodes, type NodeEntry } from './nodes.ts';
  * 0.6 s, and the create's first check passing at 1.0 s in 10 of 10 tries, against 1.0 or 2.0 s).
  *
  * It only speeds up what Redis does anyway: every bus connection is still the nodes' own, to the
- * addresses the create used, so a cluster bus that cannot connect still never joins. It is best
- * effort, within `timeoutMs` (10 s: a `kubectl exec` of redis-cli on a busy node can take seconds to
- * reach its MEETs) and stopped once redis-cli returns: any failure stops it, and redis-cli goes on as
- * it would have. True once every node
- * names the same owners of the slots (redis-cli's test), false when it stopped short. Off with
- * HARNESS_HASTEN_JOIN=0, for a comparison.
+ * addresses the create used, so a cluster bus that cannot connect still never joins.
+ *
+ * Best effort, within `timeoutMs` (10 s: a `kubectl exec` of redis-cli on a busy node can take
+ * seconds to reach its MEETs), and stopped once redis-cli returns: any failure stops it, and
+ * redis-cli goes on as it would have. True once every node names the same owners of the slots
+ * (redis-cli's own test), false when it stopped short. Off with HARNESS_HASTEN_JOIN=0, for a
+ * comparison.
  */
 export async function hastenJoin(
   platform: RunningPlatform,
