@@ -4,7 +4,7 @@ import { LocalPlatform } from '../platform/local/local-platform.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
 import { hastenJoin } from './hasten-join.ts';
-import { parseClusterNodes } from './nodes.ts';
+import { hasFlag, parseClusterNodes } from './nodes.ts';
 
 // Real redis-servers. redis-cli's own steps are taken here one by one (slots, config epochs, each
 // node meeting the first), so that the helper starts exactly where redis-cli's sleep would begin.
@@ -40,7 +40,7 @@ describe('hastenJoin', () => {
     const views = await Promise.all(pods.map(async (_, i) => parseClusterNodes(String(await call(i, 'CLUSTER', 'NODES')))));
     const ids = views.map((v) => v.find((n) => n.myself)!.id);
     for (const [i, view] of views.entries()) {
-      expect(view.filter((n) => !n.flags.includes('handshake')).map((n) => n.id).sort(), pods[i]!.name).toEqual([...ids].sort());
+      expect(view.filter((n) => !hasFlag(n, 'handshake')).map((n) => n.id).sort(), pods[i]!.name).toEqual([...ids].sort());
       const owners = view.filter((n) => n.slots.length > 0).map((n) => [ids.indexOf(n.id), n.slots]).sort();
       expect(owners, pods[i]!.name).toEqual(ranges.map((r, m) => [m, [r]]));
     }

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { RunningPlatform } from '../platform/types.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
-import { parseClusterNodes, type NodeEntry } from './nodes.ts';
+import { hasFlag, parseClusterNodes, type NodeEntry } from './nodes.ts';
+import { formatRanges } from './slots.ts';
 
 /**
  * Hurries the join that `redis-cli --cluster create` waits for, while it waits. redis-cli sends
@@ -52,7 +53,7 @@ export async function hastenJoin(
     await Promise.all(pairs.map(([i, j]) => meet(i, j)));
     const known = await wait('every node knowing every other', async () => {
       const v = await views();
-      if (!v.every((nodes) => nodes.length === pods.length && !nodes.some(inHandshake))) throw new NotYet('still meeting');
+      if (!v.every((nodes) => nodes.length === pods.length && !nodes.some((n) => hasFlag(n, 'handshake')))) throw new NotYet('still meeting');
       return v;
     });
     const owners = known.flatMap((nodes, i) => (nodes.find((n) => n.myself)?.slots.length ? [i] : []));
@@ -69,9 +70,7 @@ export async function hastenJoin(
 }
 
 /** One node's view of who owns which slots, as one comparable string. */
-const slotOwners = (nodes: NodeEntry[]) => nodes.filter((n) => n.slots.length > 0).map((n) => `${n.id}:${n.slots.map(([a, b]) => `${a}-${b}`).join(',')}`).sort().join(' ');
-
-const inHandshake = (n: NodeEntry) => n.flags.includes('handshake');
+const slotOwners = (nodes: NodeEntry[]) => nodes.filter((n) => n.slots.length > 0).map((n) => `${n.id}:${formatRanges(n.slots)}`).sort().join(' ');
 
 /** The bus port only where it is not the default (port + 10000): Redis before 7.0 takes two arguments. */
 function meetArgs(ip: string, port: number, busPort: number): string[] {
