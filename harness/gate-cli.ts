@@ -92,7 +92,9 @@ async function main(): Promise<number> {
   const results: Record<'baseline' | 'candidate', ScenarioResult[][]> = { baseline: [], candidate: [] };
   let error: string | null = null;
   // The gate's own crash (a harness bug) still leaves its record: exit 2, why, and the runs so far.
-  recordCrash = (why) => writeGateReports(dir, { gateId, verdict: 'no regression', exitCode: 2, error: why, baseline, candidate, repeat, serial: values.serial ?? false, seed, thresholds, runs, scenarios: [], advice });
+  const record = (outcome: Pick<GateResult, 'verdict' | 'exitCode' | 'error' | 'scenarios'>): GateResult =>
+    ({ gateId, ...outcome, baseline, candidate, repeat, serial: values.serial ?? false, seed, thresholds, runs, advice });
+  recordCrash = (why) => writeGateReports(dir, record({ verdict: 'no regression', exitCode: 2, error: why, scenarios: [] }));
   // `| head`: the running sides are told as a cancelled CI job tells them (each records and tears
   // down), nothing new starts, the gate's record says why, and it exits 141, not with a stack trace.
   let closed = false;
@@ -128,7 +130,7 @@ async function main(): Promise<number> {
   if (!error && baselineErrors.length) error = `the baseline itself could not be judged in ${baselineErrors.map((s) => s.name).join(', ')}`;
   const regressed = scenarios.some((s) => s.verdict === 'regressed');
   const exitCode = error ? 2 : regressed ? 1 : 0;
-  const gate: GateResult = { gateId, verdict: regressed ? 'regressed' : 'no regression', exitCode, error, baseline, candidate, repeat, serial: values.serial ?? false, seed, thresholds, runs, scenarios, advice };
+  const gate = record({ verdict: regressed ? 'regressed' : 'no regression', exitCode, error, scenarios });
   await writeGateReports(dir, gate);
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
   for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);
