@@ -3,7 +3,8 @@
 // The harness is TypeScript run by tsx, as in its own clone (`node --import tsx harness/cli.ts`):
 // each command re-executes Node with tsx's loader, resolved from this package (not from the
 // working directory, where a project may have no tsx), and the package's own tsconfig; the
-// scenarios' entry (harness/cli.mjs) registers tsx itself, from this package too. Paths on
+// scenarios' entry (harness/cli.mjs) loads its CLI itself, bundled by esbuild into this package's
+// node_modules/.cache (or under tsx from this package when that cannot be written). Paths on
 // the command line stay relative to the working directory; the scenarios, the app and the seed's
 // manifests are read from this package.
 import { spawn } from 'node:child_process';
@@ -47,7 +48,7 @@ if (!entry) {
 }
 
 const file = fileURLToPath(new URL(`../${entry}`, import.meta.url));
-// A .mjs entry registers tsx itself, after what it loads first (harness/cli.mjs: vitest).
+// A .mjs entry loads its TypeScript itself, after what it loads first (harness/cli.mjs: vitest).
 const argv = entry.endsWith('.sh') ? ['bash', [file, ...args]]
   : entry.endsWith('.mjs') ? [process.execPath, [file, ...args]]
   : [process.execPath, ['--import', import.meta.resolve('tsx'), file, ...args]];
