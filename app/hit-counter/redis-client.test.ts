@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromEnv } from './config.ts';
-import { classifyRedisError, NotSent } from './redis-client.ts';
+import { classifyRedisError, clusterRetryDelayMs, NotSent } from './redis-client.ts';
 
 describe('what a Redis error says about an INCR', () => {
   it.each([
@@ -22,6 +22,16 @@ describe('what a Redis error says about an INCR', () => {
 
   it('a request refused before sending is certainly not applied', () => {
     expect(classifyRedisError(new NotSent('connection to 127.0.0.1:6379 not ready (connecting)'))).toEqual({ reason: 'not connected', applied: 'no' });
+  });
+});
+
+describe('the retry of the cluster connection', () => {
+  it('every 100 ms for 2 s (a new cluster is refused until cluster_state:ok), then backing off to once a second, never giving up', () => {
+    const delays = Array.from({ length: 40 }, (_, i) => clusterRetryDelayMs(i + 1));
+    expect(delays.slice(0, 20)).toEqual(Array(20).fill(100));
+    expect(delays.slice(20, 23)).toEqual([200, 300, 400]);
+    expect(delays.slice(30)).toEqual(Array(10).fill(1000));
+    expect(clusterRetryDelayMs(1e6)).toBe(1000);
   });
 });
 
