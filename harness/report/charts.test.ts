@@ -1,7 +1,8 @@
 // The charts of one scenario share a time axis: same domain, same room for the y axis, so that a
 // second and a fault's window sit at the same place in every chart (issue 17 §5).
 import { describe, expect, it } from 'vitest';
-import { renderSvg, scenarioChartSpecs, timeAxisEnd } from './charts.ts';
+import { scenarioChartSpecs, timeAxisEnd } from './charts.ts';
+import { drawSvg } from './draw-svg.mjs';
 import type { ScenarioSeries } from '../scenario/series.ts';
 
 const series: ScenarioSeries = {
@@ -34,7 +35,7 @@ describe('the charts of a scenario', () => {
   });
 
   it('place the plot at the same x in every chart, whatever the width of the y labels', async () => {
-    const edges = await Promise.all(scenarioChartSpecs(series).map(async ({ spec }) => plotEdges(await renderSvg(spec))));
+    const edges = await Promise.all(scenarioChartSpecs(series).map(async ({ spec }) => plotEdges(await drawSvg(spec))));
     expect(new Set(edges.map(([left]) => left)).size, JSON.stringify(edges)).toBe(1);
     expect(new Set(edges.map(([, width]) => width)).size, JSON.stringify(edges)).toBe(1);
   });

@@ -1,5 +1,7 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// A scenario's charts as vega-lite specs. Drawing them (draw-svg.mjs) is apart: building them
+// needs no vega, whose code takes a third of a second to load and more to run cold, so that the
+// CLI can hand the drawing to a thread of its own (chart-renderer.ts) without loading vega itself.
+import type { TopLevelSpec } from 'vega-lite';
 import type { ScenarioSeries } from '../scenario/series.ts';
 
 export interface Chart {
@@ -81,17 +83,4 @@ export function scenarioChartSpecs(series: ScenarioSeries): { id: string; title:
     }) },
   ];
   return specs as { id: string; title: string; spec: TopLevelSpec }[];
-}
-
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
-export async function scenarioCharts(series: ScenarioSeries): Promise<Chart[]> {
-  return Promise.all(scenarioChartSpecs(series).map(async ({ id, title, spec }) => ({ id, title, svg: await renderSvg(spec) })));
 }

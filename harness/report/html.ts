@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScenarioSeries } from '../scenario/series.ts';
 import { appendFindings } from './append-table.ts';
+import { inThisThread, type ChartRenderer } from './chart-renderer.ts';
+import { scenarioChartSpecs } from './charts.ts';
 import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -10,10 +12,11 @@ const CHARTS = ['counter', 'shards', 'throughput', 'latency', 'coverage', 'owner
 
 /**
  * report.html: one self-contained page (inline CSS and SVG, no scripts, no network): the verdict
- * table first, then per scenario its checks, numbers and charts with the fault windows shaded.
+ * table first, then per scenario its checks, numbers and charts with the fault windows shaded,
+ * drawn by `charts` (the run's chart thread; by default this thread).
  */
-export async function writeHtmlReport(runDir: string, summary: RunSummary): Promise<string> {
-  const sections = await Promise.all(summary.scenarios.map((s) => scenarioSection(runDir, s)));
+export async function writeHtmlReport(runDir: string, summary: RunSummary, charts: ChartRenderer = inThisThread): Promise<string> {
+  const sections = await Promise.all(summary.scenarios.map((s) => scenarioSection(runDir, s, charts)));
   const rows = summary.scenarios.map((s) => `<tr><td><a href="#${esc(s.name)}">${esc(s.name)}</a></td><td><span class="badge ${BADGE[s.status]}">${esc(s.status)}</span></td>`
     + `<td>${s.checks.filter((c) => c.valid !== true).map((c) => esc(c.name)).join(', ') || (s.error ? esc(s.error) : '—')}</td>`
     + `<td>${fmt(s.metrics.acknowledged)}</td><td>${fmt(s.metrics.lostAcknowledged)}</td><td>${fmt(s.metrics.failoverMs, ' ms')}</td><td>${fmt(s.metrics.maxUnavailableMs, ' ms')}</td><td>${(s.durationMs / 1000).toFixed(1)} s</td></tr>`).join('\n');
@@ -50,11 +53,11 @@ function fmt(v: number | null | undefined, unit = ''): string {
   return v === null || v === undefined ? '—' : `${v}${unit}`;
 }
 
-async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number]): Promise<string> {
+async function scenarioSection(runDir: string, s: RunSummary['scenarios'][number], renderer: ChartRenderer): Promise<string> {
   const dir = path.join(runDir, 'scenarios', s.name);
   // The charts are the report's least part: one that cannot be drawn (vega failing, or its code not
   // loadable after a Ctrl-C stopped the loader's helper process) leaves a note, never no report.
-  const charts = await drawCharts(dir).then(
+  const charts = await drawCharts(dir, renderer).then(
     (drawn) => drawn.map((c) => `<div class="chart" data-chart="${c.id}">${c.svg}</div>`),
     (error: unknown) => [`<p class="note">charts not drawn: ${esc(error instanceof Error ? error.message : String(error))}</p>`],
   );
@@ -87,11 +90,12 @@ function promisesTable(s: RunSummary['scenarios'][number]): string {
 }
 
 /** The scenario's charts from its series.json, also written beside it as chart-<id>.svg; none without one. */
-async function drawCharts(dir: string): Promise<{ id: string; svg: string }[]> {
+async function drawCharts(dir: string, renderer: ChartRenderer): Promise<{ id: string; svg: string }[]> {
   const text = await readFile(path.join(dir, 'series.json'), 'utf8').catch(() => null);
   if (!text) return [];
-  const { scenarioCharts } = await import('./charts.ts');
-  const charts = await scenarioCharts(JSON.parse(text) as ScenarioSeries);
+  const specs = scenarioChartSpecs(JSON.parse(text) as ScenarioSeries);
+  const svgs = await renderer.render(specs.map((c) => c.spec));
+  const charts = specs.map((c, i) => ({ id: c.id, svg: svgs[i]! }));
   await Promise.all(charts.map((c) => writeFile(path.join(dir, `chart-${c.id}.svg`), c.svg)));
   return CHARTS.flatMap((id) => charts.filter((c) => c.id === id));
 }

@@ -36,11 +36,10 @@ export interface OpenedRun {
   /** Settles once the record is written and the sessions are down; starts nothing itself (see close). */
   readonly recorded: Promise<void>;
   /**
-   * report.html's charts load vega, a second and more when cold, which the run would otherwise
-   * wait for after the verdict: global setup asks for it once vitest has loaded, while the cluster
-   * forms (redis-cli sleeps), before any load or fault, so it is off the path and measures nothing.
-   * Loaded by this copy of the modules, the one that writes the record: after a Ctrl-C the CLI's
-   * loader (tsx) may load nothing more, since the terminal's signal also stops its esbuild helper.
+   * report.html's charts load vega, a second and more when cold, and drawing them held up the
+   * run's teardown on this thread after the verdict: global setup starts the run's chart thread
+   * (report/chart-renderer.ts), which loads vega and warms it up while the cluster forms, before
+   * any load or fault, off the main thread, so it measures nothing.
    */
   preloadReport(): void;
   /**

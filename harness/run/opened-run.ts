@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
 import { interruptedAt, interruptedBy } from '../util/terminate.ts';
+import { chartThread, type ChartRenderer } from '../report/chart-renderer.ts';
 import { writeHtmlReport } from '../report/html.ts';
 import { buildSummary, readScenarioResults, writeSummary } from '../report/summary.ts';
 import { scenarioNames } from '../scenario/catalog.ts';
@@ -44,14 +45,15 @@ export function openRun(options: HarnessOptions): OpenedRun {
   // In the catalog's order, which is the order vitest's sequencer starts the scenario files in.
   if (mode === 'fresh') pool.prestart(scenarioNames().filter((s) => options.scenarios.includes(s)).slice(0, options.parallel));
   let closed: Promise<void> | null = null;
+  let charts: ChartRenderer | null = null;
   let markRecorded = () => undefined as void;
   const recorded = new Promise<void>((resolve) => (markRecorded = resolve));
   const run: OpenedRun = {
     options, runDir, startedAt, mode, pool, sharedStart, log, couldNotStart, runnerFailed, recorded,
     get error() { return error; },
     get interrupted() { return interrupted; },
-    preloadReport: () => void import('../report/charts.ts').catch(() => undefined),
-    close: () => (closed ??= record(run, lost).finally(markRecorded)),
+    preloadReport: () => void (charts ??= chartThread()),
+    close: () => (closed ??= record(run, lost, charts).finally(markRecorded)),
   };
   return run;
 }
@@ -61,7 +63,7 @@ export function openRun(options: HarnessOptions): OpenedRun {
  * nothing teardown changes, and teardown errors are only logged. pool.close() first aborts a
  * shared session still starting, so that its outcome is known before the summary is built.
  */
-async function record(run: OpenedRun, lost: ReadonlyMap<string, string>): Promise<void> {
+async function record(run: OpenedRun, lost: ReadonlyMap<string, string>, charts: ChartRenderer | null): Promise<void> {
   const { options, runDir, startedAt, mode, pool, log } = run;
   const closing = pool.close();
   const shared = await run.sharedStart;
@@ -78,10 +80,11 @@ async function record(run: OpenedRun, lost: ReadonlyMap<string, string>): Promis
       timings: (mode === 'shared' ? shared?.timings : null) ?? { platformUpMs: null, bootstrapMs: null, appUpMs: null }, scenarios,
     });
     await writeSummary(runDir, summary);
-    const html = await writeHtmlReport(runDir, summary);
+    const html = await writeHtmlReport(runDir, summary, charts ?? undefined);
     for (const e of await closing) log(`teardown: ${e}`);
     log(progressLine(startedAt.getTime(), 'report', `${summary.status}: ${path.join(runDir, 'summary.json')}, ${html}`));
   } finally {
+    await charts?.close();
     await closing; // also when the record could not be written: nothing may be left running
   }
 }
