@@ -35,12 +35,15 @@ export interface JudgedRun extends StartedLoad {
 
 /** The final read and topology (each bounded), then every checker on the evidence. */
 export async function judge(run: JudgedRun, readTimeoutMs = 10_000): Promise<CheckResult[]> {
-  const keys = await inBatches(run.keys, async (k, i) => ({ ...k, finalRead: await readCount(run.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) }));
-  const lists = await inBatches(run.lists, async (l) => ({ ...l, finalRead: await readList(run.env.appUrl, l.key, readTimeoutMs).catch(() => null) }));
-  // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
-  const final = await snapshot(run.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
-    .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(run.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(run.faults.openPauses()) })))
-    .catch(() => null);
+  // The counters, the lists and the topology at once: the load has stopped, so none waits on another.
+  const [keys, lists, final] = await Promise.all([
+    inBatches(run.keys, async (k, i) => ({ ...k, finalRead: await readCount(run.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) })),
+    inBatches(run.lists, async (l) => ({ ...l, finalRead: await readList(run.env.appUrl, l.key, readTimeoutMs).catch(() => null) })),
+    // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
+    snapshot(run.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
+      .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(run.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(run.faults.openPauses()) })))
+      .catch(() => null),
+  ]);
   const evidence: RunEvidence = {
     history: run.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: run.sampler.samples, before: run.before, final,
     faults: run.faults.records, recoveredAtMs: run.recoveredAtMs, shape: run.env.system.shape, nodeTimeoutMs: run.env.nodeTimeoutMs,
