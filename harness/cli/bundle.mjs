@@ -9,13 +9,13 @@
 //
 // Plain JavaScript: it runs before any TypeScript loader.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 // Bumped when the build's options change, so that no older build is taken for a fresh one.
 const BUILD_FORMAT = 1;
-// A superseded build may still be loading its lazy chunks in a long run: kept this long.
+// A build no start has used for this long goes (a long run still loads its lazy chunks).
 const STALE_AFTER_MS = 24 * 3600_000;
 const LOADERS = /** @type {const} */ ({ '.ts': 'ts', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' });
 
@@ -36,7 +36,10 @@ const hash = (text) => createHash('sha256').update(text).digest('hex');
 export async function bundledEntry({ entry, cacheDir }) {
   const record = path.join(cacheDir, `${hash(entry).slice(0, 16)}.json`);
   const current = readRecord(record);
-  if (current && isCurrent(current, cacheDir)) return pathToFileURL(path.join(cacheDir, current.build, current.main)).href;
+  if (current && isCurrent(current, cacheDir)) {
+    touch(path.join(cacheDir, current.build));
+    return pathToFileURL(path.join(cacheDir, current.build, current.main)).href;
+  }
 
   mkdirSync(cacheDir, { recursive: true });
   const staging = path.join(cacheDir, `.staging-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
@@ -51,6 +54,7 @@ export async function bundledEntry({ entry, cacheDir }) {
       // Another start built the same sources first: its build is this one.
       if (!existsSync(path.join(dir, main))) throw error;
     }
+    touch(dir);
     const recordTmp = `${staging}.json`;
     writeFileSync(recordTmp, JSON.stringify({ build: name, main, sources }));
     renameSync(recordTmp, record);
@@ -114,7 +118,21 @@ function isCurrent(record, cacheDir) {
   }
 }
 
-/** Builds and staging folders other than `keep`, untouched for a day. @param {string} cacheDir @param {string} keep */
+/**
+ * Marks a build as in use now: prune() removes only builds no start has used for a day, since a
+ * long run (a gate, CI) loads its build's lazy chunks hours after it started.
+ * @param {string} dir
+ */
+function touch(dir) {
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now);
+  } catch {
+    // A build that cannot be marked may be pruned a day early; never a reason to fail a start.
+  }
+}
+
+/** Builds and staging folders other than `keep`, unused for a day. @param {string} cacheDir @param {string} keep */
 function prune(cacheDir, keep) {
   for (const name of readdirSync(cacheDir)) {
     if (name === keep || !(name.startsWith('build-') || name.startsWith('.staging-'))) continue;

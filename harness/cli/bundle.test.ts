@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,6 +59,24 @@ describe('the CLI bundle', () => {
     const urls = await Promise.all([1, 2, 3].map(() => build({ entry, cacheDir })));
     expect(new Set(urls).size).toBe(1);
     expect((await readdir(cacheDir)).filter((n) => n.startsWith('.staging-'))).toEqual([]);
+  });
+
+  it('a build unused for a day goes when another is made; one used since stays', async () => {
+    const lazy = path.join(dir, 'src', 'sub', 'lazy.ts');
+    const version = async (v: string) => {
+      await writeFile(lazy, `export const lazy = '${v}';\n`);
+      return path.dirname(fileURLToPath(await build({ entry, cacheDir })));
+    };
+    const [one, two] = [await version('one'), await version('two')];
+    const dayAgo = new Date(Date.now() - 25 * 3600_000);
+    await utimes(one, dayAgo, dayAgo);
+    await utimes(two, dayAgo, dayAgo);
+    await version('two'); // used again now
+    await version('three');
+    const builds = (await readdir(cacheDir)).filter((n) => n.startsWith('build-'));
+    expect(builds).not.toContain(path.basename(one));
+    expect(builds).toContain(path.basename(two));
+    expect(builds).toHaveLength(2);
   });
 
   it('a source that does not compile rejects, and leaves no staging behind', async () => {
