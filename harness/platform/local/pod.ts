@@ -75,9 +75,9 @@ export class LocalPod {
   }
 
   /**
-   * Namespaces mode: the next incarnation's network namespace, made ahead of create() while the pod
-   * before it starts (OrderedReady), as claims are. Nothing runs in it until create(); one never
-   * used goes with the run's network.
+   * Namespaces mode: the next incarnation's network namespace, made ahead of create(), as claims
+   * are (OrderedReady makes every pod's at once, then starts the pods one by one). Nothing runs in
+   * it until create(); one never used goes with the run's network.
    */
   prepareNetwork(ip?: string): void {
     if (!this.ctx.sandbox || this.prepared) return;
