@@ -74,6 +74,23 @@ export function classifyRedisError(error: unknown): { reason: string; applied: W
 export class NotSent extends Error {}
 
 /**
+ * Every node the client knows failed to answer CLUSTER SLOTS: after a full restart on new IPs, all
+ * of them are gone. ioredis then keeps the old slot map and retries only those dead addresses, for
+ * as long as one node stays in its pool, and one does: a replica it never connected to (it connects
+ * lazily, and the app never reads from replicas) is never seen to fail, so the pool never empties
+ * and the client never goes back to its seeds, the Service name that resolves to the new pods
+ * (ioredis#1732; hit-counter.log of a hardened full-restart: one node left, none a master, every
+ * request refused for the whole settle). A command sent without ensureSendable empties the pool
+ * by failing: that is what hid the fault while the app's reads skipped it. So start over from the
+ * seeds, as ioredis itself does for its sharded subscribers on the same error; only once, while the
+ * client is still `ready` (disconnecting moves it on). The error is ioredis's ClusterAllFailedError,
+ * which it does not export: known by its message.
+ */
+export function reconnectIfLost(cluster: Cluster, error: Error | null | undefined): void {
+  if (error?.message === 'Failed to refresh slots cache.' && cluster.status === 'ready') cluster.disconnect(true);
+}
+
+/**
  * ioredis queues a command for a node it is still (re)connecting to and, if that connection is
  * refused, fails it with the same "Connection is closed" as a command that was sent: ambiguous.
  * So an INCR goes out only over a ready connection to the slot's master; otherwise the request is
@@ -81,6 +98,10 @@ export class NotSent extends Error {}
  * a keyed request may be the first to reach a shard) gets up to `firstConnectMs` to connect.
  */
 export async function ensureSendable(cluster: Cluster, key: string, firstConnectMs = 250): Promise<void> {
+  // (Re)connecting from its seeds: a refresh started now would ask whatever the pool holds, perhaps
+  // only dead addresses, and the client's own refresh would wait on it and fail with it, over and
+  // over (seeds-again.test.ts). ioredis would refuse the command too, unsent.
+  if (cluster.status !== 'ready') throw new NotSent(`cluster client ${cluster.status}`);
   const owner = cluster.slots[calculateSlot(key)]?.[0];
   const node: Redis | undefined = owner ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner) : undefined;
   if (node?.status === 'ready') return;
@@ -93,6 +114,6 @@ export async function ensureSendable(cluster: Cluster, key: string, firstConnect
   // No live connection to the slot's owner: the pool dropped it (its pod went away, perhaps to come
   // back on another pod's old IP). Re-read the slots now rather than at the next periodic refresh,
   // which a refresh stuck on a dead address could hold off; ioredis runs one refresh at a time.
-  if (!node || node.status === 'end' || node.status === 'close') cluster.refreshSlotsCache(() => undefined);
+  if (!node || node.status === 'end' || node.status === 'close') cluster.refreshSlotsCache((error) => reconnectIfLost(cluster, error));
   throw new NotSent(`connection to ${owner ?? 'the slot owner'} not ready (${node?.status ?? 'none'})`);
 }
