@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, type Redis } from 'ioredis';
 import type { AppConfig } from './config.ts';
@@ -90,12 +91,19 @@ export function reconnectIfLost(cluster: Cluster, error: Error | null | undefine
   if (error?.message === 'Failed to refresh slots cache.' && cluster.status === 'ready') cluster.disconnect(true);
 }
 
+/** A node connection's states on the way to `ready`: ioredis connects lazily (`wait`). */
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+
 /**
  * ioredis queues a command for a node it is still (re)connecting to and, if that connection is
  * refused, fails it with the same "Connection is closed" as a command that was sent: ambiguous.
- * So an INCR goes out only over a ready connection to the slot's master; otherwise the request is
- * refused up front (certainly not applied). A node never used yet (ioredis connects lazily, and
- * a keyed request may be the first to reach a shard) gets up to `firstConnectMs` to connect.
+ * So every command the app sends (a write, or a read) goes out only over a ready connection to the
+ * slot's master; otherwise the request is refused up front (certainly not applied). A connection
+ * not made yet (ioredis connects lazily, and a keyed request may be the first to reach a shard)
+ * or being made (for a request just before this one) gets up to `firstConnectMs`. Waiting only
+ * for the first was not enough: with the offline queue off, ioredis fails a command for a node
+ * still connecting with "Connection is closed", unsent, so every request but the first to reach
+ * a new app's shard at once was refused (first-connect.test.ts; 14 of a cold run's 24 baseline reads).
  */
 export async function ensureSendable(cluster: Cluster, key: string, firstConnectMs = 250): Promise<void> {
   // (Re)connecting from its seeds: a refresh started now would ask whatever the pool holds, perhaps
@@ -105,10 +113,10 @@ export async function ensureSendable(cluster: Cluster, key: string, firstConnect
   const owner = cluster.slots[calculateSlot(key)]?.[0];
   const node: Redis | undefined = owner ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner) : undefined;
   if (node?.status === 'ready') return;
-  if (node?.status === 'wait') {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([node.connect().catch(() => undefined), new Promise((resolve) => { timer = setTimeout(resolve, firstConnectMs); })]);
-    clearTimeout(timer);
+  if (node && CONNECTING.has(node.status)) {
+    if (node.status === 'wait') node.connect().catch(() => undefined);
+    // Bounded; an error ends the wait too, and the status then says whether it became ready.
+    await once(node, 'ready', { signal: AbortSignal.timeout(firstConnectMs) }).catch(() => undefined);
     if ((node.status as string) === 'ready') return; // it changed while we waited
   }
   // No live connection to the slot's owner: the pool dropped it (its pod went away, perhaps to come

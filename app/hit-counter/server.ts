@@ -36,10 +36,12 @@ async function route(config: AppConfig, redis: Cluster, req: IncomingMessage, re
   if (value instanceof Error) return send(res, 400, `${value.message}\n`);
   try {
     if (path === '/count') {
+      await ensureSendable(redis, key);
       const count = await withDeadline(redis.get(key), config.requestTimeoutMs);
       return send(res, 200, `${JSON.stringify({ count: Number(count ?? 0) })}\n`, { 'content-type': 'application/json' });
     }
     if (path === '/list') {
+      await ensureSendable(redis, key);
       const values = await withDeadline(redis.lrange(key, 0, -1), config.requestTimeoutMs);
       return send(res, 200, `${JSON.stringify(values)}\n`, { 'content-type': 'application/json' });
     }

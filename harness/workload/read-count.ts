@@ -9,9 +9,10 @@ import { classifyResponse } from './classify.ts';
  */
 const TRY_MS = 3000;
 /**
- * Between tries. Right after the app starts, it refused the baseline reads of all the keys of one
- * shard at once (503 "connection closed", in 1 and 7 of 24 reads in two cold runs), each served at
- * its next try: at 200 ms apart, that was 0.2 s of a cold run's start.
+ * Between tries. Right after the app started, it refused the baseline reads of all the keys of one
+ * shard at once (503 "connection closed", in 1 and 7 of 24 reads in two cold runs; the app now
+ * waits for a connection being made, app/hit-counter/redis-client.ts), each served at its next
+ * try: at 200 ms apart, that was 0.2 s of a cold run's start.
  */
 const RETRY_MS = 50;
 
