@@ -11,6 +11,7 @@ import { otherShardsChecker } from './other-shards.ts';
 import { oomKillsChecker } from './oom-kills.ts';
 import { peerAddressesChecker } from './peer-addresses.ts';
 import { replicaPromotionChecker } from './replica-promotion.ts';
+import { servingAgainChecker } from './serving-again.ts';
 import { slotCoverageChecker } from './slot-coverage.ts';
 import { topologyRestoredChecker } from './topology-restored.ts';
 import type { CheckResult, Checker, Expectations } from './types.ts';
@@ -24,6 +25,7 @@ export const SEED_CHECKERS = {
   'peer-addresses': peerAddressesChecker,
   'replica-promotion': replicaPromotionChecker,
   'topology-restored': topologyRestoredChecker,
+  'serving-again': servingAgainChecker,
   availability: availabilityChecker,
   'other-shards-available': otherShardsChecker,
   'minority-writes': minorityWritesChecker,
@@ -71,6 +73,7 @@ export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './types.ts';
 export { appendChecker, availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, otherShardsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };
 export { promotionDeadlineMs } from './replica-promotion.ts';
+export { servingAgainChecker, SERVING_AGAIN_MS } from './serving-again.ts';
 export { diskFullChecker, DISK_RECOVERY_MS, isDiskError } from './disk-full.ts';
 export { percentile } from './availability.ts';
 export { combine, faultEffectMs, faultEndMs, isEnding, runCheckers } from './types.ts';

@@ -22,7 +22,8 @@ import { MemoryActions } from './memory.ts';
 import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
-import { agreedAgain, startAgreementWait, waitForAgreement, waitForFirstWrites, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
+import { agreedAgain, startAgreementWait, waitForAgreement, waitForFirstWrites, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, waitForServingAgain, type AgreementWait, type WaitingRun } from './waits.ts';
+import { shardIndices } from './keys.ts';
 import { ClusterQueries } from './queries.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -143,6 +144,18 @@ export class ScenarioRun extends ClusterQueries {
     return [...counters, ...lists].filter((k) => !this.history.hasWritten(k.recorded)).map((k) => k.name);
   }
 
+  /** The shards (named by their first key) with no acknowledged write, counter or append, since `sinceMs`. */
+  private unservedShards(sinceMs: number): string[] {
+    const shardOf = shardIndices(this.keys);
+    const served = new Set<number>();
+    const since = sinceMs * 1e6;
+    this.keys.forEach((k, i) => {
+      // The history records the default key (the first) as ''; each list lies beside its key.
+      if ((this.kind !== 'append' && this.history.writtenSince(i === 0 ? '' : k.key, since)) || (this.lists[i] && this.history.writtenSince(this.lists[i]!.key, since))) served.add(shardOf[i]!);
+    });
+    return this.keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i && !served.has(shardOf[i]!)).map((k) => k.key);
+  }
+
   /** cluster-node-timeout in force: the scenario's deadlines and fault lengths derive from it. */
   get nodeTimeoutMs(): number {
     return this.env.nodeTimeoutMs;
@@ -217,6 +230,8 @@ export class ScenarioRun extends ClusterQueries {
     const settleEndMs = this.clock.nowMs() + settleMs;
     const [, agreedAtMs] = await Promise.all([sleep(settleMs, this.env.signal), agreedAgain(this.waiting, this.agreement, settleEndMs, 'settled')]);
     if (agreedAtMs !== null) await waitForSampleSince(this.waiting, this.sampler, agreedAtMs);
+    const recoveredAtMs = this.recoveredAtMs;
+    if (recoveredAtMs !== null) await waitForServingAgain(this.waiting, () => this.unservedShards(recoveredAtMs), recoveredAtMs);
     await this.stopLoad();
     const checks = await judge(this.judged);
     const { status, error } = verdictOf(checks, this.faults.records);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
-import { agreedAgain, waitForAgreement, waitForFirstWrites, waitForSampleSince, type AgreementWait, type WaitingRun } from './waits.ts';
+import { SERVING_AGAIN_MS } from '../checkers/index.ts';
+import { agreedAgain, waitForAgreement, waitForFirstWrites, waitForSampleSince, waitForServingAgain, type AgreementWait, type WaitingRun } from './waits.ts';
 
 const runWith = (signal?: AbortSignal) => ({ env: { signal }, log: () => undefined }) as unknown as WaitingRun;
 const waitOf = (done: AgreementWait['done']): AgreementWait => ({ done, stop: () => undefined });
@@ -86,5 +87,39 @@ describe('after a recovery, the verdict waits for the nodes to agree again', () 
     expect(lines).toEqual([]);
     await waitForSampleSince(run, { samples: [{ tMs: 100 }] }, 200);
     expect(lines).toEqual([expect.stringMatching(/^no topology sample after the nodes agreed: a topology sample of the agreed cluster: not reached within 2000 ms/)]);
+  });
+});
+
+describe('the verdict waits, past the settle, for the app to serve every shard again', () => {
+  const runLogging = (lines: string[], signal?: AbortSignal) => ({ env: { signal }, clock: { nowMs: () => Date.now() }, log: (l: string) => lines.push(l) }) as unknown as WaitingRun;
+
+  it('not at all when every shard has served since the recovery', async () => {
+    const lines: string[] = [];
+    const from = Date.now();
+    await waitForServingAgain(runLogging(lines), () => [], Date.now() - 1000);
+    expect(Date.now() - from).toBeLessThan(50);
+    expect(lines).toEqual([]);
+  });
+
+  it('until the last shard served, saying how long', async () => {
+    const lines: string[] = [];
+    const left = ['hits'];
+    setTimeout(() => left.pop(), 200);
+    await waitForServingAgain(runLogging(lines), () => [...left], Date.now() - 1000);
+    expect(lines).toEqual([expect.stringMatching(/^waited \d+ ms more, until the app served every shard again$/)]);
+  });
+
+  it('until the allowance after the recovery, and a little more, then names the shards the checker will fail', async () => {
+    const lines: string[] = [];
+    const recoveredAtMs = Date.now() - SERVING_AGAIN_MS + 100;
+    await waitForServingAgain(runLogging(lines), () => ['hits', 's5802{ljg}'], recoveredAtMs);
+    expect(Date.now() - recoveredAtMs).toBeGreaterThanOrEqual(SERVING_AGAIN_MS + 500 - 5);
+    expect(lines).toEqual([`the app served no write on hits, s5802{ljg} within ${SERVING_AGAIN_MS} ms of the recovery`]);
+  });
+
+  it('interrupted: ends with the interruption', async () => {
+    const interrupt = new AbortController();
+    setTimeout(() => interrupt.abort(new Error('SIGINT')), 50);
+    await expect(waitForServingAgain(runLogging([], interrupt.signal), () => ['hits'], Date.now())).rejects.toThrow('SIGINT');
   });
 });

@@ -1,6 +1,6 @@
-import { faultEffectMs, promotionDeadlineMs } from '../checkers/index.ts';
+import { faultEffectMs, promotionDeadlineMs, SERVING_AGAIN_MS } from '../checkers/index.ts';
 import { masterOfSlot, snapshot, waitForClusterReady } from '../cluster/index.ts';
-import { HarnessError, errorMessage } from '../errors.ts';
+import { HarnessError, WaitTimeoutError, errorMessage } from '../errors.ts';
 import type { FaultInjector } from '../faults/injector.ts';
 import { readyTimeoutMs, recoveryTimeoutMs } from '../session/health.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
@@ -194,3 +194,28 @@ function tickerOf(run: WaitingRun, what: () => string): NodeJS.Timeout {
   const started = Date.now();
   return setInterval(() => run.log(`${what()} (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
 }
+
+/**
+ * After the settle: until every shard under load has had an acknowledged write since the recovery
+ * (`unserved` names the shards that have not), at most SERVING_AGAIN_MS after the recovery and a
+ * little more, so that an app that never serves again has been tried for the whole allowance that
+ * serving-again judges. A healthy run waits nothing here: the settle is long enough. A line says
+ * how long it waited beyond the settle, or that the allowance passed.
+ */
+export async function waitForServingAgain(run: WaitingRun, unserved: () => string[], recoveredAtMs: number): Promise<void> {
+  const fromMs = run.clock.nowMs();
+  const timeoutMs = Math.round(recoveredAtMs + SERVING_AGAIN_MS + 500 - fromMs);
+  if (unserved().length === 0 || timeoutMs <= 0) return;
+  try {
+    await waitUntil('an acknowledged write on every shard since the recovery', async () => {
+      const left = unserved();
+      if (left.length) throw new NotYet(`none yet on ${left.join(', ')}`);
+    }, { timeoutMs, intervalMs: 50, signal: run.env.signal });
+    run.log(`waited ${Math.round(run.clock.nowMs() - fromMs)} ms more, until the app served every shard again`);
+  } catch (error) {
+    throwIfInterrupted(run.env.signal);
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    run.log(`the app served no write on ${unserved().join(', ')} within ${SERVING_AGAIN_MS} ms of the recovery`);
+  }
+}
+

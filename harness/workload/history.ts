@@ -174,8 +174,8 @@ export class OpTable {
  */
 export class HistoryRecorder {
   readonly ops = new OpTable();
-  /** Keys with at least one acknowledged INCR or append, the default key as '' (as in OpTable). */
-  private readonly written = new Set<string>();
+  /** Keys with at least one acknowledged INCR or append, the default key as '' (as in OpTable), and when the last one completed. */
+  private readonly lastWrittenNs = new Map<string, number>();
   private next = 0;
   private readonly open = new Map<number, { process: number; f: OpF; invokeNs: number; key: string | undefined; value: number | null }>();
   private readonly out: WriteStream | null;
@@ -210,7 +210,7 @@ export class HistoryRecorder {
     if (inv.key) event.key = inv.key;
     if (list) event.list = list;
     this.write(event);
-    if (type === 'ok' && (inv.f === 'incr' || inv.f === 'append')) this.written.add(inv.key ?? '');
+    if (type === 'ok' && (inv.f === 'incr' || inv.f === 'append')) this.lastWrittenNs.set(inv.key ?? '', timeNs);
     this.ops.add({ process: inv.process, f: inv.f, type, value, invokeNs: inv.invokeNs, completeNs: timeNs, error, ...(inv.key ? { key: inv.key } : {}), ...(list ? { list } : {}) });
   }
 
@@ -220,7 +220,12 @@ export class HistoryRecorder {
 
   /** Whether `key` (the default key as '') has had an acknowledged write. */
   hasWritten(key: string): boolean {
-    return this.written.has(key);
+    return this.lastWrittenNs.has(key);
+  }
+
+  /** Whether `key` has had an acknowledged write completed at or after `timeNs` (the history's clock). */
+  writtenSince(key: string, timeNs: number): boolean {
+    return (this.lastWrittenNs.get(key) ?? -Infinity) >= timeNs;
   }
 
   /** Operations still open when the workload stopped are indeterminate, as in Jepsen. */

@@ -64,3 +64,13 @@ describe('scenario specs', () => {
     expect(readme.replace('no acknowledged write lost (`counter`, `append`)', 'no write lost')).not.toContain(scenarioTable(SCENARIO_SPECS));
   });
 });
+
+describe('the serving-again promise', () => {
+  it('is stated by every scenario, with the allowance its check judges', async () => {
+    const { SERVING_AGAIN_MS } = await import('../../harness/checkers/index.ts');
+    for (const spec of SCENARIO_SPECS) {
+      const promise = spec.promises.find((p) => p.checks.includes('serving-again'));
+      expect(promise?.says, spec.name).toContain(`within ${SERVING_AGAIN_MS / 1000} s of the recovery`);
+    }
+  });
+});
