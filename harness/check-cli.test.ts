@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evidence, fault } from './testing/evidence.ts';
+import { killedAndRecovered } from './testing/evidence.ts';
 import { recordRun } from './testing/recorded-run.ts';
 import { seedNodes, topologyOf } from './testing/topologies.ts';
 
@@ -18,7 +18,7 @@ describe('npm run check', () => {
   });
 
   it('re-checks reports/latest, says which check turned, and exits 1', async () => {
-    const { samples: _samples, ...e } = evidence({ faults: [fault({ kind: 'kill', atMs: 100, endMs: 110 }), fault({ kind: 'restart', atMs: 300 })], recoveredAtMs: 450 });
+    const { samples: _samples, ...e } = killedAndRecovered();
     const t = topologyOf(seedNodes());
     const runDir = await recordRun([{ name: 'kill-master', evidence: e, sampled: [0, 250, 500].map((tMs) => ({ t, tMs })), sampling: { counterSlot: 0, watchSlots: [0, 5461, 10923] } }]);
     const latest = path.join(path.dirname(runDir), 'latest');

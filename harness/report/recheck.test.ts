@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEED_CHECKERS, type Checker } from '../checkers/index.ts';
 import type { ScenarioResult } from '../scenario/result.ts';
-import { evidence, fault } from '../testing/evidence.ts';
+import { evidence, fault, killedAndRecovered } from '../testing/evidence.ts';
 import { recordRun, type RecordedScenario } from '../testing/recorded-run.ts';
 import { seedNodes, topologyOf } from '../testing/topologies.ts';
 import { recheckLines, recheckRun } from './recheck.ts';
@@ -12,7 +12,7 @@ import type { RunSummary } from './summary.ts';
 
 /** A kill of pod 0's master, restarted, and a history every check passes. */
 function healthy(name: string): RecordedScenario {
-  const { samples: _samples, ...e } = evidence({ faults: [fault({ kind: 'kill', atMs: 100, endMs: 110 }), fault({ kind: 'restart', atMs: 300 })], recoveredAtMs: 450 });
+  const { samples: _samples, ...e } = killedAndRecovered();
   const t = topologyOf(seedNodes());
   return { name, evidence: e, sampled: [0, 250, 500].map((tMs) => ({ t, tMs })), sampling: { counterSlot: 0, watchSlots: [0, 5461, 10923] } };
 }

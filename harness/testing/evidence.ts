@@ -39,3 +39,14 @@ export function failedOver(): FakeNode[] {
   return nodes;
 }
 
+
+/**
+ * A kill of pod 0's master at 100 ms, restarted at 300 ms, the cluster recovered at 450 ms: INCRs
+ * 1..5 before the fault and 6..10 after the recovery, then a read of 10. Every check passes it,
+ * serving-again included (it needs writes after the recovery).
+ */
+export function killedAndRecovered(): RunEvidence {
+  const at = (i: number) => (i < 5 ? i * 10 : 500 + i * 10);
+  const history = OpTable.from([...Array.from({ length: 10 }, (_, i) => op(0, 'incr', 'ok', i + 1, at(i), at(i) + 5)), op(1, 'read', 'ok', 10, 650, 655)]);
+  return evidence({ history, faults: [fault({ kind: 'kill', atMs: 100, endMs: 110 }), fault({ kind: 'restart', atMs: 300 })], recoveredAtMs: 450 });
+}
