@@ -70,6 +70,16 @@ async function clusterAndClient(): Promise<{ client: Cluster; master: number; re
   return { client, master, replica, next };
 }
 
+/** The full restart on new addresses: the master and its replica gone, a new master with every slot at `next`. */
+async function restartElsewhere(master: number, replica: number, next: number): Promise<void> {
+  await Promise.all([kill(master), kill(replica)]);
+  start(next, 'next');
+  await until('the new master takes every slot', async () => {
+    if ((await cli(next, 'cluster', 'addslotsrange', '0', '16383')).exitCode !== 0) throw new NotYet('not up');
+  });
+  await stateOk(next);
+}
+
 /** Every 100 ms for up to `ms`, a write as the app sends it: the first that was answered, or null. */
 async function firstServed(client: Cluster, ms: number): Promise<number | null> {
   const from = performance.now();
@@ -85,12 +95,7 @@ describe('a client whose every known node is gone', () => {
   it('keeps one replica it never connected to, so ioredis alone never goes back to its seeds', async () => {
     const { client, master, replica, next } = await clusterAndClient();
     try {
-      await Promise.all([kill(master), kill(replica)]);
-      start(next, 'next');
-      await until('the new master takes every slot', async () => {
-        if ((await cli(next, 'cluster', 'addslotsrange', '0', '16383')).exitCode !== 0) throw new NotYet('not up');
-      });
-      await stateOk(next);
+      await restartElsewhere(master, replica, next);
       // ioredis's own refresh, every second, asks only the nodes it knows.
       const refreshed = await new Promise<Error | null | undefined>((resolve) => client.refreshSlotsCache(resolve));
       expect(refreshed?.message).toBe('Failed to refresh slots cache.');
@@ -104,12 +109,7 @@ describe('a client whose every known node is gone', () => {
   it('finds the new master through its seeds: the app writes again', async () => {
     const { client, master, replica, next } = await clusterAndClient();
     try {
-      await Promise.all([kill(master), kill(replica)]);
-      start(next, 'next');
-      await until('the new master takes every slot', async () => {
-        if ((await cli(next, 'cluster', 'addslotsrange', '0', '16383')).exitCode !== 0) throw new NotYet('not up');
-      });
-      await stateOk(next);
+      await restartElsewhere(master, replica, next);
       expect(await firstServed(client, 10_000)).not.toBeNull();
       expect(client.nodes('master').map((n) => n.options.port)).toEqual([next]);
     } finally {
