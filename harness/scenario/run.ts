@@ -136,23 +136,25 @@ export class ScenarioRun extends ClusterQueries {
     if (writtenAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(writtenAtMs - warmEndMs)} ms more, until every key had an acknowledged write`);
   }
 
+  /**
+   * What the load writes, as the history records it: each counter key (the default key, the first,
+   * as '') and each list, with the index of the counter key it lies beside.
+   */
+  private writtenNames(): { name: string; recorded: string; keyIndex: number }[] {
+    const counters = this.kind === 'append' ? [] : this.keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, keyIndex: i }));
+    const lists = this.lists.map((l, i) => ({ name: l.key, recorded: l.key, keyIndex: i }));
+    return [...counters, ...lists];
+  }
+
   /** The keys the load writes that have had no acknowledged write yet (INCRs, appends, or both). */
   private unwrittenKeys(): string[] {
-    // The history records the default key (the first) as ''.
-    const counters = this.kind === 'append' ? [] : this.keys.map((k, i) => (i === 0 ? { name: k.key, recorded: '' } : { name: k.key, recorded: k.key }));
-    const lists = this.lists.map((l) => ({ name: l.key, recorded: l.key }));
-    return [...counters, ...lists].filter((k) => !this.history.hasWritten(k.recorded)).map((k) => k.name);
+    return this.writtenNames().filter((w) => !this.history.hasWritten(w.recorded)).map((w) => w.name);
   }
 
   /** The shards (named by their first key) with no acknowledged write, counter or append, since `sinceMs`. */
   private unservedShards(sinceMs: number): string[] {
     const shardOf = shardIndices(this.keys);
-    const served = new Set<number>();
-    const since = sinceMs * 1e6;
-    this.keys.forEach((k, i) => {
-      // The history records the default key (the first) as ''; each list lies beside its key.
-      if ((this.kind !== 'append' && this.history.writtenSince(i === 0 ? '' : k.key, since)) || (this.lists[i] && this.history.writtenSince(this.lists[i]!.key, since))) served.add(shardOf[i]!);
-    });
+    const served = new Set(this.writtenNames().filter((w) => this.history.writtenSince(w.recorded, sinceMs * 1e6)).map((w) => shardOf[w.keyIndex]!));
     return this.keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i && !served.has(shardOf[i]!)).map((k) => k.key);
   }
 

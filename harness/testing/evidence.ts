@@ -39,7 +39,6 @@ export function failedOver(): FakeNode[] {
   return nodes;
 }
 
-
 /**
  * A kill of pod 0's master at 100 ms, restarted at 300 ms, the cluster recovered at 450 ms: INCRs
  * 1..5 before the fault and 6..10 after the recovery, then a read of 10. Every check passes it,
