@@ -38,6 +38,7 @@ wait_every() { # $1: tries, 50 ms apart; $2: a test of one node; the rest: node 
 }
 
 knows_all() { [ "$(redis-cli -h "$prefix.$1" cluster nodes 2>/dev/null | grep -v handshake | grep -c .)" -eq 6 ]; }
+state_ok() { case "$(redis-cli -h "$prefix.$1" cluster info 2>/dev/null)" in *cluster_state:ok*) return 0 ;; *) return 1 ;; esac; }
 link_up() { case "$(redis-cli -h "$prefix.$1" info replication 2>/dev/null)" in *master_link_status:up*) return 0 ;; *) return 1 ;; esac; }
 
 wait_all_known() { # every node knows the other five, none of them still in handshake
@@ -51,3 +52,12 @@ wait_all_known() { # every node knows the other five, none of them still in hand
 }
 
 wait_link_up() { wait_every 1200 link_up "$@"; } # $@: node numbers whose replica link must be up
+
+wait_state_ok() { # the walkthrough's step 3: `cluster info` says cluster_state:ok on every node
+  # A master reports ok only 2 s after its own start (Redis's CLUSTER_WRITABLE_DELAY) and refuses
+  # commands until then: the harness's load cannot start sooner, nor does a person go on before
+  # checking it.
+  wait_every 600 state_ok 1 2 3 4 5 6 && return 0
+  echo "cluster_state was not ok on every node within 30 s" >&2
+  return 1
+}
