@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { op } from '../testing/evidence.ts';
-import { OpTable } from '../workload/history.ts';
-import { describeKeys, inBatches, seriesShards, shardIndices } from './keys.ts';
+import { HistoryRecorder, OpTable } from '../workload/history.ts';
+import { describeKeys, inBatches, seriesShards, shardIndices, unservedShards, unwrittenKeys, writtenNames } from './keys.ts';
 import { seriesOf } from './series.ts';
 
 const keys = [
@@ -35,5 +35,41 @@ describe("a run's keys, grouped by shard", () => {
   it('reads in batches, in order', async () => {
     const seen: number[] = [];
     expect(await inBatches(Array.from({ length: 70 }, (_, i) => i), async (x, i) => (seen.push(i), x * 2))).toEqual(Array.from({ length: 70 }, (_, i) => i * 2));
+  });
+});
+
+describe('what the load writes, as the warm-up and the verdict wait for it', () => {
+  const lists = keys.map((k) => ({ ...k, key: `list:${k.key}:t` }));
+  const write = (h: HistoryRecorder, f: 'incr' | 'append' | 'read', key: string | undefined, type: 'ok' | 'fail', atMs: number) =>
+    h.complete(h.invoke(0, f, atMs * 1e6 - 1, key), type, null, atMs * 1e6);
+
+  it('names the default key as the history records it, and leaves out the counters of an append-only load', () => {
+    expect(writtenNames('counter', keys.slice(0, 2), []).map((w) => w.recorded)).toEqual(['', 's100{a}']);
+    expect(writtenNames('both', keys.slice(0, 2), lists.slice(0, 2)).map((w) => [w.name, w.keyIndex])).toEqual([['hits', 0], ['s100{a}', 1], ['list:hits:t', 0], ['list:s100{a}:t', 1]]);
+    expect(writtenNames('append', keys.slice(0, 2), lists.slice(0, 2)).map((w) => w.name)).toEqual(['list:hits:t', 'list:s100{a}:t']);
+  });
+
+  it('lists what has had no acknowledged write: a failed write or a read does not count', () => {
+    const h = new HistoryRecorder(null);
+    const names = writtenNames('both', keys.slice(0, 2), lists.slice(0, 2));
+    expect(unwrittenKeys(names, h)).toEqual(['hits', 's100{a}', 'list:hits:t', 'list:s100{a}:t']);
+    write(h, 'incr', undefined, 'ok', 1);
+    write(h, 'incr', 's100{a}', 'fail', 2);
+    write(h, 'read', 'list:hits:t', 'ok', 3);
+    write(h, 'append', 'list:s100{a}:t', 'ok', 4);
+    expect(unwrittenKeys(names, h)).toEqual(['s100{a}', 'list:hits:t']);
+  });
+
+  it('names each shard, by its first key, with no acknowledged write since a time: a list beside a key serves its shard', () => {
+    const h = new HistoryRecorder(null);
+    const names = writtenNames('both', keys, lists);
+    write(h, 'incr', undefined, 'ok', 5); // shard of m0, before the time
+    write(h, 'append', 'list:s7000{c}:t', 'ok', 20); // shard of m1, through its second key's list
+    write(h, 'incr', 's9000{d}', 'fail', 30); // the unowned key's own shard, refused
+    expect(unservedShards(keys, names, h, 10)).toEqual(['hits', 's9000{d}']);
+    write(h, 'incr', 's100{a}', 'ok', 40);
+    write(h, 'incr', 's9000{d}', 'ok', 41);
+    expect(unservedShards(keys, names, h, 10)).toEqual([]);
+    expect(unservedShards(keys, names, h, 40.5)).toEqual(['hits', 's6000{b}']);
   });
 });

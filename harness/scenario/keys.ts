@@ -1,5 +1,5 @@
 import type { ShardKey } from '../cluster/index.ts';
-import type { Workload } from '../workload/history.ts';
+import type { HistoryRecorder, Workload } from '../workload/history.ts';
 
 /** Reads at a time at the start and the verdict: 4096 keys must not open 4096 requests at once. */
 const BATCH = 32;
@@ -55,4 +55,34 @@ export function seriesShards(keys: readonly ShardKey[], lists: readonly ShardKey
   // A list lies in its counter key's slot, beside it: the lists come in the keys' order.
   lists.forEach((l, i) => of.set(l.key, first.get(shard[i]!) ?? l.key));
   return (key) => of.get(key) ?? key;
+}
+
+/** A name the load writes, as the history records it, with the index of the counter key it lies beside. */
+export interface WrittenName {
+  name: string;
+  recorded: string;
+  keyIndex: number;
+}
+
+/**
+ * What the load writes: each counter key (the default key, the first, recorded as '') unless the
+ * workload is append only, and each list.
+ */
+export function writtenNames(kind: Workload, keys: readonly ShardKey[], lists: readonly ShardKey[]): WrittenName[] {
+  const counters = kind === 'append' ? [] : keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, keyIndex: i }));
+  return [...counters, ...lists.map((l, i) => ({ name: l.key, recorded: l.key, keyIndex: i }))];
+}
+
+type Writes = Pick<HistoryRecorder, 'hasWritten' | 'writtenSince'>;
+
+/** The names the load writes that have had no acknowledged write yet (INCRs, appends, or both). */
+export function unwrittenKeys(names: readonly WrittenName[], history: Writes): string[] {
+  return names.filter((w) => !history.hasWritten(w.recorded)).map((w) => w.name);
+}
+
+/** The shards (named by their first key) with no acknowledged write, counter or append, since `sinceMs` on the history's clock. */
+export function unservedShards(keys: readonly ShardKey[], names: readonly WrittenName[], history: Writes, sinceMs: number): string[] {
+  const shardOf = shardIndices(keys);
+  const served = new Set(names.filter((w) => history.writtenSince(w.recorded, sinceMs * 1e6)).map((w) => shardOf[w.keyIndex]!));
+  return keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i && !served.has(shardOf[i]!)).map((k) => k.key);
 }

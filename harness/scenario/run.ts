@@ -23,7 +23,7 @@ import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
 import { agreedAgain, startAgreementWait, waitForAgreement, waitForFirstWrites, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, waitForServingAgain, type AgreementWait, type WaitingRun } from './waits.ts';
-import { shardIndices } from './keys.ts';
+import { unservedShards, unwrittenKeys, writtenNames, type WrittenName } from './keys.ts';
 import { ClusterQueries } from './queries.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -66,6 +66,8 @@ export class ScenarioRun extends ClusterQueries {
    * ends with it), then again from each recovery (the verdict, and untilAgreed(), wait for it).
    */
   private agreement: AgreementWait;
+  /** What the load writes, as the history names it: the warm-up and the verdict wait on these. */
+  private readonly written: WrittenName[];
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
@@ -92,6 +94,7 @@ export class ScenarioRun extends ClusterQueries {
     this.schedule = new Schedule(env.seed, name);
     this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
     this.agreement = startAgreementWait(env, clock);
+    this.written = writtenNames(kind, keys, lists);
     this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
       ...(env.signal ? { signal: env.signal } : {}),
       onKill: (k) => this.log(`OOM kill in ${k.pod}: ${k.mainProcess ? 'redis-server itself (exit 137, OOMKilled; the restart policy brings it back)' : 'a process it forked'}`),
@@ -130,32 +133,10 @@ export class ScenarioRun extends ClusterQueries {
       sleep(ms, this.env.signal),
       waitForAgreement(this.waiting, this.agreement),
       // As long as a recovery may take, and one round of the clients over their keys (--keys 4096).
-      waitForFirstWrites(this.waiting, () => this.unwrittenKeys(), recoveryTimeoutMs(this.nodeTimeoutMs) + (this.workload.roundMs ?? 0)),
+      waitForFirstWrites(this.waiting, () => unwrittenKeys(this.written, this.history), recoveryTimeoutMs(this.nodeTimeoutMs) + (this.workload.roundMs ?? 0)),
     ]);
     if (agreedAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(agreedAtMs - warmEndMs)} ms more, until every node agreed on every other`);
     if (writtenAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(writtenAtMs - warmEndMs)} ms more, until every key had an acknowledged write`);
-  }
-
-  /**
-   * What the load writes, as the history records it: each counter key (the default key, the first,
-   * as '') and each list, with the index of the counter key it lies beside.
-   */
-  private writtenNames(): { name: string; recorded: string; keyIndex: number }[] {
-    const counters = this.kind === 'append' ? [] : this.keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, keyIndex: i }));
-    const lists = this.lists.map((l, i) => ({ name: l.key, recorded: l.key, keyIndex: i }));
-    return [...counters, ...lists];
-  }
-
-  /** The keys the load writes that have had no acknowledged write yet (INCRs, appends, or both). */
-  private unwrittenKeys(): string[] {
-    return this.writtenNames().filter((w) => !this.history.hasWritten(w.recorded)).map((w) => w.name);
-  }
-
-  /** The shards (named by their first key) with no acknowledged write, counter or append, since `sinceMs`. */
-  private unservedShards(sinceMs: number): string[] {
-    const shardOf = shardIndices(this.keys);
-    const served = new Set(this.writtenNames().filter((w) => this.history.writtenSince(w.recorded, sinceMs * 1e6)).map((w) => shardOf[w.keyIndex]!));
-    return this.keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i && !served.has(shardOf[i]!)).map((k) => k.key);
   }
 
   /** cluster-node-timeout in force: the scenario's deadlines and fault lengths derive from it. */
@@ -233,7 +214,7 @@ export class ScenarioRun extends ClusterQueries {
     const [, agreedAtMs] = await Promise.all([sleep(settleMs, this.env.signal), agreedAgain(this.waiting, this.agreement, settleEndMs, 'settled')]);
     if (agreedAtMs !== null) await waitForSampleSince(this.waiting, this.sampler, agreedAtMs);
     const recoveredAtMs = this.recoveredAtMs;
-    if (recoveredAtMs !== null) await waitForServingAgain(this.waiting, () => this.unservedShards(recoveredAtMs), recoveredAtMs);
+    if (recoveredAtMs !== null) await waitForServingAgain(this.waiting, () => unservedShards(this.keys, this.written, this.history, recoveredAtMs), recoveredAtMs);
     await this.stopLoad();
     const checks = await judge(this.judged);
     const { status, error } = verdictOf(checks, this.faults.records);
