@@ -7,6 +7,9 @@ import path from 'node:path';
 import { loadManifests, LoopbackAllocator, resolveSystem } from '../harness/core.ts';
 import { bootstrapRound, type Round } from './bootstrap-round.ts';
 import { namespacesUnavailable } from '../harness/platform/local/sandbox/isolation.ts';
+import { noFlags } from './flags.ts';
+
+noFlags('bootstrap');
 
 // --cluster create waits for gossip in whole seconds (1-4 s, either side): five rounds for the medians.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

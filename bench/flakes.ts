@@ -9,10 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { scenariosArgv } from '../harness/cli/entry.ts';
 import type { RunSummary } from '../harness/report/summary.ts';
+import { scenarioFlags } from './flags.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const runs = Number(process.env.BENCH_FLAKES_RUNS || 20);
-const extra = process.argv.slice(2);
+const extra = scenarioFlags('flakes');
 
 const perScenario: Record<string, { runs: number; failed: number; error: number; why: string[] }> = {};
 const harnessErrors: string[] = [];

@@ -4,6 +4,9 @@
 // the same run, alternating. Last line: JSON.
 import { performance } from 'node:perf_hooks';
 import { forkServerReady, runCommand } from '../harness/util/fork-server.ts';
+import { noFlags } from './flags.ts';
+
+noFlags('fork-server');
 
 const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 40);
 const ROUNDS = 3;

@@ -6,6 +6,9 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { scenariosArgv } from '../harness/cli/entry.ts';
+import { noFlags } from './flags.ts';
+
+noFlags('gate');
 
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-gate-'));

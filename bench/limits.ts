@@ -5,6 +5,9 @@ import path from 'node:path';
 import { loadManifests, resolveSystem, type SystemUnderTest } from '../harness/core.ts';
 import { bootstrapRound, type Round } from './bootstrap-round.ts';
 import { cgroupLayout } from '../harness/platform/local/cgroup-layout.ts';
+import { noFlags } from './flags.ts';
+
+noFlags('limits');
 
 // --cluster create waits for gossip in whole seconds (1-4 s): several rounds for the medians.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

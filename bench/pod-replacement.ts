@@ -4,14 +4,20 @@
 // on the local platform (the baseline), then, given a context (KUBECONFIG as for npm run
 // scenarios), on that cluster in the same run: the figures docs/kubernetes.md compares. Last line: JSON.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadManifests, resolveSystem } from '../harness/manifests/index.ts';
 import { createPlatform } from '../harness/session/create-platform.ts';
 import { optionsFromEnv } from '../harness/session/options.ts';
 import { NotYet, waitUntil } from '../harness/util/wait.ts';
+import { parseFlags } from '../harness/cli/args.ts';
+import { HarnessError } from '../harness/errors.ts';
+import { checked } from './flags.ts';
 
-const { values } = parseArgs({ options: { context: { type: 'string' }, 'allow-context': { type: 'string' }, rounds: { type: 'string' } } });
-const rounds = Number(values.rounds ?? 5);
+const { values, rounds } = checked('pod-replacement', () => {
+  const { values } = parseFlags(process.argv.slice(2), { context: { type: 'string' }, 'allow-context': { type: 'string' }, rounds: { type: 'string' } }, 'valid flags: --context --allow-context --rounds');
+  const rounds = Number(values.rounds ?? 5);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new HarnessError(`--rounds ${values.rounds}: expected an integer ≥ 1`);
+  return { values, rounds };
+});
 const system = resolveSystem(await loadManifests(path.resolve(import.meta.dirname, '../manifests')));
 const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 

@@ -9,7 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { scenariosArgv } from '../harness/cli/entry.ts';
-import { parseRedisOverride, LoopbackAllocator } from '../harness/core.ts';
+import { LoopbackAllocator } from '../harness/core.ts';
+import { redisConfigFlags } from './flags.ts';
 import type { RunSummary } from '../harness/report/summary.ts';
 
 const NODE_TIMEOUT = 3000;
@@ -17,7 +18,7 @@ const NODE_TIMEOUT = 3000;
 const WARMUP = '500-1000';
 const SETTLE_MS = 1000;
 const root = path.resolve(import.meta.dirname, '..');
-const overrides = process.argv.slice(2).flatMap((a, i, all) => (all[i - 1] === '--redis-config' ? [parseRedisOverride(a, '--redis-config')] : []));
+const overrides = redisConfigFlags('scenarios');
 const redisArgs = overrides.flatMap(({ key, value }) => [`--${key}`, value]);
 
 // Each phase ends at the first progress line containing its marker.

@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { scenariosArgv } from '../harness/cli/entry.ts';
 import type { RunSummary } from '../harness/report/summary.ts';
+import { scenarioFlags } from './flags.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const extra = process.argv.slice(2);
+const extra = scenarioFlags('suite');
 const modes = (process.env.BENCH_MODES ?? '1,default').split(',');
 
 async function suite(parallel: string): Promise<{ wallMs: number; summary: RunSummary }> {

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { Cluster } from 'ioredis';
 import { bootstrapCluster, Clock, HistoryRecorder, loadManifests, LocalPlatform, percentile, resolveSystem, startWorkload } from '../harness/core.ts';
 import { namespacesUnavailable } from '../harness/platform/local/sandbox/isolation.ts';
+import { noFlags } from './flags.ts';
+
+noFlags('workload');
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const CLIENTS = 4;

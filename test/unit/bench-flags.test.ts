@@ -1,0 +1,35 @@
+import { execa } from 'execa';
+import { readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bench = (name: string, args: string[]) => execa(process.execPath, ['--import', 'tsx', path.join(root, 'bench', `${name}.ts`), ...args], { cwd: root, reject: false, timeout: 60_000 });
+const benchDirs = async () => (await readdir(os.tmpdir())).filter((n) => n.startsWith('bench-'));
+
+// Each benchmark checks its arguments before it starts anything: before, a bad flag failed each of
+// bench:flakes' 20 runs in turn, bench:gate ignored its arguments and started minutes of runs, and
+// a bad --redis-config was a stack trace after the by-hand baseline had run.
+describe('a benchmark given bad arguments', () => {
+  const cases: [string, string[], string][] = [
+    ['scenarios', ['--redis-config', 'nope'], 'redis-chaos bench:scenarios: --redis-config nope: expected KEY=VALUE, e.g. repl-diskless-sync-delay=0'],
+    ['scenarios', ['--redis-config', 'port=1'], 'redis-chaos bench:scenarios: --redis-config port=1: port is set by the harness and cannot be overridden'],
+    ['flakes', ['--scenario', 'nope'], 'redis-chaos bench:flakes: --scenario nope: unknown scenario; valid: '],
+    ['suite', ['--seed', 'x'], 'redis-chaos bench:suite: --seed x: expected an integer ≥ 0'],
+    ['gate', ['--nope'], 'redis-chaos bench:gate: takes no arguments, given --nope'],
+    ['pod-replacement', ['--rounds', '0'], 'redis-chaos bench:pod-replacement: --rounds 0: expected an integer ≥ 1'],
+  ];
+  it('says so in one line naming it and the flag, exits 2, and starts nothing', async () => {
+    const before = await benchDirs();
+    const results = await Promise.all(cases.map(([name, args]) => bench(name, args)));
+    results.forEach((r, i) => {
+      const [name, args, line] = cases[i]!;
+      expect(r.exitCode, `bench:${name} ${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split('\n'), `bench:${name} ${args.join(' ')}`).toHaveLength(1);
+      expect(r.stderr.trim().startsWith(line), `bench:${name}: ${r.stderr}`).toBe(true);
+      expect(r.stdout).toBe('');
+    });
+    expect((await benchDirs()).filter((n) => !before.includes(n))).toEqual([]);
+  });
+});
