@@ -116,6 +116,12 @@ describe('command-line flags', () => {
     expect(error(['stray'])).toMatch(/positional argument/);
   });
 
+  it('say how to give a value that starts with a dash, and when a flag was given none', () => {
+    expect(error(['--seed', '-1'])).toBe('--seed -1: a value that starts with a dash is written --seed=-1');
+    expect(error(['--seed=-1'])).toBe('--seed -1: expected an integer ≥ 0');
+    expect(error(['--rate', '--seed', '3'])).toBe('--rate: no value given (--seed came next)');
+  });
+
   // The measured basis: 3 of the seed's 6-pod clusters per core. Six 6 × 1 clusters (72 pods) at
   // once on 2 cores starved Redis's own failover past its deadline: a false failure (docs/shapes.md).
   it('the default --parallel budgets Redis pods, not scenarios: fewer at once for a larger shape', () => {

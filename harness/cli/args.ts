@@ -131,6 +131,14 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(ar
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
+    // A value that starts with a dash (--rate -5) is taken for a flag: node calls the flag's
+    // argument ambiguous, and the flag is a valid one, so the list of flags would mislead.
+    const ambiguous = error instanceof Error ? /^Option '(--[\w-]+)' argument is ambiguous/.exec(error.message) : null;
+    if (ambiguous) {
+      const flag = ambiguous[1]!;
+      const value = argv[argv.indexOf(flag) + 1] ?? '';
+      throw new HarnessError(value.startsWith('--') ? `${flag}: no value given (${value} came next)` : `${flag} ${value}: a value that starts with a dash is written ${flag}=${value}`);
+    }
     const message = error instanceof Error ? error.message.split('\n')[0]!.replace(/\. To specify.*$/, '') : String(error);
     throw new HarnessError(`${message}; ${hint}`);
   }
