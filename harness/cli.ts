@@ -13,6 +13,7 @@ import { adoptOpenedRun, type OpenedRun } from './run/handover.ts';
 import { openRunForVitest } from './run/opened-run.ts';
 import { isWorkerDeath, runnerFailure } from './run/runner-errors.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
+import { makeFlagDir } from './util/make-dir.ts';
 import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
   // 141, as nothing has started yet; preflight already prints.
   stopOnClosedOutput();
   await preflight(options, undefined, { named, defaulted });
+  makeFlagDir(options.reportDir, '--report-dir');
   Object.assign(process.env, optionsToEnv(options));
   const runDir = runDirOf(options);
   // Signals are this process's from here on: a session may be starting (see interrupt below).

@@ -2,7 +2,8 @@
 // WAIT (--wait-replicas), and their acknowledged writes lost side by side. It reports and asserts
 // nothing: Redis documents that WAIT does not make the cluster strongly consistent, so a loss with
 // WAIT is a figure, not a failure. Exit 0 the comparison was written, 2 bad input or a run that could not finish.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeFlagDir } from './util/make-dir.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
   // One seed for both runs, so the faults' schedule is the same and only WAIT differs.
   const seed = integer('--seed', values.seed, 0) ?? Math.floor(Math.random() * 2 ** 31);
   const dir = path.resolve(values['report-dir'] ?? path.join('reports', `compare-wait-${newRunId()}`));
-  await mkdir(dir, { recursive: true });
+  makeFlagDir(dir, '--report-dir');
 
   const common = [...scenarios.flatMap((s) => ['--scenario', s]), '--node-timeout', String(nodeTimeoutMs), '--seed', String(seed), '--workload', 'both'];
   const runs = [];

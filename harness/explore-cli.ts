@@ -1,7 +1,8 @@
 // `npm run explore`: random fault schedules from a seed, each run under load and judged by every
 // check, until one fails; then the smallest schedule that still fails, and the command to replay it.
 // Exit 0 nothing found within the runs and budget, 1 a failing schedule found, 2 the harness could not.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeFlagDir } from './util/make-dir.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { durationMs, integer, parseFlags } from './cli/args.ts';
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
 
   const id = `explore-${newRunId()}`;
   const dir = path.resolve(values['report-dir'] ?? path.join(root, 'reports'), id);
-  await mkdir(dir, { recursive: true });
+  makeFlagDir(dir, '--report-dir');
   const started = Date.now();
   const clock = () => { const s = Math.round((Date.now() - started) / 1000); return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}]`; };
   // Ctrl-C, SIGTERM or a closed output: the running child is told (SIGTERM; a terminal's Ctrl-C reaches it anyway),

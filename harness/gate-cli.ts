@@ -1,7 +1,8 @@
 // `npm run gate`: the same scenarios, seeds and fault schedules on a baseline and a candidate
 // manifest set, interleaved, compared figure by figure. Exit 0 no regression, 1 a regression,
 // 2 the harness could not do its job.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { makeFlagDir } from './util/make-dir.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
     for (const child of running) child.kill(signal);
   });
   // Bad input leaves nothing behind: not even the gate's own folder, nor ./reports if it made it.
-  const made = await mkdir(dir, { recursive: true });
+  const made = makeFlagDir(dir, '--report-dir');
   const [baseline, candidate] = await (async () => {
     const b = await resolveSide('baseline', values.baseline!, refs, dir, choices);
     const c = await resolveSide('candidate', values.candidate!, refs, dir, choices);

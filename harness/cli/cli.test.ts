@@ -25,6 +25,22 @@ describe('npm run scenarios, on bad input', () => {
     expect(r.stderr).toMatch(/^redis-chaos: Unknown option '--nope'/);
   });
 
+  // Node's recursive mkdir spins forever under /proc (util/make-dir.ts): this run hung, deaf to Ctrl-C.
+  it('exits 2 with one line naming --report-dir for a folder that cannot be made, under /proc or through a symlink to nothing', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'rc-report-dir-'));
+    try {
+      await symlink(path.join(tmp, 'gone'), path.join(tmp, 'dangling'));
+      for (const dir of ['/proc/redis-chaos-nothing', path.join(tmp, 'dangling', 'reports')]) {
+        const r = await run(['--report-dir', dir]);
+        expect(r.exitCode, r.stderr).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/^redis-chaos: --report-dir: cannot make \//);
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with the arithmetic when --replicas-per-master cannot split the StatefulSet', async () => {
     const r = await run(['--replicas-per-master', '2', '--scenario', 'kill-master']);
     expect(r.exitCode).toBe(2);

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
+import { makeDirSync } from '../util/make-dir.ts';
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
 import { interruptedAt, interruptedBy } from '../util/terminate.ts';
@@ -16,7 +17,8 @@ import type { RunnerFailure } from './runner-errors.ts';
 /** Opens a run: its folder, its header line and its sessions' start (handover.ts says what it holds). */
 export function openRun(options: HarnessOptions): OpenedRun {
   const runDir = runDirOf(options);
-  mkdirSync(runDir, { recursive: true });
+  // The report folder was made by the CLI (makeFlagDir); only the run's own level is new here.
+  makeDirSync(runDir);
   const startedAt = new Date();
   const log = (line: string) => {
     process.stdout.write(`${line}\n`);
