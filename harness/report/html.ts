@@ -7,6 +7,8 @@ import { scenarioChartSpecs } from './charts.ts';
 import { redisSettingsText, type RunSummary } from './summary.ts';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** A spec's words are the README's Markdown: its `code` spans are code here too, not backticks. */
+const inline = (s: string) => esc(s).replace(/`([^`]+)`/g, '<code>$1</code>');
 const BADGE: Record<string, string> = { passed: 'pass', failed: 'fail', error: 'error', interrupted: 'error', true: 'pass', false: 'fail', unknown: 'error' };
 const CHARTS = ['counter', 'shards', 'throughput', 'latency', 'coverage', 'owner'];
 
@@ -85,7 +87,7 @@ ${charts.join('\n')}
 /** What the scenario promised (its README row), each clause judged by the checks named beside it. */
 function promisesTable(s: RunSummary['scenarios'][number]): string {
   if (!s.promises?.length) return '';
-  const rows = s.promises.map((p) => `<tr><td>${esc(p.says)}</td><td><span class="badge ${BADGE[String(p.valid)]}">${p.valid === true ? 'kept' : p.valid === false ? 'broken' : 'unjudged'}</span></td><td>${p.checks.map(esc).join(', ')}</td></tr>`).join('');
+  const rows = s.promises.map((p) => `<tr><td>${inline(p.says)}</td><td><span class="badge ${BADGE[String(p.valid)]}">${p.valid === true ? 'kept' : p.valid === false ? 'broken' : 'unjudged'}</span></td><td>${p.checks.map(esc).join(', ')}</td></tr>`).join('');
   return `<table class="promises"><thead><tr><th>promised</th><th>result</th><th>judged by</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
