@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The baseline for bench:scenarios: what Redis itself needs for kill-master, done by hand on one
 # machine: 6 servers at node timeout $3, --cluster create, the replicas' first sync and every node
-# knowing the others, cluster_state:ok on every node (the walkthrough's verification), kill -9 the master of slot 0, wait until another node serves slot 0 with
-# cluster_state:ok everywhere, then restart the old master and wait until it is a replica with its
-# link up (what kill-master checks).
+# knowing the others, cluster_state:ok on every node (the walkthrough's verification), kill -9 the
+# master of slot 0, wait until another node serves slot 0 with cluster_state:ok everywhere, then
+# restart the old master and wait until it is a replica with its link up (what kill-master checks).
 # Prints "syncDoneMs failoverMs rejoinMs totalMs verifyMs": verifyMs is the wait for
-# cluster_state:ok after the sync, part of syncDoneMs and totalMs (the baseline before 2026-12-06's
-# last sitting went on without it). Kills only the PIDs it started. Arguments after
-# the third are passed to every redis-server.
+# cluster_state:ok after the sync, part of syncDoneMs and totalMs (the baseline went on without it
+# until 2026-12-06's last sitting). Kills only the PIDs it started. Arguments after the third are
+# passed to every redis-server.
 set -euo pipefail
 prefix=$1 dir=$2 timeout=$3
 shift 3

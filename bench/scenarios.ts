@@ -2,8 +2,8 @@
 // from a cold start (platform up, bootstrap, app, fault, promotion, rejoin, report, down), as a
 // user runs it, against a baseline measured in the same run: the same failover done by hand with
 // redis-server and redis-cli, at the same Redis settings, after the same check that the cluster is
-// ok (by-hand-failover.sh). Where the time goes is read off the
-// progress lines as they arrive. Last line: JSON.
+// ok (by-hand-failover.sh). Where the time goes is read off the progress lines as they arrive.
+// Last line: JSON.
 import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
