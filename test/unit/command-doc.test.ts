@@ -17,4 +17,15 @@ describe("docs/command.md and the command's --help", () => {
     const twinsParagraph = doc.slice(doc.indexOf('Env twins:'), doc.indexOf('\n\n', doc.indexOf('Env twins:')));
     expect(twins(twinsParagraph)).toEqual(twins(usageEnv));
   });
+
+  // The other commands' --help lists every flag their page's synopsis shows, and the other way round.
+  for (const [command, cli, page] of [['gate', 'gate-cli.ts', 'gate.md'], ['explore', 'explore-cli.ts', 'explore.md']] as const) {
+    it(`docs/${page} shows every flag of npm run ${command} -- --help`, async () => {
+      const source = await readFile(path.join(root, 'harness', cli), 'utf8');
+      const usage = /const USAGE = `([\s\S]*?)`;/.exec(source)![1]!;
+      const doc = await readFile(path.join(root, 'docs', page), 'utf8');
+      const synopsis = new RegExp(`^\`\`\`\n(npm run ${command} --[\\s\\S]*?)\`\`\``, 'm').exec(doc)![1]!;
+      expect(flags(synopsis)).toEqual(flags(usage.split('env twins:')[0]!));
+    });
+  }
 });
