@@ -50,7 +50,12 @@ async function clusterAndClient(): Promise<{ client: Cluster; master: number; re
     const r = await cli(master, 'cluster', 'addslotsrange', '0', '16383');
     if (r.exitCode !== 0 || /ERR/.test(r.stdout)) throw new NotYet(r.stdout || r.stderr);
   });
-  await cli(replica, 'cluster', 'meet', '127.0.0.1', String(master));
+  // Until it is accepted: sent once, before the replica listened, it was lost, and the replica
+  // never knew the master (a CI run's "ERR Unknown node" for 15 s on a busy machine).
+  await until('the replica meets the master', async () => {
+    const r = await cli(replica, 'cluster', 'meet', '127.0.0.1', String(master));
+    if (r.stdout.trim() !== 'OK') throw new NotYet(r.stdout || r.stderr);
+  });
   const masterId = (await cli(master, 'cluster', 'myid')).stdout.trim();
   await until('the replica replicates the master', async () => {
     const r = await cli(replica, 'cluster', 'replicate', masterId);
