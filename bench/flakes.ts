@@ -3,6 +3,8 @@
 // failed or errored scenario is a false alarm. BENCH_FLAKES_RUNS runs (default 20), one after
 // another, each with its own seed (1..N), as the machine is. Prints each run, then per scenario how
 // many runs failed and why; the failing runs' folders are kept, the rest removed. Last line: JSON.
+// Exit 0 no false alarm, 1 a scenario failed or errored in some run, 2 some run never got as far as
+// a summary (the measurement itself is short), as `npm run scenarios` would exit.
 import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -52,3 +54,4 @@ console.log(JSON.stringify({
   runs, wallS: Math.round((performance.now() - started) / 1000), falseAlarms: runsWithAlarm, goal: 0,
   scenarios: Object.fromEntries(Object.entries(perScenario).map(([n, e]) => [n, { runs: e.runs, failed: e.failed, error: e.error }])), harnessErrors,
 }));
+process.exitCode = harnessErrors.length ? 2 : alarms ? 1 : 0;

@@ -1,11 +1,12 @@
 import { execa } from 'execa';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const bench = (name: string, args: string[]) => execa(process.execPath, ['--import', 'tsx', path.join(root, 'bench', `${name}.ts`), ...args], { cwd: root, reject: false, timeout: 60_000 });
+const bench = (name: string, args: string[], env: Record<string, string> = {}) =>
+  execa(process.execPath, ['--import', 'tsx', path.join(root, 'bench', `${name}.ts`), ...args], { cwd: root, reject: false, timeout: 60_000, env });
 const benchDirs = async () => (await readdir(os.tmpdir())).filter((n) => n.startsWith('bench-'));
 
 // Each benchmark checks its arguments before it starts anything: before, a bad flag failed each of
@@ -31,5 +32,18 @@ describe('a benchmark given bad arguments', () => {
       expect(r.stdout).toBe('');
     });
     expect((await benchDirs()).filter((n) => !before.includes(n))).toEqual([]);
+  });
+});
+
+// A run the harness could not start (kind needs Docker, which this machine has not) leaves no
+// summary: the measurement is short, and bench:flakes says so in its exit code, as the CLI would.
+describe('bench:flakes', () => {
+  it('exits 2 when a run never got as far as a summary, and keeps its folder for a look', async () => {
+    const r = await bench('flakes', ['--platform', 'kind'], { BENCH_FLAKES_RUNS: '1' });
+    expect(r.exitCode, r.stdout).toBe(2);
+    const kept = /kept (\S+)/.exec(r.stdout)?.[1];
+    expect(kept).toBeDefined();
+    await rm(kept!, { recursive: true, force: true });
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ runs: 1, falseAlarms: 1, harnessErrors: [expect.stringContaining('seed 1: exit 2')] });
   });
 });
