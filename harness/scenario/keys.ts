@@ -57,11 +57,15 @@ export function seriesShards(keys: readonly ShardKey[], lists: readonly ShardKey
   return (key) => of.get(key) ?? key;
 }
 
-/** A name the load writes, as the history records it, with the index of the counter key it lies beside. */
+/**
+ * A name the load writes, as the history records it, with the index of the counter key it lies
+ * beside and that key's shard (shardIndices).
+ */
 export interface WrittenName {
   name: string;
   recorded: string;
   keyIndex: number;
+  shard: number;
 }
 
 /**
@@ -69,8 +73,16 @@ export interface WrittenName {
  * workload is append only, and each list.
  */
 export function writtenNames(kind: Workload, keys: readonly ShardKey[], lists: readonly ShardKey[]): WrittenName[] {
-  const counters = kind === 'append' ? [] : keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, keyIndex: i }));
-  return [...counters, ...lists.map((l, i) => ({ name: l.key, recorded: l.key, keyIndex: i }))];
+  const shard = shardIndices(keys);
+  const counters = kind === 'append' ? [] : keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, keyIndex: i, shard: shard[i]! }));
+  return [...counters, ...lists.map((l, i) => ({ name: l.key, recorded: l.key, keyIndex: i, shard: shard[i]! }))];
+}
+
+/** Each shard's first key, by shard index (shardIndices): how the verdict names a shard. */
+export function shardFirstKeys(keys: readonly ShardKey[]): string[] {
+  const first: string[] = [];
+  shardIndices(keys).forEach((s, i) => (first[s] ??= keys[i]!.key));
+  return first;
 }
 
 type Writes = Pick<HistoryRecorder, 'hasWritten' | 'writtenSince'>;
@@ -80,9 +92,12 @@ export function unwrittenKeys(names: readonly WrittenName[], history: Writes): s
   return names.filter((w) => !history.hasWritten(w.recorded)).map((w) => w.name);
 }
 
-/** The shards (named by their first key) with no acknowledged write, counter or append, since `sinceMs` on the history's clock. */
-export function unservedShards(keys: readonly ShardKey[], names: readonly WrittenName[], history: Writes, sinceMs: number): string[] {
-  const shardOf = shardIndices(keys);
-  const served = new Set(names.filter((w) => history.writtenSince(w.recorded, sinceMs * 1e6)).map((w) => shardOf[w.keyIndex]!));
-  return keys.filter((_, i) => shardOf.indexOf(shardOf[i]!) === i && !served.has(shardOf[i]!)).map((k) => k.key);
+/**
+ * The shards (named by their first key, shardFirstKeys) with no acknowledged write, counter or
+ * append, since `sinceMs` on the history's clock. Linear in the names: the verdict polls it, at
+ * --keys 4096, for as long as a stuck shard takes.
+ */
+export function unservedShards(firstKeys: readonly string[], names: readonly WrittenName[], history: Writes, sinceMs: number): string[] {
+  const served = new Set(names.filter((w) => history.writtenSince(w.recorded, sinceMs * 1e6)).map((w) => w.shard));
+  return firstKeys.filter((_, s) => !served.has(s));
 }

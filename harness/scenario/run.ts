@@ -23,7 +23,7 @@ import { startOomWatch, type RunningOomWatch } from './oom-watch.ts';
 import type { ScenarioEnv } from './context.ts';
 import { startLoad } from './start-load.ts';
 import { agreedAgain, startAgreementWait, waitForAgreement, waitForFirstWrites, waitForHealthy, waitForRecovery, waitForReplicaPromotion, waitForSampleSince, waitForServingAgain, type AgreementWait, type WaitingRun } from './waits.ts';
-import { unservedShards, unwrittenKeys, writtenNames, type WrittenName } from './keys.ts';
+import { shardFirstKeys, unservedShards, unwrittenKeys, writtenNames, type WrittenName } from './keys.ts';
 import { ClusterQueries } from './queries.ts';
 import { judge, resultOf, summaryOf, writeRunArtifacts, type JudgedRun } from './judge.ts';
 
@@ -68,6 +68,8 @@ export class ScenarioRun extends ClusterQueries {
   private agreement: AgreementWait;
   /** What the load writes, as the history names it: the warm-up and the verdict wait on these. */
   private readonly written: WrittenName[];
+  /** Each shard's first key, once: the verdict names an unserved shard by it. */
+  private readonly shardFirstKeys: string[];
   private recoveredAtMs: number | null = null;
   private finished = false;
   private error: unknown = null;
@@ -95,6 +97,7 @@ export class ScenarioRun extends ClusterQueries {
     this.memory = new MemoryActions(env, this.counterSlot, (m) => this.log(m));
     this.agreement = startAgreementWait(env, clock);
     this.written = writtenNames(kind, keys, lists);
+    this.shardFirstKeys = shardFirstKeys(keys);
     this.oomWatch = env.system.redis.container.resources?.limits.memoryBytes === undefined ? null : startOomWatch(env.platform, clock, {
       ...(env.signal ? { signal: env.signal } : {}),
       onKill: (k) => this.log(`OOM kill in ${k.pod}: ${k.mainProcess ? 'redis-server itself (exit 137, OOMKilled; the restart policy brings it back)' : 'a process it forked'}`),
@@ -214,7 +217,7 @@ export class ScenarioRun extends ClusterQueries {
     const [, agreedAtMs] = await Promise.all([sleep(settleMs, this.env.signal), agreedAgain(this.waiting, this.agreement, settleEndMs, 'settled')]);
     if (agreedAtMs !== null) await waitForSampleSince(this.waiting, this.sampler, agreedAtMs);
     const recoveredAtMs = this.recoveredAtMs;
-    if (recoveredAtMs !== null) await waitForServingAgain(this.waiting, () => unservedShards(this.keys, this.written, this.history, recoveredAtMs), recoveredAtMs);
+    if (recoveredAtMs !== null) await waitForServingAgain(this.waiting, () => unservedShards(this.shardFirstKeys, this.written, this.history, recoveredAtMs), recoveredAtMs);
     await this.stopLoad();
     const checks = await judge(this.judged);
     const { status, error } = verdictOf(checks, this.faults.records);
