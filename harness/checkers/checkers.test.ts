@@ -4,7 +4,7 @@ import { summarize } from '../workload/sampler.ts';
 import { seedNodes, topologyOf, type FakeNode } from '../testing/topologies.ts';
 import { evidence, failedOver, fault, op, sequential } from '../testing/evidence.ts';
 import {
-  availabilityChecker, combine, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, runCheckers,
+  availabilityChecker, combine, configConsistentChecker, counterChecker, peerAddressesChecker, replicaPromotionChecker, runCheckers, SEED_CHECKERS,
   slotCoverageChecker, topologyRestoredChecker, type FaultRecord, type RunEvidence,
 } from './index.ts';
 
@@ -449,5 +449,18 @@ describe('combining results', () => {
   it('turns a checker that throws into unknown, never a pass', () => {
     const [r] = runCheckers({ broken: () => { throw new Error('boom'); } }, evidence());
     expect(r).toMatchObject({ name: 'broken', valid: 'unknown', message: 'checker threw: boom' });
+  });
+
+  it("makes the history's operations once for every checker, and judges them as the table would", () => {
+    const e = evidence({ history: OpTable.from([op(0, 'incr', 'ok', 1, 0, 5), op(1, 'incr', 'fail', null, 6, 9), op(0, 'read', 'ok', 1, 10, 12)]), finalRead: 1 });
+    const seen: unknown[] = [];
+    const see = (x: RunEvidence) => (seen.push(x.history), { valid: true as const, message: '', details: {} });
+    runCheckers({ a: see, b: see }, e);
+    expect(Array.isArray(seen[0])).toBe(true);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[0]).toEqual([...e.history]);
+    const shared = runCheckers(SEED_CHECKERS, e);
+    const one = Object.entries(SEED_CHECKERS).map(([name, check]) => ({ name, ...check(e) }));
+    expect(shared).toEqual(one);
   });
 });

@@ -78,7 +78,8 @@ export interface ListEvidence {
 
 /** Everything recorded about one scenario run: what the checkers judge. */
 export interface RunEvidence {
-  history: OpTable;
+  /** The operations in order: the recorder's table, or (runCheckers) its operations made once for every checker. */
+  history: OpTable | readonly Op[];
   /** The counter's value before the workload started (scenarios share one cluster). */
   baseline: number;
   /** The value read after healing; null if the final read failed. */
@@ -178,11 +179,17 @@ export function combine(results: { valid: Validity }[]): Validity {
   return true;
 }
 
-/** Runs each checker; one that throws is `unknown` with the error, never a pass. */
+/**
+ * Runs each checker; one that throws is `unknown` with the error, never a pass. The history's
+ * operations are made into objects once, here, not by each checker's passes over the table: at
+ * 19 000 operations, rebuilding them about 14 times cost the verdict 40-60 ms, most of it in the
+ * garbage collector.
+ */
 export function runCheckers(checkers: Record<string, Checker>, evidence: RunEvidence): CheckResult[] {
+  const shared: RunEvidence = Array.isArray(evidence.history) ? evidence : { ...evidence, history: [...evidence.history] };
   return Object.entries(checkers).map(([name, check]) => {
     try {
-      return { name, ...check(evidence) };
+      return { name, ...check(shared) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { name, valid: 'unknown' as const, message: `checker threw: ${message}`, details: { error: message } };
