@@ -16,6 +16,8 @@ if (entry) {
   process.setSourceMapsEnabled(true);
   await import(entry);
 } else {
+  // tsx would keep its transforms in $TMPDIR/tsx-<uid>, outside the build cache the harness names.
+  process.env.TSX_DISABLE_CACHE ??= '1';
   await import('tsx');
   await import('./cli.ts');
 }

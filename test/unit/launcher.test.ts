@@ -51,6 +51,23 @@ describe('the redis-chaos command', () => {
     expect(await readdir(cwd)).toEqual([]);
   });
 
+  it("writes nothing outside what it names: not tsx's transform cache under $TMPDIR", async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    for (const [what, file, args] of [
+      ['redis-chaos advise', process.execPath, [BIN, 'advise', '--manifests', path.join(root, 'manifests')]],
+      ['npm run advise', 'npm', ['run', '-s', 'advise', '--', '--manifests', 'manifests']],
+    ] as const) {
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'launcher-tmp-'));
+      try {
+        const r = await execa(file, args, { cwd: what.startsWith('npm') ? root : cwd, env: { ...env, TMPDIR: tmp }, extendEnv: false, reject: false, timeout: 60_000 });
+        expect(r.exitCode, `${what}: ${r.stderr}`).not.toBe(2);
+        expect(await readdir(tmp), what).toEqual([]);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('asCommand renames the npm scripts only under the command', () => {
     expect(asCommand('see npm run gate -- --help', {})).toBe('see npm run gate -- --help');
     expect(asCommand('see npm run gate -- --help; npm run report', { REDIS_CHAOS_COMMAND: 'redis-chaos' })).toBe('see redis-chaos gate --help; redis-chaos report');
