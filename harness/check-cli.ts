@@ -1,9 +1,9 @@
 // `npm run check -- reports/<runId>`: a recorded run judged again by today's checkers, from what it
 // recorded, without running anything, so that a checker change can be tried on old evidence.
 // Exit 0 every re-judged scenario passed, 1 a check failed, 2 bad input or a verdict still unknown.
+import path from 'node:path';
 import { asCommand, parseFlags } from './cli/args.ts';
 import { runCommand } from './cli/command.ts';
-import path from 'node:path';
 import { HarnessError } from './errors.ts';
 import { recheckLines, recheckRun, RECHECK_CHECKS, RECHECK_SUMMARY } from './report/recheck.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';

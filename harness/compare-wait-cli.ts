@@ -3,18 +3,18 @@
 // nothing: Redis documents that WAIT does not make the cluster strongly consistent, so a loss with
 // WAIT is a figure, not a failure. Exit 0 the comparison was written, 2 bad input or a run that could not finish.
 import { writeFile } from 'node:fs/promises';
-import { makeFlagDir } from './util/make-dir.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { integer, parseFlags } from './cli/args.ts';
 import { runCommand } from './cli/command.ts';
+import { scenariosArgv } from './cli/entry.ts';
 import { HarnessError } from './errors.ts';
 import { compareWait, readRecordedRun, waitComparisonHtml, waitComparisonMarkdown } from './report/wait-comparison.ts';
 import { scenarioNames } from './scenario/catalog.ts';
+import { makeFlagDir } from './util/make-dir.ts';
 import { newRunId } from './util/run-id.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';
-import { scenariosArgv } from './cli/entry.ts';
 
 dropOutputOnceClosed(); // `| head`: the rest of the output is dropped, the work still finishes
 

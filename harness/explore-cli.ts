@@ -2,7 +2,6 @@
 // check, until one fails; then the smallest schedule that still fails, and the command to replay it.
 // Exit 0 nothing found within the runs and budget, 1 a failing schedule found, 2 the harness could not.
 import { writeFile } from 'node:fs/promises';
-import { makeFlagDir } from './util/make-dir.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { durationMs, integer, parseFlags } from './cli/args.ts';
@@ -13,6 +12,7 @@ import { describePlan, NETWORK, PLAN_FAULTS, type Plan, type PlanFault } from '.
 import { runPlan, type PlanRun } from './explore/runner.ts';
 import { judgeRepeatedly, shrink } from './explore/shrink.ts';
 import { loadManifests, resolveSystem } from './manifests/index.ts';
+import { makeFlagDir } from './util/make-dir.ts';
 import { newRunId } from './util/run-id.ts';
 import { exitCodeOf, onClosedOutput } from './util/terminate.ts';
 

@@ -2,7 +2,6 @@
 // manifest set, interleaved, compared figure by figure. Exit 0 no regression, 1 a regression,
 // 2 the harness could not do its job.
 import { readFile, rm } from 'node:fs/promises';
-import { makeFlagDir } from './util/make-dir.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -17,6 +16,7 @@ import { assertDistinct, gitTopLevel, resolveSide, type ManifestSide, type RepoR
 import { writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
 import type { ScenarioResult } from './scenario/result.ts';
+import { makeFlagDir } from './util/make-dir.ts';
 import { newRunId } from './util/run-id.ts';
 import { exitCodeOf, onClosedOutput, ownSignals } from './util/terminate.ts';
 
