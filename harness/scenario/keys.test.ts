@@ -45,7 +45,7 @@ describe('what the load writes, as the warm-up and the verdict wait for it', () 
 
   it('names the default key as the history records it, and leaves out the counters of an append-only load', () => {
     expect(writtenNames('counter', keys.slice(0, 2), []).map((w) => w.recorded)).toEqual(['', 's100{a}']);
-    expect(writtenNames('both', keys.slice(0, 2), lists.slice(0, 2)).map((w) => [w.name, w.keyIndex])).toEqual([['hits', 0], ['s100{a}', 1], ['list:hits:t', 0], ['list:s100{a}:t', 1]]);
+    expect(writtenNames('both', keys.slice(1, 3), lists.slice(1, 3)).map((w) => [w.name, w.shard])).toEqual([['s100{a}', 0], ['s6000{b}', 1], ['list:s100{a}:t', 0], ['list:s6000{b}:t', 1]]);
     expect(writtenNames('append', keys.slice(0, 2), lists.slice(0, 2)).map((w) => w.name)).toEqual(['list:hits:t', 'list:s100{a}:t']);
   });
 

@@ -57,14 +57,10 @@ export function seriesShards(keys: readonly ShardKey[], lists: readonly ShardKey
   return (key) => of.get(key) ?? key;
 }
 
-/**
- * A name the load writes, as the history records it, with the index of the counter key it lies
- * beside and that key's shard (shardIndices).
- */
+/** A name the load writes, as the history records it, with the shard (shardIndices) of the counter key it lies beside. */
 export interface WrittenName {
   name: string;
   recorded: string;
-  keyIndex: number;
   shard: number;
 }
 
@@ -74,8 +70,8 @@ export interface WrittenName {
  */
 export function writtenNames(kind: Workload, keys: readonly ShardKey[], lists: readonly ShardKey[]): WrittenName[] {
   const shard = shardIndices(keys);
-  const counters = kind === 'append' ? [] : keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, keyIndex: i, shard: shard[i]! }));
-  return [...counters, ...lists.map((l, i) => ({ name: l.key, recorded: l.key, keyIndex: i, shard: shard[i]! }))];
+  const counters = kind === 'append' ? [] : keys.map((k, i) => ({ name: k.key, recorded: i === 0 ? '' : k.key, shard: shard[i]! }));
+  return [...counters, ...lists.map((l, i) => ({ name: l.key, recorded: l.key, shard: shard[i]! }))];
 }
 
 /** Each shard's first key, by shard index (shardIndices): how the verdict names a shard. */
