@@ -1,8 +1,8 @@
 // `npm run advise`: the risks the scenarios can prove, read off the manifests alone, before any run.
 // Exit 0 no risk (notes do not count), 1 a risk, 2 bad input. No cluster, no network: about a second.
+import path from 'node:path';
 import { asCommand, parseFlags } from './cli/args.ts';
 import { runCommand } from './cli/command.ts';
-import path from 'node:path';
 import { advise, countLine, formatFinding, RULES } from './advise/index.ts';
 import { HarnessError } from './errors.ts';
 import { dropOutputOnceClosed } from './util/terminate.ts';

@@ -1,4 +1,4 @@
-// Prints the latest run's verdict table as Markdown: `npx tsx harness/report/summary-markdown.ts [RUN_DIR] >> $GITHUB_STEP_SUMMARY`.
+// Prints the latest run's verdict table as Markdown: `TSX_DISABLE_CACHE=1 node --import tsx harness/report/summary-markdown.ts [RUN_DIR] >> $GITHUB_STEP_SUMMARY`.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { summaryMarkdown } from './markdown.ts';

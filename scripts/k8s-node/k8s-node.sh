@@ -403,7 +403,8 @@ up() {
   OUTSIDE_NS=1 start dnsmasq dnsmasq --keep-in-foreground --no-resolv --no-hosts --user=root \
     --listen-address "$NODE_IP" --bind-interfaces --hostsdir "$DIR/dns/hosts" \
     --local=/cluster.local/ --local-ttl 5 --no-negcache --pid-file="$DIR/dnsmasq.pid" --log-facility=-
-  OUTSIDE_NS=1 start node-helper node --import tsx "$HERE/node-helper.ts" "$DIR/kubeconfig" "$DIR/dns/hosts" "$DIR/volumes" "$NODE_NAME"
+  # TSX_DISABLE_CACHE: tsx would leave its transforms in $TMPDIR/tsx-<uid>, outside the node's folder.
+  OUTSIDE_NS=1 TSX_DISABLE_CACHE=1 start node-helper node --import tsx "$HERE/node-helper.ts" "$DIR/kubeconfig" "$DIR/dns/hosts" "$DIR/volumes" "$NODE_NAME"
   wait "$images" || { say "building the images failed: $(tail -n 3 "$DIR/logs/images.log" | tr '\n' ' ')"; false; }
   wait_for "node $NODE_NAME Ready" 120 node_ready
   wait_for "default service account" 60 kubectl -n default get serviceaccount default
