@@ -65,7 +65,8 @@ describe('without kubectl or kustomize on PATH', () => {
     const bin = await tmp('no-kubectl-');
     await symlink(process.execPath, path.join(bin, 'node'));
     const r = await execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'harness/advise-cli.ts'), '--manifests', 'examples/kustomized'], {
-      cwd: ROOT, reject: false, timeout: 30_000, env: { PATH: bin }, extendEnv: false,
+      // TMPDIR kept: without it, tsx's cache went to /tmp/tsx-<uid> and stayed there after npm test.
+      cwd: ROOT, reject: false, timeout: 30_000, env: { PATH: bin, TMPDIR: os.tmpdir(), TSX_DISABLE_CACHE: '1' }, extendEnv: false,
     });
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toBe('redis-chaos advise: examples/kustomized/kustomization.yaml: rendering a kustomization needs kubectl (or kustomize) on PATH; install kubectl');
