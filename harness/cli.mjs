@@ -1,15 +1,14 @@
-// `npm run scenarios`' entry: vitest's own modules first, then the harness's CLI (cli.ts), from a
-// bundle when one can be built. Under `node --import tsx`, every module the process loads takes a
-// round trip to tsx's loader thread, and the CLI loads vitest while the run's platform starts
-// beside it: vitest/node took 1.3 s of this process's main thread that way against 0.3 s before
-// tsx is registered (measured), and each pod's start waited on that thread. vitest's workers are
+// `npm run scenarios`' entry: the harness's CLI (cli.ts), from a bundle when one can be built,
+// which loads vitest's modules itself once the run's pods are up (cli.ts, podsFirst). Without a
+// bundle (HARNESS_BUNDLE=0, or a build cache that cannot be written), tsx runs cli.ts, and vitest's
+// modules are loaded here first, before tsx is registered: under `node --import tsx`, every module
+// the process loads takes a round trip to tsx's loader thread, and vitest/node took 1.3 s of this
+// process's main thread that way against 0.3 s before tsx (measured). vitest's workers are
 // unaffected: they never had tsx (vitest passes them no loader flags) and load the scenarios
-// through vite. The bundle (cli/bundle.mjs) spares the CLI's own modules tsx as well; without
-// one (HARNESS_BUNDLE=0, or a build cache that cannot be written), tsx runs cli.ts as before.
+// through vite. The bundle (cli/bundle.mjs) spares the CLI's own modules tsx as well.
 // Plain JavaScript, since it runs before any TypeScript loader.
 import { fileURLToPath } from 'node:url';
 
-await import('vitest/node');
 const entry = process.env.HARNESS_BUNDLE === '0' ? undefined : await bundled();
 if (entry) {
   // Stack traces (an internal error's report) name the TypeScript sources, not the bundle's lines.
@@ -18,6 +17,7 @@ if (entry) {
 } else {
   // tsx would keep its transforms in $TMPDIR/tsx-<uid>, outside the build cache the harness names.
   process.env.TSX_DISABLE_CACHE ??= '1';
+  await import('vitest/node');
   await import('tsx');
   await import('./cli.ts');
 }

@@ -6,9 +6,11 @@ import type { RunnerFailure } from './runner-errors.ts';
 /**
  * A run's sessions, opened as early as possible, and its record (opened-run.ts opens it).
  * `npm run scenarios` opens it before it starts vitest, so that the platform, the cluster and the
- * app come up while vitest starts its worker and the worker imports the scenarios (about 3 s of the cold single-scenario run, measured); vitest's global
- * setup then adopts it and closes it at the end. Run through vitest directly, global setup opens
- * it itself. A run vitest never adopted (a Ctrl-C while it loaded) is closed by the CLI.
+ * app come up while vitest starts its worker and the worker imports the scenarios (about 3 s of
+ * the cold single-scenario run, measured). vitest itself starts once the pods are up (cli.ts's
+ * podsFirst), while the cluster forms. vitest's global setup then adopts it and closes it at the
+ * end. Run through vitest directly, global setup opens it itself. A run vitest never adopted (a
+ * Ctrl-C while it loaded) is closed by the CLI.
  *
  * The shared session starts at once and is not awaited here: a worker's lease waits for it, and a
  * session that fails becomes the run's error, as if setup had awaited it. With --parallel N, the

@@ -21,6 +21,8 @@ export class SessionPool implements LeaseProvider {
   /** Fresh sessions started ahead of their scenario's worker, not yet claimed by it. */
   private readonly prestarted = new Set<string>();
   private readonly started = new Map<string, Session>();
+  /** One per session started: settles when its pods are up, or its start has failed. */
+  private readonly platformsStarting: Promise<void>[] = [];
   private readonly stopper = new AbortController();
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -37,7 +39,7 @@ export class SessionPool implements LeaseProvider {
 
   /** Shared mode: the one session, started now so that its setup comes first in the log. */
   startShared(): Promise<Session> {
-    this.shared ??= this.track('shared', startSession(this.options, (m) => this.log('setup', m), this.stopper.signal));
+    this.shared ??= this.start('shared', (up) => startSession(this.options, (m) => this.log('setup', m), this.stopper.signal, undefined, up));
     return this.shared;
   }
 
@@ -59,8 +61,9 @@ export class SessionPool implements LeaseProvider {
   }
 
   /**
-   * Fresh mode: sessions for the scenarios that run first (as many as run at once), started now,
-   * while vitest loads and boots its workers; each worker's acquire() takes its own.
+   * Fresh mode: sessions for the scenarios that run first (as many as run at once), started now;
+   * the CLI starts vitest once their pods are up (platformsUp), and each worker's acquire() takes
+   * its own.
    */
   prestart(scenarios: string[]): void {
     for (const scenario of scenarios) {
@@ -83,7 +86,7 @@ export class SessionPool implements LeaseProvider {
       platformRunId: `${this.options.runId}-${scenario}`,
       artifactsDir: path.join(runDirOf(this.options), 'scenarios', scenario, 'platform'),
     };
-    const starting = this.track(scenario, startSession(this.options, (m) => this.log(`${scenario}: setup`, m), this.stopper.signal, scope));
+    const starting = this.start(scenario, (up) => startSession(this.options, (m) => this.log(`${scenario}: setup`, m), this.stopper.signal, scope, up));
     this.fresh.set(scenario, starting);
     return starting;
   }
@@ -117,11 +120,21 @@ export class SessionPool implements LeaseProvider {
     return errors;
   }
 
-  private track(id: string, starting: Promise<Session>): Promise<Session> {
-    return starting.then((session) => {
+  /** Settles once every session started so far has its pods up (or has failed to start). */
+  platformsUp(): Promise<void> {
+    return Promise.all(this.platformsStarting).then(() => undefined);
+  }
+
+  private start(id: string, starting: (onPlatformUp: () => void) => Promise<Session>): Promise<Session> {
+    let platformUp = () => undefined as void;
+    this.platformsStarting.push(new Promise<void>((resolve) => (platformUp = resolve)));
+    return starting(platformUp).then((session) => {
       this.started.set(id, session);
       this.first ??= session;
       return session;
+    }, (error: unknown) => {
+      platformUp();
+      throw error;
     });
   }
 }

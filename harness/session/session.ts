@@ -27,7 +27,7 @@ export interface Session {
  * and wait for it to be ready, then deploy the hit counter and wait until it serves a count.
  * A failure anywhere takes down what was started and rethrows the first error.
  */
-export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal, scope?: SessionScope): Promise<Session> {
+export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal, scope?: SessionScope, onPlatformUp?: () => void): Promise<Session> {
   const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   setAppEnv(system, appEnvOf(options));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
@@ -43,6 +43,7 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
   try {
     const platformUpMs = lap();
     log(`platform up: ${system.redis.statefulSet.replicas} pods ready in ${platformUpMs} ms; bootstrapping the cluster`);
+    onPlatformUp?.();
     await createCluster(platform, system.shape, signal ? { signal } : {});
     const clusterCreateMs = lap();
     // The hit counter starts as soon as `--cluster create` has returned (the walkthrough's order:
