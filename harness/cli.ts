@@ -13,6 +13,7 @@ import { adoptOpenedRun, type OpenedRun } from './run/handover.ts';
 import { openRunForVitest } from './run/opened-run.ts';
 import { isWorkerDeath, runnerFailure } from './run/runner-errors.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
+import { startForkServer } from './util/fork-server.ts';
 import { makeFlagDir } from './util/make-dir.ts';
 import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
   // From here a closed output stops the run: before the signals are owned (below) it only exits
   // 141, as nothing has started yet; preflight already prints.
   stopOnClosedOutput();
+  startForkServer();
   await preflight(options, undefined, { named, defaulted });
   makeFlagDir(options.reportDir, '--report-dir');
   Object.assign(process.env, optionsToEnv(options));
