@@ -49,7 +49,8 @@ async function main(): Promise<number> {
   let vitest: Vitest | null = null;
   let early: NodeJS.Signals | null = null;
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
-  // The platform comes up first, the cluster forms while vitest starts (podsFirst); global setup adopts the run.
+  // The pods come up first, then the cluster forms while vitest starts (podsFirst); global setup
+  // adopts the run.
   const opened = openRunForVitest(optionsFromEnv());
   const unexpected = recordUnexpectedErrors(opened);
   try {

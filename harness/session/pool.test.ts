@@ -39,8 +39,10 @@ describe('the session pool', () => {
     try {
       const started = pool.startShared();
       await expect(started).rejects.toThrow(/no-such-manifests/);
-      const late = new Promise((resolve) => setTimeout(resolve, 5000, 'still waiting after 5 s'));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'still waiting after 5 s')));
       expect(await Promise.race([pool.platformsUp().then(() => 'settled'), late])).toBe('settled');
+      clearTimeout(timer);
     } finally {
       await pool.close();
     }
