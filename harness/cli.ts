@@ -15,6 +15,7 @@ import { isWorkerDeath, runnerFailure } from './run/runner-errors.ts';
 import { optionsFromEnv, optionsToEnv, runDirOf } from './session/options.ts';
 import { startForkServer } from './util/fork-server.ts';
 import { makeFlagDir } from './util/make-dir.ts';
+import { settledWithin } from './util/wait.ts';
 import { dropOutputOnceClosed, exitCodeOf, interruptedBy, ownSignals, runTerminateCleanups, stopOnClosedOutput } from './util/terminate.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -131,13 +132,7 @@ async function main(): Promise<number> {
  * still ahead of them, so vitest starts then without waiting any longer.
  */
 async function podsFirst(opened: OpenedRun): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const capped = new Promise<void>((resolve) => (timer = setTimeout(resolve, VITEST_WAITS_MS)));
-  try {
-    await Promise.race([opened.pool.platformsUp(), capped]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await settledWithin(opened.pool.platformsUp(), VITEST_WAITS_MS);
 }
 
 /**
@@ -183,15 +178,10 @@ function recordUnexpectedErrors(opened: OpenedRun): { first: string | null; take
  * workers get WORKERS_CLOSE_MS; past that, the CLI ends without them (they are gone or dead).
  */
 async function closeVitest(vitest: Vitest, opened: OpenedRun): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = opened.recorded.then(() => new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), WORKERS_CLOSE_MS))));
-  try {
-    if ((await Promise.race([vitest.close(), stuck])) === 'stuck') {
-      opened.log(`run: vitest did not stop its workers within ${WORKERS_CLOSE_MS / 1000} s of the record; ending without waiting for them`);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
+  const closing = vitest.close();
+  // The bound starts only once the record is written: until then vitest may be running teardown.
+  const closed = await Promise.race([closing.then(() => true), opened.recorded.then(() => settledWithin(closing, WORKERS_CLOSE_MS))]);
+  if (!closed) opened.log(`run: vitest did not stop its workers within ${WORKERS_CLOSE_MS / 1000} s of the record; ending without waiting for them`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { errorMessage, HarnessError } from '../errors.ts';
+import { settledWithin } from '../util/wait.ts';
 import { asCommand } from './args.ts';
 
 /**
@@ -25,9 +26,7 @@ export function runCommand(name: string, main: () => Promise<number>, { drain = 
     // A second error while the first is recorded is printed, not recorded over it.
     if (crashing || !onInternalError) return;
     crashing = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([onInternalError(`internal error: ${errorMessage(error)}`).catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, RECORD_WAIT_MS)))]);
-    clearTimeout(timer);
+    await settledWithin(onInternalError(`internal error: ${errorMessage(error)}`).catch(() => undefined), RECORD_WAIT_MS);
   };
   const unexpected = (error: unknown) => {
     const first = !crashing;

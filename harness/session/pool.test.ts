@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../cli/args.ts';
+import { settledWithin } from '../util/wait.ts';
 import { SessionPool } from './pool.ts';
 
 // The CLI starts vitest once the pool's pods are up (cli.ts, podsFirst): platformsUp() must settle
@@ -39,10 +40,7 @@ describe('the session pool', () => {
     try {
       const started = pool.startShared();
       await expect(started).rejects.toThrow(/no-such-manifests/);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise((resolve) => (timer = setTimeout(resolve, 5000, 'still waiting after 5 s')));
-      expect(await Promise.race([pool.platformsUp().then(() => 'settled'), late])).toBe('settled');
-      clearTimeout(timer);
+      expect(await settledWithin(pool.platformsUp(), 5000)).toBe(true);
     } finally {
       await pool.close();
     }

@@ -55,3 +55,17 @@ describe('signals owned by the CLI', () => {
   });
 });
 
+describe('cleanups registered by a library user', () => {
+  it('run newest first on a signal, each one\'s failure printed and the rest still run, then exit 128 + signal', async () => {
+    const child = execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures', 'library-cleanups.ts')], { reject: false, timeout: 30_000, buffer: true });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(143);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('teardown error:'))).toEqual([
+      'teardown error: pod network: already gone',
+      'teardown error: volumes: umount failed',
+    ]);
+    expect(r.stdout).toContain('oldest cleanup done');
+  });
+});

@@ -11,6 +11,8 @@
  * child: signals within REPEAT_WINDOW_MS of the first are that same press. A later one is the
  * user's second press and exits at once (the platforms' exit hooks still SIGKILL their pods).
  */
+import { settledWithin } from './wait.ts';
+
 type Cleanup = (signal: NodeJS.Signals) => Promise<void> | void;
 
 // One registry per process, not per module instance: vitest loads globalSetup through its own
@@ -149,18 +151,10 @@ async function handle(signal: NodeJS.Signals): Promise<void> {
 }
 
 async function bounded(cleanup: Cleanup, signal: NodeJS.Signals): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      cleanup(signal),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, PER_CLEANUP_MS);
-      }),
-    ]);
+    await settledWithin(Promise.resolve(cleanup(signal)), PER_CLEANUP_MS);
   } catch (error) {
     process.stderr.write(`teardown error: ${error instanceof Error ? error.message : String(error)}\n`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

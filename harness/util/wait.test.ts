@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WaitTimeoutError } from '../errors.ts';
-import { NotYet, sleep, waitUntil } from './wait.ts';
+import { NotYet, settledWithin, sleep, waitUntil } from './wait.ts';
 
 describe('waitUntil', () => {
   it('returns the probe value once it succeeds', async () => {
@@ -41,5 +41,33 @@ describe('waitUntil', () => {
     const started = Date.now();
     await expect(waitUntil('hung', (signal) => sleep(60_000, signal), { timeoutMs: 150 })).rejects.toBeInstanceOf(WaitTimeoutError);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('settledWithin', () => {
+  it('is true once the promise fulfils in time, and leaves no timer behind', async () => {
+    vi.useFakeTimers();
+    try {
+      const done = settledWithin(Promise.resolve('up'), 60_000);
+      await expect(done).resolves.toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('is false once the time runs out first', async () => {
+    await expect(settledWithin(new Promise(() => {}), 20)).resolves.toBe(false);
+  });
+
+  it('rethrows a rejection within the time', async () => {
+    await expect(settledWithin(Promise.reject(new Error('teardown failed')), 1000)).rejects.toThrow('teardown failed');
+  });
+
+  it('drops a rejection that comes after the time ran out, instead of leaving it unhandled', async () => {
+    const late = sleep(40).then(() => Promise.reject(new Error('late')));
+    await expect(settledWithin(late, 10)).resolves.toBe(false);
+    // vitest fails the file on an unhandled rejection: give the late one time to land.
+    await sleep(80);
   });
 });

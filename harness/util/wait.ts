@@ -79,3 +79,19 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Waits for `promise`, but at most `ms`: true once it fulfilled, false once the time ran out
+ * first (it goes on unwatched; the race has handled its rejection, so a late one is dropped, not
+ * unhandled). A rejection within the time is rethrown. The timer is cleared either way, so a
+ * bounded wait never holds the process open after what it waited for is done.
+ */
+export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
