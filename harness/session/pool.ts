@@ -39,7 +39,7 @@ export class SessionPool implements LeaseProvider {
 
   /** Shared mode: the one session, started now so that its setup comes first in the log. */
   startShared(): Promise<Session> {
-    this.shared ??= this.start('shared', (up) => startSession(this.options, (m) => this.log('setup', m), this.stopper.signal, undefined, up));
+    this.shared ??= this.start('shared', (up) => startSession(this.options, (m) => this.log('setup', m), { signal: this.stopper.signal, onPlatformUp: up }));
     return this.shared;
   }
 
@@ -86,7 +86,7 @@ export class SessionPool implements LeaseProvider {
       platformRunId: `${this.options.runId}-${scenario}`,
       artifactsDir: path.join(runDirOf(this.options), 'scenarios', scenario, 'platform'),
     };
-    const starting = this.start(scenario, (up) => startSession(this.options, (m) => this.log(`${scenario}: setup`, m), this.stopper.signal, scope, up));
+    const starting = this.start(scenario, (up) => startSession(this.options, (m) => this.log(`${scenario}: setup`, m), { signal: this.stopper.signal, scope, onPlatformUp: up }));
     this.fresh.set(scenario, starting);
     return starting;
   }

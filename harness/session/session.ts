@@ -22,12 +22,21 @@ export interface Session {
 }
 
 
+export interface SessionStart {
+  /** Aborts the start (Ctrl-C, the run ending): what was started is taken down. */
+  signal?: AbortSignal;
+  /** A scenario's own cluster (--parallel): its run id and artifacts folder; else the run's. */
+  scope?: SessionScope;
+  /** Called once the platform's pods are up, before the bootstrap (the CLI then starts vitest). */
+  onPlatformUp?: () => void;
+}
+
 /**
  * The walkthrough's setup, once per run: apply the manifests (platform up), bootstrap the cluster
  * and wait for it to be ready, then deploy the hit counter and wait until it serves a count.
  * A failure anywhere takes down what was started and rethrows the first error.
  */
-export async function startSession(options: HarnessOptions, log: (line: string) => void, signal?: AbortSignal, scope?: SessionScope, onPlatformUp?: () => void): Promise<Session> {
+export async function startSession(options: HarnessOptions, log: (line: string) => void, { signal, scope, onPlatformUp }: SessionStart = {}): Promise<Session> {
   const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   setAppEnv(system, appEnvOf(options));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
