@@ -21,7 +21,6 @@ export interface Session {
   down(): Promise<void>;
 }
 
-
 export interface SessionStart {
   /** Aborts the start (Ctrl-C, the run ending): what was started is taken down. */
   signal?: AbortSignal;
