@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { harnessBundlePlugin, WORKER_BUNDLE_ENV } from './harness/cli/worker-bundle.ts';
 import ScenarioSequencer from './scenarios/sequencer.ts';
 
 const PARALLEL = Math.max(1, Number(process.env.HARNESS_PARALLEL) || 1);
+// Set by `npm run scenarios` (harness/cli.ts): the workers load the harness from its bundle.
+const WORKER_BUNDLE = process.env[WORKER_BUNDLE_ENV];
 
 // Two projects: `unit` (harness and app tests; many start real redis-server processes) and
 // `scenarios` (the seed's fault scenarios, run by `npm run scenarios` through harness/cli.ts).
@@ -36,12 +39,15 @@ export default defineConfig({
         },
       },
       {
+        plugins: WORKER_BUNDLE ? [harnessBundlePlugin(WORKER_BUNDLE)] : [],
         test: {
           name: 'scenarios',
           include: ['scenarios/**/*.test.ts'],
           globalSetup: ['scenarios/global-setup.ts'],
           // Each worker outlives a terminal's Ctrl-C from its first instant (see the file).
-          execArgv: ['--import', fileURLToPath(new URL('./scenarios/worker-signals.mjs', import.meta.url))],
+          // With the CLI's harness bundle, its frames in stack traces name the sources (see the file).
+          execArgv: ['--import', fileURLToPath(new URL('./scenarios/worker-signals.mjs', import.meta.url)),
+            ...(WORKER_BUNDLE ? ['--import', fileURLToPath(new URL('./harness/cli/worker-stacks.mjs', import.meta.url))] : [])],
           // --parallel N (harness/cli.ts sets HARNESS_PARALLEL): N scenario files at once, each
           // leasing a cluster of its own; 1 keeps the walkthrough's sequence on one cluster.
           fileParallelism: PARALLEL > 1,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Vitest } from 'vitest/node';
 import { asCommand, parseCliArgs, USAGE } from './cli/args.ts';
 import { preflight } from './cli/preflight.ts';
+import { buildWorkerBundle, WORKER_BUNDLE_ENV } from './cli/worker-bundle.ts';
 import { errorMessage, HarnessError } from './errors.ts';
 import type { RunSummary } from './report/summary.ts';
 import { scenarioNames } from './scenario/catalog.ts';
@@ -50,12 +51,17 @@ async function main(): Promise<number> {
   let vitest: Vitest | null = null;
   let early: NodeJS.Signals | null = null;
   ownSignals((signal) => (vitest ? interrupt(vitest, signal) : void (early = signal)));
+  // The scenario workers' harness (cli/worker-bundle.ts), built beside the pods' start; when
+  // current, it is only its sources read again (a few ms).
+  const workerBundle = process.env.HARNESS_BUNDLE === '0' ? Promise.resolve(null) : buildWorkerBundle();
   // The pods come up first, then the cluster forms while vitest starts (podsFirst); global setup
   // adopts the run.
   const opened = openRunForVitest(optionsFromEnv());
   const unexpected = recordUnexpectedErrors(opened);
   try {
     await podsFirst(opened);
+    const bundle = await workerBundle;
+    if (bundle) process.env[WORKER_BUNDLE_ENV] = bundle;
     // Loaded already when run from cli.mjs under tsx, before tsx: see there.
     const { createVitest } = await import('vitest/node');
     const events: NodeJS.EventEmitter = process; // listeners by name, signals and process events alike
