@@ -9,6 +9,7 @@ import { HarnessError } from '../errors.ts';
 import { emptyMetrics, type ScenarioMetrics, type ScenarioResult } from '../scenario/result.ts';
 import { leftoversOf } from '../testing/live-cli.ts';
 import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
+import { sleep } from '../util/wait.ts';
 import { compareScenario, DEFAULT_THRESHOLDS } from './compare.ts';
 import { assertDistinct, resolveSide } from './inputs.ts';
 import { gateHtml, gateMarkdown, type GateResult } from './report.ts';
@@ -144,7 +145,7 @@ describe('the gate\'s inputs', () => {
     let left: string[] = [];
     do {
       left = [...(await Promise.all(runIds.map((id) => leftoversOf(id, null)))).flat(), ...(await processesNaming(reportDir))];
-      if (left.length) await new Promise((resolve) => setTimeout(resolve, 500));
+      if (left.length) await sleep(500);
     } while (left.length && Date.now() < deadline);
     expect(left).toEqual([]);
   }, 150_000);

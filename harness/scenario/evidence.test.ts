@@ -9,6 +9,7 @@ import { seedNodes, type FakeNode } from '../testing/topologies.ts';
 import { Clock } from '../workload/clock.ts';
 import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler } from '../workload/sampler.ts';
+import { sleep } from '../util/wait.ts';
 import { readEvidence, writeEvidence } from './evidence.ts';
 
 /** Pods answering CLUSTER NODES and INFO as `layout()` says at the moment they are asked. */
@@ -40,9 +41,9 @@ async function recorded(dir: string): Promise<RunEvidence> {
   const c = history.invoke(0, 'read', ms(4));
   history.complete(c, 'fail', null, ms(5), 'CLUSTERDOWN');
   history.invoke(2, 'incr', ms(6), 'shard-2-1');
-  await new Promise((r) => setTimeout(r, 60));
+  await sleep(60);
   failed = true;
-  await new Promise((r) => setTimeout(r, 60));
+  await sleep(60);
   history.closeOpen(ms(9));
   await sampler.stop();
   await history.close();

@@ -7,6 +7,7 @@ import { Clock } from './clock.ts';
 import { HistoryRecorder } from './history.ts';
 import { startSampler } from './sampler.ts';
 import type { RunningPlatform } from '../platform/types.ts';
+import { sleep } from '../util/wait.ts';
 
 // A stand-in HTTP server: what is under test is the workload's own bounds, not the app.
 let server: Server;
@@ -36,7 +37,7 @@ describe('the load and the sampler say when a bound stopped them', () => {
   it('the sampler too', async () => {
     const platform = { pods: async () => [] } as unknown as RunningPlatform;
     const sampler = startSampler(platform, new Clock(), { file: null, counterSlot: 0, intervalMs: 50, maxDurationMs: 150 });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     await sampler.stop();
     expect(sampler.stoppedEarly).toBe('the topology sampler reached its 0.15 s bound (maxDurationMs) and stopped');
   });

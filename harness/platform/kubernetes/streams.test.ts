@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../../util/wait.ts';
 import { forwardPort } from './streams.ts';
 
 class FakeWebSocket extends EventEmitter {
@@ -34,7 +35,7 @@ async function connected(port: number): Promise<Socket> {
 }
 
 const until = async (what: string, ok: () => boolean) => {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && !ok(); i++) await sleep(10);
   if (!ok()) throw new Error(`${what}: not within 2 s`);
 };
 

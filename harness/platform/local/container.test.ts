@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalContainer, type ContainerSpec } from './container.ts';
-import { NotYet, waitUntil } from '../../util/wait.ts';
+import { NotYet, sleep, waitUntil } from '../../util/wait.ts';
 
 async function spec(script: string, restartPolicy: ContainerSpec['restartPolicy'] = 'Always'): Promise<ContainerSpec> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'container-test-'));
@@ -34,7 +34,7 @@ describe('a local container', () => {
       const c = new LocalContainer(await spec(script, policy));
       c.start();
       await c.waitForExit(2000);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       expect([c.state, c.restarts]).toEqual(['terminated', 0]);
     }
   });
@@ -44,7 +44,7 @@ describe('a local container', () => {
     c.start();
     const firstPid = c.pid;
     await c.hold();
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect([c.state, c.pid, c.isHeld]).toEqual(['terminated', null, true]);
     c.release();
     await waitUntil('running again', async () => { if (c.state !== 'running') throw new NotYet(c.state); }, { timeoutMs: 1000, intervalMs: 5 });
@@ -71,7 +71,7 @@ describe('a local container', () => {
   it('stop sends SIGTERM, then SIGKILL after the grace period', async () => {
     const c = new LocalContainer(await spec("trap 'echo got TERM' TERM; while true; do sleep 0.05; done"));
     c.start();
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const started = Date.now();
     await c.stop(400);
     expect(Date.now() - started).toBeGreaterThanOrEqual(380);

@@ -1,5 +1,6 @@
 // The local StatefulSet controller's re-creation order, on stand-in pods (no processes needed).
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../../util/wait.ts';
 import { StatefulSetController, type ControlledPod } from './statefulset-controller.ts';
 
 function podsOf(n: number): (ControlledPod & { ready: boolean })[] {
@@ -15,8 +16,6 @@ function controller(policy: 'OrderedReady' | 'Parallel', pods: ReturnType<typeof
   }, (_p, e) => { throw e; });
 }
 
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('the local StatefulSet controller', () => {
   it('OrderedReady: pods 0 and 1 deleted together come back 0 first, then 1 once 0 is ready', async () => {
     const pods = podsOf(6);
@@ -28,9 +27,9 @@ describe('the local StatefulSet controller', () => {
     expect(c.pending).toBe(1);
     await c.recreate(pods[0]!);
     expect(created).toEqual(['redis-cluster-0']);
-    await settle(60);
+    await sleep(60);
     expect(created).toEqual(['redis-cluster-0']); // pod 0 is Running, not yet Ready
-    await settle(300);
+    await sleep(300);
     expect(created).toEqual(['redis-cluster-0', 'redis-cluster-1']);
     await c.stop();
   });
@@ -55,7 +54,7 @@ describe('the local StatefulSet controller', () => {
     await c.recreate(pods[2]!);
     await c.stop();
     Object.assign(pods[0]!, { phase: 'Running', ready: true });
-    await settle(250);
+    await sleep(250);
     expect(created).toEqual([]);
     expect(c.pending).toBe(0);
   });
