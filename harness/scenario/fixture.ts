@@ -56,6 +56,10 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
       throw error;
     }
     const client = new ControlClient(ctx.control);
+    // Read while the lease is awaited (the session may still be starting), not after it; an error
+    // is thrown once leased, as before, so that the lease is released.
+    const system = loadManifests(ctx.options.manifests).then((m) => resolveSystem(m, { replicasPerMaster: ctx.options.replicasPerMaster, statefulSet: ctx.options.statefulSet }));
+    system.catch(() => undefined);
     const lease = await client.acquire(task.name, signal).catch(async (error: unknown) => {
       await recordStartFailure(base, task.name, error instanceof InterruptedError ? error : new HarnessError(`its session could not start: ${errorMessage(error)}`));
       throw error;
@@ -65,7 +69,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
       const env: ScenarioEnv = {
         ...base,
         platform,
-        system: resolveSystem(await loadManifests(ctx.options.manifests), { replicasPerMaster: ctx.options.replicasPerMaster, statefulSet: ctx.options.statefulSet }),
+        system: await system,
         appUrl: lease.appUrl,
         nodeTimeoutMs: lease.nodeTimeoutMs,
         setup: lease.id === 'shared' ? null : lease.timings,
