@@ -128,12 +128,12 @@ async function main(): Promise<number> {
 
 /**
  * vitest is loaded and started once the run's pods are up (or could not start), not beside them.
- * Loading it (0.25 s) and starting it (its config, its server, the transforms of the worker's
- * modules, served on this thread) is CPU work on this process's main thread, and so is starting
- * the pods: beside it, the cold single-scenario run printed its first line 450-540 ms after the
- * process started and had its pods up 490-610 ms later; after them, 276-313 and 313-359 ms
- * (bench:scenarios, measured). The cluster's creation and first sync, which come next, are waits
- * on Redis (about 2 s) and hide vitest's start (about 1.7 s) as they hid it before. Pods slower
+ * Loading it (0.25 s) and starting it (its config, its server, the scenario files' transforms,
+ * served on this thread; the harness comes from its bundle) is CPU work on this process's main
+ * thread, and so is starting the pods: beside it, the cold single-scenario run printed its first
+ * line 450-540 ms after the process started and had its pods up 490-610 ms later; after them,
+ * 276-313 and 313-359 ms (bench:scenarios, measured). The cluster's creation and first sync, which come next, are waits
+ * on Redis (about 2 s) and hide vitest's start (1.7-2 s) as they hid it before. Pods slower
  * than VITEST_WAITS_MS (a Kubernetes cluster, many sessions at once) have at least that bootstrap
  * still ahead of them, so vitest starts then without waiting any longer.
  */
