@@ -2,8 +2,8 @@
 // esbuild bundle, built as the CLI's own is (bundle.mjs, its own folder of the build cache), which
 // vitest then loads as a package: natively, not module by module through vite. Through vite, each
 // module was a transform served by the CLI's main thread, busy bringing the cluster up, and a cold
-// run's worker took 1.6 s to import the harness, against 0.7 s from the bundle (measured on a
-// 2-core VM where the worker's start was on the run's path by up to 1 s).
+// run's worker took 1.6 s to import the harness, against 0.43-0.45 s from the bundle (measured on
+// a 2-core VM where the worker's start was on the run's path by up to 1 s; docs/benchmarks.md).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
