@@ -1,13 +1,23 @@
-import { masterOfSlot, selfEntries, snapshot } from '../cluster/index.ts';
+import { masterOfSlot, reaskUnanswered, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
 import { HarnessError } from '../errors.ts';
 import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
 
 // Who is what right now, asked of the cluster when a scenario needs a target: roles move under
 // faults, so none of these is remembered from the start.
 
+/**
+ * Every node's own view, a node that did not answer within the first bound asked again with a
+ * longer one: on a busy machine one late reply must not make a scenario's target unknown (CI saw
+ * node-crash end in error before its fault, its counter's master not found under load).
+ */
+async function answered(platform: RunningPlatform): Promise<Topology> {
+  const t = await snapshot(platform);
+  return reaskUnanswered(platform, t, t.views.filter((v) => !v.reachable).map((v) => v.pod));
+}
+
 /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
 export async function replicasOfMaster(platform: RunningPlatform, master: string): Promise<string[]> {
-  const t = await snapshot(platform);
+  const t = await answered(platform);
   const id = selfEntries(t).find((e) => e.view.pod === master)?.self.id;
   const replicas = selfEntries(t).filter((e) => e.self.role === 'replica' && e.self.masterId === id).map((e) => e.view.pod);
   if (!replicas.length) throw new HarnessError(`${master} has no replica`);
@@ -16,14 +26,18 @@ export async function replicasOfMaster(platform: RunningPlatform, master: string
 
 /** The pods that are masters with slots right now, in slot order. */
 export async function mastersBySlot(platform: RunningPlatform): Promise<string[]> {
-  return selfEntries(await snapshot(platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
+  return selfEntries(await answered(platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
     .sort((a, b) => a.self.slots[0]![0] - b.self.slots[0]![0]).map((e) => e.view.pod);
 }
 
 /** The pod serving the counter key's slot right now; no single master is a HarnessError. */
 export async function counterMaster(platform: RunningPlatform, counterSlot: number): Promise<string> {
-  const owner = masterOfSlot(await snapshot(platform), counterSlot);
-  if (!owner) throw new HarnessError(`no single master serves the counter's slot ${counterSlot}`);
+  const t = await answered(platform);
+  const owner = masterOfSlot(t, counterSlot);
+  if (!owner) {
+    const silent = t.views.filter((v) => !v.reachable).map((v) => `${v.pod} (${v.error ?? 'no answer'})`);
+    throw new HarnessError(`no single master serves the counter's slot ${counterSlot}${silent.length ? `; not answering: ${silent.join(', ')}` : ''}`);
+  }
   return owner.pod;
 }
 
