@@ -34,9 +34,14 @@ export class Chaos {
     return this.run;
   }
 
-  /** A run the test left without a verdict (it threw, or forgot) is recorded as an error, healed. */
-  async close(): Promise<void> {
-    if (this.run && !this.run.isFinished) await this.run.abort(new Error('the scenario ended before its verdict'));
+  /**
+   * A run the test left without a verdict (it threw, or forgot) is recorded as an error, healed.
+   * `thrown` is what the test threw, as vitest recorded it: the record says it (a phase's own error
+   * is recorded by the phase).
+   */
+  async close(thrown?: { message?: unknown }): Promise<void> {
+    const why = typeof thrown?.message === 'string' ? `: ${thrown.message.split('\n')[0]}` : '';
+    if (this.run && !this.run.isFinished) await this.run.abort(new Error(`the scenario ended before its verdict${why}`));
   }
 }
 
@@ -83,7 +88,8 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
       try {
         await use(chaos);
       } finally {
-        await chaos.close();
+        // vitest has recorded the test's error by now: fixtures are torn down after it.
+        await chaos.close(task.result?.errors?.[0]);
       }
     } finally {
       await client.release(lease.id);
