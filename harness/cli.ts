@@ -132,10 +132,10 @@ async function main(): Promise<number> {
  * served on this thread; the harness comes from its bundle) is CPU work on this process's main
  * thread, and so is starting the pods: beside it, the cold single-scenario run printed its first
  * line 450-540 ms after the process started and had its pods up 490-610 ms later; after them,
- * 276-313 and 313-359 ms (bench:scenarios, measured). The cluster's creation and first sync, which come next, are waits
- * on Redis (about 2 s) and hide vitest's start (1.7-2 s) as they hid it before. Pods slower
- * than VITEST_WAITS_MS (a Kubernetes cluster, many sessions at once) have at least that bootstrap
- * still ahead of them, so vitest starts then without waiting any longer.
+ * 276-313 and 313-359 ms (bench:scenarios, measured). The cluster's creation and first sync,
+ * which come next, are waits on Redis (about 2 s) and hide vitest's start (1.7-2 s) as they hid
+ * it before. Pods slower than VITEST_WAITS_MS (a Kubernetes cluster, many sessions at once) have
+ * at least that bootstrap still ahead of them, so vitest starts then without waiting any longer.
  */
 async function podsFirst(opened: OpenedRun): Promise<void> {
   await settledWithin(opened.pool.platformsUp(), VITEST_WAITS_MS);

@@ -12,7 +12,8 @@ import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
  */
 async function answered(platform: RunningPlatform): Promise<Topology> {
   const t = await snapshot(platform);
-  return reaskUnanswered(platform, t, t.views.filter((v) => !v.reachable).map((v) => v.pod));
+  // reaskUnanswered passes over the nodes that answered, as the verdict's and the faults' calls rely on.
+  return reaskUnanswered(platform, t, t.views.map((v) => v.pod));
 }
 
 /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
