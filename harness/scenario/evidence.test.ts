@@ -9,7 +9,7 @@ import { seedNodes, type FakeNode } from '../testing/topologies.ts';
 import { Clock } from '../workload/clock.ts';
 import { HistoryRecorder } from '../workload/history.ts';
 import { startSampler } from '../workload/sampler.ts';
-import { sleep } from '../util/wait.ts';
+import { NotYet, waitUntil } from '../util/wait.ts';
 import { readEvidence, writeEvidence } from './evidence.ts';
 
 /** Pods answering CLUSTER NODES and INFO as `layout()` says at the moment they are asked. */
@@ -41,9 +41,14 @@ async function recorded(dir: string): Promise<RunEvidence> {
   const c = history.invoke(0, 'read', ms(4));
   history.complete(c, 'fail', null, ms(5), 'CLUSTERDOWN');
   history.invoke(2, 'incr', ms(6), 'shard-2-1');
-  await sleep(60);
+  // Samples of both layouts, counted rather than timed: a fixed 60 ms each took only two samples in
+  // all on a loaded CI machine (CI68).
+  const samplesReach = (n: number) => waitUntil(`${n} topology samples`, async () => {
+    if (sampler.samples.length < n) throw new NotYet(`${sampler.samples.length} so far`);
+  }, { timeoutMs: 10_000, intervalMs: 10 });
+  await samplesReach(2);
   failed = true;
-  await sleep(60);
+  await samplesReach(sampler.samples.length + 2);
   history.closeOpen(ms(9));
   await sampler.stop();
   await history.close();
