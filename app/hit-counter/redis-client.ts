@@ -91,6 +91,23 @@ export function reconnectIfLost(cluster: Cluster, error: Error | null | undefine
   if (error?.message === 'Failed to refresh slots cache.' && cluster.status === 'ready') cluster.disconnect(true);
 }
 
+const readyWaits = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * One wait per node for its `ready`, shared by every request that finds it connecting: a listener
+ * pair for each passed Node's limit of 10 under load (MaxListenersExceededWarning, over and over, in
+ * a full restart's app log on the Kubernetes node). Bounded; an error ends the wait too, and the
+ * caller then reads the status. A request that joins an earlier one's wait has what is left of it.
+ */
+function readyOf(node: Redis, ms: number): Promise<void> {
+  let wait = readyWaits.get(node);
+  if (!wait) {
+    wait = once(node, 'ready', { signal: AbortSignal.timeout(ms) }).then(() => undefined, () => undefined).finally(() => readyWaits.delete(node));
+    readyWaits.set(node, wait);
+  }
+  return wait;
+}
+
 /** A node connection's states on the way to `ready`: ioredis connects lazily (`wait`). */
 const CONNECTING = new Set(['wait', 'connecting', 'connect']);
 
@@ -115,8 +132,7 @@ export async function ensureSendable(cluster: Cluster, key: string, firstConnect
   if (node?.status === 'ready') return;
   if (node && CONNECTING.has(node.status)) {
     if (node.status === 'wait') node.connect().catch(() => undefined);
-    // Bounded; an error ends the wait too, and the status then says whether it became ready.
-    await once(node, 'ready', { signal: AbortSignal.timeout(firstConnectMs) }).catch(() => undefined);
+    await readyOf(node, firstConnectMs);
     if ((node.status as string) === 'ready') return; // it changed while we waited
   }
   // No live connection to the slot's owner: the pool dropped it (its pod went away, perhaps to come
