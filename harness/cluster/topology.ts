@@ -42,11 +42,26 @@ export async function snapshot(
 }
 
 /**
+ * Every node's own view, a node that did not answer within `timeoutMs` asked again (two more tries
+ * at 2 s) unless it is down on purpose: held, with no IP, or in `skip` (paused by the run). The
+ * verdict's final topology, each fault's record of what its target was and a scenario's targets
+ * all need a topology that one late reply on a busy machine cannot spoil.
+ */
+export async function answeredSnapshot(
+  platform: RunningPlatform,
+  { timeoutMs, skip }: { timeoutMs?: number; skip?: Set<string> } = {},
+): Promise<Topology> {
+  const t = await snapshot(platform, timeoutMs === undefined ? {} : { timeoutMs });
+  // reaskUnanswered passes over the nodes that answered.
+  return reaskUnanswered(platform, t, t.views.map((v) => v.pod), skip ? { skip } : {});
+}
+
+/**
  * Asks again, up to `attempts` times with a longer bound, each of `pods` that did not answer `t`,
  * unless it is down on purpose (held, no IP, or in `skip`): one late reply on a busy machine must
  * not make a healthy node look unreachable to a checker. Replaces those views in `t`.
  */
-export async function reaskUnanswered(
+async function reaskUnanswered(
   platform: RunningPlatform, t: Topology, pods: string[],
   { attempts = 2, timeoutMs = 2000, skip = new Set<string>() }: { attempts?: number; timeoutMs?: number; skip?: Set<string> } = {},
 ): Promise<Topology> {

@@ -1,4 +1,4 @@
-import { reaskUnanswered, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { answeredSnapshot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
 import type { FaultKind, FaultRecord } from '../checkers/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { HarnessError } from '../errors.ts';
@@ -244,9 +244,8 @@ export class FaultInjector {
    * paused, or with no IP). Every pod, not only the targets: a record's replicas are read from
    * their own answers (CI: a drain recorded a master without the replica that took over from it).
    */
-  private async before(): Promise<Topology> {
-    const now = await snapshot(this.platform);
-    return reaskUnanswered(this.platform, now, now.views.map((v) => v.pod), { skip: new Set(this.openPauses()) });
+  private before(): Promise<Topology> {
+    return answeredSnapshot(this.platform, { skip: new Set(this.openPauses()) });
   }
 
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {

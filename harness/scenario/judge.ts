@@ -1,5 +1,5 @@
 import { SEED_CHECKERS, runCheckers, type CheckResult, type Expectations, type RunEvidence } from '../checkers/index.ts';
-import { reaskUnanswered, snapshot } from '../cluster/index.ts';
+import { answeredSnapshot, snapshot } from '../cluster/index.ts';
 import { errorMessage } from '../errors.ts';
 import type { FaultInjector } from '../faults/injector.ts';
 import { readCount, readList } from '../workload/read-count.ts';
@@ -40,9 +40,10 @@ export async function judge(run: JudgedRun, readTimeoutMs = 10_000): Promise<Che
     inBatches(run.keys, async (k, i) => ({ ...k, finalRead: await readCount(run.env.appUrl, readTimeoutMs, i === 0 ? undefined : k.key).catch(() => null) })),
     inBatches(run.lists, async (l) => ({ ...l, finalRead: await readList(run.env.appUrl, l.key, readTimeoutMs).catch(() => null) })),
     // The final topology decides several checks: a node that answers late is asked again, not judged unreachable.
-    snapshot(run.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
-      .then((t) => (readTimeoutMs < 10_000 ? t : reaskUnanswered(run.env.platform, t, t.views.map((v) => v.pod), { skip: new Set(run.faults.openPauses()) })))
-      .catch(() => null),
+    (readTimeoutMs < 10_000
+      ? snapshot(run.env.platform, { timeoutMs: Math.min(1000, readTimeoutMs) })
+      : answeredSnapshot(run.env.platform, { skip: new Set(run.faults.openPauses()) })
+    ).catch(() => null),
   ]);
   const evidence: RunEvidence = {
     history: run.history.ops, baseline: keys[0]!.baseline, finalRead: keys[0]!.finalRead, keys, samples: run.sampler.samples, before: run.before, final,

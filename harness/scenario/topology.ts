@@ -1,20 +1,14 @@
-import { masterOfSlot, reaskUnanswered, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
+import { answeredSnapshot, masterOfSlot, selfEntries } from '../cluster/index.ts';
 import { HarnessError } from '../errors.ts';
 import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
 
 // Who is what right now, asked of the cluster when a scenario needs a target: roles move under
 // faults, so none of these is remembered from the start.
 
-/**
- * Every node's own view, a node that did not answer within the first bound asked again with a
- * longer one: on a busy machine one late reply must not make a scenario's target unknown (CI saw
- * node-crash end in error before its fault, its counter's master not found under load).
- */
-async function answered(platform: RunningPlatform): Promise<Topology> {
-  const t = await snapshot(platform);
-  // reaskUnanswered passes over the nodes that answered, as the verdict's and the faults' calls rely on.
-  return reaskUnanswered(platform, t, t.views.map((v) => v.pod));
-}
+// Each query below asks every node again that did not answer at first (answeredSnapshot): on a busy
+// machine one late reply must not make a scenario's target unknown (CI saw node-crash end in error
+// before its fault, its counter's master not found under load).
+const answered = (platform: RunningPlatform) => answeredSnapshot(platform);
 
 /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
 export async function replicasOfMaster(platform: RunningPlatform, master: string): Promise<string[]> {
