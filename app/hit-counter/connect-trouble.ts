@@ -50,3 +50,38 @@ function why(reason: Error | undefined, reachedConnect: boolean, lastNodeError: 
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Connects the client again when ioredis has left it closed with nothing scheduled to. Seen on the
+ * Kubernetes node (CI, 2026-12-07: the app unready for a whole 180 s rollout, its log one "not
+ * ready" line and nothing after it). A failed ready check disconnects every node, and the client
+ * reconnects once the first of them has ended and left its pool empty. A node whose connection
+ * closes later, after the next try has begun, finds the pool empty again and sets the status to
+ * `close` while that try resolves the seed's name; the try then gives up ("Connection is aborted")
+ * and nothing tries again. A seed given by IP leaves no time for that, which is why only the
+ * Service name showed it (connect-trouble.test.ts makes it happen with real servers).
+ *
+ * So a status of `close` or `disconnecting` that has not changed for `stuckMs` starts a connect;
+ * `stuckMs` is longer than any retry delay, so a retry ioredis did schedule goes first. Ends with
+ * the client (`end`: it was closed on purpose). Returns a stop function.
+ */
+export function reconnectIfStuck(cluster: Cluster, log: (line: string) => void, { stuckMs = 2000, now = Date.now } = {}): () => void {
+  let changedAt = now();
+  const statuses = ['wait', 'connecting', 'connect', 'ready', 'disconnecting', 'close', 'reconnecting'] as const;
+  const changed = () => { changedAt = now(); };
+  for (const s of statuses) cluster.on(s, changed);
+  const timer = setInterval(() => {
+    const status = cluster.status;
+    if ((status !== 'close' && status !== 'disconnecting') || now() - changedAt < stuckMs) return;
+    log(`redis: the client sat in ${status} for ${seconds(now() - changedAt)} with no reconnect scheduled; connecting again`);
+    changedAt = now();
+    cluster.connect().catch(() => undefined); // a failed try schedules the next, as any other
+  }, Math.min(500, stuckMs));
+  timer.unref();
+  const stop = () => {
+    clearInterval(timer);
+    for (const s of statuses) cluster.off(s, changed);
+  };
+  cluster.once('end', stop);
+  return stop;
+}

@@ -1,6 +1,6 @@
 // Entry point of the hit-counter app (the container's command; on the local platform, the image's).
 import { configFromEnv } from './config.ts';
-import { logConnectTrouble } from './connect-trouble.ts';
+import { logConnectTrouble, reconnectIfStuck } from './connect-trouble.ts';
 import { createCluster } from './redis-client.ts';
 import { createHitCounter } from './server.ts';
 
@@ -14,6 +14,7 @@ try {
 const redis = createCluster(config);
 redis.on('error', (error: Error) => console.error(`redis: ${error.message}`));
 logConnectTrouble(redis, (line) => console.error(line));
+reconnectIfStuck(redis, (line) => console.error(line));
 const server = createHitCounter(config, redis);
 // The start line says whether writes wait for replicas, so a run's app log shows what it was deployed with.
 const waits = config.waitReplicas === null ? '' : `, WAIT ${config.waitReplicas} ${config.waitTimeoutMs} ms after each write`;
