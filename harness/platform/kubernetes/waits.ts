@@ -38,12 +38,16 @@ export async function watchUntil<T extends Watched>(
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        // The run's signal outlives this watch: a listener left on it for each watch passed Node's
+        // limit of 10 in a Kubernetes run (MaxListenersExceededWarning), each holding its items.
+        signal?.removeEventListener('abort', onAbort);
         controller?.abort();
         resolve(ok);
       };
+      const onAbort = () => finish(false);
       let controller: AbortController | undefined;
       const timer = setTimeout(() => finish(false), remaining * 1000 + 2000);
-      signal?.addEventListener('abort', () => finish(false), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       watch
         .watch(path, { ...query, timeoutSeconds: String(Math.min(remaining, 60)), ...(listed.resourceVersion ? { resourceVersion: listed.resourceVersion } : {}) },
           (type: string, object: T) => {
