@@ -52,21 +52,20 @@ export async function answeredSnapshot(
   { timeoutMs, skip }: { timeoutMs?: number; skip?: Set<string> } = {},
 ): Promise<Topology> {
   const t = await snapshot(platform, timeoutMs === undefined ? {} : { timeoutMs });
-  // reaskUnanswered passes over the nodes that answered.
-  return reaskUnanswered(platform, t, t.views.map((v) => v.pod), skip ? { skip } : {});
+  return reaskUnanswered(platform, t, skip ? { skip } : {});
 }
 
 /**
- * Asks again, up to `attempts` times with a longer bound, each of `pods` that did not answer `t`,
+ * Asks again, up to `attempts` times with a longer bound, each node that did not answer `t`,
  * unless it is down on purpose (held, no IP, or in `skip`): one late reply on a busy machine must
  * not make a healthy node look unreachable to a checker. Replaces those views in `t`.
  */
 async function reaskUnanswered(
-  platform: RunningPlatform, t: Topology, pods: string[],
+  platform: RunningPlatform, t: Topology,
   { attempts = 2, timeoutMs = 2000, skip = new Set<string>() }: { attempts?: number; timeoutMs?: number; skip?: Set<string> } = {},
 ): Promise<Topology> {
   // All at once: a verdict with several nodes down must not wait for each in turn.
-  await Promise.all(pods.map(async (pod) => {
+  await Promise.all(t.views.map((v) => v.pod).map(async (pod) => {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const i = t.views.findIndex((v) => v.pod === pod);
       const view = t.views[i];

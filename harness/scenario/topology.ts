@@ -8,11 +8,10 @@ import type { NodeStatus, RunningPlatform } from '../platform/types.ts';
 // Each query below asks every node again that did not answer at first (answeredSnapshot): on a busy
 // machine one late reply must not make a scenario's target unknown (CI saw node-crash end in error
 // before its fault, its counter's master not found under load).
-const answered = (platform: RunningPlatform) => answeredSnapshot(platform);
 
 /** The replicas of a master right now, in pod order; a master with none is a HarnessError. */
 export async function replicasOfMaster(platform: RunningPlatform, master: string): Promise<string[]> {
-  const t = await answered(platform);
+  const t = await answeredSnapshot(platform);
   const id = selfEntries(t).find((e) => e.view.pod === master)?.self.id;
   const replicas = selfEntries(t).filter((e) => e.self.role === 'replica' && e.self.masterId === id).map((e) => e.view.pod);
   if (!replicas.length) throw new HarnessError(`${master} has no replica`);
@@ -21,13 +20,13 @@ export async function replicasOfMaster(platform: RunningPlatform, master: string
 
 /** The pods that are masters with slots right now, in slot order. */
 export async function mastersBySlot(platform: RunningPlatform): Promise<string[]> {
-  return selfEntries(await answered(platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
+  return selfEntries(await answeredSnapshot(platform)).filter((e) => e.self.role === 'master' && e.self.slots.length > 0)
     .sort((a, b) => a.self.slots[0]![0] - b.self.slots[0]![0]).map((e) => e.view.pod);
 }
 
 /** The pod serving the counter key's slot right now; no single master is a HarnessError. */
 export async function counterMaster(platform: RunningPlatform, counterSlot: number): Promise<string> {
-  const t = await answered(platform);
+  const t = await answeredSnapshot(platform);
   const owner = masterOfSlot(t, counterSlot);
   if (!owner) {
     const silent = t.views.filter((v) => !v.reachable).map((v) => `${v.pod} (${v.error ?? 'no answer'})`);
