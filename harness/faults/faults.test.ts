@@ -1,11 +1,15 @@
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { masterOfSlot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
 import { peerAddressesChecker } from '../checkers/index.ts';
+import { loadManifests, resolveSystem } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { keyInSlots, startLocalCluster } from '../testing/local-cluster.ts';
 import { NotYet, sleep, waitUntil } from '../util/wait.ts';
 import { Clock } from '../workload/clock.ts';
 import { FaultInjector } from './injector.ts';
+
+const HARDENED = path.resolve(import.meta.dirname, '../../examples/hardened');
 
 // Real processes, the repo's manifests, node timeout 2000 and no diskless-sync delay.
 const FAST = [{ key: 'repl-diskless-sync-delay', value: '0' }];
@@ -167,5 +171,65 @@ describe("a fault's record under a slow answer", () => {
     await faults.crash(master.pod);
     expect(faults.records[0]).toMatchObject({ kind: 'crash', target: master.pod, role: 'master', replicaIds: [replica.nodeId] });
     await c.ready();
+  }, 90_000);
+});
+
+/** `platform` with `method` answering only after `delayMs` (a starved machine), counting its calls. */
+function slowed(platform: RunningPlatform, method: 'evict' | 'redis', delayMs: number): { platform: RunningPlatform; calls: () => number } {
+  let calls = 0;
+  const slow = new Proxy(platform, {
+    get(target, prop, receiver) {
+      if (prop !== method) return Reflect.get(target, prop, receiver) as unknown;
+      return async (...args: unknown[]) => {
+        calls++;
+        await sleep(delayMs);
+        return (target[method] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return { platform: slow, calls: () => calls };
+}
+
+describe("a drain at its time's end", () => {
+  // CI: on a starved machine an eviction went through 5 s after the drain's deadline; the wait
+  // threw its timeout all the same, and the pod was recorded both evicted and refused.
+  it('records an eviction that goes through as the time runs out as evicted, not refused', async () => {
+    const c = await startLocalCluster({ redisConfig: FAST });
+    platform = c.platform;
+    const node = (await c.platform.pods())[0]!.node!;
+    const on = (await c.platform.pods()).filter((p) => p.node === node).map((p) => p.name);
+    const slow = slowed(c.platform, 'evict', 1500);
+    const faults = injector(slow.platform);
+    const result = await faults.drain(node, { timeoutMs: 1000, retryMs: 200 });
+    expect(result).toEqual({ evicted: on, refused: null });
+    expect(faults.records.map((r) => [r.kind, r.target])).toEqual(on.map((pod) => ['evict', pod]));
+  }, 90_000);
+
+  it('starts no eviction once its time is up, however long reading the topology took', async () => {
+    const c = await startLocalCluster({ redisConfig: FAST });
+    platform = c.platform;
+    const node = (await c.platform.pods())[0]!.node!;
+    const slowRedis = slowed(c.platform, 'redis', 1500);
+    const evictions = slowed(slowRedis.platform, 'evict', 0);
+    await expect(injector(evictions.platform).drain(node, { timeoutMs: 1000, retryMs: 200 })).rejects.toThrow(/not reached within 1000 ms/);
+    expect(evictions.calls()).toBe(0);
+    expect((await c.platform.nodes()).find((n) => n.name === node)?.unschedulable).toBe(false);
+  }, 90_000);
+
+  // The API's refusal gives only counts ("5 healthy, 5 required"); CI's drain waited 25 s on a
+  // budget without saying which pod held it.
+  it('names the pods a disruption budget counts as not ready when it refuses an eviction', async () => {
+    const c = await startLocalCluster({ redisConfig: FAST, system: resolveSystem(await loadManifests(HARDENED)) });
+    platform = c.platform;
+    const pods = await c.platform.pods();
+    const down = pods[0]!;
+    const node = pods.find((p) => p.node !== down.node)!.node!;
+    const lines: string[] = [];
+    const faults = new FaultInjector(c.platform, new Clock(), (l) => lines.push(l));
+    await faults.kill(down.name);
+    const result = await faults.drain(node, { timeoutMs: 1500, retryMs: 500 });
+    expect(result.refused).not.toBeNull();
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^eviction of redis-cluster-\\d refused: Cannot evict pod as it would violate the pod's disruption budget redis-cluster \\(5 healthy, 5 required\\); not ready: ${down.name}( \\(.*\\))?; retrying every 0.5 s$`)));
+    await faults.restart(down.name);
   }, 90_000);
 });
