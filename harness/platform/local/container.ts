@@ -6,6 +6,7 @@ import type { RestartPolicy } from '../../manifests/types.ts';
 import { errorMessage } from '../../errors.ts';
 import { signalGroup } from '../../util/process-group.ts';
 import type { CgroupLimits, ContainerCgroup, RunCgroups } from './cgroups.ts';
+import type { ProbeState } from './readiness.ts';
 
 /** The kubelet's CrashLoopBackOff, configurable so tests need not wait 10 s. */
 export interface Backoff {
@@ -48,7 +49,7 @@ export class LocalContainer {
   state: ContainerState = 'waiting';
   restarts = 0;
   /** The readiness probe's last result, kept for its period; cleared at every start. */
-  probeCache: { atMs: number; ready: boolean } | undefined;
+  probeCache: ProbeState | undefined;
   private child: ChildProcess | null = null;
   private startedAt = 0;
   private crashesSinceReset = 0;

@@ -11,12 +11,37 @@ export interface ProbeTarget {
   cwd: string;
   /** Where an exec probe's argv runs: inside the container (namespaces mode) or on the host, paths rewritten (process mode). */
   wrapExec?: (argv: string[]) => string[];
-  /** Where an exec probe's last result is kept for its period (one per container incarnation). */
-  cache?: { get(): { atMs: number; ready: boolean } | undefined; set(result: { atMs: number; ready: boolean }): void };
+  /** Where an exec probe's state is kept between its runs (one per container incarnation). */
+  cache?: { get(): ProbeState | undefined; set(state: ProbeState): void };
 }
 
 /**
- * A pod is ready when its probe passes; without a probe, when the process is up and the client
+ * An exec readiness probe's state, as the kubelet's prober keeps it: the Ready it reports, the
+ * last run's result and how many runs in a row gave it.
+ */
+export interface ProbeState {
+  atMs: number;
+  ready: boolean;
+  last: boolean;
+  run: number;
+}
+
+/**
+ * The kubelet's rule (prober/worker.go): Ready starts false; a passing run makes it true at once
+ * (readiness's successThreshold, 1 unless set, the one value supported here), and failing runs make
+ * it false only once `failureThreshold` of them come in a row. One exec probe that times out on a
+ * starved node does not make a ready pod unready; three in a row do. A result is kept for its
+ * period, so runs in a row are at least a period apart.
+ */
+export function nextProbeState(previous: ProbeState | undefined, result: boolean, failureThreshold: number, atMs: number): ProbeState {
+  const run = previous && previous.last === result ? previous.run + 1 : 1;
+  const needed = result ? 1 : Math.max(1, failureThreshold);
+  return { atMs, last: result, run, ready: run >= needed ? result : (previous?.ready ?? false) };
+}
+
+/**
+ * A pod is ready when its probe passes (an exec probe, by the kubelet's thresholds when given a
+ * cache: nextProbeState); without a probe, when the process is up and the client
  * port accepts a connection (what a Service would route to). Each check is bounded by the probe's
  * own timeoutSeconds.
  */
@@ -43,9 +68,11 @@ export async function probeReady(probe: Probe | undefined, target: ProbeTarget, 
   if (cached && Date.now() - cached.atMs < Math.max(1, probe.periodSeconds) * 1000) return cached.ready;
   const [file, ...args] = target.wrapExec ? target.wrapExec(command) : command;
   if (!file) return false;
-  const ready = (await runBounded(file, args, target.env, target.cwd, timeoutMs)) === 0;
-  target.cache?.set({ atMs: Date.now(), ready });
-  return ready;
+  const passed = (await runBounded(file, args, target.env, target.cwd, timeoutMs)) === 0;
+  if (!target.cache) return passed;
+  const state = nextProbeState(target.cache.get(), passed, probe.failureThreshold, Date.now());
+  target.cache.set(state);
+  return state.ready;
 }
 
 /**
