@@ -65,7 +65,7 @@ async function reaskUnanswered(
   { attempts = 2, timeoutMs = 2000, skip = new Set<string>() }: { attempts?: number; timeoutMs?: number; skip?: Set<string> } = {},
 ): Promise<Topology> {
   // All at once: a verdict with several nodes down must not wait for each in turn.
-  await Promise.all(t.views.map((v) => v.pod).map(async (pod) => {
+  await Promise.all(t.views.map(async ({ pod }) => {
     for (let attempt = 0; attempt < attempts; attempt++) {
       const i = t.views.findIndex((v) => v.pod === pod);
       const view = t.views[i];

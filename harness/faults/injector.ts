@@ -198,7 +198,6 @@ export class FaultInjector {
       const pods = (await this.platform.pods()).filter((p) => p.node === node).map((p) => p.name);
       for (const pod of pods) {
         let lastReason = '';
-        let done = false;
         const startedMs = Math.round(this.clock.nowMs());
         try {
           await waitUntil(`eviction of ${pod} from ${node}`, async (deadline) => {
@@ -212,7 +211,7 @@ export class FaultInjector {
               lastReason = result.reason;
               throw new NotYet(result.reason);
             }
-            done = true;
+            evicted.push(pod);
             this.records.push({ ...record, endMs: Math.round(this.clock.nowMs()) });
             this.log(`${pod} (${record.role}) evicted from ${node}`);
           }, { timeoutMs, intervalMs: retryMs, ...(signal ? { signal } : {}) });
@@ -221,17 +220,13 @@ export class FaultInjector {
           // An eviction that went through as the time ran out happened: the wait discards an
           // answer that comes after its deadline, but the pod is gone (CI: a master evicted 5 s
           // after the deadline was also recorded as refused, and the drain check failed).
-          if (done) {
-            evicted.push(pod);
-            continue;
-          }
+          if (evicted.includes(pod)) continue;
           if (!lastReason) throw error;
           // As `kubectl drain --timeout`: the drain gives up, and what stopped it is evidence, not a harness error.
           this.records.push({ ...this.recordOf('evict-refused', pod, await snapshot(this.platform)), atMs: startedMs, endMs: Math.round(this.clock.nowMs()), reason: lastReason });
           this.log(`drain of ${node} gave up after ${timeoutMs} ms: ${pod} could not be evicted (${lastReason})`);
           return { evicted, refused: pod };
         }
-        evicted.push(pod);
       }
     } finally {
       await this.platform.uncordon(node);

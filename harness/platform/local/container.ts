@@ -48,7 +48,7 @@ export type ContainerState = 'waiting' | 'running' | 'terminated';
 export class LocalContainer {
   state: ContainerState = 'waiting';
   restarts = 0;
-  /** The readiness probe's last result, kept for its period; cleared at every start. */
+  /** The readiness probe's state (its Ready, last result and run of them), the result kept for its period; cleared at every start. */
   probeCache: ProbeState | undefined;
   private child: ChildProcess | null = null;
   private startedAt = 0;
