@@ -33,9 +33,11 @@ describe('examples/shape-3x2 (3 masters × 2 replicas) on a real Kubernetes node
     expect(s?.checks.find((c) => c.name === 'topology-restored')?.message).toBe('3 masters, each with 2 linked replicas; 9 known nodes; no node flagged');
   });
 
+  // The checker leaves out of the deadline any time in which no election could win (CI75, a loaded
+  // node: 754 ms in which most masters looked gone), and says so in the message (replica-promotion.ts).
   it('kill-master-and-first-replica: the remaining replica wins, and both killed nodes follow it', () => {
     const s = run.summary?.scenarios.find((x) => x.name === 'kill-master-and-first-replica');
     expect(s?.checks.find((c) => c.name === 'replica-promotion')?.message).toMatch(
-      /^redis-cluster-\d promoted in \d+ ms \(deadline 11000\); redis-cluster-\d rejoined as its replica; redis-cluster-\d \(the other candidate\) re-attached to it$/);
+      /^redis-cluster-\d promoted in \d+ ms \(deadline 11000(, not counting \d+ ms in which (its replicas were down themselves or not yet through their first sync since|a majority of masters was gone \(no election can win\)|its replicas were down \(or not yet synced\) or a majority of masters was gone))?\); redis-cluster-\d rejoined as its replica; redis-cluster-\d \(the other candidate\) re-attached to it$/);
   });
 });
