@@ -13,6 +13,7 @@ import { LocalPlatform } from '../local-platform.ts';
 import { RunDir } from '../run-dir.ts';
 import { capacityUnavailable, ClaimVolumes, loopDetached } from '../volumes.ts';
 import { namespacesUnavailable } from './isolation.ts';
+import { fstabField, sandboxFstab } from './sandbox.ts';
 
 const unavailable = await namespacesUnavailable();
 let platform: RunningPlatform;
@@ -83,6 +84,8 @@ describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` 
     const f = await facts('box-0');
     expect(f.conf).toBe('read-only');
     expect(f.tmp).toBe('0');
+    // An emptyDir at a path with a blank, which the sandbox's fstab escapes.
+    expect(f.scratch).toBe('mounted');
     await platform.crash('box-0');
     await waitUntil('box-0 restarted', async () => {
       if ((await facts('box-0')).data !== '1') throw new NotYet('not restarted yet');
@@ -149,6 +152,27 @@ describe.skipIf(unavailable !== null)(`pods in namespaces mode${unavailable ? ` 
     expect(await platform.redisCli('box-0', ['-h', pod1!.ip!, '-p', '6379', 'ping'], { timeoutMs: 1500 }).then(() => 'answered', () => 'timeout')).toBe('timeout');
     await platform.heal();
     expect((await platform.redisCli('box-0', ['-h', pod1!.ip!, '-p', '6379', 'ping'], { timeoutMs: 3000 })).stdout.trim()).toBe('PONG');
+  });
+});
+
+describe.skipIf(unavailable !== null)('enter.sh', () => {
+  it('refuses to start a container whose fstab has a line mount cannot parse (mount --all would skip it and exit 0)', async () => {
+    const layer = await mkdtemp(path.join(os.tmpdir(), 'enter-bad-fstab-'));
+    try {
+      const enter = path.join(import.meta.dirname, 'enter.sh');
+      const fstab = `${sandboxFstab({ layerDir: layer, dnsDir: layer, mounts: [] })}\n/one /two none bind extra fields`;
+      const r = await execa('unshare', ['--mount', '--uts', '--propagation', 'private', '--', '/bin/sh', enter, layer, 'box-9', 'hosts', '/', fstab, '--', 'true'], { reject: false, timeout: 10_000 });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/parse error at line 6/);
+    } finally {
+      await rm(layer, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the sandbox fstab', () => {
+  it("escapes blanks, tabs, newlines and backslashes as fstab(5)'s octal codes, and nothing else", () => {
+    expect(fstabField('/var/my data\there\n\\x:y,z')).toBe('/var/my\\040data\\011here\\012\\134x:y,z');
   });
 });
 
