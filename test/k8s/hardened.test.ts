@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO } from './node.ts';
-import { gateOnNode, hardenedFor120, recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+import { gateOnNode, hardenedFor120, recordFigures, scenariosOnNode, verdictMessage, type CliRun } from './run.ts';
 
 const node = inject('k8sNode');
 
@@ -26,9 +26,9 @@ describe('examples/hardened on a real Kubernetes node', () => {
     if (run.summary) await recordFigures('kubernetes', 'examples/hardened', run.summary.scenarios);
   });
 
-  it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', (name, expected) => {
+  it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', async (name, expected) => {
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, `${name}: ${why(s)} (log: ${run.log})`).toBe(expected);
+    expect(s?.status, await verdictMessage(run, name, expected)).toBe(expected);
   });
 
   // One run per side, not the default three: a full restart the repo's manifests cannot survive

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO } from './node.ts';
-import { recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+import { recordFigures, scenariosOnNode, verdictMessage, type CliRun } from './run.ts';
 
 const node = inject('k8sNode');
 
@@ -35,10 +35,10 @@ describe.each(FOLDERS)('examples/$folder on a real Kubernetes node', ({ folder, 
     expect(run.exitCode, run.log).toBe(0);
   });
 
-  it.each(SCENARIOS)('%s passes, its faults on pods the StatefulSet named', (name) => {
+  it.each(SCENARIOS)('%s passes, its faults on pods the StatefulSet named', async (name) => {
     const run = runs.get(folder)!;
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, `${name}: ${why(s)} (log: ${run.log})`).toBe('passed');
+    expect(s?.status, await verdictMessage(run, name, 'passed')).toBe('passed');
     expect(s!.faults.length).toBeGreaterThan(0);
     for (const f of s!.faults) expect(f.target, JSON.stringify(f)).toMatch(pod);
     if (name === 'delete-pod-0') expect(s!.faults.map((f) => f.target)).toContain(pod0);

@@ -3,7 +3,7 @@
 // Each run's output goes to a log beside its reports; its summary.json is what the tests judge.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { appendFile, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary } from '../../harness/report/summary.ts';
@@ -86,4 +86,25 @@ export async function hardenedFor120(): Promise<string> {
   const pdb = path.join(dir, 'redis-cluster', 'pdb.yaml');
   await writeFile(pdb, (await readFile(pdb, 'utf8')).replace(/^apiVersion: policy\/v1$/m, 'apiVersion: policy/v1beta1'));
   return dir;
+}
+
+/**
+ * The assertion message for a scenario's verdict: the checks that did not pass (why), and, when
+ * the verdict is not the one expected, the last lines of the scenario's progress and of each of
+ * its pods' logs. CI prints the message and removes the clone, report folder and all: without
+ * these lines a failure there could not be read afterwards (CI72's pod that did not listen).
+ */
+export async function verdictMessage(run: CliRun, name: string, expected: string, lines = 8): Promise<string> {
+  const s = run.summary?.scenarios.find((x) => x.name === name);
+  const head = `${name}: ${why(s)} (log: ${run.log})`;
+  if (s?.status === expected) return head;
+  const latest = path.join(path.dirname(run.log), 'latest');
+  const tail = (text: string, n: number) => text.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+  const progress = await readFile(path.join(latest, 'progress.log'), 'utf8').then((t) => t.split('\n').filter((l) => l.includes(`${name} (`) && !l.includes('): PASS ')).join('\n'), () => '');
+  const logsDir = path.join(latest, 'scenarios', name, 'logs');
+  const logs = await readdir(logsDir).catch(() => [] as string[]);
+  // The timeline and the checks that did not pass; the passing checks are in the summary.
+  const parts = [`--- ${name}'s last progress lines (passing checks left out)`, tail(progress || '(none)', 3 * lines)];
+  for (const file of logs.sort()) parts.push(`--- ${file} (last lines)`, tail((await readFile(path.join(logsDir, file), 'utf8').catch(() => '')) || '(empty)', lines));
+  return `${head}\n${parts.join('\n')}`;
 }

@@ -3,7 +3,7 @@
 // manifests (docs/verdicts.md, "Verdicts in both isolation modes"). Each scenario gets a cluster of its own
 // (--parallel 2), as on the local platform by default.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+import { recordFigures, scenariosOnNode, verdictMessage, type CliRun } from './run.ts';
 
 const node = inject('k8sNode');
 
@@ -41,9 +41,9 @@ describe('the repo\'s manifests on a real Kubernetes node', () => {
     expect(run.exitCode).toBe(1); // full-restart fails, as it must
   });
 
-  it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', (name, expected) => {
+  it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', async (name, expected) => {
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, `${name}: ${why(s)} (log: ${run.log})`).toBe(expected);
+    expect(s?.status, await verdictMessage(run, name, expected)).toBe(expected);
   });
 });
 

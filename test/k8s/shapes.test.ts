@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO } from './node.ts';
-import { recordFigures, scenariosOnNode, why, type CliRun } from './run.ts';
+import { recordFigures, scenariosOnNode, verdictMessage, type CliRun } from './run.ts';
 
 const node = inject('k8sNode');
 
@@ -27,9 +27,9 @@ describe('examples/shape-3x2 (3 masters × 2 replicas) on a real Kubernetes node
     expect(run.exitCode, run.log).toBe(0);
   });
 
-  it.each(Object.entries(EXPECTED))('%s: %s, the shape whole at the end', (name, expected) => {
+  it.each(Object.entries(EXPECTED))('%s: %s, the shape whole at the end', async (name, expected) => {
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, `${name}: ${why(s)} (log: ${run.log})`).toBe(expected);
+    expect(s?.status, await verdictMessage(run, name, expected)).toBe(expected);
     expect(s?.checks.find((c) => c.name === 'topology-restored')?.message).toBe('3 masters, each with 2 linked replicas; 9 known nodes; no node flagged');
   });
 
