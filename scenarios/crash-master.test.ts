@@ -1,6 +1,7 @@
 // SIGKILL the counter's master and let the restart policy bring it straight back, as the kubelet
 // does: the same node, the same IP, its AOF on the volume. Either it returns before a failover or
-// its replica takes over; both are fine, losing acknowledged increments is not.
+// its replica takes over; both are fine. Losing acknowledged increments is not, but for those of
+// its last seconds that `appendfsync everysec` documents it may lose (expectations.ts).
 import { chaosTest, expect } from '../harness/index.ts';
 import { SCENARIOS } from './expectations.ts';
 

@@ -16,15 +16,16 @@ declare -A PACKAGES=(
   [nsenter]=util-linux
   [unshare]=util-linux
   [python3]=python3
+  [strace]=strace # a test slows Redis's fsync with it (harness/checkers/crash-window.test.ts)
 )
 present() { command -v "$1" >/dev/null 2>&1 || { [ "$1" = chromium ] && [ -x /usr/bin/chromium ]; }; }
 
 missing=()
-for cmd in redis-server redis-cli chromium ip nft nsenter unshare python3; do
+for cmd in redis-server redis-cli chromium ip nft nsenter unshare python3 strace; do
   present "$cmd" || [[ " ${missing[*]} " == *" ${PACKAGES[$cmd]} "* ]] || missing+=("${PACKAGES[$cmd]}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: nothing to install (redis-server, redis-cli, chromium, ip, nft, nsenter, unshare and python3 are present)"
+  echo "setup: nothing to install (redis-server, redis-cli, chromium, ip, nft, nsenter, unshare, python3 and strace are present)"
   exit 0
 fi
 

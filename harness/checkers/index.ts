@@ -68,7 +68,7 @@ export function canFail(check: CheckName, expect: Expectations): boolean {
   return ARMED_BY[check]?.(expect) ?? true;
 }
 
-export { minorityWritesChecker, MINORITY_MARGIN_MS, minorityWindowMs } from './minority-writes.ts';
+export { minorityWritesChecker, MINORITY_MARGIN_MS, minorityWindowMs, AOF_POSTPONE_MS } from './minority-writes.ts';
 export { oomKillsChecker } from './oom-kills.ts';
 export type { MemoryEvidence, OomKill } from './types.ts';
 export { appendChecker, availabilityChecker, configConsistentChecker, counterChecker, drainChecker, failureDomainsChecker, observationChecker, otherShardsChecker, peerAddressesChecker, replicaPromotionChecker, slotCoverageChecker, topologyRestoredChecker };

@@ -31,6 +31,11 @@ export interface FaultRecord {
   replicaIds: string[];
   /** Why the fault could not be done (an eviction refused until the drain's deadline). */
   reason?: string;
+  /**
+   * A crash's target's AOF settings just before it (CONFIG GET), when it answered: with
+   * `appendfsync everysec` a SIGKILL may lose the writes of its last seconds (minority-writes.ts).
+   */
+  persistence?: { appendonly: boolean; appendfsync: string };
 }
 
 export interface Expectations {

@@ -27,9 +27,13 @@ export class FaultInjector {
     await Promise.all(pods.map((pod) => this.inject('delete-pod', pod, before, () => this.platform.deletePod(pod), 'deleted')));
   }
 
-  /** SIGKILL; the restart policy brings it straight back, as the kubelet does. */
+  /**
+   * SIGKILL; the restart policy brings it straight back, as the kubelet does. Its AOF settings are
+   * recorded: what Redis may lose to a crash depends on them (minority-writes.ts, crash windows).
+   */
   async crash(pod: string): Promise<void> {
-    await this.inject('crash', pod, await this.before(), () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)');
+    const [before, persistence] = await Promise.all([this.before(), this.persistenceOf(pod)]);
+    await this.inject('crash', pod, before, () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)', persistence ? { persistence } : {});
   }
 
   /** SIGKILL and keep it down until `restart`. */
@@ -277,8 +281,19 @@ export class FaultInjector {
     };
   }
 
-  private async inject(kind: FaultKind, pod: string, before: Topology, act: () => Promise<void>, verb: string): Promise<void> {
-    const record = this.recordOf(kind, pod, before);
+  /** `appendonly` and `appendfsync` as the pod's Redis has them; undefined when it does not answer within a second. */
+  private async persistenceOf(pod: string): Promise<FaultRecord['persistence']> {
+    const reply = await this.platform.redis(pod, ['CONFIG', 'GET', 'append*'], { timeoutMs: 1000 }).catch(() => null);
+    if (!Array.isArray(reply)) return undefined;
+    const config = new Map<string, string>();
+    for (let i = 0; i + 1 < reply.length; i += 2) config.set(String(reply[i]), String(reply[i + 1]));
+    const appendonly = config.get('appendonly');
+    const appendfsync = config.get('appendfsync');
+    return appendonly === undefined || appendfsync === undefined ? undefined : { appendonly: appendonly === 'yes', appendfsync };
+  }
+
+  private async inject(kind: FaultKind, pod: string, before: Topology, act: () => Promise<void>, verb: string, extra: Partial<FaultRecord> = {}): Promise<void> {
+    const record = { ...this.recordOf(kind, pod, before), ...extra };
     await act();
     record.endMs = Math.round(this.clock.nowMs());
     this.records.push(record);
