@@ -4,6 +4,7 @@ import type { RunningPlatform } from '../platform/types.ts';
 import { HarnessError } from '../errors.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Clock } from '../workload/clock.ts';
+import { persistenceOf } from './persistence.ts';
 
 /**
  * What can be done to a pod, Jepsen's nemesis for this harness. Every fault is recorded with what
@@ -32,7 +33,7 @@ export class FaultInjector {
    * recorded: what Redis may lose to a crash depends on them (minority-writes.ts, crash windows).
    */
   async crash(pod: string): Promise<void> {
-    const [before, persistence] = await Promise.all([this.before(), this.persistenceOf(pod)]);
+    const [before, persistence] = await Promise.all([this.before(), persistenceOf(this.platform, pod)]);
     await this.inject('crash', pod, before, () => this.platform.crash(pod), 'crashed (SIGKILL, restart policy brings it back)', persistence ? { persistence } : {});
   }
 
@@ -279,17 +280,6 @@ export class FaultInjector {
       slots: self?.role === 'master' ? self.slots : [],
       replicaIds: self ? selfEntries(before).filter((e) => e.self.masterId === self.id).map((e) => e.self.id) : [],
     };
-  }
-
-  /** `appendonly` and `appendfsync` as the pod's Redis has them; undefined when it does not answer within a second. */
-  private async persistenceOf(pod: string): Promise<FaultRecord['persistence']> {
-    const reply = await this.platform.redis(pod, ['CONFIG', 'GET', 'append*'], { timeoutMs: 1000 }).catch(() => null);
-    if (!Array.isArray(reply)) return undefined;
-    const config = new Map<string, string>();
-    for (let i = 0; i + 1 < reply.length; i += 2) config.set(String(reply[i]), String(reply[i + 1]));
-    const appendonly = config.get('appendonly');
-    const appendfsync = config.get('appendfsync');
-    return appendonly === undefined || appendfsync === undefined ? undefined : { appendonly: appendonly === 'yes', appendfsync };
   }
 
   private async inject(kind: FaultKind, pod: string, before: Topology, act: () => Promise<void>, verb: string, extra: Partial<FaultRecord> = {}): Promise<void> {
