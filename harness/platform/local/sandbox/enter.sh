@@ -1,14 +1,15 @@
 #!/bin/sh
 # A container's start inside its pod's sandbox. Run as
 #   nsenter --net=<pod netns> unshare --mount --uts --propagation private -- \
-#     enter.sh <layer dir> <hostname> <hosts file> <cwd> <fstab> -- argv...
+#     enter.sh <layer dir> <hostname> <hosts path> <cwd> <fstab> -- argv...
 # Inside the new mount namespace, a tmpfs on the layer dir holds the writable layer of an overlay
 # whose lower layer is the host's root: the container may write anywhere, nothing reaches the
 # host, and the layer is gone when the container's last process exits (its mount namespace dies
 # with it). <fstab> (sandbox.ts) mounts the overlay and everything on it: /dev, /proc, an empty
 # /tmp, the run's DNS folder and the volumes, their mount points made as needed. /etc/hosts
-# follows the run's DNS file for this pod. The overlay then becomes the namespace's root, and the
-# host's mount tree is detached from it.
+# follows <hosts path>: this pod's file in that folder, at the path the container sees it by
+# (sandbox.ts names the folder's mount point, once). The overlay then becomes the namespace's
+# root, and the host's mount tree is detached from it.
 # Each process started here costs milliseconds of every pod's start (about 5 on a small VM), so
 # the steps that need none are shell builtins, and one `mount --all` makes every mount it can.
 set -eu
@@ -26,7 +27,7 @@ case $out in *"parse error"*) printf 'enter.sh: %s\n' "$out" >&2; exit 1 ;; esac
 root=$layer/root
 # sysfs is refused in some sandboxes of the host's own; a container without it still runs.
 mount -t sysfs sysfs "$root/sys" 2>/dev/null || true
-ln -sf "/run/redis-chaos/$hosts" "$root/etc/hosts"
+ln -sf "$hosts" "$root/etc/hosts"
 # The UTS namespace is this process's own (unshare --uts): this is hostname(1) without a process.
 printf '%s\n' "$host" >/proc/sys/kernel/hostname
 # pivot_root, not chroot: unshare gave this namespace a copy of every mount the host had, other

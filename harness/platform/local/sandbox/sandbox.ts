@@ -34,7 +34,7 @@ export function sandboxArgv(spec: SandboxSpec, argv: string[]): string[] {
   return [
     'nsenter', `--net=/run/netns/${spec.iface.netns}`, '--',
     'unshare', '--mount', '--uts', '--propagation', 'private', '--',
-    '/bin/sh', ENTER, spec.layerDir, spec.hostname, spec.hostsFile, spec.cwd, sandboxFstab(spec), '--', ...argv,
+    '/bin/sh', ENTER, spec.layerDir, spec.hostname, path.posix.join(DNS_MOUNT, spec.hostsFile), spec.cwd, sandboxFstab(spec), '--', ...argv,
   ];
 }
 
