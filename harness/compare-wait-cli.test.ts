@@ -1,4 +1,6 @@
 import { execa } from 'execa';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -21,5 +23,18 @@ describe('npm run compare:wait, on bad input', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toMatch(/^redis-chaos compare:wait: --scenario nope: unknown scenario; valid: .*kill-master/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a WAIT count the manifests cannot meet before the run without WAIT, and makes no report folder', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'compare-wait-'));
+    try {
+      const r = await run(['--wait-replicas', '2', '--report-dir', path.join(dir, 'out')]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr.trim()).toBe("redis-chaos compare:wait: --wait-replicas 2: each master has 1 replica (the manifests' shape is 3 × 1, masters × replicas per master), so WAIT 2 could never be met and no write would count as acknowledged; at most 1");
+      expect(r.stdout).toBe('');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { integer, parseFlags } from './cli/args.ts';
+import { integer, parseCliArgs, parseFlags } from './cli/args.ts';
+import { fitWaitToShape } from './cli/preflight.ts';
+import { loadManifests, resolveSystem } from './manifests/index.ts';
 import { runCommand } from './cli/command.ts';
 import { scenariosArgv } from './cli/entry.ts';
 import { HarnessError } from './errors.ts';
@@ -49,10 +51,14 @@ async function main(): Promise<number> {
   const nodeTimeoutMs = integer('--node-timeout', values['node-timeout'], 1) ?? 3000;
   // One seed for both runs, so the faults' schedule is the same and only WAIT differs.
   const seed = integer('--seed', values.seed, 0) ?? Math.floor(Math.random() * 2 ** 31);
+  const common = [...scenarios.flatMap((s) => ['--scenario', s]), '--node-timeout', String(nodeTimeoutMs), '--seed', String(seed), '--workload', 'both'];
+  // The with-WAIT run would refuse a count its manifests' shape cannot meet only after the run
+  // without WAIT: refused here first, from the same manifests and flags.
+  const withWait = parseCliArgs([...common, '--wait-replicas', String(waitReplicas)], process.env, known).options;
+  fitWaitToShape(withWait, resolveSystem(await loadManifests(withWait.manifests), { replicasPerMaster: withWait.replicasPerMaster, statefulSet: withWait.statefulSet }).shape);
   const dir = path.resolve(values['report-dir'] ?? path.join('reports', `compare-wait-${newRunId()}`));
   makeFlagDir(dir, '--report-dir');
 
-  const common = [...scenarios.flatMap((s) => ['--scenario', s]), '--node-timeout', String(nodeTimeoutMs), '--seed', String(seed), '--workload', 'both'];
   const runs = [];
   for (const [label, extra] of [['without', []], ['with', ['--wait-replicas', String(waitReplicas)]]] as const) {
     const runId = newRunId();

@@ -53,10 +53,14 @@ describe('npm run scenarios, on bad input', () => {
     expect(r.stderr.trim()).toBe("redis-chaos: --scenario kill-master-and-first-replica needs 2 replicas per master; the manifests' shape is 3 × 1 (masters × replicas per master): set redis-chaos/replicas-per-master on the StatefulSet, or --replicas-per-master, with replicas to match");
   });
 
-  it('exits 2 with one line naming --wait-replicas for a bad count', async () => {
+  it('exits 2 with one line naming --wait-replicas for a bad count, or more than the shape has', async () => {
     const r = await run(['--wait-replicas', '0']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toBe('redis-chaos: --wait-replicas 0: expected an integer ≥ 1');
+    // More than each master has: WAIT could never be met, so no write would count.
+    const more = await run(['--wait-replicas', '2', '--scenario', 'kill-master']);
+    expect(more.exitCode).toBe(2);
+    expect(more.stderr.trim()).toBe("redis-chaos: --wait-replicas 2: each master has 1 replica (the manifests' shape is 3 × 1, masters × replicas per master), so WAIT 2 could never be met and no write would count as acknowledged; at most 1");
   });
 
   it('exits 2 with one line naming --keys for a bad key count', async () => {

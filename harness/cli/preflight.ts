@@ -21,6 +21,7 @@ export async function preflight(options: HarnessOptions, log: (line: string) => 
   const { shape } = system;
   if (shapeText(shape) !== shapeText(SEED_SHAPE)) log(`redis-chaos: cluster shape ${shapeText(shape)}: ${shape.masters} masters with ${replicasText(shape.replicasPerMaster)} each, ${podsOf(shape)} pods`);
   fitScenariosToShape(options, system.shape, named, log);
+  fitWaitToShape(options, system.shape);
   const fewer = fitParallelToShape(options, podsOf(shape), defaulted);
   if (fewer) log(`redis-chaos: ${fewer}`);
   if (options.platform === 'local') {
@@ -70,4 +71,16 @@ export function fitScenariosToShape(options: HarnessOptions, shape: ClusterShape
   if (unfit.length === options.scenarios.length) throw new HarnessError(`${unfit.map(why).join('; ')}: nothing left to run`);
   for (const u of unfit) log(`redis-chaos: left out: ${why(u)}`);
   options.scenarios = options.scenarios.filter((s) => !unfit.some((u) => u.name === s));
+}
+
+/**
+ * WAIT N returns how many replicas acknowledged a write, and the harness counts the write as ok
+ * only when that is N: with fewer than N replicas per master, no write could ever count, and every
+ * scenario would fail for a flag that asked the impossible. Refused before anything starts.
+ */
+export function fitWaitToShape(options: Pick<HarnessOptions, 'waitReplicas'>, shape: ClusterShape): void {
+  const n = options.waitReplicas;
+  if (!n || n <= shape.replicasPerMaster) return;
+  const most = shape.replicasPerMaster === 0 ? 'leave it out: no master has a replica to wait for' : `at most ${shape.replicasPerMaster}`;
+  throw new HarnessError(`--wait-replicas ${n}: each master has ${replicasText(shape.replicasPerMaster)} (the manifests' shape is ${shapeText(shape)}, masters × replicas per master), so WAIT ${n} could never be met and no write would count as acknowledged; ${most}`);
 }
