@@ -52,11 +52,25 @@ async function syncDns(): Promise<void> {
   }
   const text = `${lines.sort().join('\n')}\n`;
   if (text === lastHosts) return;
+  logDnsChange(lastHosts, text);
   // dnsmasq re-reads a --hostsdir file on inotify's close-write or move-in: write aside, then rename.
   const aside = path.join(path.dirname(hostsDir), 'cluster.hosts.tmp');
   writeFileSync(aside, text);
   renameSync(aside, path.join(hostsDir, 'cluster.hosts'));
   lastHosts = text;
+}
+
+/**
+ * Each change to the records, in one line: a pod that waits for its peers' names (examples/hardened's
+ * start.sh) waits on these, and a test that fails so prints this log's last lines (test/k8s/run.ts).
+ */
+function logDnsChange(before: string, after: string): void {
+  const set = (text: string) => new Set(text.split('\n').filter(Boolean).map((l) => l.replace('.svc.cluster.local', '')));
+  const [was, now] = [set(before), set(after)];
+  const added = [...now].filter((l) => !was.has(l));
+  const removed = [...was].filter((l) => !now.has(l));
+  const list = (ls: string[]) => (ls.length > 8 ? `${ls.slice(0, 8).join(', ')} and ${ls.length - 8} more` : ls.join(', '));
+  log(`dns: ${now.size} record${now.size === 1 ? '' : 's'}${added.length ? `; added ${list(added)}` : ''}${removed.length ? `; removed ${list(removed)}` : ''}`);
 }
 
 async function ensureStorageClass(): Promise<void> {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO } from './node.ts';
-import { gateOnNode, hardenedFor120, recordFigures, scenariosOnNode, verdictMessage, type CliRun } from './run.ts';
+import { gateOnNode, hardenedFor120, nodeTrail, recordFigures, scenarioTrail, scenariosOnNode, verdictMessage, type CliRun } from './run.ts';
 
 const node = inject('k8sNode');
 
@@ -28,7 +28,7 @@ describe('examples/hardened on a real Kubernetes node', () => {
 
   it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', async (name, expected) => {
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, await verdictMessage(run, name, expected)).toBe(expected);
+    expect(s?.status, await verdictMessage(run, name, expected, node)).toBe(expected);
   });
 
   // One run per side, not the default three: a full restart the repo's manifests cannot survive
@@ -39,7 +39,11 @@ describe('examples/hardened on a real Kubernetes node', () => {
     const gate = await gateOnNode(node, 'gate', ['--baseline', dir, '--candidate', path.join(REPO, 'manifests'), '--scenario', 'full-restart', '--node-timeout', '3000', '--seed', '7', '--repeat', '1', '--serial']);
     // The checks that did not pass, the baseline's first, lead a failure's message: CI prints its start.
     const checks = (side: string) => gate.stdout.split('\n').filter((l) => l.startsWith(`[${side} 1/1] `) && /^\S+ \S+ \S+ full-restart \(\+[^)]*\): (FAIL|UNKNOWN) /.test(l)).map((l) => l.slice(0, 300));
-    const notPassed = [...checks('baseline'), ...checks('candidate'), `(log: ${gate.log})`].join('\n');
+    // A baseline that did not pass (CI72: a pod that never listened) also gets its trail: the
+    // clone goes with CI's run, and with it the gate's folder.
+    const baselinePassed = /^\[baseline 1\/1\] {3}full-restart {2}passed/m.test(gate.stdout);
+    const trail = baselinePassed ? [] : [gate.dir ? await scenarioTrail(path.join(gate.dir, 'baseline-1', 'latest'), 'full-restart') : '--- (the gate printed no report line: no folder to read)', await nodeTrail(node)];
+    const notPassed = [...checks('baseline'), ...checks('candidate'), `(log: ${gate.log})`, ...trail].join('\n');
     expect(gate.exitCode, notPassed).toBe(1);
     // The hardened set passes full-restart, as on the local platform; the repo's manifests fail it.
     expect(gate.stdout, notPassed).toMatch(/^\[baseline 1\/1\] {3}full-restart {2}passed/m);

@@ -38,7 +38,7 @@ describe.each(FOLDERS)('examples/$folder on a real Kubernetes node', ({ folder, 
   it.each(SCENARIOS)('%s passes, its faults on pods the StatefulSet named', async (name) => {
     const run = runs.get(folder)!;
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, await verdictMessage(run, name, 'passed')).toBe('passed');
+    expect(s?.status, await verdictMessage(run, name, 'passed', node)).toBe('passed');
     expect(s!.faults.length).toBeGreaterThan(0);
     for (const f of s!.faults) expect(f.target, JSON.stringify(f)).toMatch(pod);
     if (name === 'delete-pod-0') expect(s!.faults.map((f) => f.target)).toContain(pod0);

@@ -53,12 +53,15 @@ export async function scenariosOnNode(node: NodeInfo, name: string, args: string
 }
 
 /** `npm run gate -- --platform kubernetes …` on the node. */
-export async function gateOnNode(node: NodeInfo, name: string, args: string[], timeoutMs = 30 * 60_000): Promise<{ exitCode: number | null; log: string; stdout: string }> {
+export async function gateOnNode(node: NodeInfo, name: string, args: string[], timeoutMs = 30 * 60_000): Promise<{ exitCode: number | null; log: string; stdout: string; dir: string | null }> {
   const reportDir = path.join(REPORTS, name);
   await mkdir(reportDir, { recursive: true });
   const log = path.join(reportDir, 'cli.log');
   const { exitCode } = await runNode(['--import', 'tsx', path.join(REPO, 'harness/gate-cli.ts'), '--platform', 'kubernetes', '--allow-context', node.context, '--report-dir', reportDir, ...args], node, log, timeoutMs);
-  return { exitCode, log, stdout: await readFile(log, 'utf8') };
+  const stdout = await readFile(log, 'utf8');
+  // The gate's folder (each side's runs in it, <side>-<i>/latest), as its last line names it from the repo.
+  const report = /^report: (\S+)\/gate\.html/m.exec(stdout);
+  return { exitCode, log, stdout, dir: report ? path.resolve(REPO, report[1]!) : null };
 }
 
 /** One line per scenario with the figures docs/kubernetes.md's fidelity table compares, kept for the note. */
@@ -90,21 +93,42 @@ export async function hardenedFor120(): Promise<string> {
 
 /**
  * The assertion message for a scenario's verdict: the checks that did not pass (why), and, when
- * the verdict is not the one expected, the last lines of the scenario's progress and of each of
- * its pods' logs. CI prints the message and removes the clone, report folder and all: without
- * these lines a failure there could not be read afterwards (CI72's pod that did not listen).
+ * the verdict is not the one expected, the trail that says why (scenarioTrail, nodeTrail). CI
+ * prints the message and removes the clone, report folder and all: without these lines a failure
+ * there could not be read afterwards (CI72's pod that did not listen).
  */
-export async function verdictMessage(run: CliRun, name: string, expected: string, lines = 8): Promise<string> {
+export async function verdictMessage(run: CliRun, name: string, expected: string, node: NodeInfo): Promise<string> {
   const s = run.summary?.scenarios.find((x) => x.name === name);
   const head = `${name}: ${why(s)} (log: ${run.log})`;
   if (s?.status === expected) return head;
-  const latest = path.join(path.dirname(run.log), 'latest');
-  const tail = (text: string, n: number) => text.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
-  const progress = await readFile(path.join(latest, 'progress.log'), 'utf8').then((t) => t.split('\n').filter((l) => l.includes(`${name} (`) && !l.includes('): PASS ')).join('\n'), () => '');
-  const logsDir = path.join(latest, 'scenarios', name, 'logs');
+  return [head, await scenarioTrail(path.join(path.dirname(run.log), 'latest'), name), await nodeTrail(node)].join('\n');
+}
+
+const tail = (text: string, n: number) => text.trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+
+/**
+ * A scenario's last progress lines (the timeline, and the checks that did not pass: the passing
+ * ones are in the summary) and the last lines of each of its pods' logs and the app's, from a run
+ * folder (`latest` of a --report-dir).
+ */
+export async function scenarioTrail(runDir: string, name: string, lines = 8): Promise<string> {
+  const progress = await readFile(path.join(runDir, 'progress.log'), 'utf8').then((t) => t.split('\n').filter((l) => l.includes(`${name} (`) && !l.includes('): PASS ')).join('\n'), () => '');
+  const logsDir = path.join(runDir, 'scenarios', name, 'logs');
   const logs = await readdir(logsDir).catch(() => [] as string[]);
-  // The timeline and the checks that did not pass; the passing checks are in the summary.
   const parts = [`--- ${name}'s last progress lines (passing checks left out)`, tail(progress || '(none)', 3 * lines)];
   for (const file of logs.sort()) parts.push(`--- ${file} (last lines)`, tail((await readFile(path.join(logsDir, file), 'utf8').catch(() => '')) || '(empty)', lines));
-  return `${head}\n${parts.join('\n')}`;
+  return parts.join('\n');
+}
+
+/**
+ * The node's own side: node-helper's log (the DNS records it gave dnsmasq, the volumes it made)
+ * and dnsmasq's (each re-read of those records). They go with the node when it is removed, and a
+ * pod that waits for its peers' names (examples/hardened's start.sh) waits on them.
+ */
+export async function nodeTrail(node: NodeInfo, lines = 8): Promise<string> {
+  const parts: string[] = [];
+  for (const file of ['node-helper.log', 'dnsmasq.log']) {
+    parts.push(`--- the node's ${file} (last lines)`, tail((await readFile(path.join(node.logs, file), 'utf8').catch(() => '')) || '(empty)', lines));
+  }
+  return parts.join('\n');
 }

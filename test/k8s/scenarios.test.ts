@@ -43,7 +43,7 @@ describe('the repo\'s manifests on a real Kubernetes node', () => {
 
   it.each(Object.entries(EXPECTED))('%s: %s, as on the local platform', async (name, expected) => {
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, await verdictMessage(run, name, expected)).toBe(expected);
+    expect(s?.status, await verdictMessage(run, name, expected, node)).toBe(expected);
   });
 });
 

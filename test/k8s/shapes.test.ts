@@ -29,7 +29,7 @@ describe('examples/shape-3x2 (3 masters × 2 replicas) on a real Kubernetes node
 
   it.each(Object.entries(EXPECTED))('%s: %s, the shape whole at the end', async (name, expected) => {
     const s = run.summary?.scenarios.find((x) => x.name === name);
-    expect(s?.status, await verdictMessage(run, name, expected)).toBe(expected);
+    expect(s?.status, await verdictMessage(run, name, expected, node)).toBe(expected);
     expect(s?.checks.find((c) => c.name === 'topology-restored')?.message).toBe('3 masters, each with 2 linked replicas; 9 known nodes; no node flagged');
   });
 
