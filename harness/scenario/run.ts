@@ -124,16 +124,19 @@ export class ScenarioRun extends ClusterQueries {
   }
 
   /**
-   * Lets the load run for a delay drawn from the seed before the next fault, and until every node
+   * Lets the load run for a delay drawn from the seed before the first fault, and until every node
    * agrees on every other (gossip settled after a bootstrap or an earlier scenario's recovery):
    * every scenario warms up before its first fault, so no fault lands on a cluster still settling.
+   * The delay is the load's, counted from its start (the clock's zero): the scenario's own queries
+   * since (which pod masters the counter, say: 60-100 ms under the new load) are part of it.
    */
   async warmup(minMs = WARMUP[0], maxMs = WARMUP[1]): Promise<void> {
     const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
-    this.log(`load running; fault in ${ms} ms (seed ${this.env.seed})`);
-    const warmEndMs = this.clock.nowMs() + ms;
+    const leftMs = Math.max(0, Math.round(ms - this.clock.nowMs()));
+    this.log(`load running; fault in ${leftMs} ms (${ms} ms of load before it, seed ${this.env.seed})`);
+    const warmEndMs = this.clock.nowMs() + leftMs;
     const [, agreedAtMs, writtenAtMs] = await Promise.all([
-      sleep(ms, this.env.signal),
+      sleep(leftMs, this.env.signal),
       waitForAgreement(this.waiting, this.agreement),
       // As long as a recovery may take, and one round of the clients over their keys (--keys 4096).
       waitForFirstWrites(this.waiting, () => unwrittenKeys(this.written, this.history), recoveryTimeoutMs(this.nodeTimeoutMs) + (this.workload.roundMs ?? 0)),

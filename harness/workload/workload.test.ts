@@ -8,6 +8,7 @@ import { startLocalCluster } from '../testing/local-cluster.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import type { SystemUnderTest } from '../manifests/index.ts';
 import type { HistoryEvent } from './history.ts';
+import { sleep } from '../util/wait.ts';
 
 let platform: RunningPlatform;
 let system: SystemUnderTest;
@@ -77,6 +78,21 @@ describe('the hit counter on the local cluster', () => {
     expect(verdict.result.workload).toBe('both');
     expect(verdict.result.keys!.length).toBeGreaterThan(3);
     expect(written.size).toBe(2 * verdict.result.keys!.length);
+  });
+
+  it('counts the warm-up\'s delay from the load\'s start: what the scenario did since is part of it', async () => {
+    const lines: string[] = [];
+    const run = await ScenarioRun.start({ ...env, log: (l) => lines.push(l) }, 'warm-from-start', { settleMs: 100 });
+    await run.masterOfCounter(); // a scenario's query before its warm-up, as kill-master's
+    await sleep(300);
+    const sinceStartMs = run.clock.nowMs();
+    await run.warmup(600, 600);
+    const warmed = lines.find((l) => l.includes('load running; fault in '))!;
+    const leftMs = Number(/fault in (\d+) ms \(600 ms of load before it, seed 7\)/.exec(warmed)?.[1]);
+    // 600 ms after the load started, not 600 ms after the warm-up was called.
+    expect(leftMs, warmed).toBeLessThanOrEqual(600 - sinceStartMs + 1);
+    expect(run.clock.nowMs()).toBeGreaterThanOrEqual(600);
+    await run.verdict();
   });
 
   it('shows a real failover in history and samples when the counter\'s master is killed under load', async () => {
