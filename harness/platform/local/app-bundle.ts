@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { HarnessError, errorMessage } from '../../errors.ts';
 import type { LocalRun } from './run-state.ts';
 
@@ -21,6 +20,9 @@ export async function bundleApp(dir: string): Promise<string> {
   const outfile = path.join(dir, 'hit-counter.cjs');
   try {
     await mkdir(dir, { recursive: true });
+    // Loaded here, not at the top: esbuild takes ~45 ms to import, and this module is in the CLI's
+    // start-up path, which builds nothing until the platform is coming up.
+    const { build } = await import('esbuild');
     await build({
       stdin: { contents: `import ${JSON.stringify(DNS_SHIM)};\nimport ${JSON.stringify(MAIN)};\n`, resolveDir: path.dirname(MAIN), loader: 'ts', sourcefile: 'hit-counter-image.ts' },
       bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'silent', legalComments: 'none',
