@@ -128,7 +128,7 @@ export class ScenarioRun extends ClusterQueries {
    * agrees on every other (gossip settled after a bootstrap or an earlier scenario's recovery):
    * every scenario warms up before its first fault, so no fault lands on a cluster still settling.
    * The delay is the load's, counted from its start (the clock's zero): the scenario's own queries
-   * since (which pod masters the counter, say: 60-100 ms under the new load) are part of it.
+   * since (which pod masters the counter, say: about 0.1 s under the new load) are part of it.
    */
   async warmup(minMs = WARMUP[0], maxMs = WARMUP[1]): Promise<void> {
     const ms = this.schedule.delay('warm-up before fault', minMs, maxMs);
