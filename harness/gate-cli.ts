@@ -13,7 +13,7 @@ import { errorMessage, HarnessError } from './errors.ts';
 import { compareScenario, DEFAULT_THRESHOLDS, parseThresholds, type Thresholds } from './gate/compare.ts';
 import { DEFAULT_REPEAT } from './gate/counts.ts';
 import { assertDistinct, gitTopLevel, resolveSide, type ManifestSide, type RepoRefs } from './gate/inputs.ts';
-import { writeGateReports, type GateResult } from './gate/report.ts';
+import { gateSummaryLines, writeGateReports, type GateResult } from './gate/report.ts';
 import type { RunSummary } from './report/summary.ts';
 import type { ScenarioResult } from './scenario/result.ts';
 import { makeFlagDir } from './util/make-dir.ts';
@@ -134,7 +134,7 @@ async function main(): Promise<number> {
   const gate = record({ verdict: regressed ? 'regressed' : 'no regression', exitCode, error, scenarios });
   await writeGateReports(dir, gate);
   console.log(`\ngate: ${error ? `error — ${error}` : gate.verdict} (exit ${exitCode})`);
-  for (const s of scenarios) console.log(`  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} not passed ${s.failures.baseline}/${s.baselineStatuses.length} → ${s.failures.candidate}/${s.candidateStatuses.length}  ${s.reasons.join('; ')}`);
+  for (const line of gateSummaryLines(gate)) console.log(line);
   console.log(`report: ${path.relative(process.cwd(), path.join(dir, 'gate.html'))}, gate.md, gate.json`);
   return closed ? 141 : stoppedBy ? exitCodeOf(stoppedBy) : exitCode;
 }

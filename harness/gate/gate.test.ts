@@ -12,7 +12,7 @@ import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
 import { sleep } from '../util/wait.ts';
 import { compareScenario, DEFAULT_THRESHOLDS } from './compare.ts';
 import { assertDistinct, resolveSide } from './inputs.ts';
-import { gateHtml, gateMarkdown, type GateResult } from './report.ts';
+import { gateHtml, gateMarkdown, gateSummaryLines, type GateResult } from './report.ts';
 
 /** PIDs of the processes whose command line names `text`. */
 async function processesNaming(text: string): Promise<string[]> {
@@ -205,6 +205,15 @@ describe('gate.md and gate.json', () => {
     expect(gateMarkdown(g)).not.toContain('The shape changes');
     g.candidate.shape = { masters: 3, replicasPerMaster: 2 };
     expect(gateMarkdown(g)).toContain('**The shape changes:** 3 × 1 → 3 × 2 (masters × replicas per master): each side\'s scenarios run on its own shape, and the figures compare the two.');
+  });
+
+  it('the terminal\'s summary counts the runs that passed on each side, and says why a scenario regressed', () => {
+    const crash = compareScenario('crash-master', [run('passed'), run('passed'), run('failed')], [run('failed', { recoveryMs: null }), run('failed', { recoveryMs: null }), run('error', { recoveryMs: null })]);
+    const kill = compareScenario('kill-master', three(), three());
+    expect(gateSummaryLines(gateOf(3, [crash, kill]))).toEqual([
+      '  crash-master             regressed  passed 2/3 → 0/3  not passed in 3/3 candidate runs (failed, failed, error) against 1/3 baseline runs; recoveryMs: 25000 → never (limit 37500)',
+      '  kill-master              same       passed 3/3 → 3/3',
+    ]);
   });
 
   it('show each side\'s failures and a missing figure as never, and say when the repeat is below the default', () => {

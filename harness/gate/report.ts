@@ -67,6 +67,15 @@ export function gateMarkdown(g: GateResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The terminal's summary, one line per scenario: its verdict, the runs that passed on each side
+ * ('not passed 0/3 → 0/3' read as if nothing had passed), and why.
+ */
+export function gateSummaryLines(g: Pick<GateResult, 'scenarios'>): string[] {
+  const passed = (failures: number, runs: number) => `${runs - failures}/${runs}`;
+  return g.scenarios.map((s) => `  ${s.name.padEnd(24)} ${s.verdict.padEnd(10)} passed ${passed(s.failures.baseline, s.baselineStatuses.length)} → ${passed(s.failures.candidate, s.candidateStatuses.length)}  ${s.reasons.join('; ')}`.trimEnd());
+}
+
 /** gate.html: self-contained; the verdict, then the scenarios side by side, figure by figure. */
 export function gateHtml(g: GateResult): string {
   const rows = g.scenarios.map((s) => `<section data-scenario="${esc(s.name)}"><h2>${esc(s.name)} <span class="badge ${s.verdict}">${esc(s.verdict)}</span></h2>
