@@ -27,8 +27,10 @@ export interface FaultRecord {
   endMs?: number;
   nodeId: string | null;
   slots: SlotRange[];
-  /** Node ids of the target's replicas, if it was a master. */
+  /** Node ids of the target's replicas, if it was a master (faults/record.ts). */
   replicaIds: string[];
+  /** The target's master, if it was a replica; absent in records made before it was kept. */
+  masterId?: string | null;
   /** Why the fault could not be done (an eviction refused until the drain's deadline). */
   reason?: string;
   /**

@@ -5,6 +5,7 @@ import { HarnessError } from '../errors.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Clock } from '../workload/clock.ts';
 import { persistenceOf } from './persistence.ts';
+import { faultRecord } from './record.ts';
 
 /**
  * What can be done to a pod, Jepsen's nemesis for this harness. Every fault is recorded with what
@@ -269,17 +270,7 @@ export class FaultInjector {
   }
 
   private recordOf(kind: FaultKind, pod: string, before: Topology): FaultRecord {
-    const self = selfEntries(before).find((e) => e.view.pod === pod)?.self;
-    // A held-down or paused pod answers nothing; what it was is what it was when the fault began.
-    const earlier = [...this.records].reverse().find((r) => r.target === pod);
-    return {
-      kind, target: pod,
-      role: self ? self.role : (kind === 'restart' || kind === 'resume' || kind === 'heal' || kind === 'node-restore') && earlier ? earlier.role : 'unknown',
-      atMs: Math.round(this.clock.nowMs()),
-      nodeId: self?.id ?? null,
-      slots: self?.role === 'master' ? self.slots : [],
-      replicaIds: self ? selfEntries(before).filter((e) => e.self.masterId === self.id).map((e) => e.self.id) : [],
-    };
+    return faultRecord(kind, pod, before, this.records, Math.round(this.clock.nowMs()));
   }
 
   private async inject(kind: FaultKind, pod: string, before: Topology, act: () => Promise<void>, verb: string, extra: Partial<FaultRecord> = {}): Promise<void> {
