@@ -113,7 +113,7 @@ export const appendChecker = checker((e) => {
   const idle = results.filter(({ r }) => r.acknowledged === 0);
   if (idle.length) return { valid: 'unknown', message: `no append to ${idle.map(({ l }) => l.key).join(', ')} was acknowledged: nothing to judge`, details };
   const inWindow = excused.lost.length + excused.rollbacks.length === 0 ? ''
-    : `; ${excused.lost.length} acknowledged appends lost and ${excused.rollbacks.length} values rolled back inside the documented loss window of ${windows.map((w) => `${w.target} (${w.kind === 'pause' ? 'paused' : w.kind === 'crash' ? 'crashed' : 'cut'} at ${(w.cutMs / 1000).toFixed(3)}s, window to ${(w.windowEndMs / 1000).toFixed(3)}s)`).join(', ')}, the last acknowledged at ${((details.minorityWindow.lastAckMs ?? 0) / 1000).toFixed(3)}s: Redis's documented loss`;
+    : `; ${excused.lost.length} acknowledged appends lost and ${excused.rollbacks.length} values rolled back inside the documented loss window of ${windows.map((w) => `${w.target} (${w.kind === 'stalled-replica' ? `failed with ${w.replica} stalled` : w.kind === 'pause' ? 'paused' : w.kind === 'crash' ? 'crashed' : 'cut'} at ${(w.cutMs / 1000).toFixed(3)}s, window to ${(w.windowEndMs / 1000).toFixed(3)}s)`).join(', ')}, the last acknowledged at ${((details.minorityWindow.lastAckMs ?? 0) / 1000).toFixed(3)}s: Redis's documented loss`;
   return {
     valid: true, details,
     message: `${lists.length} lists, each judged on its own: ${details.acknowledged - excused.lost.length} acknowledged appends all in the final reads, ${details.indeterminate} indeterminate, ${details.failed} failed`

@@ -1,6 +1,7 @@
+import { masterOfSlot } from '../cluster/index.ts';
 import { rangesContain, type SlotRange } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
-import { perKey, checker, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
+import { faultEffectMs, faultEndMs, perKey, checker, type FaultKind, type FaultRecord, type KeyEvidence, type RunEvidence } from './types.ts';
 
 /**
  * After a master is cut off in a minority, Redis Cluster documents a window in which it still
@@ -30,8 +31,11 @@ export const minorityWindowMs = (nodeTimeoutMs: number) => 1.5 * nodeTimeoutMs +
  *   after the wake.
  */
 export interface LossWindow {
-  kind: 'partition' | 'pause' | 'crash';
+  kind: 'partition' | 'pause' | 'crash' | 'stalled-replica';
+  /** The master that acknowledged the writes the window may have lost. */
   target: string;
+  /** `stalled-replica`: the replica that stalled, and later took the master's slots. */
+  replica?: string;
   slots: SlotRange[];
   cutMs: number;
   /** The earliest acknowledgement the window may have lost: a second before the cut or pause, AOF_POSTPONE_MS before a crash. */
@@ -54,14 +58,47 @@ export interface LossWindow {
 export const AOF_POSTPONE_MS = 2000 + 500; // the postponement counts whole seconds of a clock the cron refreshes (hz 10)
 
 export function lossWindows(e: RunEvidence): LossWindow[] {
-  return e.faults.filter((f) => f.role === 'master' && f.slots.length > 0 && (f.kind === 'partition' || f.kind === 'pause' || crashMayLose(f)))
-    .map((f) => ({
+  return [...e.faults.filter((f) => f.role === 'master' && f.slots.length > 0 && (f.kind === 'partition' || f.kind === 'pause' || crashMayLose(f)))
+    .map((f): LossWindow => ({
       kind: f.kind === 'pause' ? 'pause' : f.kind === 'crash' ? 'crash' : 'partition',
       target: f.target, slots: f.slots, cutMs: f.atMs,
       fromMs: f.kind === 'crash' ? f.atMs - AOF_POSTPONE_MS : f.atMs - 1000,
       windowEndMs: windowEndMs(e, f),
-    }));
+    })), ...stalledReplicaWindows(e)];
 }
+
+/**
+ * - `stalled-replica`: a master fails (killed, crashed, deleted, paused or cut off, its node
+ *   crashed) while its replica is stalled by a fault of its own (paused, held down, cut off, its
+ *   node crashed), and that replica, back, takes the master's slots. Replication is asynchronous:
+ *   the master acknowledged every write since the stall without the replica having it, and the
+ *   replica promoted never does (the Redis Cluster tutorial's first way to lose writes: "one of the
+ *   replicas (that did not receive the write) can be promoted to master, losing the write forever").
+ *   `npm run explore` (seed 3, the repo's manifests) drew the schedule, and its replay lost writes:
+ *   a replica paused for 42 s, its master killed 12.5 s into the pause; the replica, resumed and
+ *   promoted, had what the kernel had buffered for it (6.9 s of the stream), and 4234 INCRs
+ *   acknowledged in the last 5.4 s before the kill were gone.
+ *   The window holds the writes acknowledged from a second before the stall until the master's
+ *   failure took effect; `min-replicas-to-write` in the manifests would shorten it.
+ */
+const STALLS: readonly FaultKind[] = ['pause', 'kill', 'partition', 'node-crash'];
+const MASTER_FAILURES: readonly FaultKind[] = ['kill', 'crash', 'delete-pod', 'pause', 'partition', 'node-crash', 'evict'];
+
+function stalledReplicaWindows(e: RunEvidence): LossWindow[] {
+  return e.faults.filter((f) => f.role === 'master' && f.slots.length > 0 && MASTER_FAILURES.includes(f.kind)).flatMap((f) => {
+    const failedMs = faultEffectMs(f);
+    const slot = f.slots[0]![0];
+    // A replica's stall still in place when its master failed, on a replica that then took the slots.
+    const stall = e.faults.find((g) => g.role === 'replica' && g.nodeId && STALLS.includes(g.kind) && g.atMs < failedMs
+      && faultEndMs(g, e.faults, Infinity) > failedMs && tookOver(e, g.nodeId, slot, f.atMs));
+    if (!stall) return [];
+    return [{ kind: 'stalled-replica' as const, target: f.target, replica: stall.target, slots: f.slots, cutMs: stall.atMs, fromMs: stall.atMs - 1000, windowEndMs: failedMs }];
+  });
+}
+
+/** Whether `nodeId` owned `slot` at some moment after `afterMs`: in a sample, or at the end. */
+const tookOver = (e: RunEvidence, nodeId: string, slot: number, afterMs: number) =>
+  e.samples.some((s) => s.tMs > afterMs && s.owners[slot] === nodeId) || (e.final ? masterOfSlot(e.final, slot)?.nodeId === nodeId : false);
 
 /** A crash whose target kept its AOF with `appendfsync everysec`: the writes of its last seconds may be lost. */
 const crashMayLose = (f: FaultRecord) => f.kind === 'crash' && f.persistence?.appendonly === true && f.persistence.appendfsync === 'everysec';
@@ -79,6 +116,7 @@ function windowEndMs(e: RunEvidence, f: FaultRecord): number {
 export interface MinorityLoss {
   kind: LossWindow['kind'];
   target: string;
+  replica?: string;
   key: KeyEvidence;
   cutMs: number;
   windowEndMs: number;
@@ -106,7 +144,7 @@ export function minorityLosses(e: RunEvidence): MinorityLoss[] {
   return lossWindows(e).flatMap((f) => keys.filter(({ k }) => rangesContain(f.slots, k.slot)).map((entry): MinorityLoss => {
     const cutNs = f.cutMs * 1e6;
     const { kind, target, cutMs, fromMs, windowEndMs } = f;
-    const at = { kind, target, key: entry.k, cutMs, windowEndMs };
+    const at = { kind, target, ...(f.replica ? { replica: f.replica } : {}), key: entry.k, cutMs, windowEndMs };
     const ok = entry.ops.filter((o) => o.type === 'ok' && o.value !== null).sort((a, b) => a.completeNs - b.completeNs);
     const highestBefore = prefixMax(ok);
     const split = ok.find((o) => o.completeNs > cutNs && o.f === 'incr' && o.value! <= highestBefore(o.invokeNs)) ?? null;
@@ -160,14 +198,14 @@ export const minorityWritesChecker = checker((e) => {
   // Its lineage is the counter's; without INCRs it would say "no acknowledged write lost" of any cut.
   if (e.workload === 'append') return { valid: true, message: "not applicable: no counter workload (the append check reports the lists' minority windows)", details: { applicable: false } };
   const losses = minorityLosses(e);
-  if (losses.length === 0) return { valid: true, message: 'no master was cut off in a minority, paused, or crashed with appendfsync everysec', details: { applicable: false } };
+  if (losses.length === 0) return { valid: true, message: 'no master was cut off in a minority, paused, crashed with appendfsync everysec, or failed with its replica stalled', details: { applicable: false } };
   // One entry per cut or pause, its keys' losses together: the window is the master's, not a key's.
   const entries = byCut(losses).map((ls) => {
     const l = ls[0]!;
     const incrs = ls.flatMap((x) => x.lost.filter((o) => o.f === 'incr'));
     const last = incrs.reduce<Op | null>((m, o) => (!m || o.completeNs > m.completeNs ? o : m), null);
     return {
-      kind: l.kind, target: l.target, key: l.key.key, keys: ls.map((x) => x.key.key), cutMs: l.cutMs, windowEndMs: l.windowEndMs,
+      kind: l.kind, target: l.target, ...(l.replica ? { replica: l.replica } : {}), key: l.key.key, keys: ls.map((x) => x.key.key), cutMs: l.cutMs, windowEndMs: l.windowEndMs,
       lostAcknowledged: incrs.length, staleReads: ls.reduce((n, x) => n + x.lost.length, 0) - incrs.length, outsideWindow: ls.reduce((n, x) => n + x.outside.length, 0),
       lastMinorityAckMs: last ? Math.round(last.completeNs / 1e6) : null,
       lastMinorityAckAfterCutMs: last ? Math.round(last.completeNs / 1e6 - l.cutMs) : null,
@@ -179,9 +217,15 @@ export const minorityWritesChecker = checker((e) => {
     partitions: entries.filter((p) => p.kind === 'partition'),
     pauses: entries.filter((p) => p.kind === 'pause'),
     crashes: entries.filter((p) => p.kind === 'crash'),
+    stalledReplicas: entries.filter((p) => p.kind === 'stalled-replica'),
   };
   // Each kind of window in its own words.
-  const words = ({ kind }: Pick<LossWindow, 'kind'>) => (kind === 'crash'
+  const words = ({ kind, replica }: Pick<LossWindow, 'kind' | 'replica'>) => (kind === 'stalled-replica'
+    ? {
+      what: `failed with its replica ${replica} stalled`, at: (ms: number) => `${ms} ms after ${replica} stalled`, allowed: 'the stall to the master\'s failure',
+      documented: "Redis Cluster's documented loss of asynchronous replication (the master acknowledged writes its replica never received, and the replica, promoted, never has them)",
+    }
+    : kind === 'crash'
     ? {
       what: 'crashed', at: (ms: number) => (ms < 0 ? `${-ms} ms before the SIGKILL was sent` : `${ms} ms after the SIGKILL was sent`),
       allowed: `${AOF_POSTPONE_MS} ms before the SIGKILL to its taking effect`,
