@@ -91,8 +91,12 @@ async function main(): Promise<number> {
     if (!(await failsRepeatedly(plan, `run ${i + 1} again`, first))) {
       // Not enough to act on, but not nothing: a real anomaly that shows one time in three looks
       // like this too. Kept, and listed at the end with its runs, for a person to read.
-      record.unconfirmed.push({ run: i + 1, plan, why: first.why, runIds: record.runs.filter((r) => r.plan === plan).map((r) => r.runId) });
-      console.log(`${clock()} run ${i + 1}: did not fail again in 2 of 3: not confirmed, exploring on (listed at the end)`);
+      const runIds = record.runs.filter((r) => r.plan === plan).map((r) => r.runId);
+      record.unconfirmed.push({ run: i + 1, plan, why: first.why, runIds });
+      // With the budget spent, the retries never ran: "did not fail again" would claim runs that were not made.
+      console.log(runIds.length > 1
+        ? `${clock()} run ${i + 1}: did not fail again in 2 of 3: not confirmed, exploring on (listed at the end)`
+        : `${clock()} run ${i + 1}: not run again (${cancel.signal.aborted ? 'interrupted' : 'the budget is spent'}): not confirmed (listed at the end)`);
       continue;
     }
     record.found = { run: i + 1, plan, atMs: Date.now() - started };
