@@ -222,7 +222,7 @@ export function faultEffectMs(f: FaultRecord): number {
 }
 
 /** When a fault's effect ends: its ending fault if it has one, else when the action returned. */
-export function faultEndMs(f: FaultRecord, faults: FaultRecord[], fallback?: number): number {
+export function faultEndMs(f: FaultRecord, faults: readonly FaultRecord[], fallback?: number): number {
   const ending = ENDS[f.kind];
   const end = ending ? faults.find((r) => r.kind === ending && r.target === f.target && r.atMs >= f.atMs)?.atMs : undefined;
   return end ?? fallback ?? f.endMs ?? f.atMs;

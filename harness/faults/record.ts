@@ -1,5 +1,5 @@
 import { selfEntries, type Topology } from '../cluster/index.ts';
-import type { FaultKind, FaultRecord } from '../checkers/index.ts';
+import { faultEndMs, type FaultKind, type FaultRecord } from '../checkers/index.ts';
 
 /** Faults after which the target answers nothing until a later one ends them (resume, restart, node-restore). */
 const SILENCING = new Set<FaultKind>(['pause', 'kill', 'node-crash']);
@@ -42,9 +42,7 @@ function replicasOf(masterId: string, before: Topology, earlier: readonly FaultR
   return ids;
 }
 
-/** Each pod's last record, where that record silenced it and nothing has ended it since. */
+/** The records of silencing faults that no ending fault has followed (faultEndMs, the checkers' own pairing). */
 function silenced(records: readonly FaultRecord[]): FaultRecord[] {
-  const last = new Map<string, FaultRecord>();
-  for (const r of records) last.set(r.target, r);
-  return [...last.values()].filter((r) => SILENCING.has(r.kind));
+  return records.filter((r) => SILENCING.has(r.kind) && faultEndMs(r, records, Infinity) === Infinity);
 }
