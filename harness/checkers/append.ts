@@ -1,6 +1,6 @@
 import { rangesContain } from '../cluster/slots.ts';
 import type { Op } from '../workload/history.ts';
-import { lossWindows, type LossWindow } from './minority-writes.ts';
+import { blindCrashWords, lossWindows, type LossWindow } from './minority-writes.ts';
 import { seconds, checker, type ListEvidence, type RunEvidence } from './types.ts';
 
 // Enough lost or rolled-back values to line up with the faults; the counts say how many in all.
@@ -110,6 +110,8 @@ export const appendChecker = checker((e) => {
   if (unwritten.length) problems.push(`${unwritten.length} values no append wrote, first: ${unwritten[0]!.value} in ${unwritten[0]!.key}'s ${unwritten[0]!.read}`);
   if (problems.length) return { valid: false, message: problems.join('; '), details };
   if (finalFailed.length) return { valid: 'unknown', message: `the final read of ${finalFailed.map(({ l }) => l.key).join(', ')} failed, so lost appends cannot be judged`, details };
+  const blind = results.filter(({ r }) => r.blind);
+  if (blind.length) return { valid: 'unknown', message: `${blind.length} of ${lists.length} lists not judged: ${blind.map(({ l }) => l.key).slice(0, 3).join(', ')}${blind.length > 3 ? ', …' : ''}: ${blind[0]!.r.blind}`, details };
   const idle = results.filter(({ r }) => r.acknowledged === 0);
   if (idle.length) return { valid: 'unknown', message: `no append to ${idle.map(({ l }) => l.key).join(', ')} was acknowledged: nothing to judge`, details };
   const inWindow = excused.lost.length + excused.rollbacks.length === 0 ? ''
@@ -138,6 +140,8 @@ interface ListJudgement {
   duplicates: { key: string; value: number; read: string }[];
   unwritten: { key: string; value: number; read: string }[];
   branchesCapped: boolean;
+  /** Why the list cannot be judged: a crash window held every acknowledged append and none survived (MinorityLoss.blind). */
+  blind: string | null;
 }
 
 const windowOf = (windows: LossWindow[], a: Op | undefined) =>
@@ -188,10 +192,16 @@ function judgeList(l: ListEvidence, ops: Op[], windows: LossWindow[]): ListJudge
     }
     lost.sort((a, b) => a.ackMs - b.ackMs);
   }
+  const acked = [...appends.values()].filter((a) => a.type === 'ok');
+  const blindIn = finalSet && windows.find((w) => {
+    const before = acked.filter((a) => a.completeNs <= w.windowEndMs * 1e6);
+    return w.kind === 'crash' && before.length > 0 && before.every((a) => a.completeNs > w.fromMs * 1e6 && !finalSet.has(a.value!));
+  });
 
   return {
     attempted: appends.size, acknowledged: count(appends, 'ok'), failed: count(appends, 'fail'), indeterminate: count(appends, 'info'),
     failedSeen: failedSeen.size, reads: reads.length, finalRead: l.finalRead, lost, ...reorders(l.key, all), duplicates, unwritten,
+    blind: blindIn ? blindCrashWords(blindIn.target, blindIn.cutMs) : null,
     rollbacks: rollbacksOf(l.key, all, sets).map((r) => {
       const window = windowOf(windows, appends.get(r.value));
       return window ? { ...r, window } : r;

@@ -1,6 +1,6 @@
 import type { Op } from '../workload/history.ts';
-import { perKey, seconds, checker } from './types.ts';
-import { excusedOps, isExcused } from './minority-writes.ts';
+import { perKey, seconds, checker, type KeyEvidence } from './types.ts';
+import { blindCrashWords, excusedOps, isExcused, minorityLosses } from './minority-writes.ts';
 
 const SHOW = 5;
 
@@ -29,13 +29,21 @@ export const counterChecker = checker((e) => {
   if (e.workload === 'append') return { valid: true, message: 'not applicable: no counter workload (--workload append)', details: { applicable: false } };
   // Writes lost inside a documented minority window are judged as indeterminate: they may or may
   // not survive, and minority-writes counts them. Any other loss still fails here.
-  const excused = excusedOps(e);
+  const losses = minorityLosses(e);
+  const excused = excusedOps(e, losses);
+  // A key whose every acknowledged write a crash's window excused, none surviving, cannot pass.
+  const blind = new Map(losses.filter((l) => l.blind).map((l) => [l.key.key, blindCrashWords(l.target, l.cutMs)]));
+  const judgeKey = (ops: Op[], k: KeyEvidence) => {
+    const r = judge(ops, k.baseline, k.finalRead);
+    const why = blind.get(k.key);
+    return r.valid === true && why ? { ...r, valid: 'unknown' as const, message: `${r.message}, but ${why}` } : r;
+  };
   const keys = perKey(e).map(({ k, ops }) => ({ k, ops: excused.size ? ops.map((o) => (isExcused(excused, o) ? { ...o, type: 'info' as const } : o)) : ops }));
-  if (keys.length === 1) return judge(keys[0]!.ops, keys[0]!.k.baseline, keys[0]!.k.finalRead);
+  if (keys.length === 1) return judgeKey(keys[0]!.ops, keys[0]!.k);
   // Independent keys (Jepsen's): each its own counter, judged on its own operations, so a loss on
   // one key is not hidden by another's indeterminate INCRs that landed. One false fails the run,
   // any unknown keeps it from passing.
-  const results = keys.map(({ k, ops }) => ({ k, r: judge(ops, k.baseline, k.finalRead) }));
+  const results = keys.map(({ k, ops }) => ({ k, r: judgeKey(ops, k) }));
   const label = ({ k }: (typeof results)[number]) => `key ${k.key} (slot ${k.slot}, ${k.masterAtStart ?? '?'}'s shard)`;
   type Figure = 'attempted' | 'baseline' | 'acknowledged' | 'failed' | 'indeterminate' | 'finalCount' | 'lostAcknowledged' | 'phantom';
   const sum = (f: Figure) => results.reduce<number | null>((n, { r }) => { const v = r.details[f]; return n === null || v === null ? null : n + v; }, 0);

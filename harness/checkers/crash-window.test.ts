@@ -90,6 +90,38 @@ describe('a crashed master brought back from its AOF', () => {
     expect(appendChecker(e(8, { appendonly: true, appendfsync: 'always' })).valid).toBe(false);
     expect(appendChecker(e(5, EVERYSEC))).toMatchObject({ valid: false, message: expect.stringMatching(/1 acknowledged appends lost, first: 6 in list-0/) });
   });
+
+  describe('when every acknowledged write came inside the window (a warm-up shorter than it, as in CI79)', () => {
+    // INCRs 1..10 acknowledged from 2700 to 4500 ms: all within the 2500 ms before the SIGKILL at 5000.
+    const late = Array.from({ length: 10 }, (_, i) => 2700 + 200 * i);
+
+    it('judges a restart that kept none of them as unknown: a loss of the last seconds looks like a loss of everything', () => {
+      const e = crashed(0, late);
+      const r = minorityWritesChecker(e);
+      expect(r.valid).toBe('unknown');
+      expect(r.details).toMatchObject({ crashes: [{ lostAcknowledged: 10, outsideWindow: 0, blindKeys: [''] }] });
+      expect(r.message).toMatch(/^redis-cluster-0 crashed, on its counter: /);
+      expect(r.message).toMatch(/every acknowledged write came within the 2500 ms before redis-cluster-0's SIGKILL at 5\.000s and none survived its restart/);
+      expect(counterChecker(e)).toMatchObject({ valid: 'unknown', message: expect.stringMatching(/but every acknowledged write came within/) });
+    });
+
+    it('passes a restart that kept some of them: the AOF was there, and lost only its last seconds', () => {
+      const e = crashed(4, late);
+      expect(minorityWritesChecker(e).valid).toBe(true);
+      expect(counterChecker(e).valid).toBe(true);
+    });
+
+    it('judges the append workload the same way', () => {
+      const appends = late.map((at, i) => ({ ...op(0, 'append', 'ok', i + 1, at - 5, at), key: 'list-0' }));
+      const e = (aofHad: number) => evidence({
+        history: OpTable.from(appends), workload: 'append',
+        lists: [{ key: 'list-0', slot: 0, masterAtStart: 'redis-cluster-0', finalRead: Array.from({ length: aofHad }, (_, i) => i + 1) }],
+        faults: [fault({ kind: 'crash', atMs: 5000, endMs: 5050, persistence: EVERYSEC })],
+      });
+      expect(appendChecker(e(0))).toMatchObject({ valid: 'unknown', message: expect.stringMatching(/1 of 1 lists not judged: list-0: every acknowledged write came within/) });
+      expect(appendChecker(e(4)).valid).toBe(true);
+    });
+  });
 });
 
 /** A port free on 127.0.0.1 a moment ago. */
