@@ -11,7 +11,7 @@ import { generatePlan, runSeed } from './explore/generate.ts';
 import { describePlan, NETWORK, PLAN_FAULTS, type Plan, type PlanFault } from './explore/plan.ts';
 import { runPlan, type PlanRun } from './explore/runner.ts';
 import { judgeRepeatedly, shrink } from './explore/shrink.ts';
-import { loadManifests, resolveSystem } from './manifests/index.ts';
+import { loadSystem } from './manifests/index.ts';
 import { makeFlagDir } from './util/make-dir.ts';
 import { newRunId } from './util/run-id.ts';
 import { exitCodeOf, onClosedOutput } from './util/terminate.ts';
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   if (unknown) throw new HarnessError(`--faults ${unknown}: unknown fault; valid: ${PLAN_FAULTS.join(', ')}`);
   if (values.isolation === 'processes' && faults.some((f) => NETWORK.includes(f as PlanFault))) throw new HarnessError('--faults partition/delay need --isolation namespaces');
   const manifests = path.resolve(values.manifests ?? 'manifests');
-  const system = resolveSystem(await loadManifests(manifests), { statefulSet: values.statefulset ?? null });
+  const system = await loadSystem(manifests, { statefulSet: values.statefulset ?? null });
   const nodeTimeoutMs = integer('--node-timeout', values['node-timeout'], 1) ?? system.redis.nodeTimeoutMs;
   const passthrough = [
     ...PASSTHROUGH.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, k === 'manifests' ? manifests : values[k]!])),

@@ -1,4 +1,4 @@
-import { loadManifests, podsOf, replicasText, requireApp, resolveSystem, SEED_SHAPE, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
+import { loadSystem, podsOf, replicasText, requireApp, SEED_SHAPE, shapeText, type ClusterShape, type SystemUnderTest } from '../manifests/index.ts';
 import { nodesNeeded } from '../platform/nodes-needed.ts';
 import { REDIS_TOOLS, requireTools } from '../platform/prerequisites.ts';
 import type { HarnessOptions } from '../session/options.ts';
@@ -15,7 +15,7 @@ import { fitParallelToShape, type ParsedArgs } from './args.ts';
 export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l),
   args: Partial<Pick<ParsedArgs, 'named' | 'defaulted'>> = {}): Promise<SystemUnderTest> {
   const { named = [], defaulted = { parallel: false, rate: false } } = args;
-  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
+  const system = await loadSystem(options.manifests, { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   // Every session deploys the app: a folder without one it can tell is refused before anything starts.
   requireApp(system);
   const { shape } = system;

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../errors.ts';
-import { loadManifests, resolveSystem, type ClusterShape, type NameChoices } from '../manifests/index.ts';
+import { loadSystem, type ClusterShape, type NameChoices } from '../manifests/index.ts';
 
 export interface ManifestSide {
   label: 'baseline' | 'candidate';
@@ -81,7 +81,7 @@ export async function resolveSide(label: ManifestSide['label'], spec: string, re
     side = { label, spec, kind: 'ref', dir: path.join(out, manifests), commit };
   }
   try {
-    side.shape = resolveSystem(await loadManifests(side.dir), choices).shape;
+    side.shape = (await loadSystem(side.dir, choices)).shape;
   } catch (error) {
     throw new HarnessError(`${flag}: not a valid manifest set: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,6 +1,6 @@
 export { loadManifests, parseFile } from './load.ts';
 export { lineAt, pointer, type FieldPath } from './lines.ts';
-export { requireApp, resolveSystem } from './system.ts';
+export { loadSystem, requireApp, resolveSystem } from './system.ts';
 export type { SystemChoices, SystemUnderTest, RedisSide, AppSide } from './system.ts';
 export { MIN_MASTERS, REPLICAS_PER_MASTER_ANNOTATION, plural, podsOf, replicasText, SEED_SHAPE, shapeOf, shapeText, type ClusterShape } from './shape.ts';
 export { selects, type NameChoices } from './discover.ts';

@@ -1,6 +1,7 @@
 import { ManifestError } from '../errors.ts';
 import { clientPortOf, commandLineConfig, findApp, findConfigFile, findRedisStatefulSet, redisContainerOf, redisServicesOf, selects, shownPath, type ConfigFile, type NameChoices } from './discover.ts';
 import { parseRedisConf, REDIS_DEFAULT_NODE_TIMEOUT_MS } from './redis-config.ts';
+import { loadManifests } from './load.ts';
 import type { ConfigMap, Container, Deployment, KubeObject, ManifestSet, Service, StatefulSet, Workload } from './types.ts';
 
 import { shapeOf, type ClusterShape } from './shape.ts';
@@ -46,6 +47,9 @@ export interface SystemChoices extends NameChoices {
   replicasPerMaster?: number | null;
   shape?: ClusterShape;
 }
+
+/** The manifests in `dir`, read and resolved: what every entry point (preflight, session, gate, explore) starts from. */
+export const loadSystem = async (dir: string, choices: SystemChoices = {}): Promise<SystemUnderTest> => resolveSystem(await loadManifests(dir), choices);
 
 export function resolveSystem(manifests: ManifestSet, choices: SystemChoices = {}): SystemUnderTest {
   const of = <K extends KubeObject['kind']>(kind: K) => manifests.objects.filter((o): o is Extract<KubeObject, { kind: K }> => o.kind === kind);

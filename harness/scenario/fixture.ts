@@ -1,6 +1,6 @@
 import { expect, inject, test } from 'vitest';
 import { errorMessage, HarnessError, InterruptedError } from '../errors.ts';
-import { loadManifests, resolveSystem } from '../manifests/index.ts';
+import { loadSystem } from '../manifests/index.ts';
 import { ControlClient, RemotePlatform } from '../session/control.ts';
 import type { HarnessContext, ScenarioEnv } from './context.ts';
 import { recordStartFailure } from './preconditions.ts';
@@ -63,7 +63,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
     const client = new ControlClient(ctx.control);
     // Read while the lease is awaited (the session may still be starting), not after it; an error
     // is thrown once leased, as before, so that the lease is released.
-    const system = loadManifests(ctx.options.manifests).then((m) => resolveSystem(m, { replicasPerMaster: ctx.options.replicasPerMaster, statefulSet: ctx.options.statefulSet }));
+    const system = loadSystem(ctx.options.manifests, { replicasPerMaster: ctx.options.replicasPerMaster, statefulSet: ctx.options.statefulSet });
     system.catch(() => undefined);
     const lease = await client.acquire(task.name, signal).catch(async (error: unknown) => {
       await recordStartFailure(base, task.name, error instanceof InterruptedError ? error : new HarnessError(`its session could not start: ${errorMessage(error)}`));

@@ -1,5 +1,5 @@
 import { BOOTSTRAP_ANNOTATION, createCluster, SPREAD_REPLICAS, spreadReplicas, waitForClusterReady, type Topology } from '../cluster/index.ts';
-import { loadManifests, resolveSystem, type SystemUnderTest } from '../manifests/index.ts';
+import { loadSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { createPlatform, type SessionScope } from './create-platform.ts';
 import { appEnvOf } from './options.ts';
 import { setAppEnv } from '../manifests/app-env.ts';
@@ -36,7 +36,7 @@ export interface SessionStart {
  * A failure anywhere takes down what was started and rethrows the first error.
  */
 export async function startSession(options: HarnessOptions, log: (line: string) => void, { signal, scope, onPlatformUp }: SessionStart = {}): Promise<Session> {
-  const system = resolveSystem(await loadManifests(options.manifests), { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
+  const system = await loadSystem(options.manifests, { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
   setAppEnv(system, appEnvOf(options));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
   let t = performance.now();
