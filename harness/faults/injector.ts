@@ -1,5 +1,5 @@
 import { answeredSnapshot, selfEntries, snapshot, type Topology } from '../cluster/index.ts';
-import type { FaultKind, FaultRecord } from '../checkers/index.ts';
+import { faultEndMs, type FaultKind, type FaultRecord } from '../checkers/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { HarnessError } from '../errors.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
@@ -109,22 +109,17 @@ export class FaultInjector {
 
   /** Pods paused and not yet resumed: a scenario that ends early must not leave one frozen for the next. */
   openPauses(): string[] {
-    return this.open(['pause'], 'resume');
+    return this.open(['pause']);
   }
 
   /** Pods with a network fault not yet healed. */
   openNetworkFaults(): string[] {
-    return this.open(['partition', 'delay', 'loss'], 'heal');
+    return this.open(['partition', 'delay', 'loss']);
   }
 
-  /** Targets of a `starts` fault with no `end` recorded after it. */
-  private open(starts: FaultKind[], end: FaultKind): string[] {
-    const open = new Set<string>();
-    for (const r of this.records) {
-      if (starts.includes(r.kind)) open.add(r.target);
-      if (r.kind === end) open.delete(r.target);
-    }
-    return [...open];
+  /** Targets of a `starts` fault not yet ended: paired with its ending as the checkers pair them (faultEndMs). */
+  private open(starts: readonly FaultKind[]): string[] {
+    return [...new Set(this.records.filter((r) => starts.includes(r.kind) && faultEndMs(r, this.records, Infinity) === Infinity).map((r) => r.target))];
   }
 
   async restart(pod: string): Promise<void> {
@@ -149,7 +144,7 @@ export class FaultInjector {
 
   /** Pods whose volume was filled and not yet freed. */
   openDiskFills(): string[] {
-    return this.open(['fill-disk'], 'free-disk');
+    return this.open(['fill-disk']);
   }
 
   /**
@@ -182,12 +177,7 @@ export class FaultInjector {
 
   /** Pods on a crashed node not yet restored, with their node. */
   openNodeCrashes(): { pod: string; node: string }[] {
-    const open = new Map<string, string>();
-    for (const r of this.records) {
-      if (r.kind === 'node-crash') open.set(r.target, this.crashedNodes.get(r.target) ?? '');
-      if (r.kind === 'node-restore') open.delete(r.target);
-    }
-    return [...open].map(([pod, node]) => ({ pod, node }));
+    return this.open(['node-crash']).map((pod) => ({ pod, node: this.crashedNodes.get(pod) ?? '' }));
   }
 
   /**
