@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   // The with-WAIT run would refuse a count its manifests' shape cannot meet only after the run
   // without WAIT: refused here first, from the same manifests and flags.
   const withWait = parseCliArgs([...common, '--wait-replicas', String(waitReplicas)], process.env, known).options;
-  fitWaitToShape(withWait, (await loadSystem(withWait.manifests, { replicasPerMaster: withWait.replicasPerMaster, statefulSet: withWait.statefulSet })).shape);
+  fitWaitToShape(withWait, (await loadSystem(withWait.manifests, withWait)).shape);
   const dir = path.resolve(values['report-dir'] ?? path.join('reports', `compare-wait-${newRunId()}`));
   makeFlagDir(dir, '--report-dir');
 

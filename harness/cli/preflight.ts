@@ -15,7 +15,7 @@ import { fitParallelToShape, type ParsedArgs } from './args.ts';
 export async function preflight(options: HarnessOptions, log: (line: string) => void = (l) => console.log(l),
   args: Partial<Pick<ParsedArgs, 'named' | 'defaulted'>> = {}): Promise<SystemUnderTest> {
   const { named = [], defaulted = { parallel: false, rate: false } } = args;
-  const system = await loadSystem(options.manifests, { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
+  const system = await loadSystem(options.manifests, options);
   // Every session deploys the app: a folder without one it can tell is refused before anything starts.
   requireApp(system);
   const { shape } = system;

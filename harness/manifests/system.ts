@@ -41,7 +41,8 @@ export interface SystemUnderTest {
 /**
  * What the run chooses where the manifests alone cannot say. `shape` replaces the derived shape
  * outright (test fixtures of one pod); `replicasPerMaster` is --replicas-per-master; `statefulSet`
- * (--statefulset) names the Redis StatefulSet where discovery cannot tell (discover.ts).
+ * (--statefulset) names the Redis StatefulSet where discovery cannot tell (discover.ts). A run's
+ * options carry both under these names, so entry points pass their options as they are.
  */
 export interface SystemChoices extends NameChoices {
   replicasPerMaster?: number | null;

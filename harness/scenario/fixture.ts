@@ -63,7 +63,7 @@ export const chaosTest = test.extend<{ chaos: Chaos }>({
     const client = new ControlClient(ctx.control);
     // Read while the lease is awaited (the session may still be starting), not after it; an error
     // is thrown once leased, as before, so that the lease is released.
-    const system = loadSystem(ctx.options.manifests, { replicasPerMaster: ctx.options.replicasPerMaster, statefulSet: ctx.options.statefulSet });
+    const system = loadSystem(ctx.options.manifests, ctx.options);
     system.catch(() => undefined);
     const lease = await client.acquire(task.name, signal).catch(async (error: unknown) => {
       await recordStartFailure(base, task.name, error instanceof InterruptedError ? error : new HarnessError(`its session could not start: ${errorMessage(error)}`));

@@ -36,7 +36,7 @@ export interface SessionStart {
  * A failure anywhere takes down what was started and rethrows the first error.
  */
 export async function startSession(options: HarnessOptions, log: (line: string) => void, { signal, scope, onPlatformUp }: SessionStart = {}): Promise<Session> {
-  const system = await loadSystem(options.manifests, { replicasPerMaster: options.replicasPerMaster, statefulSet: options.statefulSet });
+  const system = await loadSystem(options.manifests, options);
   setAppEnv(system, appEnvOf(options));
   const nodeTimeoutMs = options.nodeTimeoutMs ?? system.redis.nodeTimeoutMs;
   let t = performance.now();
