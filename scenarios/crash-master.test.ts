@@ -10,10 +10,7 @@ chaosTest('crash-master', async ({ chaos }) => {
   const master = await run.masterOfCounter();
 
   await run.phase('fault: crash the master', async () => {
-    // Longer than the crash window (the 2.5 s before the SIGKILL, minority-writes.ts): with a
-    // shorter load every acknowledged write falls inside it, and an AOF that lost everything (kept
-    // off the volume, fidelity.test.ts) would pass as one that lost its last seconds (CI79).
-    await run.warmup(4000, 6000);
+    await run.warmupPastCrashWindow();
     await run.faults.crash(master);
   });
   await run.phase('recovery', () => run.recovery());

@@ -8,10 +8,7 @@ chaosTest('random-schedule', async ({ chaos }) => {
   const run = await chaos.start(SCENARIOS['random-schedule']);
 
   await run.phase('fault: the schedule (--schedule FILE, or drawn from --seed)', async () => {
-    // As crash-master's: longer than a crash's window (the 2.5 s before the SIGKILL), so that a
-    // schedule crashing a master at once still has acknowledged writes older than it. Without
-    // them the checkers cannot tell a lost AOF from its last seconds, and judge the run unknown.
-    await run.warmup(4000, 6000);
+    await run.warmupPastCrashWindow(); // the schedule may crash a master first
     await run.play();
   });
   await run.phase('recovery', () => run.recovery());

@@ -1,4 +1,4 @@
-import type { CheckResult, Expectations } from '../checkers/index.ts';
+import { AOF_POSTPONE_MS, type CheckResult, type Expectations } from '../checkers/index.ts';
 import type { ShardKey, Topology } from '../cluster/index.ts';
 import { errorMessage } from '../errors.ts';
 import { FaultInjector } from '../faults/injector.ts';
@@ -144,6 +144,9 @@ export class ScenarioRun extends ClusterQueries {
     if (agreedAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(agreedAtMs - warmEndMs)} ms more, until every node agreed on every other`);
     if (writtenAtMs > warmEndMs) this.log(`the warm-up waited ${Math.round(writtenAtMs - warmEndMs)} ms more, until every key had an acknowledged write`);
   }
+
+  /** Past a crash's window (AOF_POSTPONE_MS), else a lost AOF and its last seconds look alike: unknown (CI79). */
+  warmupPastCrashWindow(): Promise<void> { return this.warmup(AOF_POSTPONE_MS + 1500, AOF_POSTPONE_MS + 3500); }
 
   /** cluster-node-timeout in force: the scenario's deadlines and fault lengths derive from it. */
   get nodeTimeoutMs(): number {
