@@ -208,7 +208,9 @@ export const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
 
 /** The fault that ends a held one: a kill lasts until its restart, a pause until its resume. */
 const ENDS: Partial<Record<FaultKind, FaultKind>> = { kill: 'restart', pause: 'resume', partition: 'heal', delay: 'heal', loss: 'heal', 'fill-disk': 'free-disk', 'node-crash': 'node-restore' };
-export const isEnding = (f: FaultRecord) => f.kind === 'restart' || f.kind === 'resume' || f.kind === 'heal' || f.kind === 'free-disk' || f.kind === 'node-restore';
+const ENDINGS = new Set<FaultKind>(Object.values(ENDS));
+/** A fault that ends a held one (ENDS), whose target may still answer nothing when it is injected. */
+export const isEnding = (f: Pick<FaultRecord, 'kind'>) => ENDINGS.has(f.kind);
 
 /**
  * When a fault took effect. A signal, a cut or a node's crash is in place when its action returns

@@ -38,5 +38,9 @@ describe('faultRecord', () => {
     const paused = recordOf('pause', replica.pod);
     expect(recordOf('resume', replica.pod, [paused], silent)).toMatchObject({ role: 'replica', nodeId: null });
     expect(recordOf('kill', replica.pod, [paused], silent)).toMatchObject({ role: 'unknown', nodeId: null, replicaIds: [] });
+    // Every ending fault (checkers' isEnding): a cut pod may not answer at its heal, a full disk's at its freeing.
+    for (const [held, ending] of [['partition', 'heal'], ['fill-disk', 'free-disk'], ['node-crash', 'node-restore'], ['kill', 'restart']] as const) {
+      expect(recordOf(ending, replica.pod, [recordOf(held, replica.pod)], silent).role, ending).toBe('replica');
+    }
   });
 });

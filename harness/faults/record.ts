@@ -1,10 +1,8 @@
 import { selfEntries, type Topology } from '../cluster/index.ts';
-import { faultEndMs, type FaultKind, type FaultRecord } from '../checkers/index.ts';
+import { faultEndMs, isEnding, type FaultKind, type FaultRecord } from '../checkers/index.ts';
 
 /** Faults after which the target answers nothing until a later one ends them (resume, restart, node-restore). */
 const SILENCING = new Set<FaultKind>(['pause', 'kill', 'node-crash']);
-/** Faults that end what a SILENCING fault began. */
-const ENDING = new Set<FaultKind>(['resume', 'restart', 'node-restore']);
 
 /**
  * A fault's record: what its target was just before it, from `before` (each node's own answer),
@@ -17,7 +15,7 @@ export function faultRecord(kind: FaultKind, pod: string, before: Topology, earl
   const last = [...earlier].reverse().find((r) => r.target === pod);
   return {
     kind, target: pod,
-    role: self ? self.role : ENDING.has(kind) || kind === 'heal' ? (last?.role ?? 'unknown') : 'unknown',
+    role: self ? self.role : isEnding({ kind }) ? (last?.role ?? 'unknown') : 'unknown',
     atMs,
     nodeId: self?.id ?? null,
     slots: self?.role === 'master' ? self.slots : [],
