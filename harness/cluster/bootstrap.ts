@@ -2,6 +2,7 @@ import { HarnessError } from '../errors.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { hastenJoin } from './hasten-join.ts';
+import { hastenFirstSync, type HastenedSync } from './hasten-sync.ts';
 import { waitForClusterReady } from './readiness.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Topology } from './topology.ts';
@@ -16,19 +17,24 @@ export async function bootstrapCluster(
   shape: ClusterShape,
   { signal, createTimeoutMs = 60_000, readyTimeoutMs }: { signal?: AbortSignal; createTimeoutMs?: number; readyTimeoutMs: number },
 ): Promise<Topology> {
-  await createCluster(platform, shape, { createTimeoutMs, ...(signal ? { signal } : {}) });
-  return waitForClusterReady(platform, shape, { timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+  const created = await createCluster(platform, shape, { createTimeoutMs, ...(signal ? { signal } : {}) });
+  const topology = await waitForClusterReady(platform, shape, { timeoutMs: readyTimeoutMs, ...(signal ? { signal } : {}) });
+  await created.restore(signal ? { signal } : {});
+  return topology;
 }
 
 /** How long the pods may take to be ready again before `--cluster create` (a flapping probe). */
 const PODS_READY_WAIT_MS = 30_000;
 
-/** Only `--cluster create`; the replicas' first sync is still to come (see waitForClusterReady). */
+/**
+ * Only `--cluster create`; the replicas' first sync is still to come (see waitForClusterReady),
+ * hastened (hasten-sync.ts): `restore()` the manifests' settings once every node serves.
+ */
 export async function createCluster(
   platform: RunningPlatform,
   shape: ClusterShape,
   { signal, createTimeoutMs = 60_000, podsReadyTimeoutMs = PODS_READY_WAIT_MS }: { signal?: AbortSignal; createTimeoutMs?: number; podsReadyTimeoutMs?: number },
-): Promise<void> {
+): Promise<HastenedSync> {
   // The platform's up() saw every pod ready, but a readiness probe can flap on a busy node (an exec
   // probe past its timeout: seen on the Kubernetes 1.20 node with two clusters starting at once)
   // before this call: wait for them, bounded, rather than fail the run on one look.
@@ -38,6 +44,13 @@ export async function createCluster(
     if (missing.length > 0) throw new NotYet(`pods not ready: ${missing.map((p) => p.name).join(', ')}`);
     return list;
   }, { timeoutMs: podsReadyTimeoutMs, intervalMs: 250, ...(signal ? { signal } : {}) });
+  // Not put back when the create or the wait fails: a cluster that did not form is torn down.
+  const hastened = await hastenFirstSync(platform, pods.map((p) => p.name), shape.replicasPerMaster, signal ? { signal } : {});
+  await create(platform, shape, pods, createTimeoutMs, signal);
+  return hastened;
+}
+
+async function create(platform: RunningPlatform, shape: ClusterShape, pods: { name: string; ip: string | null }[], createTimeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
   const addresses = pods.map((p) => `${p.ip}:${platform.info.clientPort}`);
   // Beside redis-cli's wait for the join, and done before this returns.
   const helped = new AbortController();
