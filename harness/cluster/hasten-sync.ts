@@ -1,6 +1,7 @@
 import { HarnessError, errorMessage } from '../errors.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
+import { parseConfigReply } from './nodes.ts';
 
 const MAX_REPLICAS = 'repl-diskless-sync-max-replicas';
 
@@ -37,7 +38,7 @@ export async function hastenFirstSync(
   const changed = new Map<string, string>();
   await Promise.all(pods.map(async (pod) => {
     const reply = await call(pod, ['CONFIG', 'GET', 'repl-diskless-sync*']).catch(() => null);
-    const config = new Map(Array.isArray(reply) ? pairs(reply.map(String)) : []);
+    const config = parseConfigReply(reply) ?? new Map<string, string>();
     const own = config.get(MAX_REPLICAS);
     if (config.get('repl-diskless-sync') !== 'yes' || Number(config.get('repl-diskless-sync-delay') ?? 0) <= 0 || own !== '0') return;
     // Restored even when the SET seems to fail: one that timed out may still have taken effect.
@@ -72,10 +73,4 @@ async function restoreAll(platform: RunningPlatform, changed: Map<string, string
     signal?.throwIfAborted();
     throw new HarnessError(`could not put back ${pod}'s ${MAX_REPLICAS} ${own} after hastening its first sync: ${errorMessage(error)}`);
   })));
-}
-
-function pairs(flat: string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
-  return out;
 }

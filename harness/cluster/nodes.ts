@@ -62,6 +62,14 @@ function parseLine(line: string): NodeEntry {
   };
 }
 
+/** CONFIG GET's reply (name, value, name, value, ...) as a map; null when the reply is not a list. */
+export function parseConfigReply(reply: unknown): Map<string, string> | null {
+  if (!Array.isArray(reply)) return null;
+  const config = new Map<string, string>();
+  for (let i = 0; i + 1 < reply.length; i += 2) config.set(String(reply[i]), String(reply[i + 1]));
+  return config;
+}
+
 /** `key:value` lines of CLUSTER INFO or INFO <section>. */
 export function parseInfo(text: string): Record<string, string> {
   const out: Record<string, string> = {};
