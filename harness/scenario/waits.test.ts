@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HarnessError } from '../errors.ts';
 import { SERVING_AGAIN_MS } from '../checkers/index.ts';
 import { agreedAgain, waitForAgreement, waitForFirstWrites, waitForSampleSince, waitForServingAgain, type AgreementWait, type WaitingRun } from './waits.ts';
@@ -80,12 +80,15 @@ describe('after a recovery, the verdict waits for the nodes to agree again', () 
 
   it('then until the sampler has a sample of the agreed cluster, bounded', async () => {
     const { lines, run } = logged();
-    const sampler = { samples: [{ tMs: 100 }] };
-    const waited = waitForSampleSince(run, sampler, 200);
-    setTimeout(() => sampler.samples.push({ tMs: 250 }), 100);
-    await waited;
+    // The sampler is asked for a sample now, rather than at its next tick.
+    const sampler = { samples: [{ tMs: 100 }], sampleNow: vi.fn(() => void setTimeout(() => sampler.samples.push({ tMs: 250 }), 100)) };
+    await waitForSampleSince(run, sampler, 200);
+    expect(sampler.sampleNow).toHaveBeenCalledTimes(1);
     expect(lines).toEqual([]);
-    await waitForSampleSince(run, { samples: [{ tMs: 100 }] }, 200);
+    // One it already has is enough: no sample is asked for.
+    await waitForSampleSince(run, sampler, 250);
+    expect(sampler.sampleNow).toHaveBeenCalledTimes(1);
+    await waitForSampleSince(run, { samples: [{ tMs: 100 }], sampleNow: () => undefined }, 200);
     expect(lines).toEqual([expect.stringMatching(/^no topology sample after the nodes agreed: a topology sample of the agreed cluster: not reached within 2000 ms/)]);
   });
 });

@@ -97,6 +97,12 @@ export interface RunningSampler {
   readonly settings: SamplingSettings;
   /** Why sampling ended before `stop()` (its maxDurationMs), or null. */
   readonly stoppedEarly: string | null;
+  /**
+   * Cuts the wait before the next sample short, so that a sample starts now (or as soon as the one
+   * being taken ends): for a wait on a sample of the cluster as it is, which need not sit out the
+   * rest of an interval.
+   */
+  sampleNow(): void;
   stop(): Promise<void>;
 }
 
@@ -116,6 +122,8 @@ export function startSampler(
     stopper.abort();
   }, maxDurationMs);
   const samples: SampleSummary[] = [];
+  // Aborted by sampleNow(): the current wait between samples, or the next one, ends at once.
+  let wake = new AbortController();
   const loop = (async () => {
     while (!stopper.signal.aborted) {
       const started = Date.now();
@@ -126,7 +134,8 @@ export function startSampler(
         samples.push(summarize(t, tMs, counterSlot, watchSlots));
         out?.write(sampleLine(t, tMs));
       }
-      await sleep(Math.max(0, intervalMs - (Date.now() - started)), stopper.signal).catch(() => undefined);
+      if (!wake.signal.aborted) await sleep(Math.max(0, intervalMs - (Date.now() - started)), AbortSignal.any([stopper.signal, wake.signal])).catch(() => undefined);
+      if (wake.signal.aborted) wake = new AbortController();
     }
   })();
   return {
@@ -134,6 +143,9 @@ export function startSampler(
     settings: { counterSlot, watchSlots },
     get stoppedEarly() {
       return stoppedEarly;
+    },
+    sampleNow() {
+      wake.abort();
     },
     async stop() {
       stopper.abort();
