@@ -4,8 +4,8 @@
 // modules took a round trip to tsx's loader thread and tsx itself took 0.17 s to load: `--help`
 // took 0.93 s against 0.50 s from the bundle, and a run's start-up was on a cold run's path
 // (measured; docs/benchmarks.md). The code is the harness's own, untransformed beyond TypeScript's
-// types; packages stay external (node_modules), and code splitting keeps each dynamic import lazy
-// (client-node alone takes 0.58 s to import, and the local path never needs it).
+// types; packages stay external (node_modules), but for INLINED_PACKAGES, and code splitting keeps
+// each dynamic import lazy (client-node alone takes 0.58 s to import, and the local path never needs it).
 //
 // Plain JavaScript: it runs before any TypeScript loader.
 import { createHash } from 'node:crypto';
@@ -14,10 +14,27 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 // Bumped when the build's options change, so that no older build is taken for a fresh one.
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 // A build no start has used for this long goes (a long run still loads its lazy chunks).
 const STALE_AFTER_MS = 24 * 3600_000;
 const LOADERS = /** @type {const} */ ({ '.ts': 'ts', '.mts': 'ts', '.js': 'js', '.mjs': 'js', '.json': 'json' });
+/**
+ * Packages built into the bundle with their dependencies, where every other package stays in
+ * node_modules. Node loads an ESM package module by module, each resolved, read and linked on its
+ * own: execa (about 70 modules with its dependencies), yaml and p-retry took 100-130 ms of every
+ * start that way, against about 10 ms bundled (measured, 2026-12-08). These three hold no state
+ * another copy could miss and find no file of their own at run time. The others stay out: vitest
+ * and allure (a scenario's test and steps must meet the runner's own copy), client-node and vega
+ * (loaded lazily, when at all), ioredis (it reads its package.json through __dirname, which an ES
+ * module bundle has not), esbuild and playwright-core (native binaries, their own files).
+ */
+const INLINED_PACKAGES = new Set(['execa', 'yaml', 'p-retry']);
+// A file of an installed package (node_modules' own build caches are not packages).
+const IN_PACKAGE = /[\\/]node_modules[\\/](?!\.cache[\\/])/;
+// CommonJS among the inlined packages' dependencies (cross-spawn) requires Node's built-ins, which
+// an ES module has no `require` for: each file of the bundle makes one, from its own URL (spelt
+// in two pieces, since the build rewrites that expression in every source it reads, this one too).
+const REQUIRE_BANNER = `import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(${'import.meta'}.url);`;
 
 /** @param {string | Buffer} text */
 const hash = (text) => createHash('sha256').update(text).digest('hex');
@@ -76,8 +93,19 @@ async function build(entry, outdir) {
   const sources = {};
   await esbuild({
     entryPoints: [entry], outdir, entryNames: '[name]', bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-    packages: 'external', sourcemap: 'linked', logLevel: 'silent', legalComments: 'none',
+    sourcemap: 'linked', logLevel: 'silent', legalComments: 'none', banner: { js: REQUIRE_BANNER },
     plugins: [{
+      name: 'packages',
+      setup(b) {
+        // A package the harness imports stays external unless it is inlined; what an inlined
+        // package imports is built in with it.
+        b.onResolve({ filter: /^[^./]/ }, (args) => {
+          if (args.path.startsWith('node:') || IN_PACKAGE.test(args.importer)) return undefined;
+          const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
+          return INLINED_PACKAGES.has(name) ? undefined : { path: args.path, external: true };
+        });
+      },
+    }, {
       name: 'sources',
       setup(b) {
         // Each source read here is the one hashed, so an edit during the build shows as stale.

@@ -85,6 +85,29 @@ describe('the CLI bundle', () => {
     expect((await readdir(cacheDir)).filter((n) => n.startsWith('.staging-'))).toEqual([]);
   });
 
+  it('builds in the inlined packages (execa, yaml, p-retry) and what they import, CommonJS too; every other package stays in node_modules', async () => {
+    // Beside the repo's node_modules, so that the packages resolve: in the build cache's own folder.
+    const near = await mkdtemp(path.resolve(import.meta.dirname, '../../node_modules/.cache/redis-chaos/bundle-test-'));
+    try {
+      const main = path.join(near, 'main.ts');
+      await writeFile(main, [
+        "import { execa } from 'execa';",
+        "import { parse } from 'yaml';",
+        "import calculateSlot from 'cluster-key-slot';",
+        // execa runs its child through cross-spawn, CommonJS requiring Node's child_process.
+        "export const value = `${parse('a: 1').a} ${calculateSlot('hits')} ${(await execa(process.execPath, ['-e', 'process.stdout.write(`ran`)'])).stdout}`;",
+        'export const late = async () => null;',
+      ].join('\n'));
+      const url = await build({ entry: main, cacheDir: path.join(near, 'cache') });
+      expect(await load(url)).toMatchObject({ value: '1 4994 ran' });
+      const text = (await Promise.all((await readdir(path.dirname(fileURLToPath(url)))).filter((f) => f.endsWith('.js')).map((f) => readFile(path.join(path.dirname(fileURLToPath(url)), f), 'utf8')))).join('\n');
+      expect(text).not.toMatch(/from\s+["'](execa|yaml|cross-spawn)["']/);
+      expect(text).toMatch(/from\s+["']cluster-key-slot["']/);
+    } finally {
+      await rm(near, { recursive: true, force: true });
+    }
+  });
+
   it("the harness's CLI: the local path does not load client-node (0.58 s) at start", async () => {
     const url = await build({ entry: path.resolve(import.meta.dirname, '../cli.ts'), cacheDir });
     // The entry and every chunk it imports statically: what node loads before the CLI runs.
