@@ -2,7 +2,7 @@ import { HarnessError } from '../errors.ts';
 import type { ClusterShape } from '../manifests/index.ts';
 import type { RunningPlatform } from '../platform/types.ts';
 import { hastenJoin } from './hasten-join.ts';
-import { hastenFirstSync, type HastenedSync } from './hasten-sync.ts';
+import { hastenReadiness, type Hastened } from './hasten-ready.ts';
 import { waitForClusterReady } from './readiness.ts';
 import { NotYet, waitUntil } from '../util/wait.ts';
 import type { Topology } from './topology.ts';
@@ -27,14 +27,15 @@ export async function bootstrapCluster(
 const PODS_READY_WAIT_MS = 30_000;
 
 /**
- * Only `--cluster create`; the replicas' first sync is still to come (see waitForClusterReady),
- * hastened (hasten-sync.ts): `restore()` the manifests' settings once every node serves.
+ * Only `--cluster create`; the replicas' first sync and the masters' state are still to come (see
+ * waitForClusterReady), hastened (hasten-ready.ts): `restore()` the manifests' settings once every
+ * node serves.
  */
 export async function createCluster(
   platform: RunningPlatform,
   shape: ClusterShape,
   { signal, createTimeoutMs = 60_000, podsReadyTimeoutMs = PODS_READY_WAIT_MS }: { signal?: AbortSignal; createTimeoutMs?: number; podsReadyTimeoutMs?: number },
-): Promise<HastenedSync> {
+): Promise<Hastened> {
   // The platform's up() saw every pod ready, but a readiness probe can flap on a busy node (an exec
   // probe past its timeout: seen on the Kubernetes 1.20 node with two clusters starting at once)
   // before this call: wait for them, bounded, rather than fail the run on one look.
@@ -45,7 +46,7 @@ export async function createCluster(
     return list;
   }, { timeoutMs: podsReadyTimeoutMs, intervalMs: 250, ...(signal ? { signal } : {}) });
   // Not put back when the create or the wait fails: a cluster that did not form is torn down.
-  const hastened = await hastenFirstSync(platform, pods.map((p) => p.name), shape.replicasPerMaster, signal ? { signal } : {});
+  const hastened = await hastenReadiness(platform, pods.map((p) => p.name), shape.replicasPerMaster, signal ? { signal } : {});
   await create(platform, shape, pods, createTimeoutMs, signal);
   return hastened;
 }

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_ANNOTATION, createCluster, SPREAD_REPLICAS, spreadReplicas, waitForClusterReady, type Topology } from '../cluster/index.ts';
+import { BOOTSTRAP_ANNOTATION, createCluster, describeHastened, SPREAD_REPLICAS, spreadReplicas, waitForClusterReady, type Topology } from '../cluster/index.ts';
 import { loadSystem, type SystemUnderTest } from '../manifests/index.ts';
 import { createPlatform, type SessionScope } from './create-platform.ts';
 import { appEnvOf } from './options.ts';
@@ -80,8 +80,8 @@ export async function startSession(options: HarnessOptions, log: (line: string) 
     const { app, servingAt } = await serving;
     const replicaSyncMs = Math.round(readyAt - t);
     const bootstrapMs = clusterCreateMs + replicaSyncMs;
-    const hastened = created.pods.length ? `; hastened on ${created.pods.length} pods by repl-diskless-sync-max-replicas ${system.shape.replicasPerMaster}, their own value back since` : '';
-    log(`cluster ready in ${bootstrapMs} ms (--cluster create ${clusterCreateMs} ms, replicas' first sync ${replicaSyncMs} ms${hastened})`);
+    const hastened = describeHastened(created.settings);
+    log(`cluster ready in ${bootstrapMs} ms (--cluster create ${clusterCreateMs} ms, replicas' first sync ${replicaSyncMs} ms${hastened ? `; ${hastened}` : ''})`);
     // What the app added beyond the cluster's readiness (0 when it was serving first), and its own time.
     const appUpMs = Math.max(0, Math.round(servingAt - readyAt));
     log(`hit counter serving at ${app.url} (${Math.round(servingAt - t)} ms from its start, beside the first sync; ${appUpMs} ms after the cluster was ready)`);
