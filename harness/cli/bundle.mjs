@@ -29,8 +29,26 @@ const LOADERS = /** @type {const} */ ({ '.ts': 'ts', '.mts': 'ts', '.js': 'js', 
  * module bundle has not), esbuild and playwright-core (native binaries, their own files).
  */
 const INLINED_PACKAGES = new Set(['execa', 'yaml', 'p-retry']);
-// A file of an installed package (node_modules' own build caches are not packages).
-const IN_PACKAGE = /[\\/]node_modules[\\/](?!\.cache[\\/])/;
+
+/**
+ * Whether a file belongs to an installed package rather than to the project the entry is part of
+ * (`root`, its nearest folder with a package.json): a file in the root's node_modules, or outside
+ * the root (a package hoisted above it, when the harness itself is installed as a package).
+ * node_modules' own build caches are not packages.
+ * @param {string} root @param {string} file
+ */
+function inPackage(root, file) {
+  const relative = path.relative(root, file);
+  return relative.startsWith('..') || /^node_modules[\\/](?!\.cache[\\/])/.test(relative);
+}
+
+/** The nearest folder above `entry` with a package.json; the entry's own folder if none has. @param {string} entry */
+function projectRoot(entry) {
+  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(entry);
+  }
+}
 // CommonJS among the inlined packages' dependencies (cross-spawn) requires Node's built-ins, which
 // an ES module has no `require` for: each file of the bundle makes one, from its own URL (spelt
 // in two pieces, since the build rewrites that expression in every source it reads, this one too).
@@ -89,6 +107,7 @@ export async function bundledEntry({ entry, cacheDir }) {
  */
 async function build(entry, outdir) {
   const { build: esbuild } = await import('esbuild');
+  const root = projectRoot(entry);
   /** @type {Record<string, string>} */
   const sources = {};
   await esbuild({
@@ -100,7 +119,7 @@ async function build(entry, outdir) {
         // A package the harness imports stays external unless it is inlined; what an inlined
         // package imports is built in with it.
         b.onResolve({ filter: /^[^./]/ }, (args) => {
-          if (args.path.startsWith('node:') || IN_PACKAGE.test(args.importer)) return undefined;
+          if (args.path.startsWith('node:') || inPackage(root, args.importer)) return undefined;
           const name = args.path.split('/').slice(0, args.path.startsWith('@') ? 2 : 1).join('/');
           return INLINED_PACKAGES.has(name) ? undefined : { path: args.path, external: true };
         });
