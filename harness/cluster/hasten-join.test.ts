@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifests, resolveSystem } from '../manifests/index.ts';
-import { LocalPlatform } from '../platform/local/local-platform.ts';
 import type { RunningPlatform } from '../platform/types.ts';
-import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
+import { startLocalPods } from '../testing/local-cluster.ts';
 import { hastenJoin } from './hasten-join.ts';
 import { hasFlag, parseClusterNodes } from './nodes.ts';
 
@@ -14,8 +12,7 @@ import { hasFlag, parseClusterNodes } from './nodes.ts';
 describe('hastenJoin', () => {
   let platform: RunningPlatform;
   beforeAll(async () => {
-    const system = resolveSystem(await loadManifests(REPO_MANIFESTS));
-    platform = await new LocalPlatform({ system, nodeTimeoutOverrideMs: 60_000 }).up();
+    platform = await startLocalPods({ nodeTimeoutOverrideMs: 60_000 });
   }, 60_000);
   afterAll(() => platform?.down());
 

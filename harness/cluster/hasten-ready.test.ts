@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../errors.ts';
-import { loadManifests, resolveSystem } from '../manifests/index.ts';
-import { LocalPlatform } from '../platform/local/local-platform.ts';
 import type { RunningPlatform } from '../platform/types.ts';
-import { REPO_MANIFESTS } from '../testing/local-cluster.ts';
+import { startLocalPods } from '../testing/local-cluster.ts';
 import { createCluster } from './bootstrap.ts';
 import { describeHastened, hastenReadiness } from './hasten-ready.ts';
 import { parseConfigReply } from './nodes.ts';
@@ -21,8 +19,7 @@ describe('hastenReadiness', () => {
   const settingOf = async (pod: string, key: string) => parseConfigReply(await platform.redis(pod, ['CONFIG', 'GET', key]))!.get(key);
   const settings = async () => Promise.all((await platform.pods()).map(async (p) => `${await settingOf(p.name, MAX_REPLICAS)} ${await settingOf(p.name, NODE_TIMEOUT)}`));
   beforeAll(async () => {
-    const system = resolveSystem(await loadManifests(REPO_MANIFESTS));
-    platform = await new LocalPlatform({ system, nodeTimeoutOverrideMs: 2_000 }).up();
+    platform = await startLocalPods({ nodeTimeoutOverrideMs: 2_000 });
   }, 60_000);
   afterAll(() => platform?.down());
 

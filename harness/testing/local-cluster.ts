@@ -6,6 +6,15 @@ import type { RunningPlatform } from '../platform/types.ts';
 
 export const REPO_MANIFESTS = path.resolve(import.meta.dirname, '../../manifests');
 
+/**
+ * Test helper: the repository's manifests' pods on the local platform, up and not bootstrapped, for
+ * tests that take the bootstrap's steps themselves.
+ */
+export async function startLocalPods(options: Partial<LocalPlatformOptions> = {}): Promise<RunningPlatform> {
+  const system = options.system ?? resolveSystem(await loadManifests(REPO_MANIFESTS));
+  return new LocalPlatform({ ...options, system }).up();
+}
+
 /** Test helper: the repository's manifests on the local platform, bootstrapped, with a fast node timeout. */
 export async function startLocalCluster(options: Partial<LocalPlatformOptions> = {}): Promise<{
   system: SystemUnderTest;
