@@ -116,14 +116,18 @@ export function startSampler(
 ): RunningSampler {
   const out = file ? createWriteStream(file, { flags: 'a' }) : null;
   const stopper = new AbortController();
+  // Aborted by sampleNow() and by the end: the current wait between samples, or the next one, ends at once.
+  let wake = new AbortController();
+  const end = () => {
+    stopper.abort();
+    wake.abort();
+  };
   let stoppedEarly: string | null = null;
   const deadline = setTimeout(() => {
     stoppedEarly = `the topology sampler reached its ${maxDurationMs / 1000} s bound (maxDurationMs) and stopped`;
-    stopper.abort();
+    end();
   }, maxDurationMs);
   const samples: SampleSummary[] = [];
-  // Aborted by sampleNow(): the current wait between samples, or the next one, ends at once.
-  let wake = new AbortController();
   const loop = (async () => {
     while (!stopper.signal.aborted) {
       const started = Date.now();
@@ -134,8 +138,8 @@ export function startSampler(
         samples.push(summarize(t, tMs, counterSlot, watchSlots));
         out?.write(sampleLine(t, tMs));
       }
-      if (!wake.signal.aborted) await sleep(Math.max(0, intervalMs - (Date.now() - started)), AbortSignal.any([stopper.signal, wake.signal])).catch(() => undefined);
-      if (wake.signal.aborted) wake = new AbortController();
+      if (!wake.signal.aborted) await sleep(Math.max(0, intervalMs - (Date.now() - started)), wake.signal).catch(() => undefined);
+      if (wake.signal.aborted && !stopper.signal.aborted) wake = new AbortController();
     }
   })();
   return {
@@ -148,7 +152,7 @@ export function startSampler(
       wake.abort();
     },
     async stop() {
-      stopper.abort();
+      end();
       clearTimeout(deadline);
       await loop;
       if (out) {
