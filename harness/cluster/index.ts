@@ -1,5 +1,5 @@
 export { bootstrapCluster, createCluster } from './bootstrap.ts';
-export { describeHastened, type BootstrapSetting } from './hasten-ready.ts';
+export { describeHastened } from './hasten-ready.ts';
 export { unmetConditions, waitForClusterReady } from './readiness.ts';
 export { answeredSnapshot, coverage, disagreements, masterOfSlot, podOfNode, selfEntries, slotClaims, snapshot } from './topology.ts';
 export type { Coverage, NodeView, SelfEntry, Topology } from './topology.ts';

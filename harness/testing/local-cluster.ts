@@ -23,7 +23,7 @@ export async function startLocalCluster(options: Partial<LocalPlatformOptions> =
   ready: () => Promise<Topology>;
 }> {
   const system = options.system ?? resolveSystem(await loadManifests(REPO_MANIFESTS));
-  const platform = await new LocalPlatform({ nodeTimeoutOverrideMs: 2000, backoff: { initialMs: 500, maxMs: 2000, resetAfterMs: 60_000 }, ...options, system }).up();
+  const platform = await startLocalPods({ nodeTimeoutOverrideMs: 2000, backoff: { initialMs: 500, maxMs: 2000, resetAfterMs: 60_000 }, ...options, system });
   try {
     const topology = await bootstrapCluster(platform, system.shape, { readyTimeoutMs: 30_000 });
     const ready = () => waitForClusterReady(platform, system.shape, { timeoutMs: 30_000 });
